@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.utils import is_mfa_enabled
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+
+from individuate.boundaries import actions as boundaries
+from individuate.boundaries.models import FamilyLink, TherapistConnection
+from individuate.errors import ActionError
+
+from . import actions
+from .forms import ApiTokenForm, DeleteAccountForm, ProfileForm, TherapistProfileForm
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if user.is_therapist:
+        mfa_on = is_mfa_enabled(user)
+        return render(
+            request,
+            "accounts/dashboard_therapist.html",
+            {
+                "mfa_on": mfa_on,
+                "client_count": boundaries.clients_of_therapist(user).count(),
+                "pending": boundaries.pending_for_therapist(user) if mfa_on else [],
+            },
+        )
+    emails = list(EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True))
+    now = timezone.now()
+    return render(
+        request,
+        "accounts/dashboard_person.html",
+        {
+            "people": [(o, boundaries.link_state(o)) for o in user.others.all()],
+            "connections": boundaries.connections_of_client(user).filter(status__in=["pending", "active"]),
+            "family_invitations_count": FamilyLink.objects.filter(
+                invitee_email__in=emails, status="pending", expires_at__gt=now
+            ).count(),
+            "therapist_invitations_count": TherapistConnection.objects.filter(
+                invite_email__in=emails, client__isnull=True, status="pending", expires_at__gt=now
+            ).count(),
+            "recent_access": boundaries.access_log(user)[:5],
+        },
+    )
+
+
+@login_required
+def settings_view(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    profile_form = ProfileForm(request.POST or None, instance=user, prefix="p")
+    therapist_form = None
+    if user.is_therapist and hasattr(user, "therapist_profile"):
+        therapist_form = TherapistProfileForm(request.POST or None, instance=user.therapist_profile, prefix="t")
+    if request.method == "POST":
+        forms_ok = profile_form.is_valid() and (therapist_form is None or therapist_form.is_valid())
+        if forms_ok:
+            profile_form.save()
+            if therapist_form is not None:
+                therapist_form.save()
+            messages.success(request, "Saved.")
+            return redirect("settings")
+        messages.error(request, "Please correct the fields marked below.")
+    return render(
+        request,
+        "accounts/settings.html",
+        {"profile_form": profile_form, "therapist_form": therapist_form, "mfa_on": is_mfa_enabled(user)},
+    )
+
+
+@login_required
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    form = ApiTokenForm(request.POST or None)
+    new_token = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _, new_token = actions.issue_api_token(request.user, form.cleaned_data["name"])
+            form = ApiTokenForm()
+        except ActionError as exc:
+            messages.error(request, exc.message)
+    return render(
+        request,
+        "accounts/api_tokens.html",
+        {"form": form, "new_token": new_token, "tokens": request.user.api_tokens.all()},
+    )
+
+
+@login_required
+@require_POST
+def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    try:
+        actions.revoke_api_token(request.user, token_id)
+        messages.success(request, "Token revoked. It stops working immediately.")
+    except ActionError as exc:
+        messages.error(request, exc.message)
+    return redirect("api_tokens")
+
+
+@login_required
+def export(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        response = HttpResponse(actions.export_zip(request.user), content_type="application/zip")
+        stamp = timezone.now().strftime("%Y%m%d")
+        response["Content-Disposition"] = f'attachment; filename="individuate-export-{stamp}.zip"'
+        return response
+    return render(request, "accounts/export.html", {"kinds": sorted(actions.EXPORTERS)})
+
+
+@sensitive_post_parameters("password")
+@login_required
+def delete_account(request: HttpRequest) -> HttpResponse:
+    form = DeleteAccountForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        logout(request)
+        actions.delete_account(user)
+        messages.success(request, "Your account and everything in it have been deleted.")
+        return redirect("home")
+    return render(request, "accounts/delete.html", {"form": form})

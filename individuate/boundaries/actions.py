@@ -1,0 +1,459 @@
+"""What the boundaries app does: people in one's life, links, connections, consent.
+
+Views and the API call these; each either completes in one transaction or raises
+:class:`ActionError` having changed nothing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from allauth.account.models import EmailAddress
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from individuate.errors import ActionError
+from individuate.mail import queue_email
+
+from .models import (
+    SCOPES,
+    AccessEvent,
+    ConsentGrant,
+    FamilyLink,
+    Other,
+    TherapistConnection,
+    hash_token,
+    new_token,
+)
+
+if TYPE_CHECKING:
+    from individuate.accounts.models import User
+
+MAX_OTHERS = 30
+
+
+def _clean_name(name: str) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise ActionError("Please give a name, for example “my mother”.")
+    if len(name) > 60:
+        raise ActionError("A name can be at most 60 characters.")
+    return name
+
+
+def _clean_role(role: str) -> str:
+    if role not in Other.Role.values:
+        raise ActionError(f"Role must be one of: {', '.join(Other.Role.values)}.")
+    return role
+
+
+def _verified_emails(user: User) -> set[str]:
+    return {
+        e.lower()
+        for e in EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
+    }
+
+
+# ---------------------------------------------------------------- others
+
+
+def add_other(owner: User, name: str, role: str) -> Other:
+    name, role = _clean_name(name), _clean_role(role)
+    if owner.others.count() >= MAX_OTHERS:
+        raise ActionError(f"You can track at most {MAX_OTHERS} people.", "conflict")
+    if owner.others.filter(name__iexact=name).exists():
+        raise ActionError(f"You already have someone called “{name}”.", "conflict")
+    try:
+        with transaction.atomic():
+            return Other.objects.create(owner=owner, name=name, role=role)
+    except IntegrityError as exc:  # a concurrent double submit
+        raise ActionError(f"You already have someone called “{name}”.", "conflict") from exc
+
+
+def update_other(owner: User, other_id: int, name: str, role: str) -> Other:
+    other = get_own_other(owner, other_id)
+    name, role = _clean_name(name), _clean_role(role)
+    if owner.others.filter(name__iexact=name).exclude(pk=other.pk).exists():
+        raise ActionError(f"You already have someone called “{name}”.", "conflict")
+    other.name, other.role = name, role
+    other.save(update_fields=["name", "role"])
+    return other
+
+
+@transaction.atomic
+def remove_other(owner: User, other_id: int) -> None:
+    other = get_own_other(owner, other_id)
+    for link in open_links_of_other(other):
+        _close_link(link, owner)
+    other.delete()
+
+
+def get_own_other(owner: User, other_id: int) -> Other:
+    other = Other.objects.filter(owner=owner, pk=other_id).first()
+    if other is None:
+        raise ActionError("Not found.", "not_found")
+    return other
+
+
+# ---------------------------------------------------------------- family links
+
+
+def open_links_of_other(other: Other) -> QuerySet[FamilyLink]:
+    return FamilyLink.objects.filter(
+        Q(inviter_other=other) | Q(invitee_other=other),
+        status__in=[FamilyLink.Status.PENDING, FamilyLink.Status.ACTIVE],
+    )
+
+
+def link_state(other: Other) -> str:
+    """What the owner of ``other`` may know: "linked", "invited" (by them) or "not linked".
+
+    A declined, cancelled, expired or ended link all read as "not linked", so
+    ending a link is silent.
+    """
+    for link in open_links_of_other(other):
+        if link.status == FamilyLink.Status.ACTIVE:
+            return "linked"
+        if link.inviter_other_id == other.pk and not link.is_expired:
+            return "invited"
+    return "not linked"
+
+
+@transaction.atomic
+def invite_family_member(inviter: User, other_id: int, email: str) -> tuple[FamilyLink, str]:
+    other = get_own_other(inviter, other_id)
+    email = (email or "").strip().lower()
+    if not email or "@" not in email or len(email) > 254:
+        raise ActionError("Please give a valid e-mail address.")
+    if email in _verified_emails(inviter) or email == inviter.email.lower():
+        raise ActionError("You cannot invite yourself.")
+    # An expired invitation no longer blocks a new one.
+    FamilyLink.objects.filter(
+        inviter_other=other, status=FamilyLink.Status.PENDING, expires_at__lte=timezone.now()
+    ).update(status=FamilyLink.Status.CANCELLED, ended_at=timezone.now())
+    if open_links_of_other(other).exists():
+        raise ActionError(f"“{other.name}” is already linked or invited.", "conflict")
+    raw, token_hash = new_token()
+    link = FamilyLink.objects.create(
+        inviter=inviter, inviter_other=other, invitee_email=email, token_hash=token_hash
+    )
+    queue_email(
+        "family-invitation",
+        email,
+        {"inviter_name": inviter.name, "accept_path": reverse("family_accept", args=[raw])},
+    )
+    return link, raw
+
+
+def _pending_link_for(user: User, raw_token: str) -> FamilyLink:
+    link = (
+        FamilyLink.objects.select_for_update()
+        .filter(token_hash=hash_token(raw_token or ""))
+        .select_related("inviter", "inviter_other")
+        .first()
+    )
+    if link is None or link.status != FamilyLink.Status.PENDING:
+        raise ActionError("This invitation is not valid any more.", "not_found")
+    if link.invitee_email.lower() not in _verified_emails(user):
+        raise ActionError(
+            "This invitation was sent to a different e-mail address than yours.", "forbidden"
+        )
+    if link.inviter_id == user.pk:
+        raise ActionError("You cannot accept your own invitation.", "forbidden")
+    if link.is_expired:
+        raise ActionError("This invitation has expired. Ask for a new one.", "conflict")
+    return link
+
+
+def peek_family_invitation(user: User, raw_token: str) -> FamilyLink:
+    with transaction.atomic():
+        return _pending_link_for(user, raw_token)
+
+
+@transaction.atomic
+def accept_family_invitation(
+    user: User,
+    raw_token: str,
+    *,
+    other_id: int | None = None,
+    new_name: str = "",
+    new_role: str = "",
+) -> FamilyLink:
+    """Accept as ``user``, representing the inviter by one of their own Others."""
+    link = _pending_link_for(user, raw_token)
+    if other_id:
+        other = get_own_other(user, other_id)
+        if open_links_of_other(other).exists():
+            raise ActionError(f"“{other.name}” is already linked or invited.", "conflict")
+    else:
+        other = add_other(user, new_name, new_role)
+    link.invitee, link.invitee_other = user, other
+    link.status, link.responded_at = FamilyLink.Status.ACTIVE, timezone.now()
+    link.save(update_fields=["invitee", "invitee_other", "status", "responded_at"])
+    return link
+
+
+@transaction.atomic
+def decline_family_invitation(user: User, raw_token: str) -> None:
+    link = _pending_link_for(user, raw_token)
+    link.invitee = user
+    link.status, link.responded_at = FamilyLink.Status.DECLINED, timezone.now()
+    link.save(update_fields=["invitee", "status", "responded_at"])
+
+
+def _close_link(link: FamilyLink, by: User) -> None:
+    if link.status == FamilyLink.Status.PENDING and link.inviter_id == by.pk:
+        link.status = FamilyLink.Status.CANCELLED
+    else:
+        link.status = FamilyLink.Status.ENDED
+    link.ended_at = timezone.now()
+    link.save(update_fields=["status", "ended_at"])
+
+
+@transaction.atomic
+def unlink(user: User, other_id: int) -> None:
+    """End the link (or withdraw the invitation) of one of ``user``'s Others. Silent."""
+    other = get_own_other(user, other_id)
+    links = list(open_links_of_other(other).select_for_update())
+    if not links:
+        raise ActionError(f"“{other.name}” is not linked.", "conflict")
+    for link in links:
+        _close_link(link, user)
+
+
+# ---------------------------------------------------------------- therapists
+
+
+def therapist_directory() -> QuerySet[User]:
+    from individuate.accounts.actions import therapists_accepting_clients
+
+    return therapists_accepting_clients()
+
+
+def connections_of_client(client: User) -> QuerySet[TherapistConnection]:
+    return (
+        TherapistConnection.objects.filter(client=client)
+        .exclude(status=TherapistConnection.Status.DECLINED)
+        .select_related("therapist__therapist_profile")
+        .prefetch_related("grants")
+    )
+
+
+def clients_of_therapist(therapist: User) -> QuerySet[TherapistConnection]:
+    return TherapistConnection.objects.filter(
+        therapist=therapist, status=TherapistConnection.Status.ACTIVE
+    ).select_related("client")
+
+
+def pending_for_therapist(therapist: User) -> QuerySet[TherapistConnection]:
+    return TherapistConnection.objects.filter(
+        therapist=therapist, status=TherapistConnection.Status.PENDING
+    ).select_related("client")
+
+
+def _open_connection_exists(therapist: User, client: User) -> bool:
+    return TherapistConnection.objects.filter(
+        therapist=therapist,
+        client=client,
+        status__in=[TherapistConnection.Status.PENDING, TherapistConnection.Status.ACTIVE],
+    ).exists()
+
+
+@transaction.atomic
+def request_therapist(client: User, therapist_id: int, message: str = "") -> TherapistConnection:
+    from individuate.accounts.actions import get_therapist
+
+    if client.is_therapist:
+        raise ActionError("Therapist accounts cannot ask to be a client.", "forbidden")
+    therapist = get_therapist(therapist_id)
+    if len(message or "") > 500:
+        raise ActionError("The message can be at most 500 characters.")
+    if _open_connection_exists(therapist, client):
+        raise ActionError(f"You already have a connection with {therapist.name}.", "conflict")
+    try:
+        with transaction.atomic():
+            connection = TherapistConnection.objects.create(
+                therapist=therapist,
+                client=client,
+                initiated_by=TherapistConnection.Initiator.CLIENT,
+                message=(message or "").strip(),
+            )
+    except IntegrityError as exc:
+        raise ActionError(f"You already have a connection with {therapist.name}.", "conflict") from exc
+    queue_email(
+        "connection-request",
+        therapist.therapist_profile.contact_email or therapist.email,
+        {"dashboard_path": reverse("dashboard")},
+    )
+    return connection
+
+
+@transaction.atomic
+def invite_client(therapist: User, email: str, message: str = "") -> tuple[TherapistConnection, str]:
+    if not therapist.is_therapist:
+        raise ActionError("Only therapists can invite clients.", "forbidden")
+    email = (email or "").strip().lower()
+    if not email or "@" not in email or len(email) > 254:
+        raise ActionError("Please give a valid e-mail address.")
+    if email in _verified_emails(therapist) or email == therapist.email.lower():
+        raise ActionError("You cannot invite yourself.")
+    if len(message or "") > 500:
+        raise ActionError("The message can be at most 500 characters.")
+    TherapistConnection.objects.filter(
+        therapist=therapist,
+        invite_email=email,
+        client__isnull=True,
+        status=TherapistConnection.Status.PENDING,
+        expires_at__lte=timezone.now(),
+    ).update(status=TherapistConnection.Status.ENDED, ended_at=timezone.now())
+    if TherapistConnection.objects.filter(
+        therapist=therapist,
+        invite_email=email,
+        client__isnull=True,
+        status=TherapistConnection.Status.PENDING,
+    ).exists():
+        raise ActionError("You have already invited this address.", "conflict")
+    raw, token_hash = new_token()
+    connection = TherapistConnection.objects.create(
+        therapist=therapist,
+        invite_email=email,
+        initiated_by=TherapistConnection.Initiator.THERAPIST,
+        message=(message or "").strip(),
+        token_hash=token_hash,
+    )
+    queue_email(
+        "connection-invitation",
+        email,
+        {"therapist_name": therapist.name, "accept_path": reverse("connection_accept", args=[raw])},
+    )
+    return connection, raw
+
+
+def _invited_connection_for(user: User, raw_token: str) -> TherapistConnection:
+    connection = (
+        TherapistConnection.objects.select_for_update()
+        .filter(token_hash=hash_token(raw_token or ""))
+        .select_related("therapist__therapist_profile")
+        .first()
+    )
+    if connection is None or connection.status != TherapistConnection.Status.PENDING:
+        raise ActionError("This invitation is not valid any more.", "not_found")
+    if connection.therapist_id == user.pk:
+        raise ActionError("You cannot accept your own invitation.", "forbidden")
+    if connection.invite_email.lower() not in _verified_emails(user):
+        raise ActionError(
+            "This invitation was sent to a different e-mail address than yours.", "forbidden"
+        )
+    if user.is_therapist:
+        raise ActionError("Therapist accounts cannot be clients.", "forbidden")
+    if connection.is_expired:
+        raise ActionError("This invitation has expired. Ask for a new one.", "conflict")
+    return connection
+
+
+def peek_connection_invitation(user: User, raw_token: str) -> TherapistConnection:
+    with transaction.atomic():
+        return _invited_connection_for(user, raw_token)
+
+
+@transaction.atomic
+def accept_connection_invitation(user: User, raw_token: str) -> TherapistConnection:
+    connection = _invited_connection_for(user, raw_token)
+    if _open_connection_exists(connection.therapist, user):
+        raise ActionError(f"You are already connected with {connection.therapist.name}.", "conflict")
+    connection.client = user
+    connection.status, connection.accepted_at = TherapistConnection.Status.ACTIVE, timezone.now()
+    connection.save(update_fields=["client", "status", "accepted_at"])
+    return connection
+
+
+@transaction.atomic
+def decline_connection_invitation(user: User, raw_token: str) -> None:
+    connection = _invited_connection_for(user, raw_token)
+    connection.status = TherapistConnection.Status.DECLINED
+    connection.save(update_fields=["status"])
+
+
+def _connection_for(user: User, connection_id: int) -> TherapistConnection:
+    connection = (
+        TherapistConnection.objects.select_for_update()
+        .filter(Q(client=user) | Q(therapist=user), pk=connection_id)
+        .first()
+    )
+    if connection is None:
+        raise ActionError("Not found.", "not_found")
+    return connection
+
+
+@transaction.atomic
+def answer_connection_request(therapist: User, connection_id: int, accept: bool) -> TherapistConnection:
+    """A therapist accepts or declines a client's request to connect."""
+    connection = _connection_for(therapist, connection_id)
+    if connection.therapist_id != therapist.pk or connection.initiated_by != "client":
+        raise ActionError("Only the therapist who was asked can answer this request.", "forbidden")
+    if connection.status != TherapistConnection.Status.PENDING:
+        raise ActionError("This request has already been answered.", "conflict")
+    if accept:
+        connection.status, connection.accepted_at = "active", timezone.now()
+    else:
+        connection.status = TherapistConnection.Status.DECLINED
+    connection.save(update_fields=["status", "accepted_at"])
+    return connection
+
+
+@transaction.atomic
+def end_connection(user: User, connection_id: int) -> None:
+    """Either side ends a connection (or withdraws a pending one). All grants stop."""
+    connection = _connection_for(user, connection_id)
+    if connection.status not in (TherapistConnection.Status.PENDING, TherapistConnection.Status.ACTIVE):
+        raise ActionError("This connection has already ended.", "conflict")
+    now = timezone.now()
+    connection.status, connection.ended_at = TherapistConnection.Status.ENDED, now
+    connection.save(update_fields=["status", "ended_at"])
+    connection.grants.filter(revoked_at__isnull=True).update(revoked_at=now)
+
+
+def _client_connection(client: User, connection_id: int) -> TherapistConnection:
+    connection = _connection_for(client, connection_id)
+    if connection.client_id != client.pk:
+        raise ActionError("Only the client decides what is shared.", "forbidden")
+    if connection.status != TherapistConnection.Status.ACTIVE:
+        raise ActionError("You can share only with a therapist you are connected to.", "conflict")
+    return connection
+
+
+def _clean_scope(scope: str) -> str:
+    if scope not in SCOPES:
+        raise ActionError(f"There is no scope “{scope}”. Scopes: {', '.join(SCOPES)}.")
+    return scope
+
+
+@transaction.atomic
+def grant_scope(client: User, connection_id: int, scope: str) -> ConsentGrant:
+    scope = _clean_scope(scope)
+    connection = _client_connection(client, connection_id)
+    if connection.grants.filter(scope=scope, revoked_at__isnull=True).exists():
+        raise ActionError(f"“{scope}” is already shared.", "conflict")
+    try:
+        with transaction.atomic():
+            return ConsentGrant.objects.create(connection=connection, scope=scope)
+    except IntegrityError as exc:
+        raise ActionError(f"“{scope}” is already shared.", "conflict") from exc
+
+
+@transaction.atomic
+def revoke_scope(client: User, connection_id: int, scope: str) -> None:
+    scope = _clean_scope(scope)
+    connection = _client_connection(client, connection_id)
+    changed = connection.grants.filter(scope=scope, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    if not changed:
+        raise ActionError(f"“{scope}” is not shared, so there is nothing to revoke.", "conflict")
+
+
+def access_log(owner: User) -> QuerySet[AccessEvent]:
+    """The owner's view of who read their records (allowed reads only)."""
+    return AccessEvent.objects.filter(owner=owner, allowed=True)

@@ -1,0 +1,171 @@
+"""The one place that answers: may VIEWER see this kind of record of OWNER?
+
+Every page and API endpoint that reads another person's data calls
+:func:`check` (or :func:`require`), which decides and writes the access log.
+
+Rules, in order:
+1. A person always sees their own records (not logged: nobody else read them).
+2. Only an active therapist connection ever opens another person's records —
+   never a family link, and never an account without one.
+3. The therapist must have two-factor authentication switched on.
+4. The record kind's scope must be granted right now (grants are read on every
+   request, so a revoke is effective on the next one).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from allauth.mfa.utils import is_mfa_enabled
+
+from .models import SCOPES, AccessEvent, TherapistConnection
+
+if TYPE_CHECKING:
+    from individuate.accounts.models import User
+
+# A scope of CONNECTION means "any active connection" (e.g. the client's name);
+# OWNER_ONLY kinds are never shown to anyone else, whatever is granted.
+CONNECTION = "connection"
+OWNER_ONLY = "owner-only"
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    name: str
+    label: str
+    scope: str
+
+
+KINDS: dict[str, RecordKind] = {}
+
+
+def register_kind(name: str, label: str, scope: str) -> RecordKind:
+    """Declare a kind of record and which consent scope opens it to a therapist."""
+    if scope not in SCOPES and scope not in (CONNECTION, OWNER_ONLY):
+        raise ValueError(f"unknown scope {scope!r} for record kind {name!r}")
+    kind = RecordKind(name, label, scope)
+    KINDS[name] = kind
+    return kind
+
+
+register_kind("profile", "Profile (name, how you describe yourself, time zone)", CONNECTION)
+register_kind("others", "The people you track", "checkins")
+for _scope, _label in SCOPES.items():
+    register_kind(_scope, _label, _scope)
+register_kind("access_log", "Access log", OWNER_ONLY)
+register_kind("export", "Data export", OWNER_ONLY)
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str
+    message: str
+    # The HTTP status a refusal should get: 404 when the viewer has no business
+    # knowing the records exist, 403 when they do but may not read them.
+    status: int = 200
+
+
+def _deny(reason: str, message: str, status: int = 404) -> Decision:
+    return Decision(False, reason, message, status)
+
+
+NOT_FOUND = "Not found."
+
+
+def active_connection(therapist: User, client: User) -> TherapistConnection | None:
+    return (
+        TherapistConnection.objects.filter(
+            therapist=therapist, client=client, status=TherapistConnection.Status.ACTIVE
+        )
+        .only("id")
+        .first()
+    )
+
+
+def decide(viewer: User | None, owner: User | None, kind: str) -> Decision:
+    """Decide without side effects. Prefer :func:`check`, which also logs."""
+    record_kind = KINDS.get(kind)
+    if record_kind is None:
+        return _deny("unknown_kind", f"There is no record kind {kind!r}.")
+    if viewer is None or not viewer.is_authenticated or not viewer.is_active:
+        return _deny("anonymous", "Please log in.", 401)
+    if owner is None or not owner.is_active:
+        return _deny("no_owner", NOT_FOUND)
+    if viewer.pk == owner.pk:
+        return Decision(True, "self", "Your own records.")
+    if record_kind.scope == OWNER_ONLY:
+        return _deny("owner_only", NOT_FOUND)
+    if not viewer.is_therapist:
+        # Family links and everyone else: never. Say nothing about whether the
+        # owner exists or what they have.
+        return _deny("no_relationship", NOT_FOUND)
+    connection = active_connection(viewer, owner)
+    if connection is None:
+        return _deny("not_connected", NOT_FOUND)
+    if not is_mfa_enabled(viewer):
+        return _deny(
+            "mfa_required",
+            "Switch on two-factor authentication before you can see any client's data.",
+            403,
+        )
+    if record_kind.scope == CONNECTION:
+        return Decision(True, "connection", "Connected therapist.")
+    if connection.grants.filter(scope=record_kind.scope, revoked_at__isnull=True).exists():
+        return Decision(True, f"grant:{record_kind.scope}", "Shared by the client.")
+    return _deny(
+        "not_granted",
+        f"This client has not shared “{record_kind.label.lower()}” with you.",
+        403,
+    )
+
+
+def check(
+    viewer: User | None, owner: User | None, kind: str, *, via: str, path: str = ""
+) -> Decision:
+    """Decide, and log every read of another person's records (denials too)."""
+    decision = decide(viewer, owner, kind)
+    is_self = viewer is not None and owner is not None and viewer.pk == owner.pk
+    if not is_self and viewer is not None and viewer.is_authenticated:
+        AccessEvent.objects.create(
+            owner=owner if owner is not None and owner.pk else None,
+            viewer=viewer,
+            viewer_label=_label(viewer),
+            kind=kind[:40],
+            via=via,
+            allowed=decision.allowed,
+            reason=decision.reason,
+            path=path[:300],
+        )
+    return decision
+
+
+class AccessDenied(Exception):
+    def __init__(self, decision: Decision) -> None:
+        super().__init__(decision.message)
+        self.decision = decision
+
+
+def require(viewer: User | None, owner: User | None, kind: str, *, via: str, path: str = "") -> Decision:
+    decision = check(viewer, owner, kind, via=via, path=path)
+    if not decision.allowed:
+        raise AccessDenied(decision)
+    return decision
+
+
+def _label(viewer: User) -> str:
+    if viewer.is_therapist and hasattr(viewer, "therapist_profile"):
+        return f"{viewer.therapist_profile.display_name} (therapist)"
+    return viewer.name
+
+
+def shareable_kinds(kind: str) -> list[str] | None:
+    """The record kinds a shared-records page for ``kind`` (a scope) shows.
+
+    ``None`` when ``kind`` is not a kind that can be shared page by page.
+    """
+    record_kind = KINDS.get(kind)
+    if record_kind is None or record_kind.scope in (OWNER_ONLY, CONNECTION):
+        return None
+    return [kind] + [k for k, rk in KINDS.items() if rk.scope == record_kind.scope and k != kind]

@@ -1,0 +1,312 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from individuate.accounts.models import User
+from individuate.decorators import person_required, therapist_required
+from individuate.errors import ActionError
+
+from . import actions, policy
+from .forms import AcceptLinkForm, ClientInviteForm, ConnectRequestForm, InviteForm, OtherForm
+from .models import SCOPES, TherapistConnection
+from .sharing import sections_for
+
+
+def _attempt(request: HttpRequest, fn: Callable[[], Any], success: str) -> bool:
+    try:
+        fn()
+    except ActionError as exc:
+        messages.error(request, exc.message)
+        return False
+    messages.success(request, success)
+    return True
+
+
+def _form_errors(request: HttpRequest, form: Any) -> None:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else error)
+
+
+# ---------------------------------------------------------------- my people
+
+
+@person_required
+def others(request: HttpRequest) -> HttpResponse:
+    form = OtherForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            if _attempt(
+                request,
+                lambda: actions.add_other(request.user, data["name"], data["role"]),
+                f"Added “{' '.join(data['name'].split())}”.",
+            ):
+                return redirect("others")
+    people = [(o, actions.link_state(o)) for o in request.user.others.all()]
+    return render(
+        request,
+        "boundaries/others.html",
+        {"form": form, "people": people, "invite_form": InviteForm(), "role_choices": OtherForm.base_fields["role"].choices},
+    )
+
+
+@person_required
+@require_POST
+def other_edit(request: HttpRequest, other_id: int) -> HttpResponse:
+    form = OtherForm(request.POST)
+    if form.is_valid():
+        _attempt(
+            request,
+            lambda: actions.update_other(request.user, other_id, form.cleaned_data["name"], form.cleaned_data["role"]),
+            "Saved.",
+        )
+    else:
+        _form_errors(request, form)
+    return redirect("others")
+
+
+@person_required
+@require_POST
+def other_remove(request: HttpRequest, other_id: int) -> HttpResponse:
+    _attempt(request, lambda: actions.remove_other(request.user, other_id), "Removed.")
+    return redirect("others")
+
+
+@person_required
+@require_POST
+def family_invite(request: HttpRequest, other_id: int) -> HttpResponse:
+    form = InviteForm(request.POST)
+    if form.is_valid():
+        _attempt(
+            request,
+            lambda: actions.invite_family_member(request.user, other_id, form.cleaned_data["email"]),
+            "Invitation sent. They decide whether to link; if they don't, this stays “not linked”.",
+        )
+    else:
+        _form_errors(request, form)
+    return redirect("others")
+
+
+@person_required
+@require_POST
+def family_unlink(request: HttpRequest, other_id: int) -> HttpResponse:
+    _attempt(
+        request,
+        lambda: actions.unlink(request.user, other_id),
+        "Done. The link has ended; they are not told.",
+    )
+    return redirect("others")
+
+
+@person_required
+def family_accept(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        link = actions.peek_family_invitation(request.user, token)
+    except ActionError as exc:
+        return render(request, "boundaries/invitation_invalid.html", {"message": exc.message}, status=exc.status)
+    free_others = [o for o in request.user.others.all() if actions.link_state(o) == "not linked"]
+    form = AcceptLinkForm(request.POST or None, others=free_others)
+    if request.method == "POST":
+        if request.POST.get("decision") == "decline":
+            if _attempt(
+                request,
+                lambda: actions.decline_family_invitation(request.user, token),
+                "Declined. Nobody is told.",
+            ):
+                return redirect("others")
+        elif form.is_valid():
+            data = form.cleaned_data
+            if _attempt(
+                request,
+                lambda: actions.accept_family_invitation(
+                    request.user,
+                    token,
+                    other_id=data.get("other"),
+                    new_name=data.get("new_name", ""),
+                    new_role=data.get("new_role", ""),
+                ),
+                "Linked. Neither of you can see the other's entries — linking only lets you "
+                "both take part in shared features you each opt into.",
+            ):
+                return redirect("others")
+    return render(request, "boundaries/family_accept.html", {"link": link, "form": form})
+
+
+# ---------------------------------------------------------------- therapists (client side)
+
+
+def therapists(request: HttpRequest) -> HttpResponse:
+    connected: set[int] = set()
+    if request.user.is_authenticated:
+        connected = set(
+            TherapistConnection.objects.filter(
+                client=request.user, status__in=["pending", "active"]
+            ).values_list("therapist_id", flat=True)
+        )
+    return render(
+        request,
+        "boundaries/therapists.html",
+        {"therapists": actions.therapist_directory(), "connected": connected, "form": ConnectRequestForm()},
+    )
+
+
+@person_required
+@require_POST
+def connection_request(request: HttpRequest, therapist_id: int) -> HttpResponse:
+    form = ConnectRequestForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("therapists")
+    if _attempt(
+        request,
+        lambda: actions.request_therapist(request.user, therapist_id, form.cleaned_data["message"]),
+        "Request sent. You'll see here when the therapist accepts. Nothing is shared until you choose.",
+    ):
+        return redirect("my_therapists")
+    return redirect("therapists")
+
+
+@person_required
+def my_therapists(request: HttpRequest) -> HttpResponse:
+    connections = list(actions.connections_of_client(request.user))
+    rows = [(c, c.active_scopes() if c.status == "active" else set()) for c in connections]
+    return render(request, "boundaries/my_therapists.html", {"rows": rows, "scopes": SCOPES})
+
+
+@person_required
+@require_POST
+def scope_toggle(request: HttpRequest, connection_id: int, scope: str) -> HttpResponse:
+    wanted = request.POST.get("share")
+    if wanted == "on":
+        _attempt(request, lambda: actions.grant_scope(request.user, connection_id, scope), f"Now sharing {scope}.")
+    elif wanted == "off":
+        _attempt(
+            request, lambda: actions.revoke_scope(request.user, connection_id, scope), f"Stopped sharing {scope}."
+        )
+    else:
+        messages.error(request, "Say whether to share (on) or stop sharing (off).")
+    return redirect("my_therapists")
+
+
+@login_required
+@require_POST
+def connection_end(request: HttpRequest, connection_id: int) -> HttpResponse:
+    _attempt(request, lambda: actions.end_connection(request.user, connection_id), "The connection has ended.")
+    return redirect("clients" if request.user.is_therapist else "my_therapists")
+
+
+@login_required
+def connection_accept(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        connection = actions.peek_connection_invitation(request.user, token)
+    except ActionError as exc:
+        return render(request, "boundaries/invitation_invalid.html", {"message": exc.message}, status=exc.status)
+    if request.method == "POST":
+        if request.POST.get("decision") == "decline":
+            if _attempt(request, lambda: actions.decline_connection_invitation(request.user, token), "Declined."):
+                return redirect("dashboard")
+        elif _attempt(
+            request,
+            lambda: actions.accept_connection_invitation(request.user, token),
+            "Connected. Nothing is shared yet — choose below what this therapist may see.",
+        ):
+            return redirect("my_therapists")
+    return render(request, "boundaries/connection_accept.html", {"connection": connection})
+
+
+@person_required
+def access_log(request: HttpRequest) -> HttpResponse:
+    events = actions.access_log(request.user)[:500]
+    return render(request, "boundaries/access_log.html", {"events": events})
+
+
+# ---------------------------------------------------------------- therapist side
+
+
+@therapist_required
+def clients(request: HttpRequest) -> HttpResponse:
+    from allauth.mfa.utils import is_mfa_enabled
+
+    mfa_on = is_mfa_enabled(request.user)
+    context: dict[str, Any] = {"mfa_on": mfa_on, "invite_form": ClientInviteForm()}
+    if mfa_on:
+        context["connections"] = actions.clients_of_therapist(request.user)
+        context["pending"] = actions.pending_for_therapist(request.user)
+    return render(request, "boundaries/clients.html", context)
+
+
+@therapist_required
+@require_POST
+def client_invite(request: HttpRequest) -> HttpResponse:
+    form = ClientInviteForm(request.POST)
+    if form.is_valid():
+        _attempt(
+            request,
+            lambda: actions.invite_client(request.user, form.cleaned_data["email"], form.cleaned_data["message"]),
+            "Invitation sent.",
+        )
+    else:
+        _form_errors(request, form)
+    return redirect("clients")
+
+
+@therapist_required
+@require_POST
+def connection_answer(request: HttpRequest, connection_id: int) -> HttpResponse:
+    decision = request.POST.get("decision")
+    if decision not in ("accept", "decline"):
+        messages.error(request, "Choose accept or decline.")
+    else:
+        _attempt(
+            request,
+            lambda: actions.answer_connection_request(request.user, connection_id, decision == "accept"),
+            "Connected." if decision == "accept" else "Declined.",
+        )
+    return redirect("clients")
+
+
+def _owner_or_404(owner_id: int) -> User | None:
+    return User.objects.filter(pk=owner_id, is_active=True).first()
+
+
+@login_required
+def shared_overview(request: HttpRequest, owner_id: int) -> HttpResponse:
+    owner = _owner_or_404(owner_id)
+    decision = policy.require(request.user, owner, "profile", via="page", path=request.path)
+    assert owner is not None and decision.allowed
+    connection = policy.active_connection(request.user, owner)
+    granted = connection.active_scopes() if connection else set(SCOPES)
+    return render(
+        request,
+        "boundaries/shared_overview.html",
+        {
+            "owner": owner,
+            "sections": sections_for(owner, "profile"),
+            "scopes": [(scope, label, scope in granted) for scope, label in SCOPES.items()],
+        },
+    )
+
+
+@login_required
+def shared_records(request: HttpRequest, owner_id: int, kind: str) -> HttpResponse:
+    kinds = policy.shareable_kinds(kind)
+    if kinds is None:
+        raise Http404("No such kind of record.")
+    owner = _owner_or_404(owner_id)
+    policy.require(request.user, owner, kind, via="page", path=request.path)
+    assert owner is not None
+    sections = [s for k in kinds for s in sections_for(owner, k)]
+    return render(
+        request,
+        "boundaries/shared_records.html",
+        {"owner": owner, "kind": policy.KINDS[kind], "sections": sections},
+    )
