@@ -1,0 +1,34 @@
+"""Print the current two-factor code of a *demo* account. Refuses for any other account."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from allauth.mfa.utils import decrypt
+from allauth.mfa import app_settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from individuate.accounts.models import User
+
+
+class Command(BaseCommand):
+    help = "Print the current TOTP code for a demo account (never for a real one)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("email")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        user = User.objects.filter(email=options["email"].lower()).first()
+        if user is None or not user.is_demo:
+            raise CommandError("Refused: this command only works for accounts created by seed_demo.")
+        authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+        if authenticator is None:
+            raise CommandError("This demo account has no two-factor authenticator.")
+        secret = decrypt(authenticator.data["secret"])
+        period = app_settings.TOTP_PERIOD
+        now = time.time()
+        code = format_hotp_value(hotp_value(secret, int(now) // period))
+        self.stdout.write(f"{code}  (valid for about {period - int(now) % period} more seconds)")
