@@ -17,19 +17,17 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 DEFAULT_RESOURCES: dict[str, Any] = {
-    "region": "Anywhere",
+    "region": "General guidance, not specific to one country",
     "intro": (
-        "If you or someone else is in immediate danger, call your local emergency "
-        "number now."
+        "If you or someone else is in immediate danger, call your local emergency number now."
     ),
     "resources": [
         {
-            "name": "Emergency services",
+            "name": "Your local emergency number",
             "how": "112",
             "detail": (
-                "Call your local emergency number if anyone is in immediate danger. "
                 "112 works across the EU and in many other countries. "
-                "In the US and Canada call 911. In the UK call 999 or 112."
+                "In the US and Canada, call 911. In the UK, call 999."
             ),
         },
         {
@@ -53,7 +51,9 @@ DEFAULT_RESOURCES: dict[str, Any] = {
         {
             "name": "The nearest emergency department",
             "how": "Go in person",
-            "detail": "You can go to any hospital emergency department, or ask someone to take you.",
+            "detail": (
+                "You can go to any hospital emergency department, or ask someone to take you."
+            ),
         },
         {
             "name": "Someone you trust",
@@ -66,7 +66,8 @@ DEFAULT_RESOURCES: dict[str, Any] = {
     ],
     "note": (
         "Individuate is not an emergency service and nothing here is medical advice. "
-        "Nobody is watching your entries in real time."
+        "Nobody watches your entries in real time, so please reach out to one of the "
+        "services above."
     ),
 }
 
@@ -79,7 +80,7 @@ def _validate(data: Any, source: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ImproperlyConfigured(
             f"Crisis resources file {source} must contain a JSON object "
-            f'with the fields {", ".join(TOP_LEVEL_FIELDS)}.'
+            f"with the fields {', '.join(TOP_LEVEL_FIELDS)}."
         )
     for field in TOP_LEVEL_FIELDS:
         if field not in data:
@@ -94,14 +95,13 @@ def _validate(data: Any, source: str) -> dict[str, Any]:
     resources = data["resources"]
     if not isinstance(resources, list) or not resources:
         raise ImproperlyConfigured(
-            f"Crisis resources file {source}: the field 'resources' must be a "
-            "non-empty list."
+            f"Crisis resources file {source}: the field 'resources' must be a non-empty list."
         )
     for index, item in enumerate(resources):
         if not isinstance(item, dict):
             raise ImproperlyConfigured(
                 f"Crisis resources file {source}: resources[{index}] must be an object "
-                f'with the fields {", ".join(RESOURCE_FIELDS)}.'
+                f"with the fields {', '.join(RESOURCE_FIELDS)}."
             )
         for field in RESOURCE_FIELDS:
             if field not in item:
@@ -111,8 +111,7 @@ def _validate(data: Any, source: str) -> dict[str, Any]:
                 )
             if not isinstance(item[field], str):
                 raise ImproperlyConfigured(
-                    f"Crisis resources file {source}: resources[{index}].{field} "
-                    "must be a string."
+                    f"Crisis resources file {source}: resources[{index}].{field} must be a string."
                 )
     return {
         "region": data["region"],

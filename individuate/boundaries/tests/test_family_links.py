@@ -1,0 +1,151 @@
+"""Family links: both accept, either ends it silently, and nothing is ever visible across."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from conftest import make_user
+from individuate.accounts.models import User
+from individuate.boundaries import actions
+from individuate.boundaries.models import FamilyLink, Other
+from individuate.errors import ActionError
+
+
+def _invite(alice: User, email: str = "mother@example.com") -> str:
+    other = alice.others.get(name="my mother")
+    _, raw = actions.invite_family_member(alice, other.pk, email)
+    return raw
+
+
+def test_invitation_is_emailed_and_accepting_links_both_sides(alice: User) -> None:
+    mother = make_user("mother@example.com", "Margit")
+    raw = _invite(alice)
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["mother@example.com"]
+    assert f"/links/accept/{raw}/" in mail.outbox[0].body
+    assert actions.link_state(alice.others.get()) == "invited"
+
+    link = actions.accept_family_invitation(mother, raw, new_name="my daughter", new_role="child")
+    assert link.status == "active"
+    assert actions.link_state(alice.others.get()) == "linked"
+    assert actions.link_state(mother.others.get(name="my daughter")) == "linked"
+
+
+def test_invitation_to_oneself_is_refused(alice: User) -> None:
+    with pytest.raises(ActionError, match="yourself"):
+        _invite(alice, "ALICE@example.com")
+    assert not FamilyLink.objects.exists()
+    assert not mail.outbox
+
+
+def test_someone_elses_invitation_cannot_be_accepted(alice: User, stranger: User) -> None:
+    make_user("mother@example.com")
+    raw = _invite(alice)
+    with pytest.raises(ActionError) as exc:
+        actions.accept_family_invitation(stranger, raw, new_name="x", new_role="parent")
+    assert exc.value.code == "forbidden"
+    assert FamilyLink.objects.get().status == "pending"
+    assert not stranger.others.exists()
+
+
+def test_expired_invitation_cannot_be_accepted(alice: User) -> None:
+    mother = make_user("mother@example.com")
+    raw = _invite(alice)
+    FamilyLink.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
+    with pytest.raises(ActionError, match="expired"):
+        actions.accept_family_invitation(mother, raw, new_name="my daughter", new_role="child")
+    assert FamilyLink.objects.get().status == "pending"
+    assert actions.link_state(alice.others.get()) == "not linked"
+    assert not mother.others.exists()
+
+
+def test_accepting_twice_is_refused(alice: User) -> None:
+    mother = make_user("mother@example.com")
+    raw = _invite(alice)
+    actions.accept_family_invitation(mother, raw, new_name="my daughter", new_role="child")
+    with pytest.raises(ActionError):
+        actions.accept_family_invitation(mother, raw, new_name="again", new_role="child")
+    assert mother.others.count() == 1
+
+
+def test_decline_is_silent_for_the_inviter(alice: User) -> None:
+    mother = make_user("mother@example.com")
+    raw = _invite(alice)
+    mail.outbox.clear()
+    actions.decline_family_invitation(mother, raw)
+    assert actions.link_state(alice.others.get()) == "not linked"
+    assert not mail.outbox
+
+
+def test_child_ends_link_silently_and_parent_sees_only_not_linked(alice: User, mother: User) -> None:
+    mail.outbox.clear()
+    actions.unlink(alice, alice.others.get().pk)
+    daughter = mother.others.get(name="my daughter")
+    assert actions.link_state(daughter) == "not linked"
+    assert not mail.outbox
+    client = Client()
+    client.force_login(mother)
+    page = client.get(reverse("others")).content.decode()
+    assert "Not linked" in page
+    assert "ended" not in page.lower()
+
+
+def test_unlinking_twice_is_a_conflict(alice: User, mother: User) -> None:
+    actions.unlink(alice, alice.others.get().pk)
+    with pytest.raises(ActionError) as exc:
+        actions.unlink(alice, alice.others.get().pk)
+    assert exc.value.code == "conflict"
+
+
+def test_parent_cannot_open_childs_others_list_or_edit_them(alice: User, mother: User) -> None:
+    client = Client()
+    client.force_login(mother)
+    mine = alice.others.get()
+    client.post(reverse("other_edit", args=[mine.pk]), {"name": "renamed", "role": "other"})
+    client.post(reverse("other_remove", args=[mine.pk]))
+    client.post(reverse("family_unlink", args=[mine.pk]))
+    mine.refresh_from_db()
+    assert (mine.name, mine.role) == ("my mother", "parent")
+    assert actions.link_state(mine) == "linked"
+    assert client.get(f"/api/people/{alice.pk}/records/checkins").status_code == 404
+    assert client.put(
+        f"/api/others/{mine.pk}", {"name": "x", "role": "other"}, content_type="application/json"
+    ).status_code == 404
+
+
+def test_linked_parent_has_no_page_that_shows_the_child(alice: User, mother: User) -> None:
+    client = Client()
+    client.force_login(mother)
+    for name in ("dashboard", "others", "access_log", "my_therapists", "settings"):
+        body = client.get(reverse(name)).content.decode()
+        assert "alice@example.com" not in body
+        assert "Alice" not in body
+
+
+def test_accept_page_flow(alice: User) -> None:
+    mother = make_user("mother@example.com", "Margit")
+    raw = _invite(alice)
+    client = Client()
+    client.force_login(mother)
+    page = client.get(reverse("family_accept", args=[raw]))
+    assert page.status_code == 200 and "Link your account" in page.content.decode()
+    client.post(reverse("family_accept", args=[raw]), {"new_name": "my daughter", "new_role": "child", "decision": "accept"})
+    assert actions.link_state(Other.objects.get(owner=mother)) == "linked"
+
+
+def test_duplicate_and_oversized_names_are_refused(alice: User) -> None:
+    with pytest.raises(ActionError):
+        actions.add_other(alice, "My Mother", "parent")
+    with pytest.raises(ActionError):
+        actions.add_other(alice, "x" * 61, "parent")
+    with pytest.raises(ActionError):
+        actions.add_other(alice, "   ", "parent")
+    with pytest.raises(ActionError):
+        actions.add_other(alice, "my aunt", "aunt")
+    assert alice.others.count() == 1
