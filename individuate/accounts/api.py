@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from . import actions
@@ -53,16 +53,16 @@ def me(request: HttpRequest) -> ProfileOut:
 
 
 @router.patch("/me", response={200: ProfileOut, 422: Message}, summary="Update my profile")
-def update_me(request: HttpRequest, payload: ProfileIn) -> tuple[int, object]:
+def update_me(request: HttpRequest, payload: ProfileIn) -> Status[object]:
     user = request.user
     if payload.time_zone is not None and payload.time_zone not in TIMEZONES:
-        return 422, {"detail": f"Unknown time zone {payload.time_zone!r}."}
+        return Status(422, {"detail": f"Unknown time zone {payload.time_zone!r}."})
     fields = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
     for key, value in fields.items():
         setattr(user, key, value.strip() if key == "display_name" else value)
     if fields:
         user.save(update_fields=list(fields))
-    return 200, _profile(user)
+    return Status(200, _profile(user))
 
 
 @router.get("/me/export", summary="Download everything I own (zip of JSON and CSV)")

@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from individuate.accounts.models import User
@@ -120,8 +120,8 @@ def list_others(request: HttpRequest) -> list[OtherOut]:
 
 
 @router.post("/others", response={201: OtherOut, 409: Message, 422: Message}, summary="Add someone")
-def create_other(request: HttpRequest, payload: OtherIn) -> tuple[int, OtherOut]:
-    return 201, _other_out(actions.add_other(request.user, payload.name, payload.role))
+def create_other(request: HttpRequest, payload: OtherIn) -> Status[OtherOut]:
+    return Status(201, _other_out(actions.add_other(request.user, payload.name, payload.role)))
 
 
 @router.put("/others/{other_id}", response={200: OtherOut, 404: Message, 409: Message, 422: Message})
@@ -130,9 +130,9 @@ def update_other(request: HttpRequest, other_id: int, payload: OtherIn) -> Other
 
 
 @router.delete("/others/{other_id}", response={204: None, 404: Message})
-def delete_other(request: HttpRequest, other_id: int) -> tuple[int, None]:
+def delete_other(request: HttpRequest, other_id: int) -> Status[None]:
     actions.remove_other(request.user, other_id)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post(
@@ -140,9 +140,9 @@ def delete_other(request: HttpRequest, other_id: int) -> tuple[int, None]:
     response={201: OtherOut, 404: Message, 409: Message, 422: Message},
     summary="Invite this person's account to link (they must accept)",
 )
-def invite_other(request: HttpRequest, other_id: int, payload: InviteIn) -> tuple[int, OtherOut]:
+def invite_other(request: HttpRequest, other_id: int, payload: InviteIn) -> Status[OtherOut]:
     link, _ = actions.invite_family_member(request.user, other_id, payload.email)
-    return 201, _other_out(link.inviter_other)
+    return Status(201, _other_out(link.inviter_other))
 
 
 @router.post("/others/{other_id}/unlink", response={200: OtherOut, 404: Message, 409: Message})
@@ -166,9 +166,9 @@ def accept_family(request: HttpRequest, token: str, payload: AcceptLinkIn) -> Ot
 
 
 @router.post("/family-invitations/{token}/decline", response={204: None, 403: Message, 404: Message, 409: Message})
-def decline_family(request: HttpRequest, token: str) -> tuple[int, None]:
+def decline_family(request: HttpRequest, token: str) -> Status[None]:
     actions.decline_family_invitation(request.user, token)
-    return 204, None
+    return Status(204, None)
 
 
 # ---------------------------------------------------------------- therapist connections
@@ -189,9 +189,9 @@ def list_connections(request: HttpRequest) -> list[ConnectionOut]:
     response={201: ConnectionOut, 403: Message, 404: Message, 409: Message, 422: Message},
     summary="Ask a therapist to connect",
 )
-def request_connection(request: HttpRequest, payload: ConnectionRequestIn) -> tuple[int, ConnectionOut]:
+def request_connection(request: HttpRequest, payload: ConnectionRequestIn) -> Status[ConnectionOut]:
     connection = actions.request_therapist(request.user, payload.therapist_id, payload.message)
-    return 201, _connection_out(connection, request.user)
+    return Status(201, _connection_out(connection, request.user))
 
 
 @router.post(
@@ -199,9 +199,9 @@ def request_connection(request: HttpRequest, payload: ConnectionRequestIn) -> tu
     response={201: ConnectionOut, 403: Message, 409: Message, 422: Message},
     summary="Therapist: invite a client by e-mail",
 )
-def invite_client(request: HttpRequest, payload: ClientInviteIn) -> tuple[int, ConnectionOut]:
+def invite_client(request: HttpRequest, payload: ClientInviteIn) -> Status[ConnectionOut]:
     connection, _ = actions.invite_client(request.user, payload.email, payload.message)
-    return 201, _connection_out(connection, request.user)
+    return Status(201, _connection_out(connection, request.user))
 
 
 @router.post(
@@ -215,9 +215,9 @@ def answer_connection(request: HttpRequest, connection_id: int, payload: AnswerI
 
 
 @router.post("/connections/{connection_id}/end", response={204: None, 404: Message, 409: Message})
-def end_connection(request: HttpRequest, connection_id: int) -> tuple[int, None]:
+def end_connection(request: HttpRequest, connection_id: int) -> Status[None]:
     actions.end_connection(request.user, connection_id)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post(
@@ -231,9 +231,9 @@ def accept_connection(request: HttpRequest, token: str) -> ConnectionOut:
 @router.post(
     "/connection-invitations/{token}/decline", response={204: None, 403: Message, 404: Message, 409: Message}
 )
-def decline_connection(request: HttpRequest, token: str) -> tuple[int, None]:
+def decline_connection(request: HttpRequest, token: str) -> Status[None]:
     actions.decline_connection_invitation(request.user, token)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post(
@@ -241,9 +241,9 @@ def decline_connection(request: HttpRequest, token: str) -> tuple[int, None]:
     response={201: ConnectionOut, 403: Message, 404: Message, 409: Message, 422: Message},
     summary="Share one scope with a connected therapist",
 )
-def grant(request: HttpRequest, connection_id: int, payload: GrantIn) -> tuple[int, ConnectionOut]:
+def grant(request: HttpRequest, connection_id: int, payload: GrantIn) -> Status[ConnectionOut]:
     consent = actions.grant_scope(request.user, connection_id, payload.scope)
-    return 201, _connection_out(consent.connection, request.user)
+    return Status(201, _connection_out(consent.connection, request.user))
 
 
 @router.delete(
@@ -251,9 +251,9 @@ def grant(request: HttpRequest, connection_id: int, payload: GrantIn) -> tuple[i
     response={204: None, 403: Message, 404: Message, 409: Message, 422: Message},
     summary="Stop sharing one scope (effective on the therapist's next request)",
 )
-def revoke(request: HttpRequest, connection_id: int, scope: str) -> tuple[int, None]:
+def revoke(request: HttpRequest, connection_id: int, scope: str) -> Status[None]:
     actions.revoke_scope(request.user, connection_id, scope)
-    return 204, None
+    return Status(204, None)
 
 
 # ---------------------------------------------------------------- access log and shared records

@@ -121,21 +121,18 @@ def test_new_person_journey_on_a_phone(live_server) -> None:  # type: ignore[no-
             check_crisis_link()
             shot("03-confirm-email")
             page.locator("main form button[type=submit]").click()
-            expect(page).not_to_have_url(re.compile(r"/accounts/confirm-email/"))
+            # ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION: confirming in the same browser logs in.
+            expect(page).to_have_url(re.compile(r"/dashboard/$"))
+            expect(page.get_by_role("button", name="Log out")).to_be_visible()
             assert user.emailaddress_set.get(email=NEW_EMAIL).verified
             shot("04-after-confirm")
 
             # 3. Log out, then log in again with e-mail and password.
-            if page.get_by_role("button", name="Log out").count() == 0:
-                # Not logged in by the confirmation (different session): log in first.
-                page.goto(f"{base}/accounts/login/")
-                page.fill("input[name=login]", NEW_EMAIL)
-                page.fill("input[name=password]", NEW_PASSWORD)
-                page.locator("main form button[type=submit]").first.click()
             page.get_by_role("button", name="Log out").click()
             if "/accounts/logout/" in page.url:  # allauth's confirmation page
                 page.locator("main form button[type=submit]").click()
-            expect(page.get_by_role("link", name="Log in", exact=True)).to_be_visible()
+            nav = page.get_by_role("navigation", name="Main")
+            expect(nav.get_by_role("link", name="Log in", exact=True)).to_be_visible()
             expect(page.get_by_role("button", name="Log out")).to_have_count(0)
             shot("05-logged-out")
 
@@ -177,7 +174,7 @@ def test_new_person_journey_on_a_phone(live_server) -> None:  # type: ignore[no-
             connection_card = page.locator("section.card").filter(
                 has=page.get_by_role("heading", name=THERAPIST_NAME)
             )
-            expect(connection_card).to_contain_text("Pending")
+            expect(connection_card).to_contain_text("Waiting for an answer")
             expect(connection_card).to_contain_text(f"Waiting for {THERAPIST_NAME} to accept")
             check_crisis_link()
             shot("09-request-sent")
@@ -188,7 +185,7 @@ def test_new_person_journey_on_a_phone(live_server) -> None:  # type: ignore[no-
 
             # 6. Share measures, check the therapist can read them, then stop sharing.
             page.reload()
-            expect(connection_card).to_contain_text("Active")
+            expect(connection_card).to_contain_text("Connected")
             share = connection_card.locator("button[data-scope=measures]")
             expect(share).to_have_attribute("data-state", "off")
             expect(share).to_contain_text("Not shared")

@@ -1,0 +1,96 @@
+"""Your data is yours: export holds exactly the owner's records; deletion removes them."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+from django.test import Client
+from django.urls import reverse
+
+from conftest import connect
+from individuate.accounts.actions import issue_api_token
+from individuate.accounts.models import AuditEvent, User
+from individuate.boundaries import actions
+from individuate.boundaries.models import AccessEvent, ConsentGrant, FamilyLink, Other, TherapistConnection
+
+
+def _zip(content: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def test_export_contains_exactly_the_owners_records(alice: User, mother: User, stranger: User, therapist: User) -> None:
+    Other.objects.create(owner=stranger, name="stranger's boss", role="other")
+    connect(therapist, alice, ("measures",))
+    reader = Client()
+    reader.force_login(therapist)
+    reader.get(reverse("shared_records", args=[alice.pk, "measures"]))
+
+    client = Client()
+    client.force_login(alice)
+    response = client.post(reverse("export"))
+    assert response["Content-Type"] == "application/zip"
+    files = _zip(response.content)
+    for kind in ("profile", "others", "family_links", "therapist_connections", "consent_grants", "access_log", "api_tokens"):
+        assert f"{kind}.json" in files and f"{kind}.csv" in files, kind
+
+    assert [o["name"] for o in json.loads(files["others.json"])] == ["my mother"]
+    assert json.loads(files["profile.json"])[0]["email"] == "alice@example.com"
+    assert [g["scope"] for g in json.loads(files["consent_grants.json"])] == ["measures"]
+    log = json.loads(files["access_log.json"])
+    assert [(e["who"], e["kind"]) for e in log] == [("Dr. Test Therapist (therapist)", "measures")]
+    everything = b"".join(files.values()).decode()
+    assert "stranger" not in everything
+    assert "my daughter" not in everything  # the mother's own name for alice is hers
+    assert "Margit" not in everything  # the mother's own profile is hers
+    assert files["others.csv"].decode().splitlines()[0].startswith("name,role")
+
+
+def test_export_via_api_with_token(alice: User) -> None:
+    _, raw = issue_api_token(alice, "t")
+    response = Client().get("/api/me/export", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert response.status_code == 200
+    assert json.loads(_zip(response.content)["others.json"])[0]["name"] == "my mother"
+
+
+def test_delete_account_removes_personal_data(alice: User, mother: User, therapist: User) -> None:
+    connect(therapist, alice, ("checkins",))
+    issue_api_token(alice, "t")
+    Client().force_login(therapist)
+    reader = Client()
+    reader.force_login(therapist)
+    reader.get(reverse("shared_records", args=[alice.pk, "checkins"]))
+    alice_id = alice.pk
+
+    client = Client()
+    client.force_login(alice)
+    wrong = client.post(reverse("delete_account"), {"password": "nope", "confirm": "DELETE"})
+    assert wrong.status_code == 200 and User.objects.filter(pk=alice_id).exists()
+
+    client.post(reverse("delete_account"), {"password": "a-long-test-password-1", "confirm": "DELETE"})
+    assert not User.objects.filter(pk=alice_id).exists()
+    assert not Other.objects.filter(owner_id=alice_id).exists()
+    assert not TherapistConnection.objects.filter(client_id=alice_id).exists()
+    assert not ConsentGrant.objects.exists()
+    assert not AccessEvent.objects.filter(owner_id=alice_id).exists()
+    assert not FamilyLink.objects.filter(inviter_id=alice_id).exists()
+    # The mother keeps her own records and sees only "not linked".
+    assert actions.link_state(mother.others.get()) == "not linked"
+    audit = AuditEvent.objects.get(action="account_deleted")
+    assert audit.role == "person"
+    assert "alice" not in f"{audit.detail}{audit.action}".lower()
+    # The therapist's dashboard no longer lists her.
+    assert "Alice" not in reader.get(reverse("clients")).content.decode()
+
+
+def test_therapist_deletion_scrubs_their_name_from_client_logs(alice: User, therapist: User) -> None:
+    connect(therapist, alice, ("checkins",))
+    reader = Client()
+    reader.force_login(therapist)
+    reader.get(reverse("shared_records", args=[alice.pk, "checkins"]))
+    from individuate.accounts.actions import delete_account
+
+    delete_account(therapist)
+    assert list(actions.access_log(alice).values_list("viewer_label", flat=True)) == ["a deleted account"]

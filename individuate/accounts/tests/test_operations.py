@@ -1,0 +1,77 @@
+"""Settings, system checks, demo data, the crisis link, and the task worker."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+from django.core.checks import run_checks
+from django.core.management import CommandError, call_command
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from individuate import settings as production_settings
+from individuate.accounts.models import User
+from individuate.mail import queue_email
+
+
+def test_production_hashes_passwords_with_argon2() -> None:
+    assert production_settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
+@override_settings(DEBUG=False, SECRET_KEY=production_settings.DEV_SECRET_KEY)
+def test_refuses_to_start_with_default_secret_key_when_debug_is_off() -> None:
+    assert "individuate.E001" in [e.id for e in run_checks()]
+
+
+@override_settings(DEBUG=False, SECRET_KEY="a-real-secret-" * 4)
+def test_accepts_a_real_secret_key() -> None:
+    assert "individuate.E001" not in [e.id for e in run_checks()]
+
+
+def test_seed_demo_is_idempotent_and_fictional(db: None, capsys: pytest.CaptureFixture[str]) -> None:
+    call_command("seed_demo")
+    call_command("seed_demo")
+    assert User.objects.filter(is_demo=True).count() == 3
+    assert all(u.email.endswith("@example.com") for u in User.objects.all())
+    out = capsys.readouterr().out
+    assert "therapist@example.com" in out and "demo_totp" in out
+
+
+def test_demo_totp_prints_a_code_for_demo_accounts_only(alice: User, capsys: pytest.CaptureFixture[str]) -> None:
+    call_command("seed_demo")
+    capsys.readouterr()
+    call_command("demo_totp", "therapist@example.com")
+    code = capsys.readouterr().out.split()[0]
+    assert code.isdigit() and len(code) == 6
+    with pytest.raises(CommandError, match="Refused"):
+        call_command("demo_totp", "alice@example.com")
+
+
+@pytest.mark.parametrize("name", ["home", "crisis", "account_login", "account_signup", "therapists"])
+def test_crisis_link_on_public_pages(db: None, name: str) -> None:
+    body = Client().get(reverse(name)).content.decode()
+    assert 'href="/crisis/"' in body
+
+
+@pytest.mark.parametrize("name", ["dashboard", "others", "my_therapists", "access_log", "settings", "api_tokens", "export"])
+def test_crisis_link_on_signed_in_pages(alice: User, name: str) -> None:
+    client = Client()
+    client.force_login(alice)
+    response = client.get(reverse(name))
+    assert response.status_code == 200
+    assert 'href="/crisis/"' in response.content.decode()
+
+
+def test_crisis_page_lists_emergency_help(db: None) -> None:
+    body = Client().get(reverse("crisis")).content.decode()
+    assert "112" in body and "not an emergency service" in body and "medical advice" in body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_database_task_worker_sends_queued_email() -> None:
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+        queue_email("connection-request", "someone@example.com", {"dashboard_path": "/dashboard/"})
+        assert not mail.outbox, "the database backend only queues; the worker sends"
+        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", "--verbosity", "0")
+    assert [m.to for m in mail.outbox] == [["someone@example.com"]]
+    assert "connection request" in mail.outbox[0].subject.lower()
