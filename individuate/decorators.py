@@ -2,11 +2,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+
+if TYPE_CHECKING:
+    from individuate.accounts.models import User
+
+
+class AuthedRequest(HttpRequest):
+    """A request behind ``login_required`` (or API auth): ``user`` is a real account."""
+
+    user: User  # type: ignore[assignment]
+
 
 View = Callable[..., HttpResponse]
 

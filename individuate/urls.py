@@ -13,7 +13,9 @@ urlpatterns = [
     path("dashboard/", accounts.dashboard, name="dashboard"),
     path("settings/", accounts.settings_view, name="settings"),
     path("settings/tokens/", accounts.api_tokens, name="api_tokens"),
-    path("settings/tokens/<int:token_id>/revoke/", accounts.api_token_revoke, name="api_token_revoke"),
+    path(
+        "settings/tokens/<int:token_id>/revoke/", accounts.api_token_revoke, name="api_token_revoke"
+    ),
     path("settings/export/", accounts.export, name="export"),
     path("settings/delete/", accounts.delete_account, name="delete_account"),
     # my people and family links
@@ -25,16 +27,28 @@ urlpatterns = [
     path("links/accept/<str:token>/", boundaries.family_accept, name="family_accept"),
     # therapists and consent
     path("therapists/", boundaries.therapists, name="therapists"),
-    path("therapists/<int:therapist_id>/connect/", boundaries.connection_request, name="connection_request"),
+    path(
+        "therapists/<int:therapist_id>/connect/",
+        boundaries.connection_request,
+        name="connection_request",
+    ),
     path("connections/", boundaries.my_therapists, name="my_therapists"),
-    path("connections/<int:connection_id>/scopes/<str:scope>/", boundaries.scope_toggle, name="scope_toggle"),
+    path(
+        "connections/<int:connection_id>/scopes/<str:scope>/",
+        boundaries.scope_toggle,
+        name="scope_toggle",
+    ),
     path("connections/<int:connection_id>/end/", boundaries.connection_end, name="connection_end"),
     path("connect/accept/<str:token>/", boundaries.connection_accept, name="connection_accept"),
     path("access-log/", boundaries.access_log, name="access_log"),
     # therapist side
     path("clients/", boundaries.clients, name="clients"),
     path("clients/invite/", boundaries.client_invite, name="client_invite"),
-    path("clients/requests/<int:connection_id>/", boundaries.connection_answer, name="connection_answer"),
+    path(
+        "clients/requests/<int:connection_id>/",
+        boundaries.connection_answer,
+        name="connection_answer",
+    ),
     path("shared/<int:owner_id>/", boundaries.shared_overview, name="shared_overview"),
     path("shared/<int:owner_id>/<str:kind>/", boundaries.shared_records, name="shared_records"),
     # framework

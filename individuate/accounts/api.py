@@ -2,9 +2,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from ninja import Router, Schema, Status
 from pydantic import Field
+
+from individuate.decorators import AuthedRequest
 
 from . import actions
 from .models import TIMEZONE_CHOICES, User
@@ -48,12 +50,12 @@ def _profile(user: User) -> ProfileOut:
 
 
 @router.get("/me", response=ProfileOut, summary="My profile")
-def me(request: HttpRequest) -> ProfileOut:
+def me(request: AuthedRequest) -> ProfileOut:
     return _profile(request.user)
 
 
 @router.patch("/me", response={200: ProfileOut, 422: Message}, summary="Update my profile")
-def update_me(request: HttpRequest, payload: ProfileIn) -> Status[object]:
+def update_me(request: AuthedRequest, payload: ProfileIn) -> Status[object]:
     user = request.user
     if payload.time_zone is not None and payload.time_zone not in TIMEZONES:
         return Status(422, {"detail": f"Unknown time zone {payload.time_zone!r}."})
@@ -66,7 +68,7 @@ def update_me(request: HttpRequest, payload: ProfileIn) -> Status[object]:
 
 
 @router.get("/me/export", summary="Download everything I own (zip of JSON and CSV)")
-def export(request: HttpRequest) -> HttpResponse:
+def export(request: AuthedRequest) -> HttpResponse:
     response = HttpResponse(actions.export_zip(request.user), content_type="application/zip")
     response["Content-Disposition"] = 'attachment; filename="individuate-export.zip"'
     return response

@@ -45,8 +45,17 @@ class ProfileForm(forms.ModelForm):
 class TherapistProfileForm(forms.ModelForm):
     class Meta:
         model = TherapistProfile
-        fields = ["display_name", "credentials", "contact_email", "contact_phone", "accepting_clients"]
-        labels = {"display_name": "Name shown to clients", "accepting_clients": "Accepting new clients"}
+        fields = [
+            "display_name",
+            "credentials",
+            "contact_email",
+            "contact_phone",
+            "accepting_clients",
+        ]
+        labels = {
+            "display_name": "Name shown to clients",
+            "accepting_clients": "Accepting new clients",
+        }
 
 
 class ApiTokenForm(forms.Form):

@@ -55,9 +55,11 @@ class User(AbstractUser):
     username = None  # type: ignore[assignment]
     first_name = None  # type: ignore[assignment]
     last_name = None  # type: ignore[assignment]
-    email = models.EmailField("e-mail address", unique=True)
+    email = models.EmailField("e-mail address", unique=True)  # type: ignore[misc]
     display_name = models.CharField(
-        max_length=80, blank=True, help_text="What we call you in the app. Not shown to anyone else."
+        max_length=80,
+        blank=True,
+        help_text="What we call you in the app. Not shown to anyone else.",
     )
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.PERSON)
     perspective = models.CharField(
@@ -69,8 +71,8 @@ class User(AbstractUser):
     )
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
-    objects = UserManager()  # type: ignore[misc]
+    REQUIRED_FIELDS: list[str] = []  # type: ignore[misc]
+    objects = UserManager()  # type: ignore[misc,assignment]
 
     def __str__(self) -> str:
         return self.display_name or self.email

@@ -5,7 +5,7 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from individuate.boundaries import actions as boundaries
 from individuate.boundaries.models import FamilyLink, TherapistConnection
+from individuate.decorators import AuthedRequest
 from individuate.errors import ActionError
 
 from . import actions
@@ -20,7 +21,7 @@ from .forms import ApiTokenForm, DeleteAccountForm, ProfileForm, TherapistProfil
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthedRequest) -> HttpResponse:
     user = request.user
     if user.is_therapist:
         mfa_on = is_mfa_enabled(user)
@@ -33,14 +34,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 "pending": boundaries.pending_for_therapist(user) if mfa_on else [],
             },
         )
-    emails = list(EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True))
+    emails = list(
+        EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
+    )
     now = timezone.now()
     return render(
         request,
         "accounts/dashboard_person.html",
         {
             "people": [(o, boundaries.link_state(o)) for o in user.others.all()],
-            "connections": boundaries.connections_of_client(user).filter(status__in=["pending", "active"]),
+            "connections": boundaries.connections_of_client(user).filter(
+                status__in=["pending", "active"]
+            ),
             "family_invitations_count": FamilyLink.objects.filter(
                 invitee_email__in=emails, status="pending", expires_at__gt=now
             ).count(),
@@ -53,12 +58,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def settings_view(request: HttpRequest) -> HttpResponse:
+def settings_view(request: AuthedRequest) -> HttpResponse:
     user = request.user
     profile_form = ProfileForm(request.POST or None, instance=user, prefix="p")
     therapist_form = None
     if user.is_therapist and hasattr(user, "therapist_profile"):
-        therapist_form = TherapistProfileForm(request.POST or None, instance=user.therapist_profile, prefix="t")
+        therapist_form = TherapistProfileForm(
+            request.POST or None, instance=user.therapist_profile, prefix="t"
+        )
     if request.method == "POST":
         forms_ok = profile_form.is_valid() and (therapist_form is None or therapist_form.is_valid())
         if forms_ok:
@@ -71,12 +78,16 @@ def settings_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/settings.html",
-        {"profile_form": profile_form, "therapist_form": therapist_form, "mfa_on": is_mfa_enabled(user)},
+        {
+            "profile_form": profile_form,
+            "therapist_form": therapist_form,
+            "mfa_on": is_mfa_enabled(user),
+        },
     )
 
 
 @login_required
-def api_tokens(request: HttpRequest) -> HttpResponse:
+def api_tokens(request: AuthedRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST or None)
     new_token = None
     if request.method == "POST" and form.is_valid():
@@ -94,7 +105,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+def api_token_revoke(request: AuthedRequest, token_id: int) -> HttpResponse:
     try:
         actions.revoke_api_token(request.user, token_id)
         messages.success(request, "Token revoked. It stops working immediately.")
@@ -104,7 +115,7 @@ def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
 
 
 @login_required
-def export(request: HttpRequest) -> HttpResponse:
+def export(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST":
         response = HttpResponse(actions.export_zip(request.user), content_type="application/zip")
         stamp = timezone.now().strftime("%Y%m%d")
@@ -115,7 +126,7 @@ def export(request: HttpRequest) -> HttpResponse:
 
 @sensitive_post_parameters("password")
 @login_required
-def delete_account(request: HttpRequest) -> HttpResponse:
+def delete_account(request: AuthedRequest) -> HttpResponse:
     form = DeleteAccountForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = request.user

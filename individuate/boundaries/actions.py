@@ -6,7 +6,7 @@ Views and the API call these; each either completes in one transaction or raises
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from allauth.account.models import EmailAddress
 from django.db import IntegrityError, transaction
@@ -52,7 +52,9 @@ def _clean_role(role: str) -> str:
 def _verified_emails(user: User) -> set[str]:
     return {
         e.lower()
-        for e in EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
+        for e in EmailAddress.objects.filter(user=user, verified=True).values_list(
+            "email", flat=True
+        )
     }
 
 
@@ -107,7 +109,10 @@ def open_links_of_other(other: Other) -> QuerySet[FamilyLink]:
     )
 
 
-def link_state(other: Other) -> str:
+LinkState = Literal["linked", "invited", "not linked"]
+
+
+def link_state(other: Other) -> LinkState:
     """What the owner of ``other`` may know: "linked", "invited" (by them) or "not linked".
 
     A declined, cancelled, expired or ended link all read as "not linked", so
@@ -281,7 +286,9 @@ def request_therapist(client: User, therapist_id: int, message: str = "") -> The
                 message=(message or "").strip(),
             )
     except IntegrityError as exc:
-        raise ActionError(f"You already have a connection with {therapist.name}.", "conflict") from exc
+        raise ActionError(
+            f"You already have a connection with {therapist.name}.", "conflict"
+        ) from exc
     queue_email(
         "connection-request",
         therapist.therapist_profile.contact_email or therapist.email,
@@ -291,7 +298,9 @@ def request_therapist(client: User, therapist_id: int, message: str = "") -> The
 
 
 @transaction.atomic
-def invite_client(therapist: User, email: str, message: str = "") -> tuple[TherapistConnection, str]:
+def invite_client(
+    therapist: User, email: str, message: str = ""
+) -> tuple[TherapistConnection, str]:
     if not therapist.is_therapist:
         raise ActionError("Only therapists can invite clients.", "forbidden")
     email = (email or "").strip().lower()
@@ -362,7 +371,9 @@ def peek_connection_invitation(user: User, raw_token: str) -> TherapistConnectio
 def accept_connection_invitation(user: User, raw_token: str) -> TherapistConnection:
     connection = _invited_connection_for(user, raw_token)
     if _open_connection_exists(connection.therapist, user):
-        raise ActionError(f"You are already connected with {connection.therapist.name}.", "conflict")
+        raise ActionError(
+            f"You are already connected with {connection.therapist.name}.", "conflict"
+        )
     connection.client = user
     connection.status, connection.accepted_at = TherapistConnection.Status.ACTIVE, timezone.now()
     connection.save(update_fields=["client", "status", "accepted_at"])
@@ -388,7 +399,9 @@ def _connection_for(user: User, connection_id: int) -> TherapistConnection:
 
 
 @transaction.atomic
-def answer_connection_request(therapist: User, connection_id: int, accept: bool) -> TherapistConnection:
+def answer_connection_request(
+    therapist: User, connection_id: int, accept: bool
+) -> TherapistConnection:
     """A therapist accepts or declines a client's request to connect."""
     connection = _connection_for(therapist, connection_id)
     if connection.therapist_id != therapist.pk or connection.initiated_by != "client":
@@ -407,7 +420,10 @@ def answer_connection_request(therapist: User, connection_id: int, accept: bool)
 def end_connection(user: User, connection_id: int) -> None:
     """Either side ends a connection (or withdraws a pending one). All grants stop."""
     connection = _connection_for(user, connection_id)
-    if connection.status not in (TherapistConnection.Status.PENDING, TherapistConnection.Status.ACTIVE):
+    if connection.status not in (
+        TherapistConnection.Status.PENDING,
+        TherapistConnection.Status.ACTIVE,
+    ):
         raise ActionError("This connection has already ended.", "conflict")
     now = timezone.now()
     connection.status, connection.ended_at = TherapistConnection.Status.ENDED, now

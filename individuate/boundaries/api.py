@@ -3,11 +3,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import Field
 
 from individuate.accounts.models import User
+from individuate.decorators import AuthedRequest
 from individuate.errors import ActionError
 
 from . import actions, policy
@@ -98,7 +98,9 @@ def _other_out(other: Other) -> OtherOut:
 
 
 def _connection_out(c: TherapistConnection, viewer: User) -> ConnectionOut:
-    show_client = c.client is not None and (viewer.pk == c.client_id or c.status == "active" or c.initiated_by == "client")
+    show_client = c.client is not None and (
+        viewer.pk == c.client_id or c.status == "active" or c.initiated_by == "client"
+    )
     return ConnectionOut(
         id=c.pk,
         therapist_id=c.therapist_id,
@@ -115,22 +117,24 @@ def _connection_out(c: TherapistConnection, viewer: User) -> ConnectionOut:
 
 
 @router.get("/others", response=list[OtherOut], summary="The people I track")
-def list_others(request: HttpRequest) -> list[OtherOut]:
+def list_others(request: AuthedRequest) -> list[OtherOut]:
     return [_other_out(o) for o in request.user.others.all()]
 
 
 @router.post("/others", response={201: OtherOut, 409: Message, 422: Message}, summary="Add someone")
-def create_other(request: HttpRequest, payload: OtherIn) -> Status[OtherOut]:
+def create_other(request: AuthedRequest, payload: OtherIn) -> Status[OtherOut]:
     return Status(201, _other_out(actions.add_other(request.user, payload.name, payload.role)))
 
 
-@router.put("/others/{other_id}", response={200: OtherOut, 404: Message, 409: Message, 422: Message})
-def update_other(request: HttpRequest, other_id: int, payload: OtherIn) -> OtherOut:
+@router.put(
+    "/others/{other_id}", response={200: OtherOut, 404: Message, 409: Message, 422: Message}
+)
+def update_other(request: AuthedRequest, other_id: int, payload: OtherIn) -> OtherOut:
     return _other_out(actions.update_other(request.user, other_id, payload.name, payload.role))
 
 
 @router.delete("/others/{other_id}", response={204: None, 404: Message})
-def delete_other(request: HttpRequest, other_id: int) -> Status[None]:
+def delete_other(request: AuthedRequest, other_id: int) -> Status[None]:
     actions.remove_other(request.user, other_id)
     return Status(204, None)
 
@@ -140,13 +144,13 @@ def delete_other(request: HttpRequest, other_id: int) -> Status[None]:
     response={201: OtherOut, 404: Message, 409: Message, 422: Message},
     summary="Invite this person's account to link (they must accept)",
 )
-def invite_other(request: HttpRequest, other_id: int, payload: InviteIn) -> Status[OtherOut]:
+def invite_other(request: AuthedRequest, other_id: int, payload: InviteIn) -> Status[OtherOut]:
     link, _ = actions.invite_family_member(request.user, other_id, payload.email)
     return Status(201, _other_out(link.inviter_other))
 
 
 @router.post("/others/{other_id}/unlink", response={200: OtherOut, 404: Message, 409: Message})
-def unlink_other(request: HttpRequest, other_id: int) -> OtherOut:
+def unlink_other(request: AuthedRequest, other_id: int) -> OtherOut:
     actions.unlink(request.user, other_id)
     return _other_out(actions.get_own_other(request.user, other_id))
 
@@ -155,18 +159,25 @@ def unlink_other(request: HttpRequest, other_id: int) -> OtherOut:
     "/family-invitations/{token}/accept",
     response={200: OtherOut, 403: Message, 404: Message, 409: Message, 422: Message},
 )
-def accept_family(request: HttpRequest, token: str, payload: AcceptLinkIn) -> OtherOut:
+def accept_family(request: AuthedRequest, token: str, payload: AcceptLinkIn) -> OtherOut:
     if not payload.other_id and not payload.new_name:
         raise ActionError("Give other_id (one of your people) or new_name and new_role.")
     link = actions.accept_family_invitation(
-        request.user, token, other_id=payload.other_id, new_name=payload.new_name, new_role=payload.new_role
+        request.user,
+        token,
+        other_id=payload.other_id,
+        new_name=payload.new_name,
+        new_role=payload.new_role,
     )
     assert link.invitee_other is not None
     return _other_out(link.invitee_other)
 
 
-@router.post("/family-invitations/{token}/decline", response={204: None, 403: Message, 404: Message, 409: Message})
-def decline_family(request: HttpRequest, token: str) -> Status[None]:
+@router.post(
+    "/family-invitations/{token}/decline",
+    response={204: None, 403: Message, 404: Message, 409: Message},
+)
+def decline_family(request: AuthedRequest, token: str) -> Status[None]:
     actions.decline_family_invitation(request.user, token)
     return Status(204, None)
 
@@ -175,7 +186,7 @@ def decline_family(request: HttpRequest, token: str) -> Status[None]:
 
 
 @router.get("/connections", response=list[ConnectionOut], summary="My therapist connections")
-def list_connections(request: HttpRequest) -> list[ConnectionOut]:
+def list_connections(request: AuthedRequest) -> list[ConnectionOut]:
     user = request.user
     if user.is_therapist:
         qs = TherapistConnection.objects.filter(therapist=user, status__in=["pending", "active"])
@@ -189,7 +200,9 @@ def list_connections(request: HttpRequest) -> list[ConnectionOut]:
     response={201: ConnectionOut, 403: Message, 404: Message, 409: Message, 422: Message},
     summary="Ask a therapist to connect",
 )
-def request_connection(request: HttpRequest, payload: ConnectionRequestIn) -> Status[ConnectionOut]:
+def request_connection(
+    request: AuthedRequest, payload: ConnectionRequestIn
+) -> Status[ConnectionOut]:
     connection = actions.request_therapist(request.user, payload.therapist_id, payload.message)
     return Status(201, _connection_out(connection, request.user))
 
@@ -199,7 +212,7 @@ def request_connection(request: HttpRequest, payload: ConnectionRequestIn) -> St
     response={201: ConnectionOut, 403: Message, 409: Message, 422: Message},
     summary="Therapist: invite a client by e-mail",
 )
-def invite_client(request: HttpRequest, payload: ClientInviteIn) -> Status[ConnectionOut]:
+def invite_client(request: AuthedRequest, payload: ClientInviteIn) -> Status[ConnectionOut]:
     connection, _ = actions.invite_client(request.user, payload.email, payload.message)
     return Status(201, _connection_out(connection, request.user))
 
@@ -209,13 +222,15 @@ def invite_client(request: HttpRequest, payload: ClientInviteIn) -> Status[Conne
     response={200: ConnectionOut, 403: Message, 404: Message, 409: Message},
     summary="Therapist: accept or decline a client's request",
 )
-def answer_connection(request: HttpRequest, connection_id: int, payload: AnswerIn) -> ConnectionOut:
+def answer_connection(
+    request: AuthedRequest, connection_id: int, payload: AnswerIn
+) -> ConnectionOut:
     connection = actions.answer_connection_request(request.user, connection_id, payload.accept)
     return _connection_out(connection, request.user)
 
 
 @router.post("/connections/{connection_id}/end", response={204: None, 404: Message, 409: Message})
-def end_connection(request: HttpRequest, connection_id: int) -> Status[None]:
+def end_connection(request: AuthedRequest, connection_id: int) -> Status[None]:
     actions.end_connection(request.user, connection_id)
     return Status(204, None)
 
@@ -224,14 +239,15 @@ def end_connection(request: HttpRequest, connection_id: int) -> Status[None]:
     "/connection-invitations/{token}/accept",
     response={200: ConnectionOut, 403: Message, 404: Message, 409: Message},
 )
-def accept_connection(request: HttpRequest, token: str) -> ConnectionOut:
+def accept_connection(request: AuthedRequest, token: str) -> ConnectionOut:
     return _connection_out(actions.accept_connection_invitation(request.user, token), request.user)
 
 
 @router.post(
-    "/connection-invitations/{token}/decline", response={204: None, 403: Message, 404: Message, 409: Message}
+    "/connection-invitations/{token}/decline",
+    response={204: None, 403: Message, 404: Message, 409: Message},
 )
-def decline_connection(request: HttpRequest, token: str) -> Status[None]:
+def decline_connection(request: AuthedRequest, token: str) -> Status[None]:
     actions.decline_connection_invitation(request.user, token)
     return Status(204, None)
 
@@ -241,7 +257,7 @@ def decline_connection(request: HttpRequest, token: str) -> Status[None]:
     response={201: ConnectionOut, 403: Message, 404: Message, 409: Message, 422: Message},
     summary="Share one scope with a connected therapist",
 )
-def grant(request: HttpRequest, connection_id: int, payload: GrantIn) -> Status[ConnectionOut]:
+def grant(request: AuthedRequest, connection_id: int, payload: GrantIn) -> Status[ConnectionOut]:
     consent = actions.grant_scope(request.user, connection_id, payload.scope)
     return Status(201, _connection_out(consent.connection, request.user))
 
@@ -251,7 +267,7 @@ def grant(request: HttpRequest, connection_id: int, payload: GrantIn) -> Status[
     response={204: None, 403: Message, 404: Message, 409: Message, 422: Message},
     summary="Stop sharing one scope (effective on the therapist's next request)",
 )
-def revoke(request: HttpRequest, connection_id: int, scope: str) -> Status[None]:
+def revoke(request: AuthedRequest, connection_id: int, scope: str) -> Status[None]:
     actions.revoke_scope(request.user, connection_id, scope)
     return Status(204, None)
 
@@ -260,14 +276,14 @@ def revoke(request: HttpRequest, connection_id: int, scope: str) -> Status[None]
 
 
 @router.get("/access-log", response=list[AccessEventOut], summary="Who read my records")
-def access_log(request: HttpRequest) -> list[AccessEventOut]:
+def access_log(request: AuthedRequest) -> list[AccessEventOut]:
     return [
         AccessEventOut(at=e.at, who=e.viewer_label, kind=e.kind, via=e.via)
         for e in actions.access_log(request.user)[:1000]
     ]
 
 
-def _records(request: HttpRequest, owner_id: int, kind: str, kinds: list[str]) -> RecordsOut:
+def _records(request: AuthedRequest, owner_id: int, kind: str, kinds: list[str]) -> RecordsOut:
     owner = User.objects.filter(pk=owner_id, is_active=True).first()
     policy.require(request.user, owner, kind, via="api", path=request.path)
     assert owner is not None
@@ -275,7 +291,9 @@ def _records(request: HttpRequest, owner_id: int, kind: str, kinds: list[str]) -
     return RecordsOut(
         owner_id=owner.pk,
         kind=kind,
-        sections=[Section(title=s.title, columns=[c for c, _ in s.columns], rows=s.rows) for s in sections],
+        sections=[
+            Section(title=s.title, columns=[c for c, _ in s.columns], rows=s.rows) for s in sections
+        ],
     )
 
 
@@ -284,7 +302,7 @@ def _records(request: HttpRequest, owner_id: int, kind: str, kinds: list[str]) -
     response={200: RecordsOut, 401: Message, 403: Message, 404: Message},
     summary="A client's profile (connected therapist)",
 )
-def person_profile(request: HttpRequest, owner_id: int) -> RecordsOut:
+def person_profile(request: AuthedRequest, owner_id: int) -> RecordsOut:
     return _records(request, owner_id, "profile", ["profile"])
 
 
@@ -293,7 +311,7 @@ def person_profile(request: HttpRequest, owner_id: int) -> RecordsOut:
     response={200: RecordsOut, 401: Message, 403: Message, 404: Message},
     summary="A person's shared records of one scope (policy-checked, logged)",
 )
-def person_records(request: HttpRequest, owner_id: int, kind: str) -> RecordsOut:
+def person_records(request: AuthedRequest, owner_id: int, kind: str) -> RecordsOut:
     kinds = policy.shareable_kinds(kind)
     if kinds is None:
         raise ActionError(f"There is no shareable record kind {kind!r}.", "not_found")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -34,7 +34,7 @@ def new_token() -> tuple[str, str]:
     return raw, hash_token(raw)
 
 
-def invitation_expiry() -> timezone.datetime:
+def invitation_expiry() -> datetime:
     return timezone.now() + timedelta(days=settings.INVITATION_DAYS)
 
 
@@ -47,7 +47,9 @@ class Other(models.Model):
         PARTNER = "partner", "Partner"
         OTHER = "other", "Other"
 
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="others")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="others"
+    )
     name = models.CharField(max_length=60)
     role = models.CharField(max_length=16, choices=Role.choices)
     created_at = models.DateTimeField(default=timezone.now)
@@ -78,7 +80,9 @@ class FamilyLink(models.Model):
     inviter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="family_links_sent"
     )
-    inviter_other = models.ForeignKey(Other, on_delete=models.CASCADE, related_name="links_as_inviter")
+    inviter_other = models.ForeignKey(
+        Other, on_delete=models.CASCADE, related_name="links_as_inviter"
+    )
     invitee_email = models.EmailField()
     invitee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -182,7 +186,9 @@ class TherapistConnection(models.Model):
 class ConsentGrant(models.Model):
     """One scope a client has shared with a connected therapist, from granted to revoked."""
 
-    connection = models.ForeignKey(TherapistConnection, on_delete=models.CASCADE, related_name="grants")
+    connection = models.ForeignKey(
+        TherapistConnection, on_delete=models.CASCADE, related_name="grants"
+    )
     scope = models.CharField(max_length=16, choices=SCOPE_CHOICES)
     granted_at = models.DateTimeField(default=timezone.now)
     revoked_at = models.DateTimeField(null=True, blank=True)

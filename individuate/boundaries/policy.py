@@ -51,8 +51,8 @@ def register_kind(name: str, label: str, scope: str) -> RecordKind:
 
 register_kind("profile", "Profile (name, how you describe yourself, time zone)", CONNECTION)
 register_kind("others", "The people you track", "checkins")
-for _scope, _label in SCOPES.items():
-    register_kind(_scope, _label, _scope)
+for _scope_name, _scope_label in SCOPES.items():
+    register_kind(_scope_name, _scope_label, _scope_name)
 register_kind("access_log", "Access log", OWNER_ONLY)
 register_kind("export", "Data export", OWNER_ONLY)
 
@@ -147,7 +147,9 @@ class AccessDenied(Exception):
         self.decision = decision
 
 
-def require(viewer: User | None, owner: User | None, kind: str, *, via: str, path: str = "") -> Decision:
+def require(
+    viewer: User | None, owner: User | None, kind: str, *, via: str, path: str = ""
+) -> Decision:
     decision = check(viewer, owner, kind, via=via, path=path)
     if not decision.allowed:
         raise AccessDenied(decision)

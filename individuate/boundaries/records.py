@@ -65,7 +65,9 @@ def export_connections(owner: User) -> list[dict[str, Any]]:
 
 
 def export_grants(owner: User) -> list[dict[str, Any]]:
-    qs = ConsentGrant.objects.filter(connection__client=owner).select_related("connection__therapist")
+    qs = ConsentGrant.objects.filter(connection__client=owner).select_related(
+        "connection__therapist"
+    )
     return [
         {
             "therapist": g.connection.therapist.name,

@@ -10,12 +10,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from individuate.accounts.models import User
-from individuate.decorators import person_required, therapist_required
+from individuate.decorators import AuthedRequest, person_required, therapist_required
 from individuate.errors import ActionError
 
 from . import actions, policy
 from .forms import AcceptLinkForm, ClientInviteForm, ConnectRequestForm, InviteForm, OtherForm
-from .models import SCOPES, TherapistConnection
+from .models import SCOPES, Other, TherapistConnection
 from .sharing import sections_for
 
 
@@ -40,33 +40,39 @@ def _form_errors(request: HttpRequest, form: Any) -> None:
 
 
 @person_required
-def others(request: HttpRequest) -> HttpResponse:
+def others(request: AuthedRequest) -> HttpResponse:
     form = OtherForm(request.POST or None)
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            if _attempt(
-                request,
-                lambda: actions.add_other(request.user, data["name"], data["role"]),
-                f"Added “{' '.join(data['name'].split())}”.",
-            ):
-                return redirect("others")
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if _attempt(
+            request,
+            lambda: actions.add_other(request.user, data["name"], data["role"]),
+            f"Added “{' '.join(data['name'].split())}”.",
+        ):
+            return redirect("others")
     people = [(o, actions.link_state(o)) for o in request.user.others.all()]
     return render(
         request,
         "boundaries/others.html",
-        {"form": form, "people": people, "invite_form": InviteForm(), "role_choices": OtherForm.base_fields["role"].choices},
+        {
+            "form": form,
+            "people": people,
+            "invite_form": InviteForm(),
+            "role_choices": Other.Role.choices,
+        },
     )
 
 
 @person_required
 @require_POST
-def other_edit(request: HttpRequest, other_id: int) -> HttpResponse:
+def other_edit(request: AuthedRequest, other_id: int) -> HttpResponse:
     form = OtherForm(request.POST)
     if form.is_valid():
         _attempt(
             request,
-            lambda: actions.update_other(request.user, other_id, form.cleaned_data["name"], form.cleaned_data["role"]),
+            lambda: actions.update_other(
+                request.user, other_id, form.cleaned_data["name"], form.cleaned_data["role"]
+            ),
             "Saved.",
         )
     else:
@@ -76,19 +82,21 @@ def other_edit(request: HttpRequest, other_id: int) -> HttpResponse:
 
 @person_required
 @require_POST
-def other_remove(request: HttpRequest, other_id: int) -> HttpResponse:
+def other_remove(request: AuthedRequest, other_id: int) -> HttpResponse:
     _attempt(request, lambda: actions.remove_other(request.user, other_id), "Removed.")
     return redirect("others")
 
 
 @person_required
 @require_POST
-def family_invite(request: HttpRequest, other_id: int) -> HttpResponse:
+def family_invite(request: AuthedRequest, other_id: int) -> HttpResponse:
     form = InviteForm(request.POST)
     if form.is_valid():
         _attempt(
             request,
-            lambda: actions.invite_family_member(request.user, other_id, form.cleaned_data["email"]),
+            lambda: actions.invite_family_member(
+                request.user, other_id, form.cleaned_data["email"]
+            ),
             "Invitation sent. They decide whether to link; if they don't, this stays “not linked”.",
         )
     else:
@@ -98,7 +106,7 @@ def family_invite(request: HttpRequest, other_id: int) -> HttpResponse:
 
 @person_required
 @require_POST
-def family_unlink(request: HttpRequest, other_id: int) -> HttpResponse:
+def family_unlink(request: AuthedRequest, other_id: int) -> HttpResponse:
     _attempt(
         request,
         lambda: actions.unlink(request.user, other_id),
@@ -108,11 +116,16 @@ def family_unlink(request: HttpRequest, other_id: int) -> HttpResponse:
 
 
 @person_required
-def family_accept(request: HttpRequest, token: str) -> HttpResponse:
+def family_accept(request: AuthedRequest, token: str) -> HttpResponse:
     try:
         link = actions.peek_family_invitation(request.user, token)
     except ActionError as exc:
-        return render(request, "boundaries/invitation_invalid.html", {"message": exc.message}, status=exc.status)
+        return render(
+            request,
+            "boundaries/invitation_invalid.html",
+            {"message": exc.message},
+            status=exc.status,
+        )
     free_others = [o for o in request.user.others.all() if actions.link_state(o) == "not linked"]
     form = AcceptLinkForm(request.POST or None, others=free_others)
     if request.method == "POST":
@@ -155,13 +168,17 @@ def therapists(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "boundaries/therapists.html",
-        {"therapists": actions.therapist_directory(), "connected": connected, "form": ConnectRequestForm()},
+        {
+            "therapists": actions.therapist_directory(),
+            "connected": connected,
+            "form": ConnectRequestForm(),
+        },
     )
 
 
 @person_required
 @require_POST
-def connection_request(request: HttpRequest, therapist_id: int) -> HttpResponse:
+def connection_request(request: AuthedRequest, therapist_id: int) -> HttpResponse:
     form = ConnectRequestForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
@@ -169,14 +186,15 @@ def connection_request(request: HttpRequest, therapist_id: int) -> HttpResponse:
     if _attempt(
         request,
         lambda: actions.request_therapist(request.user, therapist_id, form.cleaned_data["message"]),
-        "Request sent. You'll see here when the therapist accepts. Nothing is shared until you choose.",
+        "Request sent. You'll see here when the therapist accepts. "
+        "Nothing is shared until you choose.",
     ):
         return redirect("my_therapists")
     return redirect("therapists")
 
 
 @person_required
-def my_therapists(request: HttpRequest) -> HttpResponse:
+def my_therapists(request: AuthedRequest) -> HttpResponse:
     connections = list(actions.connections_of_client(request.user))
     rows = [(c, c.active_scopes() if c.status == "active" else set()) for c in connections]
     return render(request, "boundaries/my_therapists.html", {"rows": rows, "scopes": SCOPES})
@@ -184,13 +202,19 @@ def my_therapists(request: HttpRequest) -> HttpResponse:
 
 @person_required
 @require_POST
-def scope_toggle(request: HttpRequest, connection_id: int, scope: str) -> HttpResponse:
+def scope_toggle(request: AuthedRequest, connection_id: int, scope: str) -> HttpResponse:
     wanted = request.POST.get("share")
     if wanted == "on":
-        _attempt(request, lambda: actions.grant_scope(request.user, connection_id, scope), f"Now sharing {scope}.")
+        _attempt(
+            request,
+            lambda: actions.grant_scope(request.user, connection_id, scope),
+            f"Now sharing {scope}.",
+        )
     elif wanted == "off":
         _attempt(
-            request, lambda: actions.revoke_scope(request.user, connection_id, scope), f"Stopped sharing {scope}."
+            request,
+            lambda: actions.revoke_scope(request.user, connection_id, scope),
+            f"Stopped sharing {scope}.",
         )
     else:
         messages.error(request, "Say whether to share (on) or stop sharing (off).")
@@ -199,20 +223,33 @@ def scope_toggle(request: HttpRequest, connection_id: int, scope: str) -> HttpRe
 
 @login_required
 @require_POST
-def connection_end(request: HttpRequest, connection_id: int) -> HttpResponse:
-    _attempt(request, lambda: actions.end_connection(request.user, connection_id), "The connection has ended.")
+def connection_end(request: AuthedRequest, connection_id: int) -> HttpResponse:
+    _attempt(
+        request,
+        lambda: actions.end_connection(request.user, connection_id),
+        "The connection has ended.",
+    )
     return redirect("clients" if request.user.is_therapist else "my_therapists")
 
 
 @login_required
-def connection_accept(request: HttpRequest, token: str) -> HttpResponse:
+def connection_accept(request: AuthedRequest, token: str) -> HttpResponse:
     try:
         connection = actions.peek_connection_invitation(request.user, token)
     except ActionError as exc:
-        return render(request, "boundaries/invitation_invalid.html", {"message": exc.message}, status=exc.status)
+        return render(
+            request,
+            "boundaries/invitation_invalid.html",
+            {"message": exc.message},
+            status=exc.status,
+        )
     if request.method == "POST":
         if request.POST.get("decision") == "decline":
-            if _attempt(request, lambda: actions.decline_connection_invitation(request.user, token), "Declined."):
+            if _attempt(
+                request,
+                lambda: actions.decline_connection_invitation(request.user, token),
+                "Declined.",
+            ):
                 return redirect("dashboard")
         elif _attempt(
             request,
@@ -224,7 +261,7 @@ def connection_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @person_required
-def access_log(request: HttpRequest) -> HttpResponse:
+def access_log(request: AuthedRequest) -> HttpResponse:
     events = actions.access_log(request.user)[:500]
     return render(request, "boundaries/access_log.html", {"events": events})
 
@@ -233,7 +270,7 @@ def access_log(request: HttpRequest) -> HttpResponse:
 
 
 @therapist_required
-def clients(request: HttpRequest) -> HttpResponse:
+def clients(request: AuthedRequest) -> HttpResponse:
     from allauth.mfa.utils import is_mfa_enabled
 
     mfa_on = is_mfa_enabled(request.user)
@@ -246,12 +283,14 @@ def clients(request: HttpRequest) -> HttpResponse:
 
 @therapist_required
 @require_POST
-def client_invite(request: HttpRequest) -> HttpResponse:
+def client_invite(request: AuthedRequest) -> HttpResponse:
     form = ClientInviteForm(request.POST)
     if form.is_valid():
         _attempt(
             request,
-            lambda: actions.invite_client(request.user, form.cleaned_data["email"], form.cleaned_data["message"]),
+            lambda: actions.invite_client(
+                request.user, form.cleaned_data["email"], form.cleaned_data["message"]
+            ),
             "Invitation sent.",
         )
     else:
@@ -261,14 +300,16 @@ def client_invite(request: HttpRequest) -> HttpResponse:
 
 @therapist_required
 @require_POST
-def connection_answer(request: HttpRequest, connection_id: int) -> HttpResponse:
+def connection_answer(request: AuthedRequest, connection_id: int) -> HttpResponse:
     decision = request.POST.get("decision")
     if decision not in ("accept", "decline"):
         messages.error(request, "Choose accept or decline.")
     else:
         _attempt(
             request,
-            lambda: actions.answer_connection_request(request.user, connection_id, decision == "accept"),
+            lambda: actions.answer_connection_request(
+                request.user, connection_id, decision == "accept"
+            ),
             "Connected." if decision == "accept" else "Declined.",
         )
     return redirect("clients")
@@ -279,7 +320,7 @@ def _owner_or_404(owner_id: int) -> User | None:
 
 
 @login_required
-def shared_overview(request: HttpRequest, owner_id: int) -> HttpResponse:
+def shared_overview(request: AuthedRequest, owner_id: int) -> HttpResponse:
     owner = _owner_or_404(owner_id)
     decision = policy.require(request.user, owner, "profile", via="page", path=request.path)
     assert owner is not None and decision.allowed
@@ -297,7 +338,7 @@ def shared_overview(request: HttpRequest, owner_id: int) -> HttpResponse:
 
 
 @login_required
-def shared_records(request: HttpRequest, owner_id: int, kind: str) -> HttpResponse:
+def shared_records(request: AuthedRequest, owner_id: int, kind: str) -> HttpResponse:
     kinds = policy.shareable_kinds(kind)
     if kinds is None:
         raise Http404("No such kind of record.")

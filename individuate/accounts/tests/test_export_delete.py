@@ -13,7 +13,13 @@ from conftest import connect
 from individuate.accounts.actions import issue_api_token
 from individuate.accounts.models import AuditEvent, User
 from individuate.boundaries import actions
-from individuate.boundaries.models import AccessEvent, ConsentGrant, FamilyLink, Other, TherapistConnection
+from individuate.boundaries.models import (
+    AccessEvent,
+    ConsentGrant,
+    FamilyLink,
+    Other,
+    TherapistConnection,
+)
 
 
 def _zip(content: bytes) -> dict[str, bytes]:
@@ -21,7 +27,9 @@ def _zip(content: bytes) -> dict[str, bytes]:
         return {name: archive.read(name) for name in archive.namelist()}
 
 
-def test_export_contains_exactly_the_owners_records(alice: User, mother: User, stranger: User, therapist: User) -> None:
+def test_export_contains_exactly_the_owners_records(
+    alice: User, mother: User, stranger: User, therapist: User
+) -> None:
     Other.objects.create(owner=stranger, name="stranger's boss", role="other")
     connect(therapist, alice, ("measures",))
     reader = Client()
@@ -33,7 +41,15 @@ def test_export_contains_exactly_the_owners_records(alice: User, mother: User, s
     response = client.post(reverse("export"))
     assert response["Content-Type"] == "application/zip"
     files = _zip(response.content)
-    for kind in ("profile", "others", "family_links", "therapist_connections", "consent_grants", "access_log", "api_tokens"):
+    for kind in (
+        "profile",
+        "others",
+        "family_links",
+        "therapist_connections",
+        "consent_grants",
+        "access_log",
+        "api_tokens",
+    ):
         assert f"{kind}.json" in files and f"{kind}.csv" in files, kind
 
     assert [o["name"] for o in json.loads(files["others.json"])] == ["my mother"]
@@ -69,7 +85,9 @@ def test_delete_account_removes_personal_data(alice: User, mother: User, therapi
     wrong = client.post(reverse("delete_account"), {"password": "nope", "confirm": "DELETE"})
     assert wrong.status_code == 200 and User.objects.filter(pk=alice_id).exists()
 
-    client.post(reverse("delete_account"), {"password": "a-long-test-password-1", "confirm": "DELETE"})
+    client.post(
+        reverse("delete_account"), {"password": "a-long-test-password-1", "confirm": "DELETE"}
+    )
     assert not User.objects.filter(pk=alice_id).exists()
     assert not Other.objects.filter(owner_id=alice_id).exists()
     assert not TherapistConnection.objects.filter(client_id=alice_id).exists()
@@ -85,7 +103,9 @@ def test_delete_account_removes_personal_data(alice: User, mother: User, therapi
     assert "Alice" not in reader.get(reverse("clients")).content.decode()
 
 
-def test_therapist_deletion_scrubs_their_name_from_client_logs(alice: User, therapist: User) -> None:
+def test_therapist_deletion_scrubs_their_name_from_client_logs(
+    alice: User, therapist: User
+) -> None:
     connect(therapist, alice, ("checkins",))
     reader = Client()
     reader.force_login(therapist)
@@ -93,4 +113,6 @@ def test_therapist_deletion_scrubs_their_name_from_client_logs(alice: User, ther
     from individuate.accounts.actions import delete_account
 
     delete_account(therapist)
-    assert list(actions.access_log(alice).values_list("viewer_label", flat=True)) == ["a deleted account"]
+    assert list(actions.access_log(alice).values_list("viewer_label", flat=True)) == [
+        "a deleted account"
+    ]

@@ -19,8 +19,14 @@ from individuate.accounts.models import User
 def _signup(client: Client, email: str) -> None:
     client.post(
         reverse("account_signup"),
-        {"email": email, "password1": PASSWORD, "password2": PASSWORD, "display_name": "Kit", "perspective": "parent",
-         "time_zone": "Asia/Kolkata"},
+        {
+            "email": email,
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "display_name": "Kit",
+            "perspective": "parent",
+            "time_zone": "Asia/Kolkata",
+        },
     )
 
 
@@ -28,7 +34,11 @@ def test_signup_requires_email_verification(db: None) -> None:
     client = Client()
     _signup(client, "kit@example.com")
     user = User.objects.get(email="kit@example.com")
-    assert (user.display_name, user.perspective, user.time_zone) == ("Kit", "parent", "Asia/Kolkata")
+    assert (user.display_name, user.perspective, user.time_zone) == (
+        "Kit",
+        "parent",
+        "Asia/Kolkata",
+    )
     assert user.role == "person"
     assert user.password.startswith("md5$") or user.password.startswith("argon2")
     # Not verified yet: the dashboard is not reachable.
@@ -48,16 +58,24 @@ def test_duplicate_email_signup_creates_nothing(alice: User) -> None:
 def test_login_locks_out_after_repeated_failures(alice: User) -> None:
     client = Client()
     for _ in range(5):
-        client.post(reverse("account_login"), {"login": "alice@example.com", "password": "wrong-password"})
-    response = client.post(reverse("account_login"), {"login": "alice@example.com", "password": PASSWORD})
-    assert client.get(reverse("dashboard")).status_code == 302, "the right password must not work while locked out"
+        client.post(
+            reverse("account_login"), {"login": "alice@example.com", "password": "wrong-password"}
+        )
+    response = client.post(
+        reverse("account_login"), {"login": "alice@example.com", "password": PASSWORD}
+    )
+    assert client.get(reverse("dashboard")).status_code == 302, (
+        "the right password must not work while locked out"
+    )
     assert response.status_code in (200, 429)
 
 
 def test_therapist_login_asks_for_a_totp_code(db: None) -> None:
     therapist = make_therapist_user("t@example.com", "Dr. T")
     client = Client()
-    response = client.post(reverse("account_login"), {"login": "t@example.com", "password": PASSWORD})
+    response = client.post(
+        reverse("account_login"), {"login": "t@example.com", "password": PASSWORD}
+    )
     assert response.status_code == 302 and "/2fa/authenticate" in response["Location"]
     assert client.get(reverse("dashboard")).status_code == 302
     secret = decrypt(Authenticator.objects.get(user=therapist, type="totp").data["secret"])

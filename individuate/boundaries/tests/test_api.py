@@ -18,8 +18,14 @@ def _token_client(user: User) -> tuple[Client, dict[str, str]]:
 def test_openapi_schema_lists_the_endpoints(db: None) -> None:
     schema = Client().get("/api/openapi.json").json()
     assert schema["openapi"].startswith("3.")
-    for path in ("/api/me", "/api/others", "/api/connections", "/api/access-log", "/api/me/export",
-                 "/api/connections/{connection_id}/grants"):
+    for path in (
+        "/api/me",
+        "/api/others",
+        "/api/connections",
+        "/api/access-log",
+        "/api/me/export",
+        "/api/connections/{connection_id}/grants",
+    ):
         assert path in schema["paths"], path
 
 
@@ -39,31 +45,52 @@ def test_revoked_token_stops_working(alice: User) -> None:
 
 def test_others_crud_and_validation(alice: User) -> None:
     client, auth = _token_client(alice)
-    created = client.post("/api/others", {"name": "my father", "role": "parent"}, content_type="application/json", **auth)
+    created = client.post(
+        "/api/others",
+        {"name": "my father", "role": "parent"},
+        content_type="application/json",
+        **auth,
+    )
     assert created.status_code == 201
     assert created.json()["link"] == "not linked"
 
-    duplicate = client.post("/api/others", {"name": "MY FATHER", "role": "parent"}, content_type="application/json", **auth)
+    duplicate = client.post(
+        "/api/others",
+        {"name": "MY FATHER", "role": "parent"},
+        content_type="application/json",
+        **auth,
+    )
     assert duplicate.status_code == 409 and "already" in duplicate.json()["detail"]
 
-    oversized = client.post("/api/others", {"name": "x" * 61, "role": "parent"}, content_type="application/json", **auth)
+    oversized = client.post(
+        "/api/others", {"name": "x" * 61, "role": "parent"}, content_type="application/json", **auth
+    )
     assert oversized.status_code == 422
 
-    bad_role = client.post("/api/others", {"name": "boss", "role": "boss"}, content_type="application/json", **auth)
+    bad_role = client.post(
+        "/api/others", {"name": "boss", "role": "boss"}, content_type="application/json", **auth
+    )
     assert bad_role.status_code == 422
 
     malformed = client.post("/api/others", "{not json", content_type="application/json", **auth)
     assert malformed.status_code == 400
     assert "parse" in malformed.json()["detail"].lower()
 
-    assert sorted(Other.objects.filter(owner=alice).values_list("name", flat=True)) == ["my father", "my mother"]
+    assert sorted(Other.objects.filter(owner=alice).values_list("name", flat=True)) == [
+        "my father",
+        "my mother",
+    ]
 
 
 def test_invite_oneself_via_api_is_422(alice: User) -> None:
     client, auth = _token_client(alice)
     other = alice.others.get()
-    response = client.post(f"/api/others/{other.pk}/invite", {"email": "alice@example.com"},
-                           content_type="application/json", **auth)
+    response = client.post(
+        f"/api/others/{other.pk}/invite",
+        {"email": "alice@example.com"},
+        content_type="application/json",
+        **auth,
+    )
     assert response.status_code == 422
     assert "yourself" in response.json()["detail"]
 
@@ -72,21 +99,33 @@ def test_grant_unknown_scope_422_and_revoke_twice_409(alice: User, therapist: Us
     connection = connect(therapist, alice)
     client, auth = _token_client(alice)
     url = f"/api/connections/{connection.pk}/grants"
-    assert client.post(url, {"scope": "diary"}, content_type="application/json", **auth).status_code == 422
+    assert (
+        client.post(url, {"scope": "diary"}, content_type="application/json", **auth).status_code
+        == 422
+    )
     granted = client.post(url, {"scope": "measures"}, content_type="application/json", **auth)
     assert granted.status_code == 201 and granted.json()["scopes"] == ["measures"]
-    assert client.post(url, {"scope": "measures"}, content_type="application/json", **auth).status_code == 409
+    assert (
+        client.post(url, {"scope": "measures"}, content_type="application/json", **auth).status_code
+        == 409
+    )
     assert client.delete(f"{url}/measures", **auth).status_code == 204
     again = client.delete(f"{url}/measures", **auth)
     assert again.status_code == 409 and "nothing to revoke" in again.json()["detail"]
     assert ConsentGrant.objects.count() == 1
 
 
-def test_other_persons_connection_is_not_found(alice: User, stranger: User, therapist: User) -> None:
+def test_other_persons_connection_is_not_found(
+    alice: User, stranger: User, therapist: User
+) -> None:
     connection = connect(therapist, alice)
     client, auth = _token_client(stranger)
-    response = client.post(f"/api/connections/{connection.pk}/grants", {"scope": "measures"},
-                           content_type="application/json", **auth)
+    response = client.post(
+        f"/api/connections/{connection.pk}/grants",
+        {"scope": "measures"},
+        content_type="application/json",
+        **auth,
+    )
     assert response.status_code == 404
     assert client.post(f"/api/connections/{connection.pk}/end", **auth).status_code == 404
     assert TherapistConnection.objects.get().status == "active"
@@ -97,29 +136,45 @@ def test_accepting_someone_elses_invitation_is_403(alice: User, stranger: User) 
 
     _, raw = actions.invite_family_member(alice, alice.others.get().pk, "mother@example.com")
     client, auth = _token_client(stranger)
-    response = client.post(f"/api/family-invitations/{raw}/accept", {"new_name": "x", "new_role": "parent"},
-                           content_type="application/json", **auth)
+    response = client.post(
+        f"/api/family-invitations/{raw}/accept",
+        {"new_name": "x", "new_role": "parent"},
+        content_type="application/json",
+        **auth,
+    )
     assert response.status_code == 403
     assert not stranger.others.exists()
 
 
 def test_request_and_answer_connection_via_api(alice: User, therapist: User) -> None:
     client, auth = _token_client(alice)
-    created = client.post("/api/connections", {"therapist_id": therapist.pk}, content_type="application/json", **auth)
+    created = client.post(
+        "/api/connections", {"therapist_id": therapist.pk}, content_type="application/json", **auth
+    )
     assert created.status_code == 201 and created.json()["status"] == "pending"
     tclient, tauth = _token_client(therapist)
-    answered = tclient.post(f"/api/connections/{created.json()['id']}/answer", {"accept": True},
-                            content_type="application/json", **tauth)
+    answered = tclient.post(
+        f"/api/connections/{created.json()['id']}/answer",
+        {"accept": True},
+        content_type="application/json",
+        **tauth,
+    )
     assert answered.status_code == 200 and answered.json()["status"] == "active"
-    not_a_therapist = client.post("/api/connections", {"therapist_id": alice.pk}, content_type="application/json", **auth)
+    not_a_therapist = client.post(
+        "/api/connections", {"therapist_id": alice.pk}, content_type="application/json", **auth
+    )
     assert not_a_therapist.status_code == 404
 
 
 def test_update_profile_validates_time_zone(alice: User) -> None:
     client, auth = _token_client(alice)
-    bad = client.patch("/api/me", {"time_zone": "Mars/Olympus"}, content_type="application/json", **auth)
+    bad = client.patch(
+        "/api/me", {"time_zone": "Mars/Olympus"}, content_type="application/json", **auth
+    )
     assert bad.status_code == 422
-    good = client.patch("/api/me", {"time_zone": "Asia/Kolkata"}, content_type="application/json", **auth)
+    good = client.patch(
+        "/api/me", {"time_zone": "Asia/Kolkata"}, content_type="application/json", **auth
+    )
     assert good.json()["time_zone"] == "Asia/Kolkata"
 
 
@@ -127,6 +182,8 @@ def test_session_api_requires_csrf_for_writes(alice: User) -> None:
     client = Client(enforce_csrf_checks=True)
     client.force_login(alice)
     assert client.get("/api/me").status_code == 200
-    response = client.post("/api/others", {"name": "x", "role": "parent"}, content_type="application/json")
+    response = client.post(
+        "/api/others", {"name": "x", "role": "parent"}, content_type="application/json"
+    )
     assert response.status_code == 403
     assert alice.others.count() == 1

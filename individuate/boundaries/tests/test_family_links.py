@@ -83,7 +83,9 @@ def test_decline_is_silent_for_the_inviter(alice: User) -> None:
     assert not mail.outbox
 
 
-def test_child_ends_link_silently_and_parent_sees_only_not_linked(alice: User, mother: User) -> None:
+def test_child_ends_link_silently_and_parent_sees_only_not_linked(
+    alice: User, mother: User
+) -> None:
     mail.outbox.clear()
     actions.unlink(alice, alice.others.get().pk)
     daughter = mother.others.get(name="my daughter")
@@ -114,9 +116,14 @@ def test_parent_cannot_open_childs_others_list_or_edit_them(alice: User, mother:
     assert (mine.name, mine.role) == ("my mother", "parent")
     assert actions.link_state(mine) == "linked"
     assert client.get(f"/api/people/{alice.pk}/records/checkins").status_code == 404
-    assert client.put(
-        f"/api/others/{mine.pk}", {"name": "x", "role": "other"}, content_type="application/json"
-    ).status_code == 404
+    assert (
+        client.put(
+            f"/api/others/{mine.pk}",
+            {"name": "x", "role": "other"},
+            content_type="application/json",
+        ).status_code
+        == 404
+    )
 
 
 def test_linked_parent_has_no_page_that_shows_the_child(alice: User, mother: User) -> None:
@@ -135,7 +142,10 @@ def test_accept_page_flow(alice: User) -> None:
     client.force_login(mother)
     page = client.get(reverse("family_accept", args=[raw]))
     assert page.status_code == 200 and "Link your account" in page.content.decode()
-    client.post(reverse("family_accept", args=[raw]), {"new_name": "my daughter", "new_role": "child", "decision": "accept"})
+    client.post(
+        reverse("family_accept", args=[raw]),
+        {"new_name": "my daughter", "new_role": "child", "decision": "accept"},
+    )
     assert actions.link_state(Other.objects.get(owner=mother)) == "linked"
 
 

@@ -33,7 +33,9 @@ def api_url(owner: User, kind: str) -> str:
     return f"/api/people/{owner.pk}/records/{kind}"
 
 
-def _viewer(name: str, alice: User, mother: User, stranger: User, therapist: User, outsider: User) -> User:
+def _viewer(
+    name: str, alice: User, mother: User, stranger: User, therapist: User, outsider: User
+) -> User:
     """Build the viewer and its relationship to alice. Returns the viewer."""
     if name == "self":
         return alice

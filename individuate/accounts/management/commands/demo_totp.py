@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from allauth.mfa import app_settings
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from allauth.mfa.utils import decrypt
-from allauth.mfa import app_settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from individuate.accounts.models import User
@@ -23,8 +23,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         user = User.objects.filter(email=options["email"].lower()).first()
         if user is None or not user.is_demo:
-            raise CommandError("Refused: this command only works for accounts created by seed_demo.")
-        authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+            raise CommandError(
+                "Refused: this command only works for accounts created by seed_demo."
+            )
+        authenticator = Authenticator.objects.filter(
+            user=user, type=Authenticator.Type.TOTP
+        ).first()
         if authenticator is None:
             raise CommandError("This demo account has no two-factor authenticator.")
         secret = decrypt(authenticator.data["secret"])

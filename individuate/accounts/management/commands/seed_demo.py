@@ -17,7 +17,13 @@ from django.db import transaction
 
 from individuate.accounts.actions import make_therapist
 from individuate.accounts.models import User
-from individuate.boundaries.models import ConsentGrant, FamilyLink, Other, TherapistConnection, new_token
+from individuate.boundaries.models import (
+    ConsentGrant,
+    FamilyLink,
+    Other,
+    TherapistConnection,
+    new_token,
+)
 
 DEMO_PASSWORD = "demo-individuate-2026"
 THERAPIST = "therapist@example.com"
@@ -28,7 +34,9 @@ PARENT = "ellen@example.com"
 def _user(email: str, name: str, **extra: Any) -> User:
     user = User.objects.filter(email=email).first()
     if user is None:
-        user = User.objects.create_user(email, DEMO_PASSWORD, display_name=name, is_demo=True, **extra)
+        user = User.objects.create_user(
+            email, DEMO_PASSWORD, display_name=name, is_demo=True, **extra
+        )
     EmailAddress.objects.update_or_create(
         user=user, email=email, defaults={"verified": True, "primary": True}
     )
@@ -54,9 +62,13 @@ class Command(BaseCommand):
         child = _user(CHILD, "Robin", perspective="adult_child", time_zone="Europe/Berlin")
         parent = _user(PARENT, "Ellen", perspective="parent", time_zone="Europe/Berlin")
 
-        mother, _ = Other.objects.get_or_create(owner=child, name="my mother", defaults={"role": "parent"})
+        mother, _ = Other.objects.get_or_create(
+            owner=child, name="my mother", defaults={"role": "parent"}
+        )
         Other.objects.get_or_create(owner=child, name="my father", defaults={"role": "parent"})
-        robin, _ = Other.objects.get_or_create(owner=parent, name="Robin", defaults={"role": "child"})
+        robin, _ = Other.objects.get_or_create(
+            owner=parent, name="Robin", defaults={"role": "child"}
+        )
         if not FamilyLink.objects.filter(inviter_other=mother, status="active").exists():
             FamilyLink.objects.create(
                 inviter=child,
