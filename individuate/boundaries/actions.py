@@ -154,7 +154,7 @@ def invite_family_member(inviter: User, other_id: int, email: str) -> tuple[Fami
 
 def _pending_link_for(user: User, raw_token: str) -> FamilyLink:
     link = (
-        FamilyLink.objects.select_for_update()
+        FamilyLink.objects.select_for_update(of=("self",))
         .filter(token_hash=hash_token(raw_token or ""))
         .select_related("inviter", "inviter_other")
         .first()
@@ -221,7 +221,7 @@ def _close_link(link: FamilyLink, by: User) -> None:
 def unlink(user: User, other_id: int) -> None:
     """End the link (or withdraw the invitation) of one of ``user``'s Others. Silent."""
     other = get_own_other(user, other_id)
-    links = list(open_links_of_other(other).select_for_update())
+    links = list(open_links_of_other(other).select_for_update(of=("self",)))
     if not links:
         raise ActionError(f"“{other.name}” is not linked.", "conflict")
     for link in links:
@@ -342,7 +342,7 @@ def invite_client(
 
 def _invited_connection_for(user: User, raw_token: str) -> TherapistConnection:
     connection = (
-        TherapistConnection.objects.select_for_update()
+        TherapistConnection.objects.select_for_update(of=("self",))
         .filter(token_hash=hash_token(raw_token or ""))
         .select_related("therapist__therapist_profile")
         .first()
@@ -389,7 +389,7 @@ def decline_connection_invitation(user: User, raw_token: str) -> None:
 
 def _connection_for(user: User, connection_id: int) -> TherapistConnection:
     connection = (
-        TherapistConnection.objects.select_for_update()
+        TherapistConnection.objects.select_for_update(of=("self",))
         .filter(Q(client=user) | Q(therapist=user), pk=connection_id)
         .first()
     )
