@@ -22,6 +22,13 @@ SCOPES: dict[str, str] = {
     "plans": "Healing plan, goals and steps",
     "coupling": "Coupling reports (how your moods follow another's)",
 }
+SCOPE_TITLES: dict[str, str] = {
+    "measures": "Measures",
+    "checkins": "Check-ins",
+    "journal": "Journal",
+    "plans": "Plans",
+    "coupling": "Coupling",
+}
 SCOPE_CHOICES = [(key, key) for key in SCOPES]
 
 

@@ -15,7 +15,7 @@ from individuate.errors import ActionError
 
 from . import actions, policy
 from .forms import AcceptLinkForm, ClientInviteForm, ConnectRequestForm, InviteForm, OtherForm
-from .models import SCOPES, Other, TherapistConnection
+from .models import SCOPE_TITLES, SCOPES, Other, TherapistConnection
 from .sharing import sections_for
 
 
@@ -197,7 +197,8 @@ def connection_request(request: AuthedRequest, therapist_id: int) -> HttpRespons
 def my_therapists(request: AuthedRequest) -> HttpResponse:
     connections = list(actions.connections_of_client(request.user))
     rows = [(c, c.active_scopes() if c.status == "active" else set()) for c in connections]
-    return render(request, "boundaries/my_therapists.html", {"rows": rows, "scopes": SCOPES})
+    scopes = [(key, SCOPE_TITLES[key], label) for key, label in SCOPES.items()]
+    return render(request, "boundaries/my_therapists.html", {"rows": rows, "scopes": scopes})
 
 
 @person_required
@@ -208,13 +209,13 @@ def scope_toggle(request: AuthedRequest, connection_id: int, scope: str) -> Http
         _attempt(
             request,
             lambda: actions.grant_scope(request.user, connection_id, scope),
-            f"Now sharing {scope}.",
+            f"Now sharing {SCOPE_TITLES.get(scope, scope).lower()}.",
         )
     elif wanted == "off":
         _attempt(
             request,
             lambda: actions.revoke_scope(request.user, connection_id, scope),
-            f"Stopped sharing {scope}.",
+            f"Stopped sharing {SCOPE_TITLES.get(scope, scope).lower()}.",
         )
     else:
         messages.error(request, "Say whether to share (on) or stop sharing (off).")
@@ -332,7 +333,9 @@ def shared_overview(request: AuthedRequest, owner_id: int) -> HttpResponse:
         {
             "owner": owner,
             "sections": sections_for(owner, "profile"),
-            "scopes": [(scope, label, scope in granted) for scope, label in SCOPES.items()],
+            "scopes": [
+                (scope, SCOPE_TITLES[scope], label, scope in granted) for scope, label in SCOPES.items()
+            ],
         },
     )
 
