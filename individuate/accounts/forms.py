@@ -15,7 +15,7 @@ class SignupExtraForm(forms.Form):
         label="What should we call you?",
         max_length=80,
         required=False,
-        help_text="Optional. Only you see this; a therapist you connect with sees it too.",
+        help_text="Only you see this — and a therapist, if you connect with one.",
     )
     perspective = forms.ChoiceField(
         label="I come here as",

@@ -19,7 +19,7 @@ class InviteForm(forms.Form):
 class ClientInviteForm(forms.Form):
     email = forms.EmailField(label="Client's e-mail address", max_length=254)
     message = forms.CharField(
-        label="A short note (optional)",
+        label="A short note",
         max_length=500,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -28,7 +28,7 @@ class ClientInviteForm(forms.Form):
 
 class ConnectRequestForm(forms.Form):
     message = forms.CharField(
-        label="A short note to the therapist (optional)",
+        label="A short note to the therapist",
         max_length=500,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),

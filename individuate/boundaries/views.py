@@ -334,7 +334,8 @@ def shared_overview(request: AuthedRequest, owner_id: int) -> HttpResponse:
             "owner": owner,
             "sections": sections_for(owner, "profile"),
             "scopes": [
-                (scope, SCOPE_TITLES[scope], label, scope in granted) for scope, label in SCOPES.items()
+                (scope, SCOPE_TITLES[scope], label, scope in granted)
+                for scope, label in SCOPES.items()
             ],
         },
     )

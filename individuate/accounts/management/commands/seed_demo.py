@@ -14,6 +14,7 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from individuate.accounts.actions import make_therapist
 from individuate.accounts.models import User
@@ -89,6 +90,7 @@ class Command(BaseCommand):
                 client=child,
                 initiated_by=TherapistConnection.Initiator.CLIENT,
                 status=TherapistConnection.Status.ACTIVE,
+                accepted_at=timezone.now(),
             )
             for scope in ("measures", "checkins"):
                 ConsentGrant.objects.create(connection=connection, scope=scope)
