@@ -87,3 +87,30 @@ def test_therapist_login_asks_for_a_totp_code(db: None) -> None:
 def test_password_reset_sends_a_link(alice: User) -> None:
     Client().post(reverse("account_reset_password"), {"email": "alice@example.com"})
     assert mail.outbox and "/accounts/password/reset/key/" in mail.outbox[-1].body
+
+
+def test_change_email_takes_effect_after_verifying_the_new_address(alice: User) -> None:
+    client = Client()
+    client.force_login(alice)
+    client.post(reverse("account_email"), {"email": "alice.new@example.com", "action_add": ""})
+    assert mail.outbox[-1].to == ["alice.new@example.com"]
+    alice.refresh_from_db()
+    assert alice.email == "alice@example.com", "not changed before the new address is verified"
+    link = re.search(r"(/accounts/confirm-email/[^\s/]+/)", mail.outbox[-1].body)
+    assert link
+    client.post(link.group(1))
+    alice.refresh_from_db()
+    assert alice.email == "alice.new@example.com"
+
+
+def test_recovery_code_works_once_instead_of_totp(db: None) -> None:
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    therapist = make_therapist_user("t@example.com", "Dr. T")
+    code = RecoveryCodes.activate(therapist).get_unused_codes()[0]
+    for attempt in range(2):
+        client = Client()
+        response = client.post(reverse("account_login"), {"login": "t@example.com", "password": PASSWORD})
+        client.post(response["Location"], {"code": code})
+        dashboard = client.get(reverse("dashboard")).status_code
+        assert dashboard == (200 if attempt == 0 else 302)
