@@ -152,6 +152,22 @@ def invite_family_member(inviter: User, other_id: int, email: str) -> tuple[Fami
     return link, raw
 
 
+def _check_claim(
+    invitation: FamilyLink | TherapistConnection | None, user: User, *, sender_id: int, email: str
+) -> None:
+    """The rules for answering any e-mailed invitation, family or therapist."""
+    if invitation is None or invitation.status != "pending":
+        raise ActionError("This invitation is not valid any more.", "not_found")
+    if sender_id == user.pk:
+        raise ActionError("You cannot accept your own invitation.", "forbidden")
+    if email.lower() not in _verified_emails(user):
+        raise ActionError(
+            "This invitation was sent to a different e-mail address than yours.", "forbidden"
+        )
+    if invitation.is_expired:
+        raise ActionError("This invitation has expired. Ask for a new one.", "conflict")
+
+
 def _pending_link_for(user: User, raw_token: str) -> FamilyLink:
     link = (
         FamilyLink.objects.select_for_update(of=("self",))
@@ -159,16 +175,13 @@ def _pending_link_for(user: User, raw_token: str) -> FamilyLink:
         .select_related("inviter", "inviter_other")
         .first()
     )
-    if link is None or link.status != FamilyLink.Status.PENDING:
-        raise ActionError("This invitation is not valid any more.", "not_found")
-    if link.invitee_email.lower() not in _verified_emails(user):
-        raise ActionError(
-            "This invitation was sent to a different e-mail address than yours.", "forbidden"
-        )
-    if link.inviter_id == user.pk:
-        raise ActionError("You cannot accept your own invitation.", "forbidden")
-    if link.is_expired:
-        raise ActionError("This invitation has expired. Ask for a new one.", "conflict")
+    _check_claim(
+        link,
+        user,
+        sender_id=link.inviter_id if link else 0,
+        email=link.invitee_email if link else "",
+    )
+    assert link is not None
     return link
 
 
@@ -347,18 +360,15 @@ def _invited_connection_for(user: User, raw_token: str) -> TherapistConnection:
         .select_related("therapist__therapist_profile")
         .first()
     )
-    if connection is None or connection.status != TherapistConnection.Status.PENDING:
-        raise ActionError("This invitation is not valid any more.", "not_found")
-    if connection.therapist_id == user.pk:
-        raise ActionError("You cannot accept your own invitation.", "forbidden")
-    if connection.invite_email.lower() not in _verified_emails(user):
-        raise ActionError(
-            "This invitation was sent to a different e-mail address than yours.", "forbidden"
-        )
+    _check_claim(
+        connection,
+        user,
+        sender_id=connection.therapist_id if connection else 0,
+        email=connection.invite_email if connection else "",
+    )
+    assert connection is not None
     if user.is_therapist:
         raise ActionError("Therapist accounts cannot be clients.", "forbidden")
-    if connection.is_expired:
-        raise ActionError("This invitation has expired. Ask for a new one.", "conflict")
     return connection
 
 

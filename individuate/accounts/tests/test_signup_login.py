@@ -110,7 +110,9 @@ def test_recovery_code_works_once_instead_of_totp(db: None) -> None:
     code = RecoveryCodes.activate(therapist).get_unused_codes()[0]
     for attempt in range(2):
         client = Client()
-        response = client.post(reverse("account_login"), {"login": "t@example.com", "password": PASSWORD})
+        response = client.post(
+            reverse("account_login"), {"login": "t@example.com", "password": PASSWORD}
+        )
         client.post(response["Location"], {"code": code})
         dashboard = client.get(reverse("dashboard")).status_code
         assert dashboard == (200 if attempt == 0 else 302)
