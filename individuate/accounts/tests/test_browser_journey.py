@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
+from django.db import connections
 from django.test import Client
 
 from conftest import make_therapist_user
@@ -240,3 +241,6 @@ def test_new_person_journey_on_a_phone(live_server) -> None:  # type: ignore[no-
             shot("14-crisis")
         finally:
             browser.close()
+            # ORM calls made inside Playwright's greenlet open their own database
+            # connection; close it here so the test database can be dropped.
+            connections.close_all()
