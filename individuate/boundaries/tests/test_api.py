@@ -187,3 +187,9 @@ def test_session_api_requires_csrf_for_writes(alice: User) -> None:
     )
     assert response.status_code == 403
     assert alice.others.count() == 1
+
+
+def test_api_docs_load_nothing_from_third_parties(db: None) -> None:
+    body = Client().get("/api/docs").content.decode()
+    assert "swagger-ui-bundle.js" in body
+    assert "cdn." not in body and "https://" not in body
