@@ -74,6 +74,7 @@ def test_new_person_journey_on_a_phone(live_server) -> None:  # type: ignore[no-
         try:
             context = browser.new_context(
                 viewport={"width": 390, "height": 844},
+                timezone_id="Europe/Berlin",
                 device_scale_factor=1,
                 is_mobile=True,
                 has_touch=True,
@@ -115,6 +116,7 @@ def test_new_person_journey_on_a_phone(live_server) -> None:  # type: ignore[no-
 
             # 2. Verify the e-mail through the link in the message.
             user = User.objects.get(email=NEW_EMAIL)
+            assert user.time_zone == "Europe/Berlin", "the browser's time zone is recorded"
             assert not EmailAddress.objects.get(user=user, email=NEW_EMAIL).verified
             to_new_user = [m for m in mail.outbox if NEW_EMAIL in m.to]
             assert to_new_user, "no verification e-mail was sent"

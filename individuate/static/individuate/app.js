@@ -1,0 +1,8 @@
+// Small progressive enhancements; every page works without them.
+document.addEventListener("DOMContentLoaded", () => {
+  // Sign-up: record the browser's time zone so times show in the person's own zone.
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  document.querySelectorAll('input[type=hidden][name=time_zone]').forEach((input) => {
+    if (zone && (!input.value || input.value === "UTC")) input.value = zone;
+  });
+});
