@@ -31,12 +31,11 @@ def therapists_accepting_clients() -> QuerySet[User]:
     )
 
 
-def get_therapist(therapist_id: int) -> User:
-    therapist = (
-        User.objects.filter(pk=therapist_id, role=User.Role.THERAPIST, is_active=True)
-        .select_related("therapist_profile")
-        .first()
-    )
+def get_therapist(therapist_id: int, *, accepting: bool = False) -> User:
+    therapists = User.objects.filter(pk=therapist_id, role=User.Role.THERAPIST, is_active=True)
+    if accepting:
+        therapists = therapists.filter(therapist_profile__accepting_clients=True)
+    therapist = therapists.select_related("therapist_profile").first()
     if therapist is None or not hasattr(therapist, "therapist_profile"):
         raise ActionError("There is no such therapist.", "not_found")
     return therapist

@@ -6,9 +6,12 @@ Views and the API call these; each either completes in one transaction or raises
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING, Literal
 
 from allauth.account.models import EmailAddress
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
@@ -103,9 +106,20 @@ def get_own_other(owner: User, other_id: int) -> Other:
 
 
 def open_links_of_other(other: Other) -> QuerySet[FamilyLink]:
+    """Links that give ``other`` a state other than "not linked" for its owner.
+
+    A declined invitation keeps reading as "invited" to the inviter until it
+    expires (or they withdraw it), so declining is silent.
+    """
     return FamilyLink.objects.filter(
-        Q(inviter_other=other) | Q(invitee_other=other),
-        status__in=[FamilyLink.Status.PENDING, FamilyLink.Status.ACTIVE],
+        Q(status=FamilyLink.Status.ACTIVE, invitee_other=other)
+        | Q(status=FamilyLink.Status.ACTIVE, inviter_other=other)
+        | Q(
+            inviter_other=other,
+            status__in=[FamilyLink.Status.PENDING, FamilyLink.Status.DECLINED],
+            ended_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
     )
 
 
@@ -115,40 +129,82 @@ LinkState = Literal["linked", "invited", "not linked"]
 def link_state(other: Other) -> LinkState:
     """What the owner of ``other`` may know: "linked", "invited" (by them) or "not linked".
 
-    A declined, cancelled, expired or ended link all read as "not linked", so
-    ending a link is silent.
+    Declined, withdrawn, expired and ended links all end as "not linked"; nothing
+    tells either side what the other did or when.
     """
-    for link in open_links_of_other(other):
-        if link.status == FamilyLink.Status.ACTIVE:
-            return "linked"
-        if link.inviter_other_id == other.pk and not link.is_expired:
-            return "invited"
-    return "not linked"
+    states = {
+        "linked" if link.status == FamilyLink.Status.ACTIVE else "invited"
+        for link in open_links_of_other(other)
+    }
+    if "linked" in states:
+        return "linked"
+    return "invited" if states else "not linked"
+
+
+INVITE_QUIET_DAYS = 30
+INVITES_PER_DAY = 5
+CLIENT_INVITES_PER_DAY = 30
+CONNECTION_REQUESTS_PER_DAY = 5
+
+
+def _invitation_email_is_welcome(
+    sent: QuerySet[FamilyLink] | QuerySet[TherapistConnection],
+) -> bool:
+    """Whether to e-mail an invitation, given the sender's earlier ones to the same address.
+
+    One e-mail per address per 30 days, and none at all once that person has said no.
+    The sender is not told either way, so the product cannot be used to pester anyone.
+    """
+    recent = timezone.now() - timedelta(days=INVITE_QUIET_DAYS)
+    return not sent.filter(Q(created_at__gte=recent) | Q(refused_by_invitee=True)).exists()
+
+
+def _clean_email(email: str) -> str:
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise ActionError("Please give a valid e-mail address.") from exc
+    return email
 
 
 @transaction.atomic
 def invite_family_member(inviter: User, other_id: int, email: str) -> tuple[FamilyLink, str]:
     other = get_own_other(inviter, other_id)
-    email = (email or "").strip().lower()
-    if not email or "@" not in email or len(email) > 254:
-        raise ActionError("Please give a valid e-mail address.")
+    email = _clean_email(email)
     if email in _verified_emails(inviter) or email == inviter.email.lower():
         raise ActionError("You cannot invite yourself.")
-    # An expired invitation no longer blocks a new one.
-    FamilyLink.objects.filter(
-        inviter_other=other, status=FamilyLink.Status.PENDING, expires_at__lte=timezone.now()
-    ).update(status=FamilyLink.Status.CANCELLED, ended_at=timezone.now())
     if open_links_of_other(other).exists():
         raise ActionError(f"“{other.name}” is already linked or invited.", "conflict")
+    now = timezone.now()
+    if (
+        FamilyLink.objects.filter(inviter=inviter, created_at__gte=now - timedelta(days=1)).count()
+        >= INVITES_PER_DAY
+    ):
+        raise ActionError(
+            "You have sent enough invitations for today. Try again tomorrow.", "conflict"
+        )
+    # An earlier invitation that expired or was withdrawn no longer blocks a new one.
+    FamilyLink.objects.filter(inviter_other=other, status=FamilyLink.Status.PENDING).update(
+        status=FamilyLink.Status.CANCELLED, ended_at=now
+    )
+    welcome = _invitation_email_is_welcome(
+        FamilyLink.objects.filter(inviter=inviter, invitee_email=email)
+    )
     raw, token_hash = new_token()
-    link = FamilyLink.objects.create(
-        inviter=inviter, inviter_other=other, invitee_email=email, token_hash=token_hash
-    )
-    queue_email(
-        "family-invitation",
-        email,
-        {"inviter_name": inviter.name, "accept_path": reverse("family_accept", args=[raw])},
-    )
+    try:
+        with transaction.atomic():
+            link = FamilyLink.objects.create(
+                inviter=inviter, inviter_other=other, invitee_email=email, token_hash=token_hash
+            )
+    except IntegrityError as exc:  # a concurrent double submit
+        raise ActionError(f"“{other.name}” is already linked or invited.", "conflict") from exc
+    if welcome:
+        queue_email(
+            "family-invitation",
+            email,
+            {"inviter_email": inviter.email, "accept_path": reverse("family_accept", args=[raw])},
+        )
     return link, raw
 
 
@@ -209,25 +265,31 @@ def accept_family_invitation(
         other = add_other(user, new_name, new_role)
     link.invitee, link.invitee_other = user, other
     link.status, link.responded_at = FamilyLink.Status.ACTIVE, timezone.now()
-    link.save(update_fields=["invitee", "invitee_other", "status", "responded_at"])
+    try:
+        with transaction.atomic():
+            link.save(update_fields=["invitee", "invitee_other", "status", "responded_at"])
+    except IntegrityError as exc:
+        raise ActionError(f"“{other.name}” is already linked.", "conflict") from exc
     return link
 
 
 @transaction.atomic
 def decline_family_invitation(user: User, raw_token: str) -> None:
     link = _pending_link_for(user, raw_token)
-    link.invitee = user
     link.status, link.responded_at = FamilyLink.Status.DECLINED, timezone.now()
-    link.save(update_fields=["invitee", "status", "responded_at"])
+    link.refused_by_invitee = True
+    link.save(update_fields=["status", "responded_at", "refused_by_invitee"])
 
 
 def _close_link(link: FamilyLink, by: User) -> None:
-    if link.status == FamilyLink.Status.PENDING and link.inviter_id == by.pk:
+    """Withdraw (an invitation) or end (a link). A declined invitation keeps its status."""
+    if link.status == FamilyLink.Status.PENDING:
         link.status = FamilyLink.Status.CANCELLED
-    else:
+    elif link.status == FamilyLink.Status.ACTIVE:
         link.status = FamilyLink.Status.ENDED
+        link.refused_by_invitee = link.invitee_id == by.pk
     link.ended_at = timezone.now()
-    link.save(update_fields=["status", "ended_at"])
+    link.save(update_fields=["status", "ended_at", "refused_by_invitee"])
 
 
 @transaction.atomic
@@ -285,11 +347,23 @@ def request_therapist(client: User, therapist_id: int, message: str = "") -> The
 
     if client.is_therapist:
         raise ActionError("Therapist accounts cannot ask to be a client.", "forbidden")
-    therapist = get_therapist(therapist_id)
+    therapist = get_therapist(therapist_id, accepting=True)
     if len(message or "") > 500:
         raise ActionError("The message can be at most 500 characters.")
     if _open_connection_exists(therapist, client):
         raise ActionError(f"You already have a connection with {therapist.name}.", "conflict")
+    since = timezone.now() - timedelta(days=1)
+    if (
+        client.therapist_connections.filter(created_at__gte=since).count()
+        >= CONNECTION_REQUESTS_PER_DAY
+    ):
+        raise ActionError(
+            "You have sent enough requests for today. Try again tomorrow.", "conflict"
+        )
+    # Asking again soon after withdrawing does not e-mail the therapist again.
+    welcome = not TherapistConnection.objects.filter(
+        therapist=therapist, client=client, created_at__gte=since
+    ).exists()
     try:
         with transaction.atomic():
             connection = TherapistConnection.objects.create(
@@ -302,11 +376,12 @@ def request_therapist(client: User, therapist_id: int, message: str = "") -> The
         raise ActionError(
             f"You already have a connection with {therapist.name}.", "conflict"
         ) from exc
-    queue_email(
-        "connection-request",
-        therapist.therapist_profile.contact_email or therapist.email,
-        {"dashboard_path": reverse("dashboard")},
-    )
+    if welcome:
+        queue_email(
+            "connection-request",
+            therapist.therapist_profile.contact_email or therapist.email,
+            {"dashboard_path": reverse("dashboard")},
+        )
     return connection
 
 
@@ -316,40 +391,46 @@ def invite_client(
 ) -> tuple[TherapistConnection, str]:
     if not therapist.is_therapist:
         raise ActionError("Only therapists can invite clients.", "forbidden")
-    email = (email or "").strip().lower()
-    if not email or "@" not in email or len(email) > 254:
-        raise ActionError("Please give a valid e-mail address.")
+    email = _clean_email(email)
     if email in _verified_emails(therapist) or email == therapist.email.lower():
         raise ActionError("You cannot invite yourself.")
     if len(message or "") > 500:
         raise ActionError("The message can be at most 500 characters.")
-    TherapistConnection.objects.filter(
-        therapist=therapist,
-        invite_email=email,
-        client__isnull=True,
-        status=TherapistConnection.Status.PENDING,
-        expires_at__lte=timezone.now(),
-    ).update(status=TherapistConnection.Status.ENDED, ended_at=timezone.now())
-    if TherapistConnection.objects.filter(
-        therapist=therapist,
-        invite_email=email,
-        client__isnull=True,
-        status=TherapistConnection.Status.PENDING,
-    ).exists():
+    now = timezone.now()
+    sent = TherapistConnection.objects.filter(therapist=therapist, invite_email=email)
+    # An expired invitation no longer blocks a new one.
+    sent.filter(client__isnull=True, status="pending", expires_at__lte=now).update(
+        status=TherapistConnection.Status.ENDED, ended_at=now
+    )
+    if sent.filter(client__isnull=True, status="pending").exists():
         raise ActionError("You have already invited this address.", "conflict")
+    recent = TherapistConnection.objects.filter(
+        therapist=therapist, initiated_by="therapist", created_at__gte=now - timedelta(days=1)
+    )
+    if recent.count() >= CLIENT_INVITES_PER_DAY:
+        raise ActionError("You have sent enough invitations for today.", "conflict")
+    welcome = _invitation_email_is_welcome(sent)
     raw, token_hash = new_token()
-    connection = TherapistConnection.objects.create(
-        therapist=therapist,
-        invite_email=email,
-        initiated_by=TherapistConnection.Initiator.THERAPIST,
-        message=(message or "").strip(),
-        token_hash=token_hash,
-    )
-    queue_email(
-        "connection-invitation",
-        email,
-        {"therapist_name": therapist.name, "accept_path": reverse("connection_accept", args=[raw])},
-    )
+    try:
+        with transaction.atomic():
+            connection = TherapistConnection.objects.create(
+                therapist=therapist,
+                invite_email=email,
+                initiated_by=TherapistConnection.Initiator.THERAPIST,
+                message=(message or "").strip(),
+                token_hash=token_hash,
+            )
+    except IntegrityError as exc:
+        raise ActionError("You have already invited this address.", "conflict") from exc
+    if welcome:
+        queue_email(
+            "connection-invitation",
+            email,
+            {
+                "therapist_name": therapist.name,
+                "accept_path": reverse("connection_accept", args=[raw]),
+            },
+        )
     return connection, raw
 
 
@@ -394,7 +475,8 @@ def accept_connection_invitation(user: User, raw_token: str) -> TherapistConnect
 def decline_connection_invitation(user: User, raw_token: str) -> None:
     connection = _invited_connection_for(user, raw_token)
     connection.status = TherapistConnection.Status.DECLINED
-    connection.save(update_fields=["status"])
+    connection.refused_by_invitee = True
+    connection.save(update_fields=["status", "refused_by_invitee"])
 
 
 def _connection_for(user: User, connection_id: int) -> TherapistConnection:
@@ -437,7 +519,8 @@ def end_connection(user: User, connection_id: int) -> None:
         raise ActionError("This connection has already ended.", "conflict")
     now = timezone.now()
     connection.status, connection.ended_at = TherapistConnection.Status.ENDED, now
-    connection.save(update_fields=["status", "ended_at"])
+    connection.refused_by_invitee = connection.client_id == user.pk
+    connection.save(update_fields=["status", "ended_at", "refused_by_invitee"])
     connection.grants.filter(revoked_at__isnull=True).update(revoked_at=now)
 
 

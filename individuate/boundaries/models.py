@@ -107,6 +107,9 @@ class FamilyLink(models.Model):
     expires_at = models.DateTimeField(default=invitation_expiry)
     responded_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # Whether the invited person said no (declined, or ended the link). Never
+    # shown to the inviter; it only stops further invitation e-mails to them.
+    refused_by_invitee = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -163,6 +166,9 @@ class TherapistConnection(models.Model):
     expires_at = models.DateTimeField(default=invitation_expiry)
     accepted_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # The client declined the invitation or ended the connection: no more
+    # invitation e-mails from this therapist to that address.
+    refused_by_invitee = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at"]

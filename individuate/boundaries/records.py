@@ -26,21 +26,16 @@ def export_others(owner: User) -> list[dict[str, Any]]:
 
 
 def export_family_links(owner: User) -> list[dict[str, Any]]:
-    # Only this person's side: which of *their* others, the state, the dates.
+    """Only this person's side: which of *their* people, and the state as they see it."""
     rows = []
-    for link in FamilyLink.objects.filter(Q(inviter=owner) | Q(invitee=owner)).select_related(
-        "inviter_other", "invitee_other"
-    ):
-        mine = link.inviter_other if link.inviter_id == owner.pk else link.invitee_other
+    for other in owner.others.all():
+        invited = FamilyLink.objects.filter(inviter_other=other).order_by("-created_at").first()
         rows.append(
             {
-                "my_other": mine.name if mine else None,
-                "i_invited": link.inviter_id == owner.pk,
-                "invitee_email": link.invitee_email if link.inviter_id == owner.pk else None,
-                "status": link.status,
-                "created_at": _iso(link.created_at),
-                "responded_at": _iso(link.responded_at),
-                "ended_at": _iso(link.ended_at),
+                "my_other": other.name,
+                "state": link_state(other),
+                "last_invitation_to": invited.invitee_email if invited else None,
+                "last_invitation_at": _iso(invited.created_at) if invited else None,
             }
         )
     return rows

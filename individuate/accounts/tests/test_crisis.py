@@ -14,7 +14,9 @@ from individuate.crisis import crisis_resources
 REGION = {
     "region": "Northland (fictional)",
     "intro": "If you are in danger, call now.",
-    "resources": [{"name": "Northland Helpline", "how": "0800 000 000", "detail": "Free, day and night."}],
+    "resources": [
+        {"name": "Northland Helpline", "how": "0800 000 000", "detail": "Free, day and night."}
+    ],
     "note": "Not an emergency service; not medical advice.",
 }
 
@@ -33,6 +35,9 @@ def test_malformed_file_names_the_file_and_field(tmp_path: Path) -> None:
     broken = dict(REGION, resources=[{"name": "No number"}])
     path = tmp_path / "broken.json"
     path.write_text(json.dumps(broken))
-    with override_settings(CRISIS_RESOURCES_FILE=str(path)), pytest.raises(ImproperlyConfigured) as exc:
+    with (
+        override_settings(CRISIS_RESOURCES_FILE=str(path)),
+        pytest.raises(ImproperlyConfigured) as exc,
+    ):
         crisis_resources()
     assert "broken.json" in str(exc.value) and "how" in str(exc.value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import make_user
+from individuate.accounts.actions import export_records
 from individuate.accounts.models import User
 from individuate.boundaries import actions
 from individuate.boundaries.models import FamilyLink, Other
@@ -79,8 +81,52 @@ def test_decline_is_silent_for_the_inviter(alice: User) -> None:
     raw = _invite(alice)
     mail.outbox.clear()
     actions.decline_family_invitation(mother, raw)
-    assert actions.link_state(alice.others.get()) == "not linked"
+    # Until the invitation would have expired anyway, the inviter still sees "invited".
+    assert actions.link_state(alice.others.get()) == "invited"
     assert not mail.outbox
+    exported = json.dumps(export_records(alice))
+    assert "declined" not in exported and "responded" not in exported
+    FamilyLink.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert actions.link_state(alice.others.get()) == "not linked"
+
+
+def test_no_invitation_email_ever_again_after_a_decline(alice: User) -> None:
+    mother = make_user("mother@example.com")
+    actions.decline_family_invitation(mother, _invite(alice))
+    FamilyLink.objects.update(
+        expires_at=timezone.now() - timedelta(days=1), created_at=timezone.now() - timedelta(days=90)
+    )
+    mail.outbox.clear()
+    _invite(alice)
+    assert actions.link_state(alice.others.get()) == "invited"  # the inviter cannot tell
+    assert not mail.outbox
+
+
+def test_withdrawing_and_reinviting_sends_one_email_a_month(alice: User) -> None:
+    other = alice.others.get()
+    for _ in range(3):
+        _invite(alice)
+        actions.unlink(alice, other.pk)
+    assert [m.to for m in mail.outbox] == [["mother@example.com"]]
+
+
+def test_daily_invitation_cap(alice: User) -> None:
+    for n in range(actions.INVITES_PER_DAY):
+        other = actions.add_other(alice, f"person {n}", "other")
+        actions.invite_family_member(alice, other.pk, f"p{n}@example.com")
+    other = actions.add_other(alice, "one too many", "other")
+    with pytest.raises(ActionError, match="enough invitations"):
+        actions.invite_family_member(alice, other.pk, "late@example.com")
+    assert actions.link_state(other) == "not linked"
+
+
+def test_invitation_email_carries_none_of_the_inviters_own_words(alice: User) -> None:
+    alice.display_name = "CALL YOUR MOTHER NOW"
+    alice.save()
+    _invite(alice)
+    message = mail.outbox[-1]
+    assert "CALL YOUR MOTHER" not in message.subject + message.body
+    assert "alice@example.com" in message.body
 
 
 def test_child_ends_link_silently_and_parent_sees_only_not_linked(
@@ -96,6 +142,8 @@ def test_child_ends_link_silently_and_parent_sees_only_not_linked(
     page = client.get(reverse("others")).content.decode()
     assert "Not linked" in page
     assert "ended" not in page.lower()
+    exported = json.dumps(export_records(mother))
+    assert "ended" not in exported and '"state": "not linked"' in exported
 
 
 def test_unlinking_twice_is_a_conflict(alice: User, mother: User) -> None:
