@@ -15,6 +15,8 @@ import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
 
 from individuate.accounts.actions import make_therapist
 from individuate.accounts.models import User
@@ -42,6 +44,17 @@ def make_user(email: str, name: str = "", **extra: object) -> User:
     user = User.objects.create_user(email, PASSWORD, display_name=name, **extra)
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     return user
+
+
+def fresh_login(user: User) -> Client:
+    """A client logged in with the password and just re-authenticated ("sudo mode"),
+    as a person is after confirming their password for export, tokens or deletion."""
+    client = Client()
+    response = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    assert response.status_code == 302, response.content[:500]
+    response = client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    assert response.status_code == 302, response.content[:500]
+    return client
 
 
 def make_therapist_user(email: str, name: str, mfa: bool = True) -> User:

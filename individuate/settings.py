@@ -164,7 +164,12 @@ ACCOUNT_RATE_LIMITS = {
     # 20 per IP per minute (allauth's "login_failed" limiter).
     "login_failed": os.getenv("LOGIN_FAILED_RATE_LIMIT", "20/m/ip,5/15m/key"),
     "signup": "20/m/ip",
+    # Adding e-mail addresses sends mail to them: keep it rare.
+    "manage_email": "5/h/user",
 }
+# Creating an API token, exporting and deleting ask for the password again
+# (or a two-factor code) if the last log-in was longer ago than this.
+ACCOUNT_REAUTHENTICATION_TIMEOUT = envint("REAUTHENTICATION_TIMEOUT", 300)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
 HEADLESS_ONLY = False

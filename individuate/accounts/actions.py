@@ -78,6 +78,11 @@ def revoke_api_token(user: User, token_id: int) -> None:
         raise ActionError("No such active token.", "not_found")
 
 
+def revoke_all_api_tokens(sender: object = None, *, user: User, **kwargs: object) -> int:
+    """Signal receiver (password changed or reset) and plain function alike."""
+    return user.api_tokens.active().update(revoked_at=timezone.now())
+
+
 # ---------------------------------------------------------------- your data is yours
 
 

@@ -14,3 +14,11 @@ class AccountsConfig(AppConfig):
         register_exporter("profile", records.export_profile)
         register_exporter("api_tokens", records.export_api_tokens)
         register_section("profile", records.profile_section)
+
+        from allauth.account.signals import password_changed, password_reset
+
+        from .actions import revoke_all_api_tokens
+
+        # A new password ends every API token: whoever had the old one loses access.
+        password_changed.connect(revoke_all_api_tokens, dispatch_uid="revoke-tokens-on-change")
+        password_reset.connect(revoke_all_api_tokens, dispatch_uid="revoke-tokens-on-reset")

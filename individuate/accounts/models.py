@@ -85,7 +85,8 @@ class User(AbstractUser):
     def name(self) -> str:
         if self.is_therapist and hasattr(self, "therapist_profile"):
             return self.therapist_profile.display_name
-        return self.display_name or self.email.split("@")[0]
+        # Never the e-mail address: it may carry a real name the person did not choose to show.
+        return self.display_name or f"Person {self.pk}"
 
 
 class TherapistProfile(models.Model):

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from allauth.account.decorators import reauthentication_required
 from allauth.account.models import EmailAddress
+from allauth.core import ratelimit
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -12,6 +14,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from individuate.boundaries import actions as boundaries
+from individuate.boundaries.policy import therapist_may_see_clients
 from individuate.boundaries.models import FamilyLink, TherapistConnection
 from individuate.decorators import AuthedRequest
 from individuate.errors import ActionError
@@ -24,7 +27,7 @@ from .forms import ApiTokenForm, DeleteAccountForm, ProfileForm, TherapistProfil
 def dashboard(request: AuthedRequest) -> HttpResponse:
     user = request.user
     if user.is_therapist:
-        mfa_on = is_mfa_enabled(user)
+        mfa_on = therapist_may_see_clients(user)
         return render(
             request,
             "accounts/dashboard_therapist.html",
@@ -87,6 +90,7 @@ def settings_view(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
+@reauthentication_required(allow_get=True)
 def api_tokens(request: AuthedRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST or None)
     new_token = None
@@ -115,6 +119,7 @@ def api_token_revoke(request: AuthedRequest, token_id: int) -> HttpResponse:
 
 
 @login_required
+@reauthentication_required(allow_get=True)
 def export(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST":
         response = HttpResponse(actions.export_zip(request.user), content_type="application/zip")
@@ -126,8 +131,14 @@ def export(request: AuthedRequest) -> HttpResponse:
 
 @sensitive_post_parameters("password")
 @login_required
+@reauthentication_required(allow_get=True)
 def delete_account(request: AuthedRequest) -> HttpResponse:
     form = DeleteAccountForm(request.user, request.POST or None)
+    if request.method == "POST" and not ratelimit.consume(
+        request, action="reauthenticate", user=request.user
+    ):
+        messages.error(request, "Too many attempts. Wait a minute and try again.")
+        return render(request, "accounts/delete.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         user = request.user
         logout(request)

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from individuate.accounts.models import User
 
 MAX_OTHERS = 30
+MFA_REQUIRED = "Switch on two-factor authentication before you can see any client's data."
 
 
 def _clean_name(name: str) -> str:
@@ -495,6 +496,10 @@ def answer_connection_request(
     therapist: User, connection_id: int, accept: bool
 ) -> TherapistConnection:
     """A therapist accepts or declines a client's request to connect."""
+    from .policy import therapist_may_see_clients
+
+    if not therapist_may_see_clients(therapist):
+        raise ActionError(MFA_REQUIRED, "forbidden")
     connection = _connection_for(therapist, connection_id)
     if connection.therapist_id != therapist.pk or connection.initiated_by != "client":
         raise ActionError("Only the therapist who was asked can answer this request.", "forbidden")

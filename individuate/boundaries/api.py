@@ -185,10 +185,16 @@ def decline_family(request: AuthedRequest, token: str) -> Status[None]:
 # ---------------------------------------------------------------- therapist connections
 
 
-@router.get("/connections", response=list[ConnectionOut], summary="My therapist connections")
+@router.get(
+    "/connections",
+    response={200: list[ConnectionOut], 403: Message},
+    summary="My therapist connections (therapists: two-factor required)",
+)
 def list_connections(request: AuthedRequest) -> list[ConnectionOut]:
     user = request.user
     if user.is_therapist:
+        if not policy.therapist_may_see_clients(user):
+            raise ActionError(actions.MFA_REQUIRED, "forbidden")
         qs = TherapistConnection.objects.filter(therapist=user, status__in=["pending", "active"])
     else:
         qs = actions.connections_of_client(user)

@@ -141,6 +141,11 @@ def check(
     return decision
 
 
+def therapist_may_see_clients(viewer: User) -> bool:
+    """A therapist sees nothing of any client — not even names — without two-factor."""
+    return bool(viewer.is_therapist and is_mfa_enabled(viewer))
+
+
 class AccessDenied(Exception):
     def __init__(self, decision: Decision) -> None:
         super().__init__(decision.message)

@@ -272,9 +272,7 @@ def access_log(request: AuthedRequest) -> HttpResponse:
 
 @therapist_required
 def clients(request: AuthedRequest) -> HttpResponse:
-    from allauth.mfa.utils import is_mfa_enabled
-
-    mfa_on = is_mfa_enabled(request.user)
+    mfa_on = policy.therapist_may_see_clients(request.user)
     context: dict[str, Any] = {"mfa_on": mfa_on, "invite_form": ClientInviteForm()}
     if mfa_on:
         context["connections"] = actions.clients_of_therapist(request.user)

@@ -9,7 +9,7 @@ import zipfile
 from django.test import Client
 from django.urls import reverse
 
-from conftest import connect
+from conftest import connect, fresh_login
 from individuate.accounts.actions import issue_api_token
 from individuate.accounts.models import AuditEvent, User
 from individuate.boundaries import actions
@@ -36,8 +36,7 @@ def test_export_contains_exactly_the_owners_records(
     reader.force_login(therapist)
     reader.get(reverse("shared_records", args=[alice.pk, "measures"]))
 
-    client = Client()
-    client.force_login(alice)
+    client = fresh_login(alice)
     response = client.post(reverse("export"))
     assert response["Content-Type"] == "application/zip"
     files = _zip(response.content)
@@ -74,14 +73,12 @@ def test_export_via_api_with_token(alice: User) -> None:
 def test_delete_account_removes_personal_data(alice: User, mother: User, therapist: User) -> None:
     connect(therapist, alice, ("checkins",))
     issue_api_token(alice, "t")
-    Client().force_login(therapist)
     reader = Client()
     reader.force_login(therapist)
     reader.get(reverse("shared_records", args=[alice.pk, "checkins"]))
     alice_id = alice.pk
 
-    client = Client()
-    client.force_login(alice)
+    client = fresh_login(alice)
     wrong = client.post(reverse("delete_account"), {"password": "nope", "confirm": "DELETE"})
     assert wrong.status_code == 200 and User.objects.filter(pk=alice_id).exists()
 
@@ -116,3 +113,49 @@ def test_therapist_deletion_scrubs_their_name_from_client_logs(
     assert list(actions.access_log(alice).values_list("viewer_label", flat=True)) == [
         "a deleted account"
     ]
+
+
+def test_export_token_and_delete_ask_for_the_password_again_when_login_is_old(alice: User) -> None:
+    client = Client()
+    client.force_login(alice)  # a session with no recent authentication recorded
+    for name in ("export", "delete_account", "api_tokens"):
+        response = client.post(
+            reverse(name), {"name": "x", "password": "a-long-test-password-1", "confirm": "DELETE"}
+        )
+        assert (
+            response.status_code == 302 and "/accounts/reauthenticate/" in response["Location"]
+        ), name
+    assert User.objects.filter(pk=alice.pk).exists()
+    assert not alice.api_tokens.exists()
+
+
+def test_delete_password_guesses_are_rate_limited(alice: User) -> None:
+    client = fresh_login(alice)
+    statuses = [
+        client.post(
+            reverse("delete_account"), {"password": "wrong", "confirm": "DELETE"}
+        ).status_code
+        for _ in range(12)
+    ]
+    assert 429 in statuses
+    last = client.post(
+        reverse("delete_account"), {"password": "a-long-test-password-1", "confirm": "DELETE"}
+    )
+    assert last.status_code == 429
+    assert User.objects.filter(pk=alice.pk).exists()
+
+
+def test_password_change_revokes_api_tokens(alice: User) -> None:
+    _, raw = issue_api_token(alice, "laptop")
+    client = fresh_login(alice)
+    client.post(
+        reverse("account_change_password"),
+        {
+            "oldpassword": "a-long-test-password-1",
+            "password1": "another-long-pass-2",
+            "password2": "another-long-pass-2",
+        },
+    )
+    alice.refresh_from_db()
+    assert alice.check_password("another-long-pass-2")
+    assert Client().get("/api/me", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 401

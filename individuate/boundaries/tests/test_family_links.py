@@ -94,7 +94,8 @@ def test_no_invitation_email_ever_again_after_a_decline(alice: User) -> None:
     mother = make_user("mother@example.com")
     actions.decline_family_invitation(mother, _invite(alice))
     FamilyLink.objects.update(
-        expires_at=timezone.now() - timedelta(days=1), created_at=timezone.now() - timedelta(days=90)
+        expires_at=timezone.now() - timedelta(days=1),
+        created_at=timezone.now() - timedelta(days=90),
     )
     mail.outbox.clear()
     _invite(alice)
