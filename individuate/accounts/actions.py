@@ -8,11 +8,15 @@ import json
 import zipfile
 from typing import Any
 
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from individuate.boundaries.models import AccessEvent
+from individuate.boundaries.models import AccessEvent, TherapistConnection
 from individuate.boundaries.sharing import EXPORTERS
 from individuate.errors import ActionError
 
@@ -129,6 +133,33 @@ def delete_account(user: User) -> None:
     What remains: an audit entry with no personal data, and in other people's
     access logs an entry that now reads "a deleted account".
     """
+    addresses = {user.email.lower()} | {
+        e.lower() for e in EmailAddress.objects.filter(user=user).values_list("email", flat=True)
+    }
     AccessEvent.objects.filter(viewer=user).update(viewer_label="a deleted account")
+    # A therapist's unanswered invitations to this person's addresses end with them.
+    TherapistConnection.objects.filter(
+        invite_email__in=addresses, client__isnull=True, status="pending"
+    ).update(status="ended", ended_at=timezone.now(), invite_email="", token_hash=None)
+    _forget_queued_work(addresses | ({user.display_name} if user.display_name else set()))
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)
+    ).delete()
     AuditEvent.objects.create(action="account_deleted", role=user.role)
     user.delete()
+
+
+def _forget_queued_work(needles: set[str]) -> None:
+    """Task-queue rows keep their arguments (e.g. an e-mail address); drop any that
+    mention the deleted person, sent or not."""
+    if "django_tasks_db" not in settings.INSTALLED_APPS:
+        return
+    from django_tasks_db.models import DBTaskResult
+
+    lowered = [n.lower() for n in needles if n]
+    doomed = [
+        pk
+        for pk, args in DBTaskResult.objects.values_list("pk", "args_kwargs").iterator()
+        if any(n in json.dumps(args).lower() for n in lowered)
+    ]
+    DBTaskResult.objects.filter(pk__in=doomed).delete()

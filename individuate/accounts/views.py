@@ -14,8 +14,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from individuate.boundaries import actions as boundaries
-from individuate.boundaries.policy import therapist_may_see_clients
 from individuate.boundaries.models import FamilyLink, TherapistConnection
+from individuate.boundaries.policy import therapist_may_see_clients
 from individuate.decorators import AuthedRequest
 from individuate.errors import ActionError
 

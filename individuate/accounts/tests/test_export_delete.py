@@ -6,6 +6,7 @@ import io
 import json
 import zipfile
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 
@@ -159,3 +160,31 @@ def test_password_change_revokes_api_tokens(alice: User) -> None:
     alice.refresh_from_db()
     assert alice.check_password("another-long-pass-2")
     assert Client().get("/api/me", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 401
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deletion_forgets_queued_emails_and_pending_invitations(therapist: User) -> None:
+    from django.test import override_settings
+    from django_tasks_db.models import DBTaskResult
+
+    from conftest import make_user
+    from individuate.accounts.actions import delete_account
+    from individuate.boundaries.models import TherapistConnection
+
+    kim = make_user("kim@example.com", "Kim Private")
+    kim_other = Other.objects.create(owner=kim, name="my dad", role="parent")
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+        actions.invite_family_member(kim, kim_other.pk, "dad-private@example.com")
+        actions.invite_client(therapist, "kim@example.com")
+        actions.invite_client(therapist, "someone.else@example.com")
+    assert DBTaskResult.objects.count() == 3
+
+    delete_account(kim)
+
+    remaining = json.dumps(list(DBTaskResult.objects.values_list("args_kwargs", flat=True)))
+    assert "kim@example.com" not in remaining and "dad-private" not in remaining
+    assert "someone.else@example.com" in remaining  # other people's work is untouched
+    assert not TherapistConnection.objects.filter(invite_email="kim@example.com").exists()
+    assert TherapistConnection.objects.filter(
+        invite_email="someone.else@example.com", status="pending"
+    ).exists()

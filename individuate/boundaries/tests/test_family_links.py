@@ -126,7 +126,7 @@ def test_invitation_email_carries_none_of_the_inviters_own_words(alice: User) ->
     alice.save()
     _invite(alice)
     message = mail.outbox[-1]
-    assert "CALL YOUR MOTHER" not in message.subject + message.body
+    assert "CALL YOUR MOTHER" not in f"{message.subject} {message.body}"
     assert "alice@example.com" in message.body
 
 
