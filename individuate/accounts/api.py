@@ -7,6 +7,7 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from individuate.decorators import AuthedRequest
+from individuate.schemas import Text
 
 from . import actions
 from .models import TIMEZONE_CHOICES, User
@@ -26,9 +27,9 @@ class ProfileOut(Schema):
 
 
 class ProfileIn(Schema):
-    display_name: str | None = Field(default=None, max_length=80)
+    display_name: Text | None = Field(default=None, max_length=80)
     perspective: Literal["", "adult_child", "parent", "both"] | None = None
-    time_zone: str | None = Field(default=None, max_length=64)
+    time_zone: Text | None = Field(default=None, max_length=64)
 
 
 class Message(Schema):

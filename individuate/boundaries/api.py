@@ -9,6 +9,7 @@ from pydantic import Field
 from individuate.accounts.models import User
 from individuate.decorators import AuthedRequest
 from individuate.errors import ActionError
+from individuate.schemas import Text
 
 from . import actions, policy
 from .models import Other, TherapistConnection
@@ -24,7 +25,7 @@ class Message(Schema):
 
 
 class OtherIn(Schema):
-    name: str = Field(min_length=1, max_length=60)
+    name: Text = Field(min_length=1, max_length=60)
     role: Role
 
 
@@ -36,23 +37,23 @@ class OtherOut(Schema):
 
 
 class InviteIn(Schema):
-    email: str = Field(min_length=3, max_length=254)
+    email: Text = Field(min_length=3, max_length=254)
 
 
 class AcceptLinkIn(Schema):
     other_id: int | None = None
-    new_name: str = Field(default="", max_length=60)
+    new_name: Text = Field(default="", max_length=60)
     new_role: Role | Literal[""] = ""
 
 
 class ConnectionRequestIn(Schema):
     therapist_id: int
-    message: str = Field(default="", max_length=500)
+    message: Text = Field(default="", max_length=500)
 
 
 class ClientInviteIn(Schema):
-    email: str = Field(min_length=3, max_length=254)
-    message: str = Field(default="", max_length=500)
+    email: Text = Field(min_length=3, max_length=254)
+    message: Text = Field(default="", max_length=500)
 
 
 class AnswerIn(Schema):
@@ -60,7 +61,7 @@ class AnswerIn(Schema):
 
 
 class GrantIn(Schema):
-    scope: str = Field(max_length=40)
+    scope: Text = Field(max_length=40)
 
 
 class ConnectionOut(Schema):

@@ -193,3 +193,39 @@ def test_api_docs_load_nothing_from_third_parties(db: None) -> None:
     body = Client().get("/api/docs").content.decode()
     assert "swagger-ui-bundle.js" in body
     assert "cdn." not in body and "https://" not in body
+
+
+def test_nul_characters_are_refused_not_a_server_error(alice: User) -> None:
+    client, auth = _token_client(alice)
+    response = client.post(
+        "/api/others",
+        {"name": "my\x00aunt", "role": "other"},
+        content_type="application/json",
+        **auth,
+    )
+    assert response.status_code == 422
+    patch = client.patch(
+        "/api/me", {"display_name": "A\x00"}, content_type="application/json", **auth
+    )
+    assert patch.status_code == 422
+    assert alice.others.count() == 1
+
+
+def test_therapist_without_mfa_cannot_list_or_answer_via_api(alice: User) -> None:
+    from conftest import make_therapist_user
+    from individuate.boundaries import actions
+
+    bare = make_therapist_user("bare@example.com", "Dr. Bare", mfa=False)
+    connection = actions.request_therapist(alice, bare.pk)
+    client, auth = _token_client(bare)
+    listing = client.get("/api/connections", **auth)
+    assert listing.status_code == 403 and "Alice" not in listing.content.decode()
+    answer = client.post(
+        f"/api/connections/{connection.pk}/answer",
+        {"accept": True},
+        content_type="application/json",
+        **auth,
+    )
+    assert answer.status_code == 403
+    connection.refresh_from_db()
+    assert connection.status == "pending"

@@ -18,7 +18,7 @@ from individuate.boundaries import actions
 from individuate.boundaries.models import SCOPES, AccessEvent
 
 SHAREABLE = list(SCOPES)  # measures, checkins, journal, plans, coupling
-KINDS = ["profile", *SHAREABLE]
+KINDS = ["profile", "others", *SHAREABLE]  # every registered kind a viewer could ask for
 
 
 def page_url(owner: User, kind: str) -> str:
@@ -80,6 +80,8 @@ EXPECTED: dict[str, dict[str, int]] = {
     "therapist_without_mfa": dict.fromkeys(KINDS, FORBIDDEN),
     "therapist_connection_ended": dict.fromkeys(KINDS, NOT_FOUND),
 }
+for _row in EXPECTED.values():
+    _row["others"] = _row["checkins"]  # "others" is opened by the checkins scope
 CASES = [(viewer, kind, status) for viewer, row in EXPECTED.items() for kind, status in row.items()]
 
 
@@ -108,7 +110,7 @@ def test_policy_matrix(
     assert response.status_code == expected, response.content[:300]
     body = response.content.decode()
     # "my mother" is alice's record of kind "others" (under the checkins scope).
-    shows_people = kind == "checkins" and expected == OK
+    shows_people = kind in ("checkins", "others") and expected == OK
     assert ("my mother" in body) is shows_people
 
     logged = AccessEvent.objects.filter(owner=alice, viewer=viewer, kind=kind, via=via)
@@ -179,3 +181,11 @@ def test_anonymous_gets_401_from_api_and_login_redirect_from_pages(alice: User) 
     assert client.get(api_url(alice, "checkins")).status_code == 401
     response = client.get(page_url(alice, "checkins"))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_every_registered_kind_is_in_the_matrix() -> None:
+    from individuate.boundaries.policy import KINDS as REGISTERED
+    from individuate.boundaries.policy import OWNER_ONLY
+
+    shareable = {name for name, kind in REGISTERED.items() if kind.scope != OWNER_ONLY}
+    assert shareable == set(KINDS)
