@@ -133,3 +133,33 @@ def test_therapist_accepts_request_on_clients_page(alice: User, therapist: User)
     client.post(reverse("connection_answer", args=[connection.pk]), {"decision": "accept"})
     connection.refresh_from_db()
     assert connection.status == "active"
+
+
+def test_hidden_therapist_cannot_be_asked(alice: User, therapist: User) -> None:
+    therapist.therapist_profile.accepting_clients = False
+    therapist.therapist_profile.save()
+    with pytest.raises(ActionError) as exc:
+        actions.request_therapist(alice, therapist.pk)
+    assert exc.value.code == "not_found"
+    assert not TherapistConnection.objects.exists()
+
+
+def test_request_withdraw_loop_emails_the_therapist_once(alice: User, therapist: User) -> None:
+    for _ in range(3):
+        connection = actions.request_therapist(alice, therapist.pk)
+        actions.end_connection(alice, connection.pk)
+    assert [m.to for m in mail.outbox] == [["therapist@example.com"]]
+    for _ in range(actions.CONNECTION_REQUESTS_PER_DAY - 3):
+        connection = actions.request_therapist(alice, therapist.pk)
+        actions.end_connection(alice, connection.pk)
+    with pytest.raises(ActionError, match="enough requests"):
+        actions.request_therapist(alice, therapist.pk)
+
+
+def test_no_reinvitation_email_after_client_declined(therapist: User) -> None:
+    _, raw = actions.invite_client(therapist, "newclient@example.com")
+    actions.decline_connection_invitation(make_user("newclient@example.com"), raw)
+    TherapistConnection.objects.update(created_at=timezone.now() - timedelta(days=60))
+    mail.outbox.clear()
+    actions.invite_client(therapist, "newclient@example.com")
+    assert not mail.outbox
