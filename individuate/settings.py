@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "individuate",
     "individuate.accounts",
     "individuate.boundaries",
+    "individuate.measures",
 ]
 
 MIDDLEWARE = [
@@ -95,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "individuate.context_processors.site",
             ],
+            "builtins": ["individuate.templatetags.individuate_tags"],
         },
     },
 ]
@@ -226,6 +228,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000_000
+
+# A directory of extra instrument files the practice holds a licence for (docs/measures.md).
+MEASURES_EXTRA_DIR = os.getenv("MEASURES_EXTRA_DIR", "")
 
 # Invitations (family links, therapist connections) expire after this many days.
 INVITATION_DAYS = envint("INVITATION_DAYS", 14)

@@ -18,6 +18,7 @@ from individuate.boundaries.models import FamilyLink, TherapistConnection
 from individuate.boundaries.policy import therapist_may_see_clients
 from individuate.decorators import AuthedRequest
 from individuate.errors import ActionError
+from individuate.measures import actions as measures
 
 from . import actions
 from .forms import ApiTokenForm, DeleteAccountForm, ProfileForm, TherapistProfileForm
@@ -34,6 +35,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
             {
                 "mfa_on": mfa_on,
                 "client_count": boundaries.clients_of_therapist(user).count(),
+                "attention_count": len(measures.clients_needing_attention(user)),
                 "pending": boundaries.pending_for_therapist(user) if mfa_on else [],
             },
         )
@@ -56,6 +58,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
                 invite_email__in=emails, client__isnull=True, status="pending", expires_at__gt=now
             ).count(),
             "recent_access": boundaries.access_log(user)[:5],
+            "due_measures": measures.due_assignments(user),
         },
     )
 

@@ -36,6 +36,9 @@ Exporter = Callable[["User"], list[Row]]
 
 SECTIONS: dict[str, list[SectionProvider]] = {}
 EXPORTERS: dict[str, Exporter] = {}
+# A scope whose records have a richer page of their own (e.g. measures with charts):
+# scope -> URL name taking the owner's id. The generic page links to it.
+SCOPE_PAGES: dict[str, str] = {}
 
 
 def register_section(kind: str, provider: SectionProvider) -> None:
@@ -46,6 +49,10 @@ def register_exporter(name: str, exporter: Exporter) -> None:
     if name in EXPORTERS:
         raise ValueError(f"an exporter named {name!r} is already registered")
     EXPORTERS[name] = exporter
+
+
+def register_scope_page(scope: str, url_name: str) -> None:
+    SCOPE_PAGES[scope] = url_name
 
 
 def sections_for(owner: User, kind: str) -> list[Section]:

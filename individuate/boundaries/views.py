@@ -16,7 +16,7 @@ from individuate.errors import ActionError
 from . import actions, policy
 from .forms import AcceptLinkForm, ClientInviteForm, ConnectRequestForm, InviteForm, OtherForm
 from .models import SCOPE_TITLES, SCOPES, Other, TherapistConnection
-from .sharing import sections_for
+from .sharing import SCOPE_PAGES, sections_for
 
 
 def _attempt(request: HttpRequest, fn: Callable[[], Any], success: str) -> bool:
@@ -275,7 +275,10 @@ def clients(request: AuthedRequest) -> HttpResponse:
     mfa_on = policy.therapist_may_see_clients(request.user)
     context: dict[str, Any] = {"mfa_on": mfa_on, "invite_form": ClientInviteForm()}
     if mfa_on:
+        from individuate.measures.actions import clients_needing_attention
+
         context["connections"] = actions.clients_of_therapist(request.user)
+        context["attention"] = clients_needing_attention(request.user)
         context["pending"] = actions.pending_for_therapist(request.user)
     return render(request, "boundaries/clients.html", context)
 
@@ -332,7 +335,7 @@ def shared_overview(request: AuthedRequest, owner_id: int) -> HttpResponse:
             "owner": owner,
             "sections": sections_for(owner, "profile"),
             "scopes": [
-                (scope, SCOPE_TITLES[scope], label, scope in granted)
+                (scope, SCOPE_TITLES[scope], label, scope in granted, SCOPE_PAGES.get(scope))
                 for scope, label in SCOPES.items()
             ],
         },

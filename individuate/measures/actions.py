@@ -1,0 +1,321 @@
+"""What the measures app does: take, save, score, flag, assign, remind.
+
+Views, the API and commands call these. Every function either completes or
+raises ActionError having stored nothing half-way.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django_tasks import default_task_backend
+
+from individuate.boundaries import policy
+from individuate.boundaries.models import TherapistConnection
+from individuate.errors import ActionError
+from individuate.mail import queue_email
+
+from .instruments import Instrument
+from .models import Assignment, Response, SafetyFlag
+from .registry import instruments
+from .scoring import ScoringError, score, validate_answer
+from .tasks import remind_assignment
+
+if TYPE_CHECKING:
+    from individuate.accounts.models import User
+
+
+def get_instrument(instrument_id: str) -> Instrument:
+    instrument = instruments().get(instrument_id)
+    if instrument is None:
+        raise ActionError(f"There is no questionnaire {instrument_id!r}.", "not_found")
+    return instrument
+
+
+def get_own_response(owner: User, response_id: int, *, lock: bool = False) -> Response:
+    qs = Response.objects.filter(owner=owner, pk=response_id)
+    response = (qs.select_for_update() if lock else qs).first()
+    if response is None:
+        raise ActionError("Not found.", "not_found")
+    return response
+
+
+# ---------------------------------------------------------------- taking a measure
+
+
+@transaction.atomic
+def start_response(owner: User, instrument_id: str, layout: str | None = None) -> Response:
+    """Start a sitting, or resume the unfinished one for this instrument."""
+    if owner.is_therapist:
+        raise ActionError("Questionnaires are for clients.", "forbidden")
+    instrument = get_instrument(instrument_id)
+    if layout is not None and layout not in Response.Layout.values:
+        raise ActionError("Layout must be 'one' or 'all'.")
+    existing = Response.objects.filter(
+        owner=owner, instrument=instrument.id, status="in_progress"
+    ).first()
+    if existing is not None:
+        if layout and layout != existing.layout:
+            existing.layout = layout
+            existing.save(update_fields=["layout", "updated_at"])
+        return existing
+    if layout is None:
+        last = Response.objects.filter(owner=owner).order_by("-started_at").first()
+        layout = last.layout if last else Response.Layout.ONE
+    assignment = Assignment.objects.filter(
+        client=owner, instrument=instrument.id, active=True
+    ).first()
+    try:
+        with transaction.atomic():
+            return Response.objects.create(
+                owner=owner,
+                instrument=instrument.id,
+                instrument_version=instrument.version,
+                layout=layout,
+                assignment=assignment,
+            )
+    except IntegrityError:  # a concurrent start: resume the one that won
+        return Response.objects.get(owner=owner, instrument=instrument.id, status="in_progress")
+
+
+@transaction.atomic
+def save_answers(
+    owner: User, response_id: int, answers: dict[str, Any]
+) -> tuple[Response, list[SafetyFlag]]:
+    """Save some answers (all valid, or none). Returns flags raised by this save."""
+    response = get_own_response(owner, response_id, lock=True)
+    if response.is_completed:
+        raise ActionError("This questionnaire was already submitted.", "conflict")
+    instrument = get_instrument(response.instrument)
+    clean: dict[str, int | None] = {}
+    for item_id, value in answers.items():
+        if value is None or value == "":
+            if item_id not in {i.id for i in instrument.items}:
+                raise ActionError(f"{instrument.title} has no item {item_id!r}.")
+            clean[item_id] = None  # clearing an answer is allowed
+            continue
+        try:
+            clean[item_id] = validate_answer(instrument, item_id, value)
+        except ScoringError as exc:
+            raise ActionError(str(exc)) from exc
+    merged = dict(response.answers)
+    for item_id, value in clean.items():
+        if value is None:
+            merged.pop(item_id, None)
+        else:
+            merged[item_id] = value
+    response.answers = merged
+    response.save(update_fields=["answers", "updated_at"])
+    return response, _raise_flags(response, instrument)
+
+
+def _raise_flags(response: Response, instrument: Instrument) -> list[SafetyFlag]:
+    raised = []
+    for flag in instrument.flags:
+        value = response.answers.get(flag.item)
+        if value is None or value < flag.min_value:
+            continue
+        safety, created = SafetyFlag.objects.get_or_create(
+            response=response,
+            flag=flag.id,
+            defaults={"owner": response.owner, "item": flag.item, "value": value},
+        )
+        if created:
+            raised.append(safety)
+            _alert_therapists(response.owner)
+    return raised
+
+
+def _alert_therapists(client: User) -> None:
+    """Tell every therapist who holds the measures grant that a client needs attention.
+
+    The e-mail holds no clinical detail and no name: only that someone does, and a link.
+    """
+    connections = TherapistConnection.objects.filter(
+        client=client, status="active", grants__scope="measures", grants__revoked_at__isnull=True
+    ).select_related("therapist__therapist_profile")
+    for connection in connections:
+        therapist = connection.therapist
+        address = (
+            getattr(getattr(therapist, "therapist_profile", None), "contact_email", "")
+            or therapist.email
+        )
+        queue_email("client-needs-attention", address, {"dashboard_path": reverse("dashboard")})
+
+
+def missing_items(response: Response) -> list[int]:
+    instrument = get_instrument(response.instrument)
+    return [i.number for i in instrument.items if i.required and i.id not in response.answers]
+
+
+@transaction.atomic
+def submit_response(owner: User, response_id: int) -> Response:
+    response = get_own_response(owner, response_id, lock=True)
+    if response.is_completed:
+        raise ActionError("This questionnaire was already submitted.", "conflict")
+    instrument = get_instrument(response.instrument)
+    try:
+        result = score(instrument, response.answers)
+    except ScoringError as exc:
+        raise ActionError(str(exc)) from exc
+    _raise_flags(response, instrument)
+    response.total, response.band = result.total, result.band
+    response.subscales, response.flags = result.subscales, result.flags
+    response.status, response.completed_at = Response.Status.COMPLETED, timezone.now()
+    response.save()
+    _advance_assignments(owner, instrument.id)
+    return response
+
+
+def completed_responses(owner: User, instrument_id: str | None = None) -> QuerySet[Response]:
+    qs = Response.objects.filter(owner=owner, status="completed").order_by("completed_at", "id")
+    return qs.filter(instrument=instrument_id) if instrument_id else qs
+
+
+def open_responses(owner: User) -> QuerySet[Response]:
+    return Response.objects.filter(owner=owner, status="in_progress")
+
+
+# ---------------------------------------------------------------- assignments
+
+
+def _local_today(user: User) -> date:
+    try:
+        zone = zoneinfo.ZoneInfo(user.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo("UTC")
+    return timezone.now().astimezone(zone).date()
+
+
+def _schedule_reminder(assignment: Assignment) -> None:
+    """Queue the reminder for 09:00 on the due day in the client's own time zone."""
+    client = assignment.client
+    zone = zoneinfo.ZoneInfo(client.time_zone or "UTC")
+    at = datetime.combine(assignment.due_on, time(9, 0), tzinfo=zone)
+    due = assignment.due_on.isoformat()
+    if at <= timezone.now():
+        remind_assignment.enqueue(assignment.pk, due)
+    elif default_task_backend.supports_defer:
+        remind_assignment.using(run_after=at).enqueue(assignment.pk, due)
+
+
+def _advance_assignments(owner: User, instrument_id: str) -> None:
+    today = _local_today(owner)
+    for assignment in Assignment.objects.select_for_update().filter(
+        client=owner, instrument=instrument_id, active=True, due_on__lte=today + timedelta(days=3)
+    ):
+        following = assignment.next_due_after(max(today, assignment.due_on))
+        if following is None:
+            assignment.active, assignment.ended_at = False, timezone.now()
+            assignment.save(update_fields=["active", "ended_at"])
+        else:
+            assignment.due_on = following
+            assignment.save(update_fields=["due_on"])
+            _schedule_reminder(assignment)
+
+
+def _require_measures_grant(therapist: User, client_id: int, path: str) -> User:
+    from individuate.accounts.models import User as UserModel
+
+    client = UserModel.objects.filter(pk=client_id, is_active=True).first()
+    policy.require(therapist, client, "measures", via="page", path=path)
+    assert client is not None
+    return client
+
+
+@transaction.atomic
+def assign(
+    therapist: User,
+    client_id: int,
+    instrument_id: str,
+    recurrence: str,
+    starts_on: date,
+    *,
+    path: str = "",
+) -> Assignment:
+    client = _require_measures_grant(therapist, client_id, path)
+    instrument = get_instrument(instrument_id)
+    if recurrence not in Assignment.Recurrence.values:
+        raise ActionError("Recurrence must be once, weekly, biweekly or monthly.")
+    if starts_on < _local_today(client) - timedelta(days=1):
+        raise ActionError("The first due date cannot be in the past.")
+    if starts_on > _local_today(client) + timedelta(days=365):
+        raise ActionError("The first due date must be within a year.")
+    try:
+        with transaction.atomic():
+            assignment = Assignment.objects.create(
+                therapist=therapist,
+                client=client,
+                instrument=instrument.id,
+                recurrence=recurrence,
+                due_on=starts_on,
+            )
+    except IntegrityError as exc:
+        raise ActionError(
+            f"{instrument.title} is already assigned to this client.", "conflict"
+        ) from exc
+    _schedule_reminder(assignment)
+    return assignment
+
+
+@transaction.atomic
+def end_assignment(therapist: User, assignment_id: int) -> None:
+    changed = Assignment.objects.filter(pk=assignment_id, therapist=therapist, active=True).update(
+        active=False, ended_at=timezone.now()
+    )
+    if not changed:
+        raise ActionError("No such active assignment.", "not_found")
+
+
+def due_assignments(client: User) -> list[Assignment]:
+    today = _local_today(client)
+    return list(
+        Assignment.objects.filter(client=client, active=True, due_on__lte=today).order_by("due_on")
+    )
+
+
+def upcoming_assignments(client: User) -> QuerySet[Assignment]:
+    return Assignment.objects.filter(client=client, active=True).order_by("due_on")
+
+
+# ---------------------------------------------------------------- therapist side
+
+
+def open_flags_for(client: User) -> QuerySet[SafetyFlag]:
+    return SafetyFlag.objects.filter(owner=client, seen_at__isnull=True)
+
+
+@transaction.atomic
+def mark_flag_seen(therapist: User, flag_id: int, *, path: str = "") -> SafetyFlag:
+    flag = SafetyFlag.objects.select_for_update().filter(pk=flag_id).select_related("owner").first()
+    if flag is None:
+        raise ActionError("Not found.", "not_found")
+    policy.require(therapist, flag.owner, "measures", via="page", path=path)
+    if flag.seen_at is None:
+        flag.seen_by, flag.seen_at = therapist, timezone.now()
+        flag.save(update_fields=["seen_by", "seen_at"])
+    return flag
+
+
+def clients_needing_attention(therapist: User) -> set[int]:
+    """Ids of this therapist's clients with unseen safety flags, where the
+    therapist holds the measures grant (and two-factor is on)."""
+    if not policy.therapist_may_see_clients(therapist):
+        return set()
+    granted = TherapistConnection.objects.filter(
+        therapist=therapist,
+        status="active",
+        grants__scope="measures",
+        grants__revoked_at__isnull=True,
+    ).values_list("client_id", flat=True)
+    return set(
+        SafetyFlag.objects.filter(owner_id__in=list(granted), seen_at__isnull=True).values_list(
+            "owner_id", flat=True
+        )
+    )

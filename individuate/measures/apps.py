@@ -1,0 +1,32 @@
+from django.apps import AppConfig
+from django.core.exceptions import ImproperlyConfigured
+
+
+class MeasuresConfig(AppConfig):
+    name = "individuate.measures"
+    label = "measures"
+    verbose_name = "Measures"
+
+    def ready(self) -> None:
+        from individuate.boundaries.sharing import (
+            register_exporter,
+            register_scope_page,
+            register_section,
+        )
+
+        from . import records
+        from .instruments import InstrumentError
+        from .registry import instruments
+
+        # Every instrument file is validated at start-up: a broken one stops the app,
+        # naming the file and the field, instead of failing in front of a client.
+        try:
+            instruments()
+        except InstrumentError as exc:
+            raise ImproperlyConfigured(f"Measures: {exc}") from exc
+
+        register_exporter("measure_responses", records.export_responses)
+        register_exporter("safety_flags", records.export_flags)
+        register_exporter("measure_assignments", records.export_assignments)
+        register_section("measures", records.measures_section)
+        register_scope_page("measures", "client_measures")

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from django import forms
+
+from .models import Assignment, Response
+
+
+class StartForm(forms.Form):
+    layout = forms.ChoiceField(
+        label="How would you like to answer?",
+        choices=Response.Layout.choices,
+        widget=forms.RadioSelect,
+        initial=Response.Layout.ONE,
+    )
+
+
+class AssignForm(forms.Form):
+    instrument = forms.ChoiceField(label="Questionnaire")
+    recurrence = forms.ChoiceField(label="How often", choices=Assignment.Recurrence.choices)
+    starts_on = forms.DateField(
+        label="First due on", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, instruments=(), **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        field: forms.ChoiceField = self.fields["instrument"]  # type: ignore[assignment]
+        field.choices = [(i.id, i.title) for i in instruments]

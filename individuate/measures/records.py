@@ -1,0 +1,86 @@
+"""The measures app's records as the export and the shared pages see them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from individuate.boundaries.sharing import Section
+
+from .models import Assignment, Response, SafetyFlag
+
+if TYPE_CHECKING:
+    from individuate.accounts.models import User
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value else None
+
+
+def export_responses(owner: User) -> list[dict[str, Any]]:
+    return [
+        {
+            "instrument": r.instrument,
+            "version": r.instrument_version,
+            "status": r.status,
+            "started_at": _iso(r.started_at),
+            "completed_at": _iso(r.completed_at),
+            "answers": r.answers,
+            "total": r.total,
+            "band": r.band,
+            "subscales": r.subscales,
+            "flags": r.flags,
+        }
+        for r in Response.objects.filter(owner=owner).order_by("started_at")
+    ]
+
+
+def export_flags(owner: User) -> list[dict[str, Any]]:
+    return [
+        {
+            "flag": f.flag,
+            "item": f.item,
+            "value": f.value,
+            "raised_at": _iso(f.raised_at),
+            "seen_at": _iso(f.seen_at),
+        }
+        for f in SafetyFlag.objects.filter(owner=owner)
+    ]
+
+
+def export_assignments(owner: User) -> list[dict[str, Any]]:
+    return [
+        {
+            "instrument": a.instrument,
+            "recurrence": a.recurrence,
+            "due_on": _iso(a.due_on),
+            "active": a.active,
+            "created_at": _iso(a.created_at),
+        }
+        for a in Assignment.objects.filter(client=owner)
+    ]
+
+
+def measures_section(owner: User) -> Section:
+    return Section(
+        title="Questionnaire results",
+        columns=[
+            ("date", "Date"),
+            ("instrument", "Questionnaire"),
+            ("total", "Total"),
+            ("band", "Band"),
+            ("flags", "Flags"),
+        ],
+        rows=[
+            {
+                "date": r.completed_at.date().isoformat() if r.completed_at else "",
+                "instrument": r.instrument,
+                "total": round(r.total, 2) if r.total is not None else None,
+                "band": r.band,
+                "flags": ", ".join(r.flags),
+            }
+            for r in Response.objects.filter(owner=owner, status="completed").order_by(
+                "-completed_at"
+            )
+        ],
+        empty="No questionnaires completed yet.",
+    )

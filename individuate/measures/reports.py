@@ -1,0 +1,196 @@
+"""What the result, therapist and psychometrics pages show, computed from responses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from dynamics.psychometrics import cronbach_alpha, reliability_report, reliable_change_threshold
+
+from . import charts
+from .instruments import Instrument
+from .models import Response, SafetyFlag
+from .registry import instruments
+
+if TYPE_CHECKING:
+    from individuate.accounts.models import User
+
+MIN_FOR_PSYCHOMETRICS = 30
+
+
+@dataclass
+class HistoryPoint:
+    response: Response
+    total: float
+    band: str
+    change: float | None
+    reliable: bool
+
+
+def keyed_matrix(instrument: Instrument, responses: list[Response]) -> np.ndarray:
+    """Scored items as numbers (reverse keying applied), one row per response."""
+    items = instrument.scored_items
+    return np.array(
+        [
+            [
+                item.keyed(int(r.answers[item.id])) if item.id in r.answers else np.nan
+                for item in items
+            ]
+            for r in responses
+        ],
+        dtype=float,
+    ).reshape(len(responses), len(items))
+
+
+def reliable_change_for(instrument: Instrument) -> float | None:
+    """The fixed threshold an instrument declares (PHQ-9: 5), else one computed from
+    this deployment's own responses (Jacobson–Truax) once there are enough of them."""
+    if instrument.reliable_change is not None:
+        return instrument.reliable_change
+    responses = list(Response.objects.filter(instrument=instrument.id, status="completed"))
+    if len(responses) < MIN_FOR_PSYCHOMETRICS:
+        return None
+    matrix = keyed_matrix(instrument, responses)
+    totals = np.array([r.total for r in responses], dtype=float)
+    total_columns = [instrument.scored_items.index(i) for i in instrument.total_items()]
+    alpha = cronbach_alpha(matrix[:, total_columns])
+    if not np.isfinite(alpha) or alpha <= 0:
+        return None
+    return reliable_change_threshold(float(np.std(totals, ddof=1)), float(min(alpha, 1.0)))
+
+
+def history(owner: User, instrument: Instrument, threshold: float | None) -> list[HistoryPoint]:
+    points: list[HistoryPoint] = []
+    previous: float | None = None
+    for response in Response.objects.filter(
+        owner=owner, instrument=instrument.id, status="completed"
+    ).order_by("completed_at", "id"):
+        total = float(response.total or 0)
+        change = None if previous is None else total - previous
+        reliable = change is not None and threshold is not None and abs(change) >= threshold - 1e-9
+        points.append(HistoryPoint(response, total, response.band, change, reliable))
+        previous = total
+    return points
+
+
+def _history_chart(instrument: Instrument, points: list[HistoryPoint]) -> str:
+    return charts.history_chart(
+        instrument,
+        [p.response.completed_at for p in points if p.response.completed_at is not None],
+        [p.total for p in points],
+        [p.reliable for p in points],
+    )
+
+
+def result_context(response: Response) -> dict[str, Any]:
+    instrument = instruments()[response.instrument]
+    total = float(response.total or 0)
+    threshold = reliable_change_for(instrument)
+    points = history(response.owner, instrument, threshold)
+    subscale_rows = [
+        {
+            "subscale": s,
+            "value": response.subscales.get(s.id, 0.0),
+            "feedback": s.feedback_for(response.subscales.get(s.id, 0.0)),
+        }
+        for s in instrument.subscales
+    ]
+    flags = [f for f in instrument.flags if f.id in response.flags]
+    return {
+        "response": response,
+        "instrument": instrument,
+        "band": instrument.band_for(total),
+        "total": total,
+        "subscale_rows": subscale_rows,
+        "profile_svg": charts.profile_chart(instrument, response.subscales, total),
+        "points": points,
+        "history_svg": _history_chart(instrument, points) if len(points) >= 2 else "",
+        "threshold": threshold,
+        "flags": flags,
+    }
+
+
+def client_overview(client: User) -> dict[str, Any]:
+    sections = []
+    for instrument in instruments().values():
+        threshold = reliable_change_for(instrument)
+        points = history(client, instrument, threshold)
+        if not points:
+            continue
+        sections.append(
+            {
+                "instrument": instrument,
+                "points": points,
+                "latest": points[-1],
+                "threshold": threshold,
+                "svg": _history_chart(instrument, points) if len(points) >= 2 else "",
+            }
+        )
+    return {
+        "client": client,
+        "sections": sections,
+        "flags": SafetyFlag.objects.filter(owner=client).select_related("response", "seen_by"),
+    }
+
+
+def history_rows(client: User) -> list[list[Any]]:
+    rows: list[list[Any]] = []
+    for instrument in instruments().values():
+        for p in history(client, instrument, reliable_change_for(instrument)):
+            r = p.response
+            rows.append(
+                [
+                    r.completed_at.isoformat() if r.completed_at else "",
+                    instrument.id,
+                    r.instrument_version,
+                    f"{p.total:g}",
+                    p.band,
+                    "" if p.change is None else f"{p.change:+g}",
+                    "yes" if p.reliable else "no",
+                    " ".join(r.flags),
+                    " ".join(f"{k}={v:.2f}" for k, v in r.subscales.items()),
+                ]
+            )
+    rows.sort(key=lambda row: row[0])
+    return rows
+
+
+def psychometrics() -> list[dict[str, Any]]:
+    """Reliability of each instrument from this deployment's completed responses."""
+    out: list[dict[str, Any]] = []
+    for instrument in instruments().values():
+        responses = list(Response.objects.filter(instrument=instrument.id, status="completed"))
+        entry: dict[str, Any] = {
+            "instrument": instrument,
+            "n": len(responses),
+            "scales": [],
+            "enough": False,
+        }
+        if len(responses) >= MIN_FOR_PSYCHOMETRICS:
+            matrix = keyed_matrix(instrument, responses)
+            items = list(instrument.scored_items)
+            scales = {"total": [items.index(i) for i in instrument.total_items()]}
+            method = {"total": instrument.total_method}
+            labels = {"total": "Total"}
+            for s in instrument.subscales:
+                scales[s.id] = [n for n, i in enumerate(items) if i.subscale == s.id]
+                method[s.id] = s.method
+                labels[s.id] = s.label
+            scales = {k: v for k, v in scales.items() if len(v) >= 2}
+            report = reliability_report(matrix, scales, method=method, n_boot=1000, seed=0)
+            entry["enough"] = True
+            entry["scales"] = [
+                {
+                    "label": labels[name],
+                    "result": result,
+                    "items": [
+                        (items[col], r)
+                        for col, r in zip(scales[name], result.item_total, strict=True)
+                    ],
+                }
+                for name, result in report.items()
+            ]
+        out.append(entry)
+    return out

@@ -1,0 +1,30 @@
+"""Background work for measures: reminders for assigned questionnaires."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.urls import reverse
+from django_tasks import task
+
+from individuate.mail import send_email
+
+
+@task()
+def remind_assignment(assignment_id: int, due_on: str) -> None:
+    """Send the client a reminder for one due date — unless it was done or dropped."""
+    from .models import Assignment
+
+    assignment = (
+        Assignment.objects.filter(pk=assignment_id, active=True, due_on=date.fromisoformat(due_on))
+        .select_related("client")
+        .first()
+    )
+    if assignment is None or assignment.last_reminded_on == assignment.due_on:
+        return
+    assignment.last_reminded_on = assignment.due_on
+    assignment.save(update_fields=["last_reminded_on"])
+    # Sent from here (we are already in the worker); no clinical detail.
+    send_email.call(
+        "measure-due", [assignment.client.email], {"measures_path": reverse("measures")}
+    )
