@@ -319,3 +319,34 @@ def clients_needing_attention(therapist: User) -> set[int]:
             "owner_id", flat=True
         )
     )
+
+
+@transaction.atomic
+def import_completed(owner: User, instrument_id: str, answers: dict[str, int], completed_at: datetime) -> Response:
+    """Store an already-completed sitting (demo data, imports from paper forms)."""
+    instrument = get_instrument(instrument_id)
+    try:
+        result = score(instrument, answers)
+    except ScoringError as exc:
+        raise ActionError(str(exc)) from exc
+    response = Response.objects.create(
+        owner=owner,
+        instrument=instrument.id,
+        instrument_version=instrument.version,
+        status=Response.Status.COMPLETED,
+        answers=answers,
+        started_at=completed_at - timedelta(minutes=instrument.minutes),
+        completed_at=completed_at,
+        total=result.total,
+        band=result.band,
+        subscales=result.subscales,
+        flags=result.flags,
+    )
+    for flag in instrument.flags:
+        value = answers.get(flag.item)
+        if value is not None and value >= flag.min_value:
+            SafetyFlag.objects.create(
+                owner=owner, response=response, flag=flag.id, item=flag.item, value=value,
+                raised_at=completed_at, seen_at=completed_at,
+            )
+    return response

@@ -26,7 +26,7 @@ plt.rcParams.update(
     {
         "svg.fonttype": "none",
         "font.family": "sans-serif",
-        "font.size": 11,
+        "font.size": 10,
         "axes.edgecolor": LINE,
         "axes.labelcolor": MUTED,
         "xtick.color": MUTED,
@@ -63,7 +63,7 @@ def profile_chart(instrument: Instrument, subscales: dict[str, float], total: fl
     if instrument.subscales:
         labels = [s.label for s in instrument.subscales]
         values = [subscales.get(s.id, 0.0) for s in instrument.subscales]
-        fig, ax = plt.subplots(figsize=(6.4, 0.55 * len(labels) + 0.9))
+        fig, ax = plt.subplots(figsize=(4.6, 0.42 * len(labels) + 0.8))
         positions = range(len(labels))[::-1]
         ax.barh(list(positions), values, color=TEAL, height=0.6, zorder=2)
         ax.set_yticks(list(positions), labels)
@@ -76,7 +76,7 @@ def profile_chart(instrument: Instrument, subscales: dict[str, float], total: fl
         ax.spines["left"].set_visible(False)
         ax.tick_params(axis="y", length=0)
     else:
-        fig, ax = plt.subplots(figsize=(6.4, 1.5))
+        fig, ax = plt.subplots(figsize=(4.6, 1.3))
         _shade_bands(ax, instrument, horizontal=True)
         for band in instrument.bands:
             ax.text(
@@ -100,7 +100,7 @@ def history_chart(
 ) -> str:
     """Totals over time on the band background; reliable changes ringed."""
     lo, hi = instrument.total_range()
-    fig, ax = plt.subplots(figsize=(6.4, 2.6))
+    fig, ax = plt.subplots(figsize=(4.6, 2.4))
     _shade_bands(ax, instrument, horizontal=False)
     when_axis = mdates.date2num(list(dates))
     ax.plot(when_axis, list(totals), color=TEAL, marker="o", linewidth=2, zorder=3)

@@ -33,7 +33,9 @@ def test_seed_demo_is_idempotent_and_fictional(
 ) -> None:
     call_command("seed_demo")
     call_command("seed_demo")
-    assert User.objects.filter(is_demo=True).count() == 3
+    assert User.objects.filter(is_demo=True, is_active=True).count() == 3
+    # The anonymous practice sample for the psychometrics page cannot log in.
+    assert User.objects.filter(is_demo=True, is_active=False).count() == 40
     assert all(u.email.endswith("@example.com") for u in User.objects.all())
     out = capsys.readouterr().out
     assert "therapist@example.com" in out and "demo_totp" in out

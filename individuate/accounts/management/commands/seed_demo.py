@@ -17,6 +17,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from individuate.accounts.actions import make_therapist
+from individuate.measures.actions import assign
+from individuate.measures.models import Assignment
+
+from ._demo_measures import seed_measures, seed_practice_sample
 from individuate.accounts.models import User
 from individuate.boundaries.models import (
     ConsentGrant,
@@ -94,6 +98,12 @@ class Command(BaseCommand):
             )
             for scope in ("measures", "checkins"):
                 ConsentGrant.objects.create(connection=connection, scope=scope)
+
+            ConsentGrant.objects.create(connection=connection, scope="plans")
+        seed_measures(child, parent)
+        seed_practice_sample()
+        if not Assignment.objects.filter(client=child, active=True).exists():
+            assign(therapist, child.pk, "phq9", "biweekly", timezone.localdate())
 
         self.stdout.write(
             self.style.SUCCESS("Demo accounts (all fictional), password for each: ") + DEMO_PASSWORD
