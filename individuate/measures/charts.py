@@ -7,6 +7,7 @@ SVG itself is marked decorative for screen readers.
 from __future__ import annotations
 
 import io
+import textwrap
 import re
 from collections.abc import Sequence
 from datetime import datetime
@@ -61,22 +62,22 @@ def profile_chart(instrument: Instrument, subscales: dict[str, float], total: fl
     """Subscale means as bars (our screeners), or the total on its band scale (PHQ/GAD)."""
     lo, hi = instrument.total_range()
     if instrument.subscales:
-        labels = [s.label for s in instrument.subscales]
+        labels = [textwrap.fill(s.label, 20) for s in instrument.subscales]
         values = [subscales.get(s.id, 0.0) for s in instrument.subscales]
-        fig, ax = plt.subplots(figsize=(4.6, 0.42 * len(labels) + 0.8))
+        fig, ax = plt.subplots(figsize=(2.6, 0.5 * len(labels) + 0.7))
         positions = range(len(labels))[::-1]
         ax.barh(list(positions), values, color=TEAL, height=0.6, zorder=2)
         ax.set_yticks(list(positions), labels)
         ax.set_xlim(lo, hi)
         ax.set_xticks([lo, (lo + hi) / 2, hi])
-        ax.set_xlabel("less  ←  average score  →  more")
+        ax.set_xlabel("average, 1 (less) to 5 (more)")
         for y, value in zip(positions, values, strict=True):
             ax.text(value + 0.05, y, f"{value:.1f}", va="center", color=TEXT, fontsize=10)
         ax.grid(axis="x", color=LINE, zorder=0)
         ax.spines["left"].set_visible(False)
         ax.tick_params(axis="y", length=0)
     else:
-        fig, ax = plt.subplots(figsize=(4.6, 1.3))
+        fig, ax = plt.subplots(figsize=(3.8, 1.2))
         _shade_bands(ax, instrument, horizontal=True)
         for band in instrument.bands:
             ax.text(
@@ -100,7 +101,7 @@ def history_chart(
 ) -> str:
     """Totals over time on the band background; reliable changes ringed."""
     lo, hi = instrument.total_range()
-    fig, ax = plt.subplots(figsize=(4.6, 2.4))
+    fig, ax = plt.subplots(figsize=(3.6, 2.2))
     _shade_bands(ax, instrument, horizontal=False)
     when_axis = mdates.date2num(list(dates))
     ax.plot(when_axis, list(totals), color=TEAL, marker="o", linewidth=2, zorder=3)
