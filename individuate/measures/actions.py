@@ -194,12 +194,13 @@ def _local_today(user: User) -> date:
 
 
 def _schedule_reminder(assignment: Assignment) -> None:
-    """Queue the reminder for 09:00 on the due day in the client's own time zone."""
+    """Remind now if it is due today (or overdue), else at 09:00 on the due day in the
+    client's own time zone."""
     client = assignment.client
     zone = zoneinfo.ZoneInfo(client.time_zone or "UTC")
     at = datetime.combine(assignment.due_on, time(9, 0), tzinfo=zone)
     due = assignment.due_on.isoformat()
-    if at <= timezone.now():
+    if assignment.due_on <= _local_today(client):
         remind_assignment.enqueue(assignment.pk, due)
     elif default_task_backend.supports_defer:
         remind_assignment.using(run_after=at).enqueue(assignment.pk, due)
@@ -322,7 +323,9 @@ def clients_needing_attention(therapist: User) -> set[int]:
 
 
 @transaction.atomic
-def import_completed(owner: User, instrument_id: str, answers: dict[str, int], completed_at: datetime) -> Response:
+def import_completed(
+    owner: User, instrument_id: str, answers: dict[str, int], completed_at: datetime
+) -> Response:
     """Store an already-completed sitting (demo data, imports from paper forms)."""
     instrument = get_instrument(instrument_id)
     try:
@@ -346,7 +349,12 @@ def import_completed(owner: User, instrument_id: str, answers: dict[str, int], c
         value = answers.get(flag.item)
         if value is not None and value >= flag.min_value:
             SafetyFlag.objects.create(
-                owner=owner, response=response, flag=flag.id, item=flag.item, value=value,
-                raised_at=completed_at, seen_at=completed_at,
+                owner=owner,
+                response=response,
+                flag=flag.id,
+                item=flag.item,
+                value=value,
+                raised_at=completed_at,
+                seen_at=completed_at,
             )
     return response

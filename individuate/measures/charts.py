@@ -7,8 +7,8 @@ SVG itself is marked decorative for screen readers.
 from __future__ import annotations
 
 import io
-import textwrap
 import re
+import textwrap
 from collections.abc import Sequence
 from datetime import datetime
 

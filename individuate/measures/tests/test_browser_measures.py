@@ -300,9 +300,7 @@ def test_new_user_takes_enmeshment_child_and_reads_results_on_a_phone(live_serve
         page = context.new_page()
 
         def shot(name: str) -> None:
-            page.screenshot(
-                path=str(ARTIFACTS / f"measures-enmeshment-{name}.png"), full_page=True
-            )
+            page.screenshot(path=str(ARTIFACTS / f"measures-enmeshment-{name}.png"), full_page=True)
 
         def answer_saved(action: Callable[[], None]) -> None:
             with page.expect_response(
@@ -410,7 +408,9 @@ def test_new_user_takes_enmeshment_child_and_reads_results_on_a_phone(live_serve
         )
         expect(meaning).to_be_visible()
         for label in labels:
-            expect(meaning.get_by_role("heading", name=re.compile(re.escape(label)), level=3)).to_be_visible()
+            expect(
+                meaning.get_by_role("heading", name=re.compile(re.escape(label)), level=3)
+            ).to_be_visible()
         expect(main).to_contain_text("not a validated diagnostic test")
         expect(main.locator("p.notice")).to_contain_text("It is not a validated diagnostic test")
         # No crisis block: nothing in this questionnaire calls for one.

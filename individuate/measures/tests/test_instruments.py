@@ -6,7 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from individuate.measures.instruments import BUILTIN_DIR, InstrumentError, load_all, parse_instrument
+from individuate.measures.instruments import (
+    BUILTIN_DIR,
+    InstrumentError,
+    load_all,
+    parse_instrument,
+)
 
 MINIMAL = """
 id: tiny
@@ -42,10 +47,18 @@ def test_shipped_instruments_load() -> None:
     assert 20 <= len(instruments["enmeshment-child"].items) <= 25
     assert 15 <= len(instruments["enmeshment-parent"].items) <= 20
     assert {s.id for s in instruments["enmeshment-child"].subscales} == {
-        "emotional_fusion", "guilt_compliance", "boundary_intrusion", "identity", "resentment", "self_worth",
+        "emotional_fusion",
+        "guilt_compliance",
+        "boundary_intrusion",
+        "identity",
+        "resentment",
+        "self_worth",
     }
     assert {s.id for s in instruments["enmeshment-parent"].subscales} == {
-        "over_involvement", "emotional_reliance", "separateness", "readiness",
+        "over_involvement",
+        "emotional_reliance",
+        "separateness",
+        "readiness",
     }
 
 
@@ -61,10 +74,19 @@ def test_public_domain_attribution_and_screening_notes() -> None:
 
 def test_phq9_reproduced_exactly() -> None:
     phq9 = load_all()["phq9"]
-    assert phq9.instructions == "Over the last 2 weeks, how often have you been bothered by any of the following problems?"
-    assert phq9.item("phq9_9").text == "Thoughts that you would be better off dead or of hurting yourself in some way"
+    assert (
+        phq9.instructions
+        == "Over the last 2 weeks, how often have you been bothered by any of the following problems?"
+    )
+    assert (
+        phq9.item("phq9_9").text
+        == "Thoughts that you would be better off dead or of hurting yourself in some way"
+    )
     assert [o.label for o in phq9.item("phq9_1").options] == [
-        "Not at all", "Several days", "More than half the days", "Nearly every day",
+        "Not at all",
+        "Several days",
+        "More than half the days",
+        "Nearly every day",
     ]
     assert not phq9.item("phq9_difficulty").scored
 
@@ -80,14 +102,23 @@ def test_minimal_file_parses_and_reverse_keys() -> None:
     [
         (lambda t: t.replace("id: tiny", "id: other"), "id"),
         (lambda t: t.replace("kind: licensed", "kind: stolen"), "kind"),
-        (lambda t: t.replace("responses: yn, reverse", "responses: nope, reverse"), "items[1].responses"),
+        (
+            lambda t: t.replace("responses: yn, reverse", "responses: nope, reverse"),
+            "items[1].responses",
+        ),
         (lambda t: t.replace("  - {min: 2, max: 2, label: high}\n", ""), "bands"),
         (lambda t: t.replace("{min: 2, max: 2", "{min: 3, max: 3"), "bands"),
         (lambda t: t.replace("title: Tiny\n", ""), "title"),
         (lambda t: t.replace('"one", responses', '"one", revers: true, responses'), "items[0]"),
         (lambda t: t.replace("scoring: {total: sum}", "scoring: {total: median}"), "scoring.total"),
-        (lambda t: t + "flags:\n  - {id: f, item: t9, min_value: 1, message: m}\n", "flags[0].item"),
-        (lambda t: t.replace('{id: t1, text: "one"', '{id: t1, required: false, text: "one"'), "items[0].required"),
+        (
+            lambda t: t + "flags:\n  - {id: f, item: t9, min_value: 1, message: m}\n",
+            "flags[0].item",
+        ),
+        (
+            lambda t: t.replace('{id: t1, text: "one"', '{id: t1, required: false, text: "one"'),
+            "items[0].required",
+        ),
         (lambda t: t.replace("value: 1, label", "value: 0, label"), "response_sets.yn"),
         (lambda t: "id: [unclosed", ""),
     ],

@@ -11,7 +11,13 @@ from individuate.measures.instruments import Instrument
 from individuate.measures.registry import instruments
 from individuate.measures.scoring import ScoringError, score
 
-PHQ9_BANDS = [(0, 4, "minimal"), (5, 9, "mild"), (10, 14, "moderate"), (15, 19, "moderately severe"), (20, 27, "severe")]
+PHQ9_BANDS = [
+    (0, 4, "minimal"),
+    (5, 9, "mild"),
+    (10, 14, "moderate"),
+    (15, 19, "moderately severe"),
+    (20, 27, "severe"),
+]
 GAD7_BANDS = [(0, 4, "minimal"), (5, 9, "mild"), (10, 14, "moderate"), (15, 21, "severe")]
 
 
@@ -28,7 +34,9 @@ def answers_with_total(instrument: Instrument, total: int) -> dict[str, int]:
 
 
 @pytest.mark.parametrize(("instrument_id", "bands"), [("phq9", PHQ9_BANDS), ("gad7", GAD7_BANDS)])
-def test_every_band_boundary_of_phq9_and_gad7(instrument_id: str, bands: list[tuple[int, int, str]]) -> None:
+def test_every_band_boundary_of_phq9_and_gad7(
+    instrument_id: str, bands: list[tuple[int, int, str]]
+) -> None:
     instrument = instruments()[instrument_id]
     for low, high, label in bands:
         for total in (low, high):
@@ -40,7 +48,10 @@ def test_every_band_boundary_of_phq9_and_gad7(instrument_id: str, bands: list[tu
 
 def _uniform(instrument: Instrument, keyed_value: int) -> dict[str, int]:
     """Answers that count as ``keyed_value`` on every scored item, reverse keying undone."""
-    return {i.id: (min(i.values) + max(i.values) - keyed_value if i.reverse else keyed_value) for i in instrument.scored_items}
+    return {
+        i.id: (min(i.values) + max(i.values) - keyed_value if i.reverse else keyed_value)
+        for i in instrument.scored_items
+    }
 
 
 def _answers_with_keyed_sum(instrument: Instrument, keyed_sum: int) -> dict[str, int]:
@@ -112,6 +123,7 @@ def test_every_reverse_keyed_item_flips(instrument_id: str, item_id: str) -> Non
         result = score(instrument, answers)
         members = [i for i in instrument.scored_items if i.subscale == item.subscale]
         expected = (3 * (len(members) - 1) + counts) / len(members)
+        assert item.subscale is not None
         assert result.subscales[item.subscale] == pytest.approx(expected), (item_id, raw)
 
 
@@ -134,7 +146,10 @@ def test_difficulty_question_is_optional_and_unscored() -> None:
     ("answers", "message"),
     [
         ({f"phq9_{n}": 1 for n in range(1, 9)}, "Item 9 is not answered"),
-        ({**{f"phq9_{n}": 1 for n in range(1, 10)}, "phq9_4": 4}, "Item 4: 4 is not one of 0, 1, 2, 3"),
+        (
+            {**{f"phq9_{n}": 1 for n in range(1, 10)}, "phq9_4": 4},
+            "Item 4: 4 is not one of 0, 1, 2, 3",
+        ),
         ({**{f"phq9_{n}": 1 for n in range(1, 10)}, "phq9_2": "often"}, "Item 2 needs a number"),
         ({**{f"phq9_{n}": 1 for n in range(1, 10)}, "phq9_99": 1}, "no item 'phq9_99'"),
         ({**{f"phq9_{n}": 1 for n in range(1, 10)}, "phq9_3": True}, "Item 3"),

@@ -64,7 +64,9 @@ def test_someone_elses_response_is_not_found(alice: User, stranger: User) -> Non
     assert response.answers == {} and response.status == "in_progress"
 
 
-def test_self_harm_answer_is_flagged_on_save_and_the_therapist_told_once(alice: User, therapist: User, outsider: User) -> None:
+def test_self_harm_answer_is_flagged_on_save_and_the_therapist_told_once(
+    alice: User, therapist: User, outsider: User
+) -> None:
     connect(therapist, alice, ("measures",))
     connect(outsider, alice, ("checkins",))  # connected, but without the measures grant
     response = actions.start_response(alice, "phq9")

@@ -17,10 +17,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from individuate.accounts.actions import make_therapist
-from individuate.measures.actions import assign
-from individuate.measures.models import Assignment
-
-from ._demo_measures import seed_measures, seed_practice_sample
 from individuate.accounts.models import User
 from individuate.boundaries.models import (
     ConsentGrant,
@@ -29,6 +25,10 @@ from individuate.boundaries.models import (
     TherapistConnection,
     new_token,
 )
+from individuate.measures.actions import assign
+from individuate.measures.models import Assignment
+
+from ._demo_measures import seed_measures, seed_practice_sample
 
 DEMO_PASSWORD = "demo-individuate-2026"
 THERAPIST = "therapist@example.com"
