@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from django.db.models import F
 
 from dynamics.psychometrics import cronbach_alpha, reliability_report, reliable_change_threshold
 
@@ -131,7 +132,9 @@ def client_overview(client: User) -> dict[str, Any]:
     return {
         "client": client,
         "sections": sections,
-        "flags": SafetyFlag.objects.filter(owner=client).select_related("response", "seen_by"),
+        "flags": SafetyFlag.objects.filter(owner=client)
+        .select_related("response", "seen_by")
+        .order_by(F("seen_at").asc(nulls_first=True), "-raised_at"),
     }
 
 

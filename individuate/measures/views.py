@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -118,7 +119,8 @@ def _take_post(request: AuthedRequest, response: Response) -> HttpResponse:
         target = reverse("response_review", args=[response.pk])
     if raised:
         # Crisis resources first, before anything else; then back to where they were.
-        return redirect(f"{reverse('response_support', args=[response.pk])}?next={target}")
+        support = reverse("response_support", args=[response.pk])
+        return redirect(f"{support}?{urlencode({'next': target})}")
     return redirect(target)
 
 

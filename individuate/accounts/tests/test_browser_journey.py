@@ -62,7 +62,7 @@ def test_new_person_journey_on_a_phone(live_server) -> None:  # type: ignore[no-
         _cannot_run("Playwright is not installed (pip install -e '.[dev]').")
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    for old in ARTIFACTS.glob("*.png"):
+    for old in ARTIFACTS.glob("[0-9][0-9]-*.png"):  # only this journey's own
         old.unlink()
 
     therapist = make_therapist_user("demo.therapist@example.com", THERAPIST_NAME, mfa=True)

@@ -19,6 +19,9 @@ def _answers_for(instrument_id: str, level: float, rng: np.random.Generator) -> 
     for item in instrument.items:
         if not item.required:
             continue
+        if item.id == "phq9_9":  # the safety item is set on purpose below, never by noise
+            answers[item.id] = 0
+            continue
         lo, hi = min(item.values), max(item.values)
         target = level if not item.reverse else 1 - level
         value = round(lo + (hi - lo) * float(np.clip(target + rng.normal(0, 0.12), 0, 1)))
