@@ -55,11 +55,13 @@ def _access_denied(request: HttpRequest, exc: AccessDenied) -> HttpResponse:
 def _register_routers() -> None:
     from individuate.accounts.api import router as accounts_router
     from individuate.boundaries.api import router as boundaries_router
+    from individuate.checkins.api import router as checkins_router
     from individuate.measures.api import router as measures_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", boundaries_router)
     api.add_router("/", measures_router)
+    api.add_router("/", checkins_router)
 
 
 _register_routers()

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "individuate.accounts",
     "individuate.boundaries",
     "individuate.measures",
+    "individuate.checkins",
 ]
 
 MIDDLEWARE = [

@@ -52,6 +52,7 @@ urlpatterns = [
     path("shared/<int:owner_id>/", boundaries.shared_overview, name="shared_overview"),
     path("shared/<int:owner_id>/<str:kind>/", boundaries.shared_records, name="shared_records"),
     path("", include("individuate.measures.urls")),
+    path("", include("individuate.checkins.urls")),
     # framework
     path("accounts/", include("allauth.urls")),
     path("api/", api.urls),

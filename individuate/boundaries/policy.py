@@ -53,6 +53,10 @@ register_kind("profile", "Profile (name, how you describe yourself, time zone)",
 register_kind("others", "The people you track", "checkins")
 for _scope_name, _scope_label in SCOPES.items():
     register_kind(_scope_name, _scope_label, _scope_name)
+register_kind("checkin", "Daily check-ins", "checkins")
+register_kind("contact_event", "Contacts and how you answered them", "checkins")
+register_kind("journal_entry", "Journal entries", "journal")
+register_kind("coupling_report", "Coupling reports", "coupling")
 register_kind("access_log", "Access log", OWNER_ONLY)
 register_kind("export", "Data export", OWNER_ONLY)
 
@@ -138,6 +142,62 @@ def check(
             reason=decision.reason,
             path=path[:300],
         )
+    return decision
+
+
+def decide_joint(
+    viewer: User | None, parties: tuple[User, User], consents: dict[int, tuple[bool, bool]]
+) -> Decision:
+    """May VIEWER see the joint coupling report of two linked people?
+
+    ``consents`` maps each party's id to (opted in, share with the other). Raw
+    entries never cross; the derived joint report is computed only when both opted
+    in, shown to both only when both chose to share it with each other, and
+    otherwise only to a therapist who holds the ``coupling`` grant of either party.
+    """
+    if viewer is None or not viewer.is_authenticated:
+        return _deny("anonymous", "Please log in.", 401)
+    both_in = all(consents.get(p.pk, (False, False))[0] for p in parties)
+    if not both_in:
+        return _deny("not_opted_in", NOT_FOUND)
+    if viewer.pk in {p.pk for p in parties}:
+        if all(consents[p.pk][1] for p in parties):
+            return Decision(
+                True, "joint_shared", "You both chose to share this report with each other."
+            )
+        return _deny("joint_not_shared", NOT_FOUND)
+    for party in parties:
+        if decide(viewer, party, "coupling_report").allowed:
+            return Decision(
+                True, "grant:coupling", "Shared by a client through the coupling grant."
+            )
+    return _deny("no_relationship", NOT_FOUND)
+
+
+def check_joint(
+    viewer: User | None,
+    parties: tuple[User, User],
+    consents: dict[int, tuple[bool, bool]],
+    *,
+    via: str,
+    path: str = "",
+) -> Decision:
+    """Decide, and log the read in both parties' access logs (denials for the operator)."""
+    decision = decide_joint(viewer, parties, consents)
+    if viewer is not None and viewer.is_authenticated:
+        for party in parties:
+            if party.pk == viewer.pk:
+                continue
+            AccessEvent.objects.create(
+                owner=party,
+                viewer=viewer,
+                viewer_label=_label(viewer),
+                kind="joint_coupling_report",
+                via=via,
+                allowed=decision.allowed,
+                reason=decision.reason,
+                path=path[:300],
+            )
     return decision
 
 

@@ -1,52 +1,18 @@
-"""Charts as inline SVG, drawn by matplotlib (text stays text, so it scales and reads).
-
-Every chart comes with a text alternative in the template (a table), and the
-SVG itself is marked decorative for screen readers.
-"""
+"""Measures charts (see individuate/charts.py for the shared styling)."""
 
 from __future__ import annotations
 
-import io
-import re
 import textwrap
 from collections.abc import Sequence
 from datetime import datetime
 
-import matplotlib
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
 
-matplotlib.use("Agg")
-import matplotlib.dates as mdates  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
+from individuate.charts import BAND_COLOURS, LINE, MUTED, PLUM, TEAL, TEXT
+from individuate.charts import svg_of as _svg
 
-from .instruments import Instrument  # noqa: E402
-
-TEAL, PLUM, TEXT, MUTED, LINE = "#0f5e5a", "#6b2f5f", "#2b2623", "#5f5650", "#e4dad0"
-BAND_COLOURS = ["#e9f4ec", "#f3f7e6", "#fdf3dc", "#fde7d6", "#fdecea", "#f8dcdc"]
-
-plt.rcParams.update(
-    {
-        "svg.fonttype": "none",
-        "font.family": "sans-serif",
-        "font.size": 10,
-        "axes.edgecolor": LINE,
-        "axes.labelcolor": MUTED,
-        "xtick.color": MUTED,
-        "ytick.color": MUTED,
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-    }
-)
-
-
-def _svg(fig: plt.Figure) -> str:
-    buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", bbox_inches="tight", transparent=True)
-    plt.close(fig)
-    svg = buffer.getvalue()
-    svg = svg[svg.index("<svg") :]
-    # Scale to the container; decorative for assistive tech (the table says the same).
-    svg = re.sub(r'width="[^"]+" height="[^"]+"', 'width="100%" height="auto"', svg, count=1)
-    return svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" class="chart" ', 1)
+from .instruments import Instrument
 
 
 def _shade_bands(ax: plt.Axes, instrument: Instrument, horizontal: bool) -> None:

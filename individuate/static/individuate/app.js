@@ -2,7 +2,18 @@
 document.addEventListener("DOMContentLoaded", () => {
   // Sign-up: record the browser's time zone so times show in the person's own zone.
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-  document.querySelectorAll('input[type=hidden][name=time_zone]').forEach((input) => {
+  document.querySelectorAll("input[type=hidden][name=time_zone]").forEach((input) => {
     if (zone && (!input.value || input.value === "UTC")) input.value = zone;
+  });
+
+  // Sliders: show the chosen number beside each one.
+  document.querySelectorAll("input[type=range]").forEach((input) => {
+    const output = document.querySelector(`output[for="${input.id}"]`);
+    if (!output) return;
+    const show = () => {
+      output.textContent = input.value;
+    };
+    input.addEventListener("input", show);
+    show();
   });
 });

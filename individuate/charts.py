@@ -1,0 +1,44 @@
+"""Shared chart styling: matplotlib drawing inline SVG (text stays text).
+
+Every chart comes with a text alternative in its template (a table), and the
+SVG itself is marked decorative for screen readers.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+TEAL, PLUM, TEXT, MUTED, LINE = "#0f5e5a", "#6b2f5f", "#2b2623", "#5f5650", "#e4dad0"
+AMBER, RED = "#9a6700", "#a3302a"
+BAND_COLOURS = ["#e9f4ec", "#f3f7e6", "#fdf3dc", "#fde7d6", "#fdecea", "#f8dcdc"]
+
+plt.rcParams.update(
+    {
+        "svg.fonttype": "none",
+        "font.family": "sans-serif",
+        "font.size": 10,
+        "axes.edgecolor": LINE,
+        "axes.labelcolor": MUTED,
+        "xtick.color": MUTED,
+        "ytick.color": MUTED,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+    }
+)
+
+
+def svg_of(fig: plt.Figure) -> str:
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", bbox_inches="tight", transparent=True)
+    plt.close(fig)
+    svg = buffer.getvalue()
+    svg = svg[svg.index("<svg") :]
+    # Scale to the container; decorative for assistive tech (the table says the same).
+    svg = re.sub(r'width="[^"]+" height="[^"]+"', 'width="100%" height="auto"', svg, count=1)
+    return svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" class="chart" ', 1)

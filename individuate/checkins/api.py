@@ -1,0 +1,176 @@
+from __future__ import annotations
+
+from datetime import date as Date
+from datetime import datetime
+from typing import Any, Literal
+
+from ninja import Router, Schema, Status
+from pydantic import Field
+
+from individuate.decorators import AuthedRequest
+from individuate.schemas import Text
+
+from . import actions
+from .models import CheckIn, ContactEvent, CouplingReport
+
+router = Router(tags=["check-ins"])
+
+Scale = int  # validated 0–10 by the actions, with a clear message
+
+
+class Message(Schema):
+    detail: str
+
+
+class CheckInIn(Schema):
+    mood: Scale
+    guilt: Scale
+    anger: Scale
+    anxiety: Scale
+    perceived: dict[int, Scale] = Field(default_factory=dict, max_length=50)
+    note: Text = Field(default="", max_length=1000)
+
+
+class CheckInOut(Schema):
+    id: int
+    at: datetime
+    local_date: Date
+    mood: int
+    guilt: int
+    anger: int
+    anxiety: int
+    perceived: dict[int, int]
+    note: str
+
+
+class ContactIn(Schema):
+    other_id: int
+    kind: Literal["call", "message", "visit", "request"]
+    response: Literal["at_once", "own_terms", "declined"]
+    guilt_after: Scale
+    note: Text = Field(default="", max_length=1000)
+    at: datetime | None = None
+
+
+class ContactOut(Schema):
+    id: int
+    other_id: int
+    at: datetime
+    kind: str
+    response: str
+    guilt_after: int
+    note: str
+
+
+class JournalIn(Schema):
+    text: Text = Field(min_length=1, max_length=20000)
+    date: Date | None = None
+
+
+class JournalOut(Schema):
+    id: int
+    date: Date
+    text: str
+
+
+def _checkin_out(c: CheckIn) -> CheckInOut:
+    return CheckInOut(
+        id=c.pk,
+        at=c.at,
+        local_date=c.local_date,
+        mood=c.mood,
+        guilt=c.guilt,
+        anger=c.anger,
+        anxiety=c.anxiety,
+        perceived={p.other_id: p.value for p in c.perceived.all()},
+        note=c.note,
+    )
+
+
+@router.post(
+    "/checkins", response={201: CheckInOut, 404: Message, 422: Message}, summary="Check in now"
+)
+def create_checkin(request: AuthedRequest, payload: CheckInIn) -> Status[Any]:
+    data = payload.dict()
+    checkin = actions.save_checkin(request.user, **data)
+    return Status(201, _checkin_out(checkin))
+
+
+@router.put(
+    "/checkins/{checkin_id}",
+    response={200: CheckInOut, 404: Message, 409: Message, 422: Message},
+    summary="Change one of today's check-ins",
+)
+def update_checkin(request: AuthedRequest, checkin_id: int, payload: CheckInIn) -> CheckInOut:
+    return _checkin_out(actions.save_checkin(request.user, checkin_id=checkin_id, **payload.dict()))
+
+
+@router.get("/checkins", response=list[CheckInOut], summary="My check-ins, newest first")
+def list_checkins(request: AuthedRequest, since: Date | None = None) -> list[CheckInOut]:
+    qs = CheckIn.objects.filter(owner=request.user).prefetch_related("perceived")
+    if since:
+        qs = qs.filter(local_date__gte=since)
+    return [_checkin_out(c) for c in qs[:1000]]
+
+
+@router.post(
+    "/contacts", response={201: ContactOut, 404: Message, 422: Message}, summary="Log a contact"
+)
+def create_contact(request: AuthedRequest, payload: ContactIn) -> Status[Any]:
+    c = actions.add_contact(request.user, **payload.dict())
+    return Status(
+        201,
+        ContactOut(
+            id=c.pk,
+            other_id=c.other_id,
+            at=c.at,
+            kind=c.kind,
+            response=c.response,
+            guilt_after=c.guilt_after,
+            note=c.note,
+        ),
+    )
+
+
+@router.get("/contacts", response=list[ContactOut], summary="My contact log, newest first")
+def list_contacts(request: AuthedRequest) -> list[ContactOut]:
+    return [
+        ContactOut(
+            id=c.pk,
+            other_id=c.other_id,
+            at=c.at,
+            kind=c.kind,
+            response=c.response,
+            guilt_after=c.guilt_after,
+            note=c.note,
+        )
+        for c in ContactEvent.objects.filter(owner=request.user)[:1000]
+    ]
+
+
+@router.post("/journal", response={201: JournalOut, 422: Message}, summary="Write a journal entry")
+def create_journal(request: AuthedRequest, payload: JournalIn) -> Status[Any]:
+    e = actions.save_journal(request.user, text=payload.text, on=payload.date)
+    return Status(201, JournalOut(id=e.pk, date=e.date, text=e.text))
+
+
+@router.get("/journal", response=list[JournalOut], summary="My journal; ?q= searches it")
+def list_journal(request: AuthedRequest, q: str = "") -> list[JournalOut]:
+    return [
+        JournalOut(id=e.pk, date=e.date, text=e.text)
+        for e in actions.search_journal(request.user, q)[:500]
+    ]
+
+
+@router.delete("/journal/{entry_id}", response={204: None, 404: Message})
+def delete_journal(request: AuthedRequest, entry_id: int) -> Status[None]:
+    actions.delete_journal(request.user, entry_id)
+    return Status(204, None)
+
+
+@router.get("/coupling", response=list[dict[str, Any]], summary="My solo coupling reports")
+def my_coupling(request: AuthedRequest) -> list[dict[str, Any]]:
+    return [
+        {"other_id": r.other_id, "computed_at": r.computed_at.isoformat(), **r.result}
+        for r in CouplingReport.objects.filter(owner=request.user, kind="solo")
+    ]
