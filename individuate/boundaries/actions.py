@@ -30,6 +30,7 @@ from .models import (
     hash_token,
     new_token,
 )
+from .signals import consent_withdrawn
 
 if TYPE_CHECKING:
     from individuate.accounts.models import User
@@ -526,7 +527,15 @@ def end_connection(user: User, connection_id: int) -> None:
     connection.status, connection.ended_at = TherapistConnection.Status.ENDED, now
     connection.refused_by_invitee = connection.client_id == user.pk
     connection.save(update_fields=["status", "ended_at", "refused_by_invitee"])
+    scopes = set(connection.grants.filter(revoked_at__isnull=True).values_list("scope", flat=True))
     connection.grants.filter(revoked_at__isnull=True).update(revoked_at=now)
+    if connection.client is not None:
+        consent_withdrawn.send(
+            sender=TherapistConnection,
+            client=connection.client,
+            therapist=connection.therapist,
+            scopes=scopes,
+        )
 
 
 def _client_connection(client: User, connection_id: int) -> TherapistConnection:
@@ -566,6 +575,9 @@ def revoke_scope(client: User, connection_id: int, scope: str) -> None:
     )
     if not changed:
         raise ActionError(f"“{scope}” is not shared, so there is nothing to revoke.", "conflict")
+    consent_withdrawn.send(
+        sender=TherapistConnection, client=client, therapist=connection.therapist, scopes={scope}
+    )
 
 
 def access_log(owner: User) -> QuerySet[AccessEvent]:

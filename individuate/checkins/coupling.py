@@ -66,14 +66,14 @@ def recompute_solo(owner: User | None = None) -> int:
     """Fit every (person, other they track) in one batch; store one report each."""
     today = timezone.now().date()
     start = _grid_start(today)
-    others = (
+    candidates = (
         Other.objects.filter(perceived_moods__checkin__local_date__gte=start)
         .distinct()
         .select_related("owner")
     )
     if owner is not None:
-        others = others.filter(owner=owner)
-    others = list(others)
+        candidates = candidates.filter(owner=owner)
+    others = list(candidates)
     if not others:
         return 0
     from dynamics.coupling import fit_solo
@@ -137,7 +137,10 @@ def recompute_joint(link: FamilyLink | None = None) -> int:
     y = np.stack(
         [
             np.stack(
-                [_row(own.get(lk.inviter_id, {}), start), _row(own.get(lk.invitee_id, {}), start)],
+                [
+                    _row(own.get(lk.inviter_id, {}), start),
+                    _row(own.get(lk.invitee_id or 0, {}), start),
+                ],
                 axis=1,
             )
             for lk in links

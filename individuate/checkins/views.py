@@ -242,7 +242,9 @@ def coupling_page(request: AuthedRequest) -> HttpResponse:
             {
                 "report": report,
                 "series": series,
-                "svg": charts.coupling_chart(series, report.other.name) if series else "",
+                "svg": charts.coupling_chart(series, report.other.name if report.other else "them")
+                if series
+                else "",
             }
         )
     return render(

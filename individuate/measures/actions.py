@@ -22,13 +22,16 @@ from individuate.errors import ActionError
 from individuate.mail import queue_email
 
 from .instruments import Instrument
-from .models import Assignment, Response, SafetyFlag
+from .models import Assignment, Response, SafetyFlag, SafetyFlagSeen
 from .registry import instruments
 from .scoring import ScoringError, score, validate_answer
 from .tasks import remind_assignment
 
 if TYPE_CHECKING:
     from individuate.accounts.models import User
+
+
+STALE_DAYS = 14
 
 
 def get_instrument(instrument_id: str) -> Instrument:
@@ -60,6 +63,15 @@ def start_response(owner: User, instrument_id: str, layout: str | None = None) -
     existing = Response.objects.filter(
         owner=owner, instrument=instrument.id, status="in_progress"
     ).first()
+    if existing is not None and (
+        existing.instrument_version != instrument.version
+        or existing.updated_at < timezone.now() - timedelta(days=STALE_DAYS)
+    ):
+        # A "last 2 weeks" questionnaire left unfinished for weeks is no longer about now.
+        # (One with a safety flag is kept: its flag must stay attached to its answers.)
+        if not existing.safety_flags.exists():
+            existing.delete()
+            existing = None
     if existing is not None:
         if layout and layout != existing.layout:
             existing.layout = layout
@@ -68,9 +80,14 @@ def start_response(owner: User, instrument_id: str, layout: str | None = None) -
     if layout is None:
         last = Response.objects.filter(owner=owner).order_by("-started_at").first()
         layout = last.layout if last else Response.Layout.ONE
-    assignment = Assignment.objects.filter(
-        client=owner, instrument=instrument.id, active=True
-    ).first()
+    assignment = next(
+        (
+            a
+            for a in Assignment.objects.filter(client=owner, instrument=instrument.id, active=True)
+            if assignment_still_consented(a)
+        ),
+        None,
+    )
     try:
         with transaction.atomic():
             return Response.objects.create(
@@ -165,8 +182,10 @@ def submit_response(owner: User, response_id: int) -> Response:
     except ScoringError as exc:
         raise ActionError(str(exc)) from exc
     _raise_flags(response, instrument)
+    # A flag raised earlier in this sitting stays, even if the answer was changed since.
+    stored = set(response.safety_flags.values_list("flag", flat=True))
     response.total, response.band = result.total, result.band
-    response.subscales, response.flags = result.subscales, result.flags
+    response.subscales, response.flags = result.subscales, sorted(set(result.flags) | stored)
     response.status, response.completed_at = Response.Status.COMPLETED, timezone.now()
     response.save()
     _advance_assignments(owner, instrument.id)
@@ -266,18 +285,36 @@ def assign(
 
 
 @transaction.atomic
-def end_assignment(therapist: User, assignment_id: int) -> None:
-    changed = Assignment.objects.filter(pk=assignment_id, therapist=therapist, active=True).update(
-        active=False, ended_at=timezone.now()
+def end_assignment(therapist: User, assignment_id: int, *, path: str = "") -> None:
+    assignment = (
+        Assignment.objects.filter(pk=assignment_id, therapist=therapist)
+        .select_related("client")
+        .first()
     )
-    if not changed:
-        raise ActionError("No such active assignment.", "not_found")
+    if assignment is None:
+        raise ActionError("Not found.", "not_found")
+    policy.require(therapist, assignment.client, "measures", via="page", path=path)
+    if assignment.active:
+        assignment.active, assignment.ended_at = False, timezone.now()
+        assignment.save(update_fields=["active", "ended_at"])
+
+
+def assignment_still_consented(assignment: Assignment) -> bool:
+    return policy.decide(assignment.therapist, assignment.client, "measures").allowed
 
 
 def due_assignments(client: User) -> list[Assignment]:
     today = _local_today(client)
-    return list(
-        Assignment.objects.filter(client=client, active=True, due_on__lte=today).order_by("due_on")
+    due = Assignment.objects.filter(client=client, active=True, due_on__lte=today).select_related(
+        "therapist"
+    )
+    return [a for a in due.order_by("due_on") if assignment_still_consented(a)]
+
+
+def end_assignments_for(client: User, therapist: User) -> int:
+    """Consent withdrawn: the therapist's assignments for this client stop at once."""
+    return Assignment.objects.filter(client=client, therapist=therapist, active=True).update(
+        active=False, ended_at=timezone.now()
     )
 
 
@@ -288,19 +325,27 @@ def upcoming_assignments(client: User) -> QuerySet[Assignment]:
 # ---------------------------------------------------------------- therapist side
 
 
-def open_flags_for(client: User) -> QuerySet[SafetyFlag]:
-    return SafetyFlag.objects.filter(owner=client, seen_at__isnull=True)
+def flags_for_therapist(therapist: User, client: User) -> list[tuple[SafetyFlag, bool]]:
+    """The client's flags, each with whether *this* therapist has seen it (new first)."""
+    seen = set(
+        SafetyFlagSeen.objects.filter(therapist=therapist, flag__owner=client).values_list(
+            "flag_id", flat=True
+        )
+    )
+    flags = (
+        SafetyFlag.objects.filter(owner=client).select_related("response").order_by("-raised_at")
+    )
+    rows = [(flag, flag.pk in seen) for flag in flags]
+    return sorted(rows, key=lambda row: row[1])
 
 
 @transaction.atomic
 def mark_flag_seen(therapist: User, flag_id: int, *, path: str = "") -> SafetyFlag:
-    flag = SafetyFlag.objects.select_for_update().filter(pk=flag_id).select_related("owner").first()
+    flag = SafetyFlag.objects.filter(pk=flag_id).select_related("owner").first()
     if flag is None:
         raise ActionError("Not found.", "not_found")
     policy.require(therapist, flag.owner, "measures", via="page", path=path)
-    if flag.seen_at is None:
-        flag.seen_by, flag.seen_at = therapist, timezone.now()
-        flag.save(update_fields=["seen_by", "seen_at"])
+    SafetyFlagSeen.objects.get_or_create(flag=flag, therapist=therapist)
     return flag
 
 
@@ -316,19 +361,29 @@ def clients_needing_attention(therapist: User) -> set[int]:
         grants__revoked_at__isnull=True,
     ).values_list("client_id", flat=True)
     return set(
-        SafetyFlag.objects.filter(owner_id__in=list(granted), seen_at__isnull=True).values_list(
-            "owner_id", flat=True
-        )
+        SafetyFlag.objects.filter(owner_id__in=list(granted))
+        .exclude(seen__therapist=therapist)
+        .values_list("owner_id", flat=True)
     )
 
 
 @transaction.atomic
 def import_completed(
-    owner: User, instrument_id: str, answers: dict[str, int], completed_at: datetime
+    owner: User,
+    instrument_id: str,
+    answers: dict[str, Any],
+    completed_at: datetime,
+    *,
+    seen_by: User | None = None,
 ) -> Response:
-    """Store an already-completed sitting (demo data, imports from paper forms)."""
+    """Store an already-completed sitting (imports from paper forms, demo data).
+
+    A safety answer raises a flag and alerts the client's therapists like any other,
+    unless ``seen_by`` names the therapist who already followed it up.
+    """
     instrument = get_instrument(instrument_id)
     try:
+        answers = {k: validate_answer(instrument, k, v) for k, v in answers.items()}
         result = score(instrument, answers)
     except ScoringError as exc:
         raise ActionError(str(exc)) from exc
@@ -348,13 +403,16 @@ def import_completed(
     for flag in instrument.flags:
         value = answers.get(flag.item)
         if value is not None and value >= flag.min_value:
-            SafetyFlag.objects.create(
+            safety = SafetyFlag.objects.create(
                 owner=owner,
                 response=response,
                 flag=flag.id,
                 item=flag.item,
                 value=value,
                 raised_at=completed_at,
-                seen_at=completed_at,
             )
+            if seen_by is not None:
+                SafetyFlagSeen.objects.create(flag=safety, therapist=seen_by, at=completed_at)
+            else:
+                _alert_therapists(owner)
     return response

@@ -22,7 +22,7 @@ class ResponseAdmin(admin.ModelAdmin):
 
 @admin.register(SafetyFlag)
 class SafetyFlagAdmin(admin.ModelAdmin):
-    list_display = ["owner", "flag", "raised_at", "seen_at"]
+    list_display = ["owner", "flag", "raised_at"]
     list_filter = ["flag"]
 
 

@@ -5,7 +5,7 @@ from typing import Any, Literal
 
 from django.urls import reverse
 from ninja import Router, Schema, Status
-from pydantic import Field
+from pydantic import Field, StrictInt
 
 from individuate.decorators import AuthedRequest
 from individuate.schemas import Text
@@ -82,7 +82,7 @@ class StartIn(Schema):
 
 
 class AnswersIn(Schema):
-    answers: dict[Text, int | None] = Field(max_length=200)
+    answers: dict[Text, StrictInt | None] = Field(max_length=200)
 
 
 def _instrument_out(i: Instrument) -> InstrumentOut:

@@ -30,3 +30,16 @@ class MeasuresConfig(AppConfig):
         register_exporter("measure_assignments", records.export_assignments)
         register_section("measures", records.measures_section)
         register_scope_page("measures", "client_measures")
+
+        from individuate.boundaries.signals import consent_withdrawn
+
+        consent_withdrawn.connect(_stop_assignments, dispatch_uid="measures-stop-assignments")
+
+
+def _stop_assignments(
+    sender: object, *, client: object, therapist: object, scopes: set[str], **kwargs: object
+) -> None:
+    if "measures" in scopes:
+        from .actions import end_assignments_for
+
+        end_assignments_for(client, therapist)  # type: ignore[arg-type]

@@ -171,7 +171,14 @@ class _Reader:
 
 
 def _ranges(
-    r: _Reader, raw: Any, where: str, lo: float, hi: float, cls: type, text_key: str
+    r: _Reader,
+    raw: Any,
+    where: str,
+    lo: float,
+    hi: float,
+    cls: type,
+    text_key: str,
+    integer_steps: bool = False,
 ) -> tuple[Any, ...]:
     if not isinstance(raw, list) or not raw:
         raise r.fail(where, "must be a non-empty list")
@@ -192,7 +199,9 @@ def _ranges(
     if not math.isclose(out[0].min, lo) or not math.isclose(out[-1].max, hi):
         raise r.fail(where, f"must cover {lo:g}–{hi:g}, covers {out[0].min:g}–{out[-1].max:g}")
     for prev, nxt in zip(out, out[1:], strict=False):
-        integer_step = math.isclose(nxt.min, prev.max + 1) and float(prev.max).is_integer()
+        integer_step = (
+            integer_steps and math.isclose(nxt.min, prev.max + 1) and float(prev.max).is_integer()
+        )
         if not (math.isclose(nxt.min, prev.max) or integer_step):
             raise r.fail(where, f"gap or overlap between {prev.max:g} and {nxt.min:g}")
     return tuple(out)
@@ -354,7 +363,9 @@ def parse_instrument(path: Path, text: str) -> Instrument:
         source=str(path),
     )
     lo, hi = instrument.total_range()
-    bands = _ranges(r, data.get("bands"), "bands", lo, hi, Band, "label")
+    bands = _ranges(
+        r, data.get("bands"), "bands", lo, hi, Band, "label", integer_steps=total_method == "sum"
+    )
     feedback_subscales = []
     raw_subscales = r.get(scoring, "subscales", "scoring", list, [])
     for n, s in enumerate(subscales):
@@ -391,6 +402,15 @@ def parse_instrument(path: Path, text: str) -> Instrument:
         if flag.item not in item_ids:
             raise r.fail(f"{w}.item", f"unknown item {flag.item!r}")
         flags.append(flag)
+    for where, value, limit in (
+        ("id", ident, 64),
+        ("version", instrument.version, 20),
+        *((f"items[{n}].id", item.id, 64) for n, item in enumerate(items)),
+        *((f"flags[{n}].id", flag.id, 40) for n, flag in enumerate(flags)),
+        *((f"bands[{n}].label", band.label, 40) for n, band in enumerate(bands)),
+    ):
+        if len(value) > limit:
+            raise r.fail(where, f"at most {limit} characters")
     return Instrument(
         **{
             **instrument.__dict__,

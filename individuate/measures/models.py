@@ -75,10 +75,6 @@ class SafetyFlag(models.Model):
     item = models.CharField(max_length=64)
     value = models.PositiveSmallIntegerField()
     raised_at = models.DateTimeField(default=timezone.now)
-    seen_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    seen_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-raised_at"]
@@ -92,6 +88,27 @@ class SafetyFlag(models.Model):
         return f"{self.flag} on {self.response_id}"
 
 
+class SafetyFlagSeen(models.Model):
+    """One therapist has seen one flag. Per therapist, so one therapist's click never
+    clears the marker for another, and nobody learns of the client's other therapists."""
+
+    flag = models.ForeignKey(SafetyFlag, on_delete=models.CASCADE, related_name="seen")
+    therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["flag", "therapist"], name="flag_seen_once_per_therapist"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"flag {self.flag_id} seen by {self.therapist_id}"
+
+
 class Assignment(models.Model):
     """A therapist asks a client to complete an instrument, once or repeatedly."""
 
@@ -99,7 +116,7 @@ class Assignment(models.Model):
         ONCE = "once", "Once"
         WEEKLY = "weekly", "Every week"
         BIWEEKLY = "biweekly", "Every 2 weeks"
-        MONTHLY = "monthly", "Every month"
+        MONTHLY = "monthly", "Every 4 weeks"
 
     PERIOD_DAYS = {"weekly": 7, "biweekly": 14, "monthly": 28}
 

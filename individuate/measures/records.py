@@ -41,7 +41,7 @@ def export_flags(owner: User) -> list[dict[str, Any]]:
             "item": f.item,
             "value": f.value,
             "raised_at": _iso(f.raised_at),
-            "seen_at": _iso(f.seen_at),
+            "seen_by_a_therapist": f.seen.exists(),
         }
         for f in SafetyFlag.objects.filter(owner=owner)
     ]

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from django.db.models import F
 
 from dynamics.psychometrics import cronbach_alpha, reliability_report, reliable_change_threshold
 
 from . import charts
+from .actions import flags_for_therapist
 from .instruments import Instrument
-from .models import Response, SafetyFlag
+from .models import Response
 from .registry import instruments
 
 if TYPE_CHECKING:
@@ -113,7 +113,7 @@ def result_context(response: Response) -> dict[str, Any]:
     }
 
 
-def client_overview(client: User) -> dict[str, Any]:
+def client_overview(client: User, therapist: User) -> dict[str, Any]:
     sections = []
     for instrument in instruments().values():
         threshold = reliable_change_for(instrument)
@@ -132,9 +132,7 @@ def client_overview(client: User) -> dict[str, Any]:
     return {
         "client": client,
         "sections": sections,
-        "flags": SafetyFlag.objects.filter(owner=client)
-        .select_related("response", "seen_by")
-        .order_by(F("seen_at").asc(nulls_first=True), "-raised_at"),
+        "flags": flags_for_therapist(therapist, client),
     }
 
 

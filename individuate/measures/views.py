@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -110,7 +111,10 @@ def _take_post(request: AuthedRequest, response: Response) -> HttpResponse:
         _error(request, exc)
         return redirect(request.get_full_path())
     nav = request.POST.get("nav", "next")
-    q = int(request.POST.get("q", "1") or 1)
+    try:
+        q = int(request.POST.get("q", "1"))
+    except ValueError:
+        q = 1
     if nav == "back":
         target = f"{reverse('response_take', args=[response.pk])}?q={max(q - 1, 1)}"
     elif nav == "next" and q < len(instrument.items):
@@ -132,8 +136,11 @@ def response_answer(request: AuthedRequest, response_id: int) -> HttpResponse:
     try:
         response, raised = actions.save_answers(request.user, response_id, {item: value})
     except ActionError as exc:
+        # 200 so htmx puts it where "saved" would be: the person must see it failed.
         return HttpResponse(
-            f'<span class="save-state error" role="alert">{exc.message}</span>', status=exc.status
+            format_html(
+                '<span class="save-state error" role="alert">Not saved: {}</span>', exc.message
+            )
         )
     if raised:
         reply = HttpResponse("")
@@ -227,7 +234,7 @@ def _client_or_denied(request: AuthedRequest, client_id: int) -> User:
 @therapist_required
 def client_measures(request: AuthedRequest, client_id: int) -> HttpResponse:
     client = _client_or_denied(request, client_id)
-    context = reports.client_overview(client)
+    context = reports.client_overview(client, request.user)
     context["assign_form"] = AssignForm(
         instruments=instruments().values(), initial={"starts_on": timezone.localdate()}
     )
@@ -292,7 +299,7 @@ def assignment_create(request: AuthedRequest, client_id: int) -> HttpResponse:
 @require_POST
 def assignment_end(request: AuthedRequest, client_id: int, assignment_id: int) -> HttpResponse:
     try:
-        actions.end_assignment(request.user, assignment_id)
+        actions.end_assignment(request.user, assignment_id, path=request.path)
         messages.success(request, "Assignment stopped.")
     except ActionError as exc:
         _error(request, exc)

@@ -18,7 +18,15 @@ from individuate.boundaries import actions
 from individuate.boundaries.models import SCOPES, AccessEvent
 
 SHAREABLE = list(SCOPES)  # measures, checkins, journal, plans, coupling
-KINDS = ["profile", "others", *SHAREABLE]  # every registered kind a viewer could ask for
+# every registered kind a viewer could ask for, and the scope that opens it
+KIND_SCOPE = {
+    "others": "checkins",
+    "checkin": "checkins",
+    "contact_event": "checkins",
+    "journal_entry": "journal",
+    "coupling_report": "coupling",
+}
+KINDS = ["profile", *SHAREABLE, *KIND_SCOPE]
 
 
 def page_url(owner: User, kind: str) -> str:
@@ -81,7 +89,8 @@ EXPECTED: dict[str, dict[str, int]] = {
     "therapist_connection_ended": dict.fromkeys(KINDS, NOT_FOUND),
 }
 for _row in EXPECTED.values():
-    _row["others"] = _row["checkins"]  # "others" is opened by the checkins scope
+    for _kind, _scope in KIND_SCOPE.items():
+        _row[_kind] = _row[_scope]
 CASES = [(viewer, kind, status) for viewer, row in EXPECTED.items() for kind, status in row.items()]
 
 
@@ -110,7 +119,7 @@ def test_policy_matrix(
     assert response.status_code == expected, response.content[:300]
     body = response.content.decode()
     # "my mother" is alice's record of kind "others" (under the checkins scope).
-    shows_people = kind in ("checkins", "others") and expected == OK
+    shows_people = KIND_SCOPE.get(kind, kind) == "checkins" and expected == OK
     assert ("my mother" in body) is shows_people
 
     logged = AccessEvent.objects.filter(owner=alice, viewer=viewer, kind=kind, via=via)

@@ -216,7 +216,7 @@ def test_phq9_self_harm_answer_shows_crisis_first_and_alerts_therapist(live_serv
             "phq9_9",
             1,
         )
-        assert safety.seen_at is None
+        assert not safety.seen.exists()
         response.refresh_from_db()
         assert response.status == "in_progress"
         assert len(response.answers) == 9

@@ -99,8 +99,7 @@ def test_therapist_sees_reliable_change_and_flags(alice: User, therapist: User) 
     assert "need" in dashboard and "your attention" in dashboard
     flag = SafetyFlag.objects.get(owner=alice)
     client.post(reverse("flag_seen", args=[alice.pk, flag.pk]))
-    flag.refresh_from_db()
-    assert flag.seen_by == therapist
+    assert flag.seen.get().therapist == therapist
     assert actions.clients_needing_attention(therapist) == set()
 
 
@@ -273,3 +272,74 @@ def test_score_measure_command(capsys: pytest.CaptureFixture[str]) -> None:
             call_command("score_measure", *bad)
         assert exc.value.code == 2
         assert fragment in capsys.readouterr().err
+
+
+def test_consent_withdrawn_stops_assignments_and_reminders(alice: User, therapist: User) -> None:
+    from individuate.boundaries import actions as boundaries
+
+    connection = connect(therapist, alice, ("measures",))
+    actions.assign(therapist, alice.pk, "phq9", "weekly", timezone.localdate())
+    assert actions.due_assignments(alice)
+    boundaries.revoke_scope(alice, connection.pk, "measures")
+    assert not Assignment.objects.filter(active=True).exists()
+    assert actions.due_assignments(alice) == []
+    with pytest.raises(AccessDenied):
+        actions.end_assignment(therapist, Assignment.objects.get().pk)
+
+
+def test_each_therapist_sees_flags_for_themselves(
+    alice: User, therapist: User, outsider: User
+) -> None:
+    connect(therapist, alice, ("measures",))
+    connect(outsider, alice, ("measures",))
+    _complete(alice, "phq9", PHQ9 | {"phq9_9": 1})
+    flag = SafetyFlag.objects.get()
+    actions.mark_flag_seen(therapist, flag.pk)
+    assert actions.clients_needing_attention(therapist) == set()
+    assert actions.clients_needing_attention(outsider) == {alice.pk}
+    other = Client()
+    other.force_login(outsider)
+    page = other.get(reverse("client_measures", args=[alice.pk])).content.decode()
+    assert "Mark as seen" in page and "Dr. Test Therapist" not in page
+
+
+def test_flag_survives_changing_the_answer_back(alice: User) -> None:
+    response = actions.start_response(alice, "phq9")
+    actions.save_answers(alice, response.pk, {"phq9_9": 2})
+    actions.save_answers(alice, response.pk, PHQ9)  # item 9 back to 0
+    done = actions.submit_response(alice, response.pk)
+    assert done.flags == ["self_harm"]
+    client = Client()
+    client.force_login(alice)
+    assert "Call 112" in client.get(reverse("response_result", args=[done.pk])).content.decode()
+
+
+def test_autosave_error_is_shown_and_escaped(alice: User) -> None:
+    response = actions.start_response(alice, "phq9", "all")
+    client = Client()
+    client.force_login(alice)
+    reply = client.post(
+        reverse("response_answer", args=[response.pk]),
+        {"item": "phq9_1", "value": "<img src=x onerror=alert(1)>"},
+    )
+    body = reply.content.decode()
+    assert reply.status_code == 200 and "Not saved" in body and "<img" not in body
+
+
+def test_import_alerts_unless_already_seen(alice: User, therapist: User) -> None:
+    connect(therapist, alice, ("measures",))
+    mail.outbox.clear()
+    actions.import_completed(
+        alice, "phq9", {k: str(v) for k, v in (PHQ9 | {"phq9_9": 1}).items()}, timezone.now()
+    )
+    assert len(mail.outbox) == 1 and actions.clients_needing_attention(therapist) == {alice.pk}
+    actions.import_completed(alice, "phq9", PHQ9 | {"phq9_9": 1}, timezone.now(), seen_by=therapist)
+    assert len(mail.outbox) == 1
+
+
+def test_stale_unfinished_sitting_starts_fresh(alice: User) -> None:
+    old = actions.start_response(alice, "gad7")
+    actions.save_answers(alice, old.pk, {"gad7_1": 3})
+    Response.objects.filter(pk=old.pk).update(updated_at=timezone.now() - timedelta(days=20))
+    fresh = actions.start_response(alice, "gad7")
+    assert fresh.answers == {} and Response.objects.count() == 1

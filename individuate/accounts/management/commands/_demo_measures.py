@@ -29,7 +29,7 @@ def _answers_for(instrument_id: str, level: float, rng: np.random.Generator) -> 
     return answers
 
 
-def seed_measures(child: User, parent: User) -> None:
+def seed_measures(child: User, parent: User, therapist: User) -> None:
     if measures.completed_responses(child).exists():
         return
     rng = np.random.default_rng(2026)
@@ -48,7 +48,7 @@ def seed_measures(child: User, parent: User) -> None:
         ):  # one hard evening, early on: a safety answer the therapist saw and followed up
             answers = dict(phq.answers, phq9_9=1)
             phq.delete()
-            measures.import_completed(child, "phq9", answers, when)
+            measures.import_completed(child, "phq9", answers, when, seen_by=therapist)
         measures.import_completed(
             child, "gad7", _answers_for("gad7", 0.6 - 0.35 * progress, rng), when
         )

@@ -100,7 +100,7 @@ class Command(BaseCommand):
                 ConsentGrant.objects.create(connection=connection, scope=scope)
 
             ConsentGrant.objects.create(connection=connection, scope="plans")
-        seed_measures(child, parent)
+        seed_measures(child, parent, therapist)
         seed_practice_sample()
         if not Assignment.objects.filter(client=child, active=True).exists():
             assign(therapist, child.pk, "phq9", "biweekly", timezone.localdate())
