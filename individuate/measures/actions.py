@@ -63,15 +63,15 @@ def start_response(owner: User, instrument_id: str, layout: str | None = None) -
     existing = Response.objects.filter(
         owner=owner, instrument=instrument.id, status="in_progress"
     ).first()
-    if existing is not None and (
+    # A "last 2 weeks" questionnaire left unfinished for weeks is no longer about now.
+    # (One with a safety flag is kept: its flag must stay attached to its answers.)
+    stale = existing is not None and (
         existing.instrument_version != instrument.version
         or existing.updated_at < timezone.now() - timedelta(days=STALE_DAYS)
-    ):
-        # A "last 2 weeks" questionnaire left unfinished for weeks is no longer about now.
-        # (One with a safety flag is kept: its flag must stay attached to its answers.)
-        if not existing.safety_flags.exists():
-            existing.delete()
-            existing = None
+    )
+    if existing is not None and stale and not existing.safety_flags.exists():
+        existing.delete()
+        existing = None
     if existing is not None:
         if layout and layout != existing.layout:
             existing.layout = layout
