@@ -31,9 +31,11 @@ Everything numerical is vectorised over pairs: the hot path works on arrays shap
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -839,6 +841,20 @@ def _change(windows: Sequence[Window], kind: str) -> list[dict[str, Any]]:
     return out
 
 
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while many small acyclic result objects are
+    built (it would otherwise rescan them again and again: ~30 % of the assembly time
+    for 100,000 pairs)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _validate_batch(p: int, **seqs: Sequence[Any] | None) -> None:
     for name, seq in seqs.items():
         if seq is not None and len(seq) != p:
@@ -883,40 +899,52 @@ def fit_pairs(
         assert window is not None
         block = _pair_block(arr[:, s0 : s0 + window], method, chance, (seed, 1 + w_i))
         wins.append((s0, _as_lists(block)))
-    first, last = _observed_span(arr)
+    first, last = (v.tolist() for v in _observed_span(arr))
+    with _gc_paused():
+        return [
+            _pair_result(k, cols, wins, persons, pair_ids, words, start, window, first, last)
+            for k in range(p)
+        ]
 
-    out: list[PairResult] = []
-    for k in range(p):
-        pa = (str(persons[k][0]), str(persons[k][1]))
-        wd = (str(words[k][0]), str(words[k][1]))
-        effects, warns = _pair_effects(cols, k, pa, wd)
-        windows: list[Window] = []
-        change: dict[str, Any] | None = None
-        if window is not None and start is not None:
-            for s0, wcols in wins:
-                if first[k] < 0 or s0 > last[k] or s0 + window - 1 < first[k]:
-                    continue
-                w_eff, _ = _pair_effects(wcols, k, pa, wd)
-                windows.append(
-                    Window(
-                        start + timedelta(days=s0), start + timedelta(days=s0 + window - 1), w_eff
-                    )
-                )
-            change = {"cross_lagged": _change(windows, "cross_lagged")}
-        n_obs = cols["n_obs"][k]
-        out.append(
-            PairResult(
-                pair_id=str(pair_ids[k]),
-                persons=pa,
-                n_observations={pa[0]: n_obs[0], pa[1]: n_obs[1]},
-                n_lag_pairs=cols["n"][k],
-                effects=effects,
-                warnings=tuple(warns),
-                windows=tuple(windows),
-                change=change,
+
+def _pair_result(
+    k: int,
+    cols: dict[str, list[Any]],
+    wins: list[tuple[int, dict[str, list[Any]]]],
+    persons: Sequence[tuple[str, str]],
+    pair_ids: Sequence[str],
+    words: Sequence[tuple[str, str]],
+    start: date | None,
+    window: int | None,
+    first: list[int],
+    last: list[int],
+) -> PairResult:
+    """Assemble pair ``k``'s result (and its windows) from the fitted blocks."""
+    pa = (str(persons[k][0]), str(persons[k][1]))
+    wd = (str(words[k][0]), str(words[k][1]))
+    effects, warns = _pair_effects(cols, k, pa, wd)
+    windows: list[Window] = []
+    change: dict[str, Any] | None = None
+    if window is not None and start is not None:
+        for s0, wcols in wins:
+            if first[k] < 0 or s0 > last[k] or s0 + window - 1 < first[k]:
+                continue
+            w_eff, _ = _pair_effects(wcols, k, pa, wd)
+            windows.append(
+                Window(start + timedelta(days=s0), start + timedelta(days=s0 + window - 1), w_eff)
             )
-        )
-    return out
+        change = {"cross_lagged": _change(windows, "cross_lagged")}
+    n_obs = cols["n_obs"][k]
+    return PairResult(
+        pair_id=str(pair_ids[k]),
+        persons=pa,
+        n_observations={pa[0]: n_obs[0], pa[1]: n_obs[1]},
+        n_lag_pairs=cols["n"][k],
+        effects=effects,
+        warnings=tuple(warns),
+        windows=tuple(windows),
+        change=change,
+    )
 
 
 # --------------------------------------------------------------------------- solo
@@ -1171,36 +1199,47 @@ def fit_solo(
         assert window is not None
         sl = slice(s0, s0 + window)
         wins.append((s0, _solo_block(o[:, sl], pc[:, sl], method, chance, (seed, 1 + w_i))))
-    first, last = _observed_span(np.stack([o, pc], axis=2))
+    first, last = (v.tolist() for v in _observed_span(np.stack([o, pc], axis=2)))
+    with _gc_paused():
+        return [
+            _solo_result(k, res, wins, ids, other_labels, start, window, first, last)
+            for k in range(n_rows)
+        ]
 
-    out: list[PairResult] = []
-    for k in range(n_rows):
-        pid, other = str(ids[k]), str(other_labels[k])
-        effects, warns = _solo_effects(res, k, pid, other)
-        windows: list[Window] = []
-        change: dict[str, Any] | None = None
-        if window is not None and start is not None:
-            for s0, wres in wins:
-                if first[k] < 0 or s0 > last[k] or s0 + window - 1 < first[k]:
-                    continue
-                w_eff, _ = _solo_effects(wres, k, pid, other)
-                windows.append(
-                    Window(
-                        start + timedelta(days=s0), start + timedelta(days=s0 + window - 1), w_eff
-                    )
-                )
-            change = {kind: _change(windows, kind) for kind in ("lagged", "concurrent")}
-        n_obs = res["n_obs"][k]
-        out.append(
-            PairResult(
-                pair_id=pid,
-                persons=(pid, other),
-                n_observations={pid: int(n_obs[0]), other: int(n_obs[1])},
-                n_lag_pairs=int(res["n_lag"][k]),
-                effects=effects,
-                warnings=tuple(warns),
-                windows=tuple(windows),
-                change=change,
+
+def _solo_result(
+    k: int,
+    res: dict[str, list[Any]],
+    wins: list[tuple[int, dict[str, list[Any]]]],
+    ids: Sequence[str],
+    other_labels: Sequence[str],
+    start: date | None,
+    window: int | None,
+    first: list[int],
+    last: list[int],
+) -> PairResult:
+    """Assemble participant ``k``'s result (and its windows)."""
+    pid, other = str(ids[k]), str(other_labels[k])
+    effects, warns = _solo_effects(res, k, pid, other)
+    windows: list[Window] = []
+    change: dict[str, Any] | None = None
+    if window is not None and start is not None:
+        for s0, wres in wins:
+            if first[k] < 0 or s0 > last[k] or s0 + window - 1 < first[k]:
+                continue
+            w_eff, _ = _solo_effects(wres, k, pid, other)
+            windows.append(
+                Window(start + timedelta(days=s0), start + timedelta(days=s0 + window - 1), w_eff)
             )
-        )
-    return out
+        change = {kind: _change(windows, kind) for kind in ("lagged", "concurrent")}
+    n_obs = res["n_obs"][k]
+    return PairResult(
+        pair_id=pid,
+        persons=(pid, other),
+        n_observations={pid: int(n_obs[0]), other: int(n_obs[1])},
+        n_lag_pairs=int(res["n_lag"][k]),
+        effects=effects,
+        warnings=tuple(warns),
+        windows=tuple(windows),
+        change=change,
+    )

@@ -105,6 +105,7 @@ def contacts_section(owner: User) -> Section:
             ("kind", "Kind"),
             ("response", "Response"),
             ("guilt", "Guilt after"),
+            ("note", "Note"),
         ],
         rows=[
             {
@@ -113,6 +114,7 @@ def contacts_section(owner: User) -> Section:
                 "kind": c.get_kind_display(),
                 "response": c.get_response_display(),
                 "guilt": c.guilt_after,
+                "note": c.note,
             }
             for c in ContactEvent.objects.filter(owner=owner).select_related("other")[:120]
         ],
