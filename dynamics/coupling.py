@@ -195,7 +195,7 @@ def _dot(u: FloatArray, v: FloatArray) -> FloatArray:
     return np.einsum("pn,pn->p", u, v)
 
 
-def _lag_ls(x: FloatArray, yv: FloatArray, w: BoolArray) -> dict[str, FloatArray]:
+def _lag_ls(x: FloatArray, yv: FloatArray, w: BoolArray) -> dict[str, np.ndarray]:
     """Batched OLS of each column of ``yv`` on ``[1, x]`` over the rows where ``w``.
 
     ``x`` is ``(P, N, 2)``, ``yv`` ``(P, N, m)``, ``w`` ``(P, N)``. Values outside
@@ -367,7 +367,7 @@ def _kendall_1d(rho: FloatArray, n: FloatArray) -> FloatArray:
     return np.where(np.isfinite(rho), fixed, np.nan)
 
 
-def _var_chunk(y: FloatArray, method: str) -> dict[str, FloatArray]:
+def _var_chunk(y: FloatArray, method: str) -> dict[str, np.ndarray]:
     """The VAR(1) fit of one chunk of pairs; see :func:`fit_var1_arrays`."""
     p = y.shape[0]
     yc, obs, n_obs = _centre(y)
@@ -451,7 +451,7 @@ def _as_pairs_array(y: Any) -> FloatArray:
     return np.where(np.isinf(arr), np.nan, arr)
 
 
-def _fit_var(y: FloatArray, method: str) -> dict[str, FloatArray]:
+def _fit_var(y: FloatArray, method: str) -> dict[str, np.ndarray]:
     """Chunked :func:`_var_chunk` over all pairs (internal keys included)."""
     parts = [_var_chunk(y[i : i + CHUNK_PAIRS], method) for i in range(0, y.shape[0], CHUNK_PAIRS)]
     if not parts:
@@ -477,7 +477,7 @@ def fit_var1_arrays(y: np.ndarray, *, method: str = "corrected") -> dict[str, np
 # --------------------------------------------------------------------------- chance
 
 
-def _cross_t(res: dict[str, FloatArray]) -> FloatArray:
+def _cross_t(res: dict[str, np.ndarray]) -> FloatArray:
     """|t| of the cross-lagged effects, columns (a→b, b→a); NaN where not estimated."""
     coef, se = res["coef"], res["se"]
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -796,8 +796,8 @@ def _window_starts(t_len: int, window: int | None, step: int | None) -> list[int
 
 
 def _observed_span(y: FloatArray) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """First and last day index with any observation, per row (−1 when none)."""
-    any_obs = np.isfinite(y).any(axis=2) if y.ndim == 3 else np.isfinite(y)
+    """First and last day index with any observation, per row of (P, T, 2) (−1 when none)."""
+    any_obs = np.asarray(np.isfinite(y).any(axis=2), dtype=bool)
     has = any_obs.any(axis=1)
     first = np.where(has, any_obs.argmax(axis=1), -1)
     last = np.where(has, any_obs.shape[1] - 1 - any_obs[:, ::-1].argmax(axis=1), -1)
@@ -823,9 +823,10 @@ def _change(windows: Sequence[Window], kind: str) -> list[dict[str, Any]]:
             "from": src, "to": tgt, "first": None, "last": None,
             "difference": None, "se": None, "z": None, "p": None,
         }  # fmt: skip
-        if len(found) >= 2 and found[0].se and found[-1].se:
+        if len(found) >= 2:
             first, last = found[0], found[-1]
             assert first.estimate is not None and last.estimate is not None
+            assert first.se is not None and last.se is not None
             diff = last.estimate - first.estimate
             s = math.sqrt(first.se**2 + last.se**2)
             z = diff / s
@@ -950,7 +951,7 @@ def _pair_result(
 # --------------------------------------------------------------------------- solo
 
 
-def _solo_chunk(own: FloatArray, perc: FloatArray, method: str) -> dict[str, FloatArray]:
+def _solo_chunk(own: FloatArray, perc: FloatArray, method: str) -> dict[str, np.ndarray]:
     """Vectorised solo effects for one chunk of participants (rows of own/perc)."""
     y = np.stack([own, perc], axis=2)
     yc, obs, n_obs = _centre(y)
@@ -1019,7 +1020,7 @@ def _solo_chunk(own: FloatArray, perc: FloatArray, method: str) -> dict[str, Flo
     }
 
 
-def _fit_solo_arrays(own: FloatArray, perc: FloatArray, method: str) -> dict[str, FloatArray]:
+def _fit_solo_arrays(own: FloatArray, perc: FloatArray, method: str) -> dict[str, np.ndarray]:
     parts = [
         _solo_chunk(own[i : i + CHUNK_PAIRS], perc[i : i + CHUNK_PAIRS], method)
         for i in range(0, own.shape[0], CHUNK_PAIRS)
@@ -1030,7 +1031,7 @@ def _fit_solo_arrays(own: FloatArray, perc: FloatArray, method: str) -> dict[str
     return {k: np.concatenate([pt[k] for pt in parts]) for k in parts[0]}
 
 
-def _solo_t(res: dict[str, FloatArray]) -> FloatArray:
+def _solo_t(res: dict[str, np.ndarray]) -> FloatArray:
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.abs(
             np.stack(

@@ -25,9 +25,11 @@ from individuate.boundaries.models import (
     TherapistConnection,
     new_token,
 )
+from individuate.checkins.coupling import recompute_joint, recompute_solo, set_joint_consent
 from individuate.measures.actions import assign
 from individuate.measures.models import Assignment
 
+from ._demo_checkins import seed_checkins
 from ._demo_measures import seed_measures, seed_practice_sample
 
 DEMO_PASSWORD = "demo-individuate-2026"
@@ -102,6 +104,11 @@ class Command(BaseCommand):
             ConsentGrant.objects.create(connection=connection, scope="plans")
         seed_measures(child, parent, therapist)
         seed_practice_sample()
+        seed_checkins(child, parent)
+        link = FamilyLink.objects.get(inviter_other=mother, status="active")
+        set_joint_consent(parent, link, opted_in=True, share_with_other=True)
+        recompute_solo()
+        recompute_joint()
         if not Assignment.objects.filter(client=child, active=True).exists():
             assign(therapist, child.pk, "phq9", "biweekly", timezone.localdate())
 
