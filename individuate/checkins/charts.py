@@ -21,8 +21,8 @@ SERIES = (
 
 def _date_axis(ax: plt.Axes) -> None:
     ax.xaxis_date()
-    ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=5))
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
+    ax.xaxis.set_major_locator(mdates.MonthLocator())
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%b"))
 
 
 def moods_chart(days: list[dict[str, Any]]) -> str:

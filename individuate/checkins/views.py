@@ -97,7 +97,7 @@ def contacts(request: AuthedRequest) -> HttpResponse:
                 return redirect("contacts")
         else:
             _form_errors(request, form)
-    recent = ContactEvent.objects.filter(owner=request.user).select_related("other")[:30]
+    recent = ContactEvent.objects.filter(owner=request.user).select_related("other")[:10]
     return render(
         request, "checkins/contacts.html", {"form": form, "recent": recent, "others": others}
     )

@@ -1,9 +1,10 @@
 """120 days of fictional check-ins for the demo adult child and parent.
 
-The simulation (documented in docs/checkins.md): each day the parent's mood follows
-a slow random walk; the child's mood the next day follows the parent's deviation
-with a strength that falls from 0.55 to 0.10 over the four months (the child taking
-space), plus the child's own inertia and noise. The child rates how the parent
+The simulation (documented in docs/checkins.md): each day the parent's mood varies
+around their own level (AR(1), 0.5); the child's mood follows the parent's deviation
+of the day before (strength s) and of the same day (0.7·s), where s falls from 0.70
+to 0.05 over the four months (the child taking space), plus the child's own inertia
+(0.3) and noise. The child rates how the parent
 seems as the parent's mood plus noise, and the parent rates the child likewise.
 Contacts move from answering at once to answering on one's own terms, and guilt
 after declining eases.
@@ -30,7 +31,7 @@ def _clip(x: float) -> int:
 def seed_checkins(child: User, parent: User) -> None:
     if CheckIn.objects.filter(owner=child).exists():
         return
-    rng = np.random.default_rng(11)
+    rng = np.random.default_rng(5)
     mother = child.others.get(name="my mother")
     robin = parent.others.get(name="Robin")
     today = timezone.now().astimezone(zone_of(child)).date()
@@ -40,9 +41,14 @@ def seed_checkins(child: User, parent: User) -> None:
     for day in range(DAYS):
         date = start + timedelta(days=day)
         progress = day / (DAYS - 1)
-        strength = 0.55 - 0.45 * progress
+        strength = 0.7 - 0.65 * progress
         new_parent = 0.5 * parent_dev + rng.normal(0, 1.6)
-        new_child = 0.3 * child_dev + strength * parent_dev + rng.normal(0, 1.0)
+        new_child = (
+            0.3 * child_dev
+            + strength * parent_dev
+            + 0.7 * strength * new_parent
+            + rng.normal(0, 0.8)
+        )
         parent_dev, child_dev = new_parent, new_child
         if rng.random() < 0.12:  # some days nobody checks in — missing days stay missing
             continue
@@ -65,7 +71,7 @@ def seed_checkins(child: User, parent: User) -> None:
             anger=_clip(3 + rng.normal(0, 1)),
             anxiety=_clip(6 - progress + rng.normal(0, 1)),
         )
-        checkins.append((c, _clip(5 + parent_dev + rng.normal(0, 0.8)), mother))
+        checkins.append((c, _clip(5 + parent_dev + rng.normal(0, 0.6)), mother))
         checkins.append((p, _clip(5 + child_dev + rng.normal(0, 1.0)), robin))
         if rng.random() < 0.6:
             declined = rng.random() < 0.1 + 0.45 * progress
