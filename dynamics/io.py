@@ -182,25 +182,27 @@ def _read_rows(
             key = raw[index[key_col]].strip() if len(raw) > index[key_col] else ""
             if len(raw) != len(header):
                 errors.append(
-                    _error(key, f"line {line}: expected {len(header)} fields, found {len(raw)}")
+                    _error(
+                        key, f"row on line {line}: expected {len(header)} fields, found {len(raw)}"
+                    )
                 )
                 continue
             if not key:
-                errors.append(_error("", f"line {line}: empty {key_col}"))
+                errors.append(_error("", f"row on line {line}: empty {key_col}"))
                 continue
             sub = ""
             if sub_col is not None:
                 sub = raw[index[sub_col]].strip()
                 if not sub:
-                    errors.append(_error(key, f"line {line}: empty {sub_col}"))
+                    errors.append(_error(key, f"row on line {line}: empty {sub_col}"))
                     continue
             when = _parse_time(raw[index["time"]])
             if when is None:
                 errors.append(
                     _error(
                         key,
-                        f"line {line}: time {raw[index['time']]!r} is not an ISO date or "
-                        "date-time",
+                        f"row on line {line}: time {raw[index['time']]!r} is not an ISO date"
+                        " or date-time",
                     )
                 )
                 continue
@@ -212,7 +214,7 @@ def _read_rows(
                     errors.append(
                         _error(
                             key,
-                            f"line {line}: {col} {raw[index[col]]!r} is not a finite number",
+                            f"row on line {line}: {col} {raw[index[col]]!r} is not a finite number",
                         )
                     )
                     bad = True
@@ -226,7 +228,8 @@ def _read_rows(
                 errors.append(
                     _error(
                         key,
-                        f"line {line}: duplicated time {when.isoformat()} for {who}"
+                        f"row on line {line}: duplicated time {raw[index['time']].strip()!r} "
+                        f"for {who}"
                         f"(first given on line {seen[ident]}); this row was left out",
                     )
                 )
@@ -241,9 +244,7 @@ def _read_rows(
     return rows, errors
 
 
-def _day_grid(
-    series: list[list[_Row]], n_values: int
-) -> tuple[date, np.ndarray]:
+def _day_grid(series: list[list[_Row]], n_values: int) -> tuple[date, np.ndarray]:
     """Daily means on a grid from the first to the last day: (start, (T, k))."""
     days = [r.when.date() for rows in series for r in rows]
     start, end = min(days), max(days)
@@ -331,9 +332,7 @@ def read_pairs_csv(
             start, grid = _day_grid(series, 1)
             grids.append(PairGrid(pair_id, (persons[0], persons[1]), start, grid))
         else:
-            grids.append(
-                PairGrid(pair_id, (persons[0], persons[1]), None, _prompt_grid(series, 1))
-            )
+            grids.append(PairGrid(pair_id, (persons[0], persons[1]), None, _prompt_grid(series, 1)))
     return grids, errors
 
 

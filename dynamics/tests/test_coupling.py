@@ -1,3 +1,4 @@
+# mypy: disable-error-code="index,operator,assignment"
 """Tests for dynamics.coupling: statsmodels as the reference, simulations with known truth."""
 
 from __future__ import annotations

@@ -1,0 +1,185 @@
+"""Solo and joint coupling reports in the product: computed in batches, shown only as agreed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import numpy as np
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from conftest import connect
+from individuate.accounts.models import User
+from individuate.boundaries.models import AccessEvent, FamilyLink
+from individuate.checkins import coupling
+from individuate.checkins.actions import local_today
+from individuate.checkins.models import CheckIn, CouplingReport, PerceivedMood
+
+
+def _simulate(alice: User, mother: User, days: int = 70, strength: float = 0.6) -> None:
+    """Alice's mood follows her mother's (and how she sees it)."""
+    rng = np.random.default_rng(3)
+    other = alice.others.get(name="my mother")
+    today = local_today(alice)
+    m_prev = 0.0
+    for day in range(days):
+        date = today - timedelta(days=days - day)
+        m = 0.4 * m_prev + rng.normal(0, 1.5)
+        a = strength * m + rng.normal(0, 0.8)
+        m_prev = m
+        at = timezone.now() - timedelta(days=days - day)
+        mine = CheckIn.objects.create(
+            owner=alice,
+            at=at,
+            local_date=date,
+            mood=int(np.clip(round(5 + a), 0, 10)),
+            guilt=5,
+            anger=3,
+            anxiety=4,
+        )
+        PerceivedMood.objects.create(
+            checkin=mine, other=other, value=int(np.clip(round(5 + m + rng.normal(0, 0.5)), 0, 10))
+        )
+        CheckIn.objects.create(
+            owner=mother,
+            at=at,
+            local_date=date,
+            mood=int(np.clip(round(5 + m), 0, 10)),
+            guilt=3,
+            anger=3,
+            anxiety=3,
+        )
+
+
+def test_solo_report_is_computed_and_shown_to_its_owner_only(
+    alice: User, mother: User, therapist: User
+) -> None:
+    _simulate(alice, mother)
+    assert coupling.recompute_solo() == 1
+    report = CouplingReport.objects.get(kind="solo", owner=alice)
+    concurrent = next(e for e in report.result["effects"] if e["kind"] == "concurrent")
+    assert concurrent["estimate"] > 0.2 and concurrent["exceeds_chance"] is True
+    assert report.result["windows"], "rolling 28-day windows"
+    client = Client()
+    client.force_login(alice)
+    page = client.get(reverse("coupling")).content.decode()
+    assert "You and my mother" in page and 'class="chart"' in page
+    # the mother has no report about alice, and cannot reach alice's
+    client.force_login(mother)
+    assert "You and my mother" not in client.get(reverse("coupling")).content.decode()
+    assert client.get(f"/api/people/{alice.pk}/records/coupling_report").status_code == 404
+    # a therapist sees it only with the coupling grant
+    connect(therapist, alice, ("checkins",))
+    client.force_login(therapist)
+    assert client.get(reverse("shared_records", args=[alice.pk, "coupling"])).status_code == 403
+    therapist.client_connections.get().grants.create(scope="coupling")
+    shared = client.get(reverse("shared_records", args=[alice.pk, "coupling"])).content.decode()
+    assert "concurrent" in shared and "my mother" in shared
+
+
+def _link(alice: User, mother: User) -> FamilyLink:
+    return FamilyLink.objects.get(inviter=alice, invitee=mother, status="active")
+
+
+@pytest.mark.parametrize(
+    ("alice_choice", "mother_choice", "alice_sees", "mother_sees", "computed"),
+    [
+        ((True, True), (True, True), True, True, True),
+        ((True, True), (True, False), False, False, True),
+        ((True, False), (True, True), False, False, True),
+        ((True, True), (False, False), False, False, False),
+        ((False, False), (True, True), False, False, False),
+    ],
+)
+def test_joint_report_rules(
+    alice_choice: tuple[bool, bool],
+    mother_choice: tuple[bool, bool],
+    alice_sees: bool,
+    mother_sees: bool,
+    computed: bool,
+    alice: User,
+    mother: User,
+    therapist: User,
+    outsider: User,
+    stranger: User,
+) -> None:
+    _simulate(alice, mother)
+    link = _link(alice, mother)
+    coupling.set_joint_consent(
+        alice, link, opted_in=alice_choice[0], share_with_other=alice_choice[1]
+    )
+    coupling.set_joint_consent(
+        mother, link, opted_in=mother_choice[0], share_with_other=mother_choice[1]
+    )
+    coupling.recompute_joint()
+    assert CouplingReport.objects.filter(kind="joint", link=link).exists() is computed
+    from individuate.boundaries import policy
+
+    parties = (alice, mother)
+    consents = coupling.joint_consents(link)
+    assert policy.decide_joint(alice, parties, consents).allowed is alice_sees
+    assert policy.decide_joint(mother, parties, consents).allowed is mother_sees
+    assert not policy.decide_joint(stranger, parties, consents).allowed
+    assert not policy.decide_joint(outsider, parties, consents).allowed
+    # A therapist holding either party's coupling grant sees it whenever it exists.
+    connect(therapist, mother, ("coupling",))
+    assert policy.decide_joint(therapist, parties, consents).allowed is computed
+    # Pages agree: the interpretation text is on a party's page only when allowed.
+    for person, sees in ((alice, alice_sees), (mother, mother_sees)):
+        client = Client()
+        client.force_login(person)
+        page = client.get(reverse("coupling")).content.decode()
+        assert ('class="stack joint-report"' in page) is sees
+
+
+def test_joint_reads_are_logged_for_both(alice: User, mother: User) -> None:
+    _simulate(alice, mother)
+    link = _link(alice, mother)
+    coupling.set_joint_consent(alice, link, opted_in=True, share_with_other=True)
+    coupling.set_joint_consent(mother, link, opted_in=True, share_with_other=True)
+    coupling.recompute_joint()
+    client = Client()
+    client.force_login(mother)
+    client.get(reverse("coupling"))
+    event = AccessEvent.objects.get(owner=alice, viewer=mother)
+    assert (event.kind, event.allowed) == ("joint_coupling_report", True)
+    # Withdrawing deletes the joint report at once.
+    coupling.set_joint_consent(alice, link, opted_in=False, share_with_other=False)
+    assert not CouplingReport.objects.filter(kind="joint").exists()
+
+
+def test_raw_entries_never_cross_in_a_joint_report(alice: User, mother: User) -> None:
+    CheckIn.objects.create(
+        owner=alice,
+        at=timezone.now(),
+        local_date=local_today(alice),
+        mood=2,
+        guilt=9,
+        anger=9,
+        anxiety=9,
+        note="alice-private-note",
+    )
+    _simulate(alice, mother)
+    link = _link(alice, mother)
+    for person in (alice, mother):
+        coupling.set_joint_consent(person, link, opted_in=True, share_with_other=True)
+    coupling.recompute_joint()
+    client = Client()
+    client.force_login(mother)
+    assert "alice-private-note" not in client.get(reverse("coupling")).content.decode()
+    report = CouplingReport.objects.get(kind="joint")
+    assert "alice-private-note" not in str(report.result)
+
+
+def test_nightly_task_recomputes_everyone_in_one_batch(alice: User, mother: User) -> None:
+    from individuate.checkins.tasks import recompute_coupling
+
+    _simulate(alice, mother)
+    link = _link(alice, mother)
+    for person in (alice, mother):
+        coupling.set_joint_consent(person, link, opted_in=True, share_with_other=False)
+    result = recompute_coupling.call()
+    assert result == {"solo": 1, "joint": 1}
+    assert CouplingReport.objects.filter(kind="joint", link=link).exists()
