@@ -32,7 +32,9 @@ def coupled(t_len: int, seed: int, cross: float = 0.5) -> np.ndarray:
     return y[30:] + 5
 
 
-def pair_rows(pair_id: str, t_len: int = 60, seed: int = 0, persons=("mum", "kid")) -> list[list[str]]:
+def pair_rows(
+    pair_id: str, t_len: int = 60, seed: int = 0, persons=("mum", "kid")
+) -> list[list[str]]:
     y = coupled(t_len, seed)
     rows = []
     for t in range(t_len):
@@ -51,7 +53,9 @@ def write(path: Path, rows: list[list[str]], header=("pair_id", "person", "time"
     return path
 
 
-def run(tmp_path: Path, rows, *extra: str, header=("pair_id", "person", "time", "value"), command="fit"):
+def run(
+    tmp_path: Path, rows, *extra: str, header=("pair_id", "person", "time", "value"), command="fit"
+):
     src = write(tmp_path / "in.csv", rows, header)
     out = tmp_path / "out.json"
     code = main([command, str(src), "--out", str(out), *extra])
@@ -74,7 +78,13 @@ def test_good_file_gives_exactly_the_schema(tmp_path):
         assert p["persons"] == ["mum", "kid"]
         assert p["n_observations"] == {"mum": 60, "kid": 60} and p["n_lag_pairs"] == 59
         assert p["warnings"] == []
-        assert [e["kind"] for e in p["effects"]] == ["inertia", "inertia", "cross_lagged", "cross_lagged", "synchrony"]
+        assert [e["kind"] for e in p["effects"]] == [
+            "inertia",
+            "inertia",
+            "cross_lagged",
+            "cross_lagged",
+            "synchrony",
+        ]
         for e in p["effects"]:
             assert set(e) == EFFECT_KEYS
             assert isinstance(e["estimate"], float) and len(e["ci95"]) == 2
@@ -98,7 +108,9 @@ def test_ols_method_and_subprocess_entry_point(tmp_path):
     # OLS on the same grid gives the Kendall-biased (smaller) inertia
     code, corrected = run(tmp_path, pair_rows("p1", seed=3))
     assert code == 0
-    assert doc["pairs"][0]["effects"][0]["estimate"] < corrected["pairs"][0]["effects"][0]["estimate"]
+    assert (
+        doc["pairs"][0]["effects"][0]["estimate"] < corrected["pairs"][0]["effects"][0]["estimate"]
+    )
 
 
 def test_several_values_a_day_are_averaged(tmp_path):
@@ -116,7 +128,11 @@ def test_several_values_a_day_are_averaged(tmp_path):
     [
         ([["bad", "mum", "2024-01-01", "3"], ["bad", "mum", "2024-01-02", "4"]], "only one person"),
         (
-            [["bad", "mum", "2024-01-01", "3"], ["bad", "kid", "2024-01-01", "3"], ["bad", "dad", "2024-01-01", "3"]],
+            [
+                ["bad", "mum", "2024-01-01", "3"],
+                ["bad", "kid", "2024-01-01", "3"],
+                ["bad", "dad", "2024-01-01", "3"],
+            ],
             "3 persons",
         ),
     ],
@@ -128,12 +144,20 @@ def test_pair_structure_errors_name_pair_and_row(tmp_path, bad_rows, needle):
     assert [p["pair_id"] for p in doc["pairs"]] == ["ok"]
     (err,) = doc["errors"]
     assert err["pair_id"] == "bad" and needle in err["message"]
-    assert f"line {line_of(len(good) + (len(bad_rows) - 1 if needle == '3 persons' else 0))}" in err["message"]
+    assert (
+        f"line {line_of(len(good) + (len(bad_rows) - 1 if needle == '3 persons' else 0))}"
+        in err["message"]
+    )
 
 
 @pytest.mark.parametrize(
     ("value", "needle"),
-    [("abc", "not a finite number"), ("nan", "not a finite number"), ("inf", "not a finite number"), ("", "not a finite number")],
+    [
+        ("abc", "not a finite number"),
+        ("nan", "not a finite number"),
+        ("inf", "not a finite number"),
+        ("", "not a finite number"),
+    ],
 )
 def test_bad_values_are_reported_and_left_out(tmp_path, value, needle):
     rows = pair_rows("p1", seed=6) + pair_rows("p2", seed=7)
@@ -141,7 +165,11 @@ def test_bad_values_are_reported_and_left_out(tmp_path, value, needle):
     code, doc = run(tmp_path, rows)
     assert code == 0
     (err,) = doc["errors"]
-    assert err["pair_id"] == "p1" and needle in err["message"] and f"line {line_of(10)}" in err["message"]
+    assert (
+        err["pair_id"] == "p1"
+        and needle in err["message"]
+        and f"line {line_of(10)}" in err["message"]
+    )
     fitted = {p["pair_id"]: p for p in doc["pairs"]}
     assert set(fitted) == {"p1", "p2"}
     assert fitted["p1"]["n_observations"]["mum"] == 59  # the bad row is left out, the rest is used
@@ -164,7 +192,10 @@ def test_bad_time_and_duplicated_timestamp(tmp_path):
     messages = {e["message"] for e in doc["errors"]}
     assert all(e["pair_id"] == "p1" for e in doc["errors"]) and len(messages) == 2
     assert any("not an ISO date" in m and f"line {line_of(3)}" in m for m in messages)
-    assert any("duplicated time" in m and f"line {line_of(20)}" in m and f"line {line_of(18)}" in m for m in messages)
+    assert any(
+        "duplicated time" in m and f"line {line_of(20)}" in m and f"line {line_of(18)}" in m
+        for m in messages
+    )
     assert {p["pair_id"] for p in doc["pairs"]} == {"p1", "p2"}
 
 
@@ -243,7 +274,11 @@ def test_constant_series_is_a_warning_not_an_error(tmp_path):
 
 
 def test_all_bad_exit_2(tmp_path, capsys):
-    rows = [["a", "mum", "2024-01-01", "3"], ["b", "x", "2024-01-01", "oops"], ["b", "y", "2024-01-01", "2"]]
+    rows = [
+        ["a", "mum", "2024-01-01", "3"],
+        ["b", "x", "2024-01-01", "oops"],
+        ["b", "y", "2024-01-01", "2"],
+    ]
     code, doc = run(tmp_path, rows)
     assert code == 2
     assert doc["pairs"] == [] and {e["pair_id"] for e in doc["errors"]} == {"a", "b"}
@@ -267,7 +302,10 @@ def test_windows_in_json(tmp_path):
         ("2024-03-01", "2024-03-30"),
     ]
     assert all(set(e) == EFFECT_KEYS for w in p["windows"] for e in w["effects"])
-    assert {(c["from"], c["to"]) for c in p["change"]["cross_lagged"]} == {("mum", "kid"), ("kid", "mum")}
+    assert {(c["from"], c["to"]) for c in p["change"]["cross_lagged"]} == {
+        ("mum", "kid"),
+        ("kid", "mum"),
+    }
     with pytest.raises(SystemExit) as exc:
         main(["fit", str(tmp_path / "in.csv"), "--out", str(tmp_path / "o.json"), "--step", "3"])
     assert exc.value.code == 2
@@ -281,7 +319,10 @@ def test_prompt_resolution_lags_only_within_a_day(tmp_path):
     for d in range(days):
         for k in range(prompts):
             when = datetime(2024, 1, 1 + d, 8 + 4 * k).isoformat()
-            rows += [["p", "mum", when, f"{values[d, k, 0]:.6f}"], ["p", "kid", when, f"{values[d, k, 1]:.6f}"]]
+            rows += [
+                ["p", "mum", when, f"{values[d, k, 0]:.6f}"],
+                ["p", "kid", when, f"{values[d, k, 1]:.6f}"],
+            ]
     code, doc = run(tmp_path, rows, "--resolution", "prompt", "--method", "ols")
     assert code == 0, doc
     p = doc["pairs"][0]
@@ -301,7 +342,18 @@ def test_prompt_resolution_lags_only_within_a_day(tmp_path):
     assert code == 2  # averaged to 12 days: 11 lag pairs, too few
     assert daily["pairs"][0]["n_lag_pairs"] == days - 1
     with pytest.raises(SystemExit):
-        main(["fit", str(tmp_path / "in.csv"), "--out", str(tmp_path / "o.json"), "--resolution", "prompt", "--window", "7"])
+        main(
+            [
+                "fit",
+                str(tmp_path / "in.csv"),
+                "--out",
+                str(tmp_path / "o.json"),
+                "--resolution",
+                "prompt",
+                "--window",
+                "7",
+            ]
+        )
 
 
 def solo_rows(pid: str, t_len: int, seed: int) -> list[list[str]]:
@@ -309,7 +361,8 @@ def solo_rows(pid: str, t_len: int, seed: int) -> list[list[str]]:
     perceived = rng.normal(5, 1.5, t_len)
     own = 6 + 0.6 * (perceived - 5) + rng.standard_normal(t_len)
     return [
-        [pid, (START + timedelta(days=t)).isoformat(), f"{own[t]:.4f}", f"{perceived[t]:.4f}"] for t in range(t_len)
+        [pid, (START + timedelta(days=t)).isoformat(), f"{own[t]:.4f}", f"{perceived[t]:.4f}"]
+        for t in range(t_len)
     ]
 
 

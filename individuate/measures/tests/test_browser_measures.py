@@ -13,106 +13,30 @@ Run only these with ``pytest -m browser``.
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.core import mail
-from django.db import connections
 from django.test import Client
 
-from conftest import PASSWORD, connect, make_therapist_user, make_user
+from conftest import connect, make_therapist_user, make_user
+from individuate.browser_testing import (
+    ARTIFACTS,
+    browser,
+    check_crisis_link,
+    clear_screenshots,
+    log_in,
+    playwright,
+)
 from individuate.measures.models import Response, SafetyFlag
 from individuate.measures.registry import instruments
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "browser"
-TIMEOUT_MS = 10_000
 
 CLIENT_EMAIL = "robin.client@example.com"
 CLIENT_NAME = "Robin Quill"
 THERAPIST_EMAIL = "care.therapist@example.com"
 THERAPIST_NAME = "Dr. Care Therapist"
-
-
-def _cannot_run(message: str) -> None:
-    """Skip on a developer's machine; in CI a missing browser is a failure, not a skip."""
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{message} In CI the browser tests must run.")
-    pytest.skip(message)
-
-
-def _playwright() -> tuple[Any, Any]:
-    if not CHROMIUM.exists():
-        _cannot_run(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium).")
-    try:
-        from playwright.sync_api import expect, sync_playwright
-    except ImportError:
-        _cannot_run("Playwright is not installed (pip install -e '.[dev]').")
-    return expect, sync_playwright
-
-
-def _clear_screenshots(prefix: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    for old in ARTIFACTS.glob(f"{prefix}*.png"):
-        old.unlink()
-
-
-@contextmanager
-def _browser(sync_playwright: Any, expect: Any) -> Iterator[Callable[[], Any]]:
-    """Yield a factory of fresh phone-sized browser contexts; close everything after."""
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        expect.set_options(timeout=TIMEOUT_MS)
-
-        def new_context() -> Any:
-            context = browser.new_context(
-                viewport={"width": 390, "height": 844},
-                timezone_id="Europe/Berlin",
-                device_scale_factor=1,
-                is_mobile=True,
-                has_touch=True,
-            )
-            context.set_default_timeout(TIMEOUT_MS)
-            return context
-
-        try:
-            yield new_context
-        finally:
-            browser.close()
-            # ORM calls made inside Playwright's greenlet open their own database
-            # connection; close it here so the test database can be dropped.
-            connections.close_all()
-
-
-def _log_in(page: Any, expect: Any, base: str, email: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main form").filter(has=page.locator("input[name=password]")).locator(
-        "button[type=submit]"
-    ).click()
-    expect(page).to_have_url(re.compile(r"/dashboard/$"))
-
-
-def _check_crisis_link(page: Any, expect: Any) -> None:
-    header_link = page.locator("header.site-header a.crisis-link")
-    expect(header_link).to_be_visible()
-    expect(header_link).to_have_text("In crisis?")
-    expect(header_link).to_have_attribute("href", "/crisis/")
 
 
 def _instrument_card(page: Any, title: str) -> Any:
@@ -123,8 +47,8 @@ def _instrument_card(page: Any, title: str) -> Any:
 
 @pytest.mark.browser
 def test_phq9_self_harm_answer_shows_crisis_first_and_alerts_therapist(live_server) -> None:  # type: ignore[no-untyped-def]
-    expect, sync_playwright = _playwright()
-    _clear_screenshots("measures-phq9-")
+    expect, sync_playwright = playwright()
+    clear_screenshots("measures-phq9-")
     phq9 = instruments()["phq9"]
     flag = next(f for f in phq9.flags if f.id == "self_harm")
 
@@ -133,16 +57,16 @@ def test_phq9_self_harm_answer_shows_crisis_first_and_alerts_therapist(live_serv
     connect(therapist, client, ("measures",))
     base = live_server.url
 
-    with _browser(sync_playwright, expect) as new_context:
+    with browser(sync_playwright, expect) as new_context:
         context = new_context()
         page = context.new_page()
 
         def shot(name: str) -> None:
             page.screenshot(path=str(ARTIFACTS / f"measures-phq9-{name}.png"), full_page=True)
 
-        _log_in(page, expect, base, CLIENT_EMAIL)
+        log_in(page, expect, base, CLIENT_EMAIL)
         page.goto(f"{base}/measures/")
-        _check_crisis_link(page, expect)
+        check_crisis_link(page, expect)
         card = _instrument_card(page, "PHQ-9")
         card.get_by_label("one question at a time").check()
         card.get_by_role("button", name="Start").click()
@@ -155,7 +79,7 @@ def test_phq9_self_harm_answer_shows_crisis_first_and_alerts_therapist(live_serv
             expect(page.locator("main")).to_contain_text(f"question {number} of 10")
             question = page.locator(f"fieldset#q-{item.id}")
             expect(question.locator("legend")).to_contain_text(item.text)
-            _check_crisis_link(page, expect)
+            check_crisis_link(page, expect)
             if number == 1:
                 shot("01-question-1")
             question.locator("label.option").filter(has_text="Not at all").click()
@@ -168,7 +92,7 @@ def test_phq9_self_harm_answer_shows_crisis_first_and_alerts_therapist(live_serv
         assert item9.id == flag.item
         question = page.locator(f"fieldset#q-{item9.id}")
         expect(question.locator("legend")).to_contain_text(item9.text)
-        _check_crisis_link(page, expect)
+        check_crisis_link(page, expect)
         question.locator("label.option").filter(has_text="Several days").click()
         expect(question.get_by_label("Several days", exact=True)).to_be_checked()
         shot("02-question-9")
@@ -183,7 +107,7 @@ def test_phq9_self_harm_answer_shows_crisis_first_and_alerts_therapist(live_serv
         expect(call).to_be_visible()
         expect(call).to_have_attribute("href", "tel:112")
         expect(call).to_be_in_viewport()  # no scrolling needed to reach it
-        _check_crisis_link(page, expect)
+        check_crisis_link(page, expect)
         # No questionnaire content on this page, and the resources come before the way back.
         expect(main.locator("fieldset.question")).to_have_count(0)
         expect(main).not_to_contain_text(item9.text)
@@ -255,7 +179,7 @@ def test_phq9_self_harm_answer_shows_crisis_first_and_alerts_therapist(live_serv
         # Later, in a new browser page, the person resumes the same sitting.
         context = new_context()
         page = context.new_page()
-        _log_in(page, expect, base, CLIENT_EMAIL)
+        log_in(page, expect, base, CLIENT_EMAIL)
         page.goto(f"{base}/measures/")
         card = _instrument_card(page, "PHQ-9")
         expect(card).to_contain_text("9 answered")
@@ -267,7 +191,7 @@ def test_phq9_self_harm_answer_shows_crisis_first_and_alerts_therapist(live_serv
         expect(page).to_have_url(re.compile(rf"/measures/r/{response.pk}/$"))
         expect(page.locator("main")).to_contain_text("question 10 of 10")
         expect(page.locator("#save-state")).to_contain_text("9 of 10 answered")
-        _check_crisis_link(page, expect)
+        check_crisis_link(page, expect)
         page.goto(f"{base}/measures/r/{response.pk}/?q=9")
         expect(
             page.locator(f"fieldset#q-{item9.id}").get_by_label("Several days", exact=True)
@@ -282,8 +206,8 @@ def test_phq9_self_harm_answer_shows_crisis_first_and_alerts_therapist(live_serv
 
 @pytest.mark.browser
 def test_new_user_takes_enmeshment_child_and_reads_results_on_a_phone(live_server) -> None:  # type: ignore[no-untyped-def]
-    expect, sync_playwright = _playwright()
-    _clear_screenshots("measures-enmeshment-")
+    expect, sync_playwright = playwright()
+    clear_screenshots("measures-enmeshment-")
     instrument = instruments()["enmeshment-child"]
     items = list(instrument.items)
     count = len(items)
@@ -295,7 +219,7 @@ def test_new_user_takes_enmeshment_child_and_reads_results_on_a_phone(live_serve
     def label_for(item: Any) -> str:
         return "Disagree" if item.reverse else "Agree"
 
-    with _browser(sync_playwright, expect) as new_context:
+    with browser(sync_playwright, expect) as new_context:
         context = new_context()
         page = context.new_page()
 
@@ -309,7 +233,7 @@ def test_new_user_takes_enmeshment_child_and_reads_results_on_a_phone(live_serve
                 action()
             assert saved.value.status == 200, saved.value.text()
 
-        _log_in(page, expect, base, "new.client@example.com")
+        log_in(page, expect, base, "new.client@example.com")
         page.goto(f"{base}/measures/")
         card = _instrument_card(page, "Me and my parent")
         expect(card).to_contain_text(f"{count} questions")
@@ -317,7 +241,7 @@ def test_new_user_takes_enmeshment_child_and_reads_results_on_a_phone(live_serve
         card.get_by_role("button", name="Start").click()
         expect(page).to_have_url(re.compile(r"/measures/r/\d+/$"))
         expect(page.get_by_role("heading", name="Me and my parent", level=1)).to_be_visible()
-        _check_crisis_link(page, expect)
+        check_crisis_link(page, expect)
         response = Response.objects.get(owner__email="new.client@example.com")
         assert response.layout == "all"
         save_state = page.locator("#save-state")
@@ -350,7 +274,7 @@ def test_new_user_takes_enmeshment_child_and_reads_results_on_a_phone(live_serve
             ).to_be_checked()
         for item in items[half:]:
             expect(page.locator(f"fieldset#q-{item.id} input:checked")).to_have_count(0)
-        _check_crisis_link(page, expect)
+        check_crisis_link(page, expect)
 
         # Keyboard only, for question 13: Tab in from question 12, Space, then arrows.
         item13 = items[half]
@@ -385,7 +309,7 @@ def test_new_user_takes_enmeshment_child_and_reads_results_on_a_phone(live_serve
         page.get_by_role("button", name="Review and finish").click()
         expect(page).to_have_url(re.compile(rf"/measures/r/{response.pk}/review/$"))
         expect(page.locator("main")).to_contain_text("You have answered every question")
-        _check_crisis_link(page, expect)
+        check_crisis_link(page, expect)
         shot("03-review")
         page.get_by_role("button", name="See my results").click()
         expect(page).to_have_url(re.compile(rf"/measures/r/{response.pk}/result/$"))
@@ -415,7 +339,7 @@ def test_new_user_takes_enmeshment_child_and_reads_results_on_a_phone(live_serve
         expect(main.locator("p.notice")).to_contain_text("It is not a validated diagnostic test")
         # No crisis block: nothing in this questionnaire calls for one.
         expect(main.get_by_role("link", name="Call 112")).to_have_count(0)
-        _check_crisis_link(page, expect)
+        check_crisis_link(page, expect)
         # Nothing sticks out sideways on a phone.
         scroll_width = page.evaluate("document.documentElement.scrollWidth")
         assert scroll_width <= 390, scroll_width
