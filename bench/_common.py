@@ -128,8 +128,33 @@ def write_json(path: str | None, payload: dict[str, Any]) -> None:
         Path(path).write_text(json.dumps(payload, indent=2, default=float))
 
 
+def _openblas_runtime() -> str:
+    """Core type and threads OpenBLAS chose at run time (what threadpoolctl would say),
+    read through ctypes from the OpenBLAS numpy ships; '' if that is not possible."""
+    import ctypes
+    import glob
+
+    libs = glob.glob(os.path.join(os.path.dirname(np.__file__) + ".libs", "*openblas*.so*"))
+    for path in libs:
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for prefix, suffix in (("scipy_openblas_", "64_"), ("openblas_", "64_"), ("openblas_", "")):
+            try:
+                core = getattr(lib, f"{prefix}get_corename{suffix}")
+                threads = getattr(lib, f"{prefix}get_num_threads{suffix}")
+            except AttributeError:
+                continue
+            core.restype = ctypes.c_char_p
+            threads.restype = ctypes.c_int
+            return f"runtime core {core().decode()}, {threads()} threads"
+    return ""
+
+
 def blas_summary() -> str:
-    """The BLAS numpy uses: threadpoolctl if installed, else numpy's build config."""
+    """The BLAS numpy uses: threadpoolctl if installed, else numpy's build config (and
+    OpenBLAS's run-time core type read through ctypes)."""
     try:
         from threadpoolctl import threadpool_info  # type: ignore[import-not-found]
 
@@ -146,12 +171,12 @@ def blas_summary() -> str:
     try:
         cfg = np.show_config(mode="dicts")  # type: ignore[func-returns-value]
         blas = cfg["Build Dependencies"]["blas"]
-        simd = cfg.get("SIMD Extensions", {})
-        found = ",".join(simd.get("found", [])[-3:]) if isinstance(simd, dict) else ""
+        runtime = _openblas_runtime()
         return (
-            f"{blas.get('name')} {blas.get('version')} (openblas config: "
-            f"{blas.get('openblas configuration', 'n/a')}; SIMD up to {found}) "
-            "[numpy.show_config; threadpoolctl not installed]"
+            f"{blas.get('name')} {blas.get('version')}"
+            + (f" — {runtime}" if runtime else "")
+            + f" (build: {' '.join(str(blas.get('openblas configuration', 'n/a')).split())})"
+            " [numpy.show_config; threadpoolctl not installed]"
         )
     except Exception as exc:  # pragma: no cover - depends on the numpy build
         return f"unknown ({exc})"
@@ -182,6 +207,8 @@ def machine() -> dict[str, str]:
                     break
     except OSError:
         pass
+    threads_env = os.environ.get("OPENBLAS_NUM_THREADS", "(not set)")
+    omp_env = os.environ.get("OMP_NUM_THREADS", "(not set)")
     return {
         "platform": platform.platform(),
         "cpu": cpu,
@@ -194,8 +221,5 @@ def machine() -> dict[str, str]:
         "statsmodels": sm_version,
         "BLAS": blas_summary(),
         "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE", "(not set)"),
-        "OPENBLAS_NUM_THREADS / OMP_NUM_THREADS": (
-            f"{os.environ.get('OPENBLAS_NUM_THREADS', '(not set)')} / "
-            f"{os.environ.get('OMP_NUM_THREADS', '(not set)')}"
-        ),
+        "OPENBLAS_NUM_THREADS / OMP_NUM_THREADS": f"{threads_env} / {omp_env}",
     }

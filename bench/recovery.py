@@ -115,7 +115,12 @@ def _fit_pairs_check(y: np.ndarray, res: dict[str, np.ndarray], ta, tr) -> dict[
             compared += 1
             worst_est = max(worst_est, abs(eff.estimate - est))
             worst_ci = max(worst_ci, abs(eff.ci95[0] - lo), abs(eff.ci95[1] - hi))
-    return {"pairs": k, "effects_compared": compared, "max_est_diff": worst_est, "max_ci_diff": worst_ci}
+    return {
+        "pairs": k,
+        "effects_compared": compared,
+        "max_est_diff": worst_est,
+        "max_ci_diff": worst_ci,
+    }
 
 
 def run(pairs: int = 2000, seed: int = 20240917) -> dict[str, Any]:
@@ -145,9 +150,7 @@ def run(pairs: int = 2000, seed: int = 20240917) -> dict[str, Any]:
             )
             if (days, miss, method) == TARGET_CELL:
                 check = _fit_pairs_check(y, res, truth.a, truth.rho)
-    target = next(
-        x for x in cells if (x["days"], x["missing"], x["method"]) == TARGET_CELL
-    )
+    target = next(x for x in cells if (x["days"], x["missing"], x["method"]) == TARGET_CELL)
     checks = []
     for name in PARAMS:
         m = target["params"][name]

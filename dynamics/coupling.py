@@ -321,9 +321,7 @@ def _kilian(a_hat: FloatArray, corr: FloatArray) -> FloatArray:
     return out
 
 
-def _bias_correct(
-    a: FloatArray, sigma: FloatArray, n: FloatArray, full: BoolArray, partial: BoolArray
-) -> FloatArray:
+def _bias_correct(a: FloatArray, sigma: FloatArray, n: FloatArray, full: BoolArray, partial: BoolArray) -> FloatArray:
     """Bias-corrected A for the ``full`` pairs (Pope, iterated once, Kilian-adjusted)
     and Kendall-corrected inertia for the ``partial`` pairs (one person constant)."""
     out = a.copy()
@@ -385,9 +383,7 @@ def _var_chunk(y: FloatArray, method: str) -> dict[str, np.ndarray]:
     df = np.where(pair_ok, ls["df"], np.nan)
     sigma = ls["ssr"] / np.where(df > 0, df, np.nan)[:, None, None]
     coef = ls["b"].transpose(0, 2, 1).copy()
-    se = np.sqrt(
-        np.stack([sigma[:, 0, 0], sigma[:, 1, 1]], axis=1)[:, :, None] * ls["cinv_diag"][:, None, :]
-    )
+    se = np.sqrt(np.stack([sigma[:, 0, 0], sigma[:, 1, 1]], axis=1)[:, :, None] * ls["cinv_diag"][:, None, :])
     coef[~cell_ok] = np.nan
     se[~cell_ok] = np.nan
     if method == "corrected":
@@ -597,16 +593,11 @@ def _chance_note(ci: tuple[float, float], exceeds: bool | None) -> str:
     if ci[0] <= 0.0 <= ci[1]:
         return " But the range includes no effect at all, so this could be chance."
     if exceeds is False:
-        return (
-            " It is not larger than what people who are not linked show by chance,"
-            " so treat it with caution."
-        )
+        return " It is not larger than what people who are not linked show by chance, so treat it with caution."
     return ""
 
 
-def _text_cross(
-    b: float, ci: tuple[float, float], src: str, tgt: str, ex: bool | None, solo: bool
-) -> str:
+def _text_cross(b: float, ci: tuple[float, float], src: str, tgt: str, ex: bool | None, solo: bool) -> str:
     if solo:
         lead = f"On days after you saw {src} as more upset than usual (1 point lower)"
     else:
@@ -615,10 +606,7 @@ def _text_cross(
     if b >= 0:
         body = f"{who} was {b:.2f} points lower the next day {_range(ci[0], ci[1])}."
     else:
-        body = (
-            f"{who} was {-b:.2f} points higher the next day {_range(-ci[1], -ci[0])}"
-            " — moving the opposite way."
-        )
+        body = f"{who} was {-b:.2f} points higher the next day {_range(-ci[1], -ci[0])} — moving the opposite way."
     return f"{lead}, {body}{_chance_note(ci, ex)}"
 
 
@@ -708,9 +696,7 @@ def _pair_reasons(cols: dict[str, list[Any]], k: int, names: tuple[str, str]) ->
             f"in on that day and the day before (need at least {MIN_LAG_PAIRS})"
         )
     elif cols["collinear"][k]:
-        out["pair"] = (
-            "the two series are practically identical, so their effects can't be told apart"
-        )
+        out["pair"] = "the two series are practically identical, so their effects can't be told apart"
     else:
         for col, key in ((0, "a"), (1, "b")):
             if cols["deg"][k][col]:
@@ -903,10 +889,7 @@ def fit_pairs(
         wins.append((s0, _as_lists(block)))
     first, last = (v.tolist() for v in _observed_span(arr))
     with _gc_paused():
-        return [
-            _pair_result(k, cols, wins, persons, pair_ids, words, start, window, first, last)
-            for k in range(p)
-        ]
+        return [_pair_result(k, cols, wins, persons, pair_ids, words, start, window, first, last) for k in range(p)]
 
 
 def _pair_result(
@@ -932,9 +915,7 @@ def _pair_result(
             if first[k] < 0 or s0 > last[k] or s0 + window - 1 < first[k]:
                 continue
             w_eff, _ = _pair_effects(wcols, k, pa, wd)
-            windows.append(
-                Window(start + timedelta(days=s0), start + timedelta(days=s0 + window - 1), w_eff)
-            )
+            windows.append(Window(start + timedelta(days=s0), start + timedelta(days=s0 + window - 1), w_eff))
         change = {"cross_lagged": _change(windows, "cross_lagged")}
     n_obs = cols["n_obs"][k]
     return PairResult(
@@ -1045,9 +1026,7 @@ def _solo_t(res: dict[str, np.ndarray]) -> FloatArray:
         )
 
 
-def _solo_thresholds(
-    own: FloatArray, perc: FloatArray, method: str, rng: np.random.Generator
-) -> FloatArray:
+def _solo_thresholds(own: FloatArray, perc: FloatArray, method: str, rng: np.random.Generator) -> FloatArray:
     """(N, 2) |t| thresholds (concurrent, lagged) from circular shifts of perceived."""
     p, t_len = own.shape
     out = np.full((p, 2), np.nan)
@@ -1082,9 +1061,7 @@ def _solo_block(
     return {k: v.tolist() for k, v in res.items()}
 
 
-def _solo_effects(
-    res: dict[str, Any], k: int, pid: str, other: str
-) -> tuple[tuple[Effect, ...], list[str]]:
+def _solo_effects(res: dict[str, Any], k: int, pid: str, other: str) -> tuple[tuple[Effect, ...], list[str]]:
     words_other = "the other person" if other.strip().lower() == "perceived" else other
     warns: list[str] = []
     n_joint, n_lag = int(res["n_joint"][k]), int(res["n_lag"][k])
@@ -1110,10 +1087,7 @@ def _solo_effects(
         if res["lag_collinear"][k]:
             return "your mood and your sense of the other's mood were practically identical"
         if for_lagged and res["lag_perc_deg"][k]:
-            return (
-                f"your sense of {words_other}'s mood did not vary on the usable days "
-                "(constant series)"
-            )
+            return f"your sense of {words_other}'s mood did not vary on the usable days (constant series)"
         return "the data could not support a number"
 
     ex = res["exceeds"][k]
@@ -1122,9 +1096,7 @@ def _solo_effects(
     if est is None or s is None or tq is None:
         reason = conc_reason()
         warns.append(reason)
-        effects.append(
-            Effect("concurrent", other, pid, None, None, None, None, _missing_text(reason))
-        )
+        effects.append(Effect("concurrent", other, pid, None, None, None, None, _missing_text(reason)))
     else:
         ci = (est - tq * s, est + tq * s)
         r = float(res["concurrent_r"][k])
@@ -1203,10 +1175,7 @@ def fit_solo(
         wins.append((s0, _solo_block(o[:, sl], pc[:, sl], method, chance, (seed, 1 + w_i))))
     first, last = (v.tolist() for v in _observed_span(np.stack([o, pc], axis=2)))
     with _gc_paused():
-        return [
-            _solo_result(k, res, wins, ids, other_labels, start, window, first, last)
-            for k in range(n_rows)
-        ]
+        return [_solo_result(k, res, wins, ids, other_labels, start, window, first, last) for k in range(n_rows)]
 
 
 def _solo_result(
@@ -1230,9 +1199,7 @@ def _solo_result(
             if first[k] < 0 or s0 > last[k] or s0 + window - 1 < first[k]:
                 continue
             w_eff, _ = _solo_effects(wres, k, pid, other)
-            windows.append(
-                Window(start + timedelta(days=s0), start + timedelta(days=s0 + window - 1), w_eff)
-            )
+            windows.append(Window(start + timedelta(days=s0), start + timedelta(days=s0 + window - 1), w_eff))
         change = {kind: _change(windows, kind) for kind in ("lagged", "concurrent")}
     n_obs = res["n_obs"][k]
     return PairResult(

@@ -171,8 +171,7 @@ def _read_rows(
                 errors.append(
                     _error(
                         "",
-                        f"line {reader.line_num}: malformed CSV ({exc}); the rest of the file "
-                        "was not read",
+                        f"line {reader.line_num}: malformed CSV ({exc}); the rest of the file was not read",
                     )
                 )
                 break
@@ -181,11 +180,7 @@ def _read_rows(
                 continue
             key = raw[index[key_col]].strip() if len(raw) > index[key_col] else ""
             if len(raw) != len(header):
-                errors.append(
-                    _error(
-                        key, f"row on line {line}: expected {len(header)} fields, found {len(raw)}"
-                    )
-                )
+                errors.append(_error(key, f"row on line {line}: expected {len(header)} fields, found {len(raw)}"))
                 continue
             if not key:
                 errors.append(_error("", f"row on line {line}: empty {key_col}"))
@@ -201,8 +196,7 @@ def _read_rows(
                 errors.append(
                     _error(
                         key,
-                        f"row on line {line}: time {raw[index['time']]!r} is not an ISO date"
-                        " or date-time",
+                        f"row on line {line}: time {raw[index['time']]!r} is not an ISO date or date-time",
                     )
                 )
                 continue
@@ -296,9 +290,7 @@ def _check_resolution(resolution: str) -> None:
         raise ValueError(f"resolution must be one of {RESOLUTIONS}; got {resolution!r}")
 
 
-def read_pairs_csv(
-    source: str | Path | TextIO, *, resolution: str = "day"
-) -> tuple[list[PairGrid], list[ReadError]]:
+def read_pairs_csv(source: str | Path | TextIO, *, resolution: str = "day") -> tuple[list[PairGrid], list[ReadError]]:
     """Read a ``pair_id,person,time,value`` file into one grid per pair.
 
     A pair with one person, or with more than two, is left out with an error; bad rows
@@ -336,9 +328,7 @@ def read_pairs_csv(
     return grids, errors
 
 
-def read_solo_csv(
-    source: str | Path | TextIO, *, resolution: str = "day"
-) -> tuple[list[SoloGrid], list[ReadError]]:
+def read_solo_csv(source: str | Path | TextIO, *, resolution: str = "day") -> tuple[list[SoloGrid], list[ReadError]]:
     """Read a ``person_id,time,own,perceived`` file into one grid per person."""
     _check_resolution(resolution)
     rows, errors = _read_rows(source, SOLO_COLUMNS, "person_id", None)

@@ -37,9 +37,7 @@ def _clean_items(items: ArrayLike) -> FloatArray:
     """Return ``items`` as a 2-D float array with NaN rows dropped; validate n, k ≥ 2."""
     x = np.asarray(items, dtype=np.float64)
     if x.ndim != 2:
-        raise ValueError(
-            f"items must be a 2-D array (n_respondents × k_items); got {x.ndim} dimension(s)"
-        )
+        raise ValueError(f"items must be a 2-D array (n_respondents × k_items); got {x.ndim} dimension(s)")
     x = x[~np.isnan(x).any(axis=1)]
     n, k = x.shape
     if k < 2:
@@ -221,9 +219,7 @@ def reliability_report(
     """
     x = np.asarray(items, dtype=np.float64)
     if x.ndim != 2:
-        raise ValueError(
-            f"items must be a 2-D array (n_respondents × k_items); got {x.ndim} dimension(s)"
-        )
+        raise ValueError(f"items must be a 2-D array (n_respondents × k_items); got {x.ndim} dimension(s)")
     method = dict(method or {})
     unknown = sorted(set(method) - set(scales))
     if unknown:
@@ -239,18 +235,13 @@ def reliability_report(
             raise ValueError(f"scale {name!r} lists a column more than once: {cols}")
         bad = [c for c in cols if not -x.shape[1] <= c < x.shape[1]]
         if bad:
-            raise ValueError(
-                f"scale {name!r} refers to columns {bad}, but items has {x.shape[1]} columns"
-            )
+            raise ValueError(f"scale {name!r} refers to columns {bad}, but items has {x.shape[1]} columns")
         sub = _clean_items(x[:, cols])
         n, k = sub.shape
         alpha = _alpha_of_clean(sub)
         score = sub.sum(axis=1) if how == "sum" else sub.mean(axis=1)
         sd = float(score.std(ddof=1))
-        if math.isnan(alpha) or alpha < 0:
-            threshold = math.nan
-        else:
-            threshold = reliable_change_threshold(sd, min(alpha, 1.0))
+        threshold = math.nan if math.isnan(alpha) or alpha < 0 else reliable_change_threshold(sd, min(alpha, 1.0))
         ci = alpha_confidence_interval(sub, level=0.95, n_boot=n_boot, seed=seed)
         report[name] = ScaleReliability(
             name=name,

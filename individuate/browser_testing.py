@@ -86,9 +86,7 @@ def log_in(page: Any, expect: Any, base: str, email: str) -> None:
     page.goto(f"{base}/accounts/login/")
     page.fill("input[name=login]", email)
     page.fill("input[name=password]", PASSWORD)
-    page.locator("main form").filter(has=page.locator("input[name=password]")).locator(
-        "button[type=submit]"
-    ).click()
+    page.locator("main form").filter(has=page.locator("input[name=password]")).locator("button[type=submit]").click()
     expect(page).to_have_url(re.compile(r"/dashboard/$"))
 
 

@@ -18,9 +18,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 DEFAULT_RESOURCES: dict[str, Any] = {
     "region": "General guidance, not specific to one country",
-    "intro": (
-        "If you or someone else is in immediate danger, call your local emergency number now."
-    ),
+    "intro": ("If you or someone else is in immediate danger, call your local emergency number now."),
     "resources": [
         {
             "name": "Your local emergency number",
@@ -44,16 +42,13 @@ DEFAULT_RESOURCES: dict[str, Any] = {
             "name": "A crisis line where you live",
             "how": "Ask your doctor or local health service",
             "detail": (
-                "Elsewhere, your doctor, pharmacist or local health service can tell you "
-                "the crisis line for your area."
+                "Elsewhere, your doctor, pharmacist or local health service can tell you the crisis line for your area."
             ),
         },
         {
             "name": "The nearest emergency department",
             "how": "Go in person",
-            "detail": (
-                "You can go to any hospital emergency department, or ask someone to take you."
-            ),
+            "detail": ("You can go to any hospital emergency department, or ask someone to take you."),
         },
         {
             "name": "Someone you trust",
@@ -79,24 +74,17 @@ def _validate(data: Any, source: str) -> dict[str, Any]:
     """Check the shape of a crisis resources document; raise ImproperlyConfigured if wrong."""
     if not isinstance(data, dict):
         raise ImproperlyConfigured(
-            f"Crisis resources file {source} must contain a JSON object "
-            f"with the fields {', '.join(TOP_LEVEL_FIELDS)}."
+            f"Crisis resources file {source} must contain a JSON object with the fields {', '.join(TOP_LEVEL_FIELDS)}."
         )
     for field in TOP_LEVEL_FIELDS:
         if field not in data:
-            raise ImproperlyConfigured(
-                f"Crisis resources file {source} is missing the field {field!r}."
-            )
+            raise ImproperlyConfigured(f"Crisis resources file {source} is missing the field {field!r}.")
     for field in ("region", "intro", "note"):
         if not isinstance(data[field], str):
-            raise ImproperlyConfigured(
-                f"Crisis resources file {source}: the field {field!r} must be a string."
-            )
+            raise ImproperlyConfigured(f"Crisis resources file {source}: the field {field!r} must be a string.")
     resources = data["resources"]
     if not isinstance(resources, list) or not resources:
-        raise ImproperlyConfigured(
-            f"Crisis resources file {source}: the field 'resources' must be a non-empty list."
-        )
+        raise ImproperlyConfigured(f"Crisis resources file {source}: the field 'resources' must be a non-empty list.")
     for index, item in enumerate(resources):
         if not isinstance(item, dict):
             raise ImproperlyConfigured(
@@ -106,8 +94,7 @@ def _validate(data: Any, source: str) -> dict[str, Any]:
         for field in RESOURCE_FIELDS:
             if field not in item:
                 raise ImproperlyConfigured(
-                    f"Crisis resources file {source} is missing the field "
-                    f"{field!r} in resources[{index}]."
+                    f"Crisis resources file {source} is missing the field {field!r} in resources[{index}]."
                 )
             if not isinstance(item[field], str):
                 raise ImproperlyConfigured(
@@ -129,15 +116,12 @@ def _load(path: str) -> dict[str, Any]:
     try:
         text = file.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ImproperlyConfigured(
-            f"Crisis resources file {path} cannot be read: {exc.strerror or exc}."
-        ) from exc
+        raise ImproperlyConfigured(f"Crisis resources file {path} cannot be read: {exc.strerror or exc}.") from exc
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ImproperlyConfigured(
-            f"Crisis resources file {path} is not valid JSON: {exc.msg} "
-            f"(line {exc.lineno}, column {exc.colno})."
+            f"Crisis resources file {path} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})."
         ) from exc
     return _validate(data, path)
 

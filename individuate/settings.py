@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "individuate.boundaries",
     "individuate.measures",
     "individuate.checkins",
+    "individuate.healing",
 ]
 
 MIDDLEWARE = [
@@ -105,9 +106,7 @@ TEMPLATES = [
 # Database: SQLite file by default, anything dj-database-url understands otherwise.
 DATABASE_URL = os.getenv("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {
-        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 0))
-    }
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 0))}
 else:
     DATABASES = {
         "default": {
@@ -122,9 +121,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # servers in production, so point REDIS_URL at Redis there.
 REDIS_URL = os.getenv("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    }
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

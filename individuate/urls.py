@@ -13,9 +13,7 @@ urlpatterns = [
     path("dashboard/", accounts.dashboard, name="dashboard"),
     path("settings/", accounts.settings_view, name="settings"),
     path("settings/tokens/", accounts.api_tokens, name="api_tokens"),
-    path(
-        "settings/tokens/<int:token_id>/revoke/", accounts.api_token_revoke, name="api_token_revoke"
-    ),
+    path("settings/tokens/<int:token_id>/revoke/", accounts.api_token_revoke, name="api_token_revoke"),
     path("settings/export/", accounts.export, name="export"),
     path("settings/delete/", accounts.delete_account, name="delete_account"),
     # my people and family links
@@ -53,6 +51,7 @@ urlpatterns = [
     path("shared/<int:owner_id>/<str:kind>/", boundaries.shared_records, name="shared_records"),
     path("", include("individuate.measures.urls")),
     path("", include("individuate.checkins.urls")),
+    path("", include("individuate.healing.urls")),
     # framework
     path("accounts/", include("allauth.urls")),
     path("api/", api.urls),

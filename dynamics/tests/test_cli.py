@@ -32,9 +32,7 @@ def coupled(t_len: int, seed: int, cross: float = 0.5) -> np.ndarray:
     return y[30:] + 5
 
 
-def pair_rows(
-    pair_id: str, t_len: int = 60, seed: int = 0, persons=("mum", "kid")
-) -> list[list[str]]:
+def pair_rows(pair_id: str, t_len: int = 60, seed: int = 0, persons=("mum", "kid")) -> list[list[str]]:
     y = coupled(t_len, seed)
     rows = []
     for t in range(t_len):
@@ -53,9 +51,7 @@ def write(path: Path, rows: list[list[str]], header=("pair_id", "person", "time"
     return path
 
 
-def run(
-    tmp_path: Path, rows, *extra: str, header=("pair_id", "person", "time", "value"), command="fit"
-):
+def run(tmp_path: Path, rows, *extra: str, header=("pair_id", "person", "time", "value"), command="fit"):
     src = write(tmp_path / "in.csv", rows, header)
     out = tmp_path / "out.json"
     code = main([command, str(src), "--out", str(out), *extra])
@@ -108,9 +104,7 @@ def test_ols_method_and_subprocess_entry_point(tmp_path):
     # OLS on the same grid gives the Kendall-biased (smaller) inertia
     code, corrected = run(tmp_path, pair_rows("p1", seed=3))
     assert code == 0
-    assert (
-        doc["pairs"][0]["effects"][0]["estimate"] < corrected["pairs"][0]["effects"][0]["estimate"]
-    )
+    assert doc["pairs"][0]["effects"][0]["estimate"] < corrected["pairs"][0]["effects"][0]["estimate"]
 
 
 def test_several_values_a_day_are_averaged(tmp_path):
@@ -144,10 +138,7 @@ def test_pair_structure_errors_name_pair_and_row(tmp_path, bad_rows, needle):
     assert [p["pair_id"] for p in doc["pairs"]] == ["ok"]
     (err,) = doc["errors"]
     assert err["pair_id"] == "bad" and needle in err["message"]
-    assert (
-        f"line {line_of(len(good) + (len(bad_rows) - 1 if needle == '3 persons' else 0))}"
-        in err["message"]
-    )
+    assert f"line {line_of(len(good) + (len(bad_rows) - 1 if needle == '3 persons' else 0))}" in err["message"]
 
 
 @pytest.mark.parametrize(
@@ -165,11 +156,7 @@ def test_bad_values_are_reported_and_left_out(tmp_path, value, needle):
     code, doc = run(tmp_path, rows)
     assert code == 0
     (err,) = doc["errors"]
-    assert (
-        err["pair_id"] == "p1"
-        and needle in err["message"]
-        and f"line {line_of(10)}" in err["message"]
-    )
+    assert err["pair_id"] == "p1" and needle in err["message"] and f"line {line_of(10)}" in err["message"]
     fitted = {p["pair_id"]: p for p in doc["pairs"]}
     assert set(fitted) == {"p1", "p2"}
     assert fitted["p1"]["n_observations"]["mum"] == 59  # the bad row is left out, the rest is used
@@ -192,10 +179,7 @@ def test_bad_time_and_duplicated_timestamp(tmp_path):
     messages = {e["message"] for e in doc["errors"]}
     assert all(e["pair_id"] == "p1" for e in doc["errors"]) and len(messages) == 2
     assert any("not an ISO date" in m and f"line {line_of(3)}" in m for m in messages)
-    assert any(
-        "duplicated time" in m and f"line {line_of(20)}" in m and f"line {line_of(18)}" in m
-        for m in messages
-    )
+    assert any("duplicated time" in m and f"line {line_of(20)}" in m and f"line {line_of(18)}" in m for m in messages)
     assert {p["pair_id"] for p in doc["pairs"]} == {"p1", "p2"}
 
 
@@ -361,8 +345,7 @@ def solo_rows(pid: str, t_len: int, seed: int) -> list[list[str]]:
     perceived = rng.normal(5, 1.5, t_len)
     own = 6 + 0.6 * (perceived - 5) + rng.standard_normal(t_len)
     return [
-        [pid, (START + timedelta(days=t)).isoformat(), f"{own[t]:.4f}", f"{perceived[t]:.4f}"]
-        for t in range(t_len)
+        [pid, (START + timedelta(days=t)).isoformat(), f"{own[t]:.4f}", f"{perceived[t]:.4f}"] for t in range(t_len)
     ]
 
 

@@ -112,9 +112,7 @@ def test_batch_equals_each_pair_alone(method):
     ids = [f"p{i}" for i in range(12)]
     results = fit_pairs(y, persons=persons, pair_ids=ids, method=method, chance=False)
     for p in range(12):
-        alone = fit_pairs(
-            y[p : p + 1], persons=persons[:1], pair_ids=ids[p : p + 1], method=method, chance=False
-        )[0]
+        alone = fit_pairs(y[p : p + 1], persons=persons[:1], pair_ids=ids[p : p + 1], method=method, chance=False)[0]
         assert results[p] == alone
 
 
@@ -167,9 +165,7 @@ def test_corrected_removes_most_of_the_inertia_bias_at_n60():
 def test_recovers_cross_lagged_and_synchrony_with_honest_intervals():
     a = np.array([[0.3, 0.0], [0.35, 0.3]])
     y = simulate(300, 100, a, seed=5)
-    results = fit_pairs(
-        y, persons=[("a", "b")] * 300, pair_ids=[str(i) for i in range(300)], chance=False
-    )
+    results = fit_pairs(y, persons=[("a", "b")] * 300, pair_ids=[str(i) for i in range(300)], chance=False)
     ab = [by_kind(r, "cross_lagged", "a") for r in results]
     ba = [by_kind(r, "cross_lagged", "b") for r in results]
     sync = [by_kind(r, "synchrony") for r in results]
@@ -191,9 +187,7 @@ def test_exceeds_chance_with_pseudo_pairs():
     y = np.concatenate([strong, none])
     results = fit_pairs(y, persons=[("a", "b")] * 40, pair_ids=[str(i) for i in range(40)], seed=1)
     hit = [by_kind(r, "cross_lagged", "a").exceeds_chance for r in results[:20]]
-    null = [
-        by_kind(r, "cross_lagged", source).exceeds_chance for r in results[20:] for source in "ab"
-    ]
+    null = [by_kind(r, "cross_lagged", source).exceeds_chance for r in results[20:] for source in "ab"]
     assert None not in hit + null
     assert np.mean(hit) >= 0.9
     assert np.mean(null) <= 0.2
@@ -263,9 +257,7 @@ def test_interpretations_and_json():
     r = fit_pairs(y, persons=[("m", "c")], pair_ids=["p1"], labels=[("your mother", "you")])[0]
     cross = by_kind(r, "cross_lagged", "m")
     assert cross.interpretation.startswith("On days after your mother seemed more upset than usual")
-    assert (
-        "your own mood was" in cross.interpretation and "lower the next day" in cross.interpretation
-    )
+    assert "your own mood was" in cross.interpretation and "lower the next day" in cross.interpretation
     assert f"{cross.estimate:.2f}" in cross.interpretation
     back = by_kind(r, "cross_lagged", "c")
     if back.ci95[0] <= 0 <= back.ci95[1]:
@@ -313,16 +305,11 @@ def test_windows_and_change_when_coupling_weakens_halfway():
     a[:] = [[0.3, 0.0], [0.6, 0.3]]
     a[t_len // 2 :, 1, 0] = 0.0
     y = simulate(1, t_len, a, seed=50)
-    r = fit_pairs(
-        y, persons=[("a", "b")], pair_ids=["w"], start=date(2024, 1, 1), window=60, step=60
-    )[0]
+    r = fit_pairs(y, persons=[("a", "b")], pair_ids=["w"], start=date(2024, 1, 1), window=60, step=60)[0]
     assert len(r.windows) == 4
     assert r.windows[0].start == date(2024, 1, 1) and r.windows[0].end == date(2024, 2, 29)
     assert r.windows[-1].end == date(2024, 8, 27)
-    ests = [
-        by_kind(type("R", (), {"effects": w.effects})(), "cross_lagged", "a").estimate
-        for w in r.windows
-    ]
+    ests = [by_kind(type("R", (), {"effects": w.effects})(), "cross_lagged", "a").estimate for w in r.windows]
     assert ests[0] > 0.3 and ests[-1] < 0.3
     (ab,) = [c for c in r.change["cross_lagged"] if c["from"] == "a"]
     assert ab["to"] == "b"
@@ -354,9 +341,7 @@ def test_windows_and_change_when_coupling_weakens_halfway():
 def test_windows_skip_days_a_pair_was_not_observed():
     y = simulate(2, 120, [[0.3, 0.0], [0.5, 0.3]], seed=51)
     y[1, :60] = np.nan
-    rs = fit_pairs(
-        y, persons=[("a", "b")] * 2, pair_ids=["1", "2"], start=date(2024, 1, 1), window=30, step=30
-    )
+    rs = fit_pairs(y, persons=[("a", "b")] * 2, pair_ids=["1", "2"], start=date(2024, 1, 1), window=30, step=30)
     assert len(rs[0].windows) == 4 and len(rs[1].windows) == 2
     assert rs[1].windows[0].start == date(2024, 3, 1)
 
@@ -367,18 +352,14 @@ def _simulate_solo(n, t_len, seed, conc=0.6, lag=0.3, inertia=0.3):
     own = np.zeros((n, t_len))
     pc = perceived - 5
     for t in range(1, t_len):
-        own[:, t] = (
-            conc * pc[:, t] + lag * pc[:, t - 1] + inertia * own[:, t - 1] + rng.standard_normal(n)
-        )
+        own[:, t] = conc * pc[:, t] + lag * pc[:, t - 1] + inertia * own[:, t - 1] + rng.standard_normal(n)
     return own + 6, perceived
 
 
 def test_solo_effects_when_own_mood_follows_perceived():
     own, perceived = _simulate_solo(40, 120, seed=60)
     own[0, 50:60] = np.nan
-    rs = fit_solo(
-        own, perceived, ids=[f"u{i}" for i in range(40)], other_labels=["Mum"] * 40, seed=3
-    )
+    rs = fit_solo(own, perceived, ids=[f"u{i}" for i in range(40)], other_labels=["Mum"] * 40, seed=3)
     r = rs[0]
     assert r.persons == ("u0", "Mum") and r.n_observations == {"u0": 110, "Mum": 120}
     assert [e.kind for e in r.effects] == ["concurrent", "lagged", "inertia"]
@@ -392,12 +373,7 @@ def test_solo_effects_when_own_mood_follows_perceived():
     assert np.mean([r.effects[1].exceeds_chance for r in rs]) >= 0.75  # power ≈ 0.85 here
     assert all(r.effects[2].exceeds_chance is None for r in rs)
     e = r.effects[0]
-    assert (
-        e.source == "Mum"
-        and e.target == "u0"
-        and e.correlation is not None
-        and 0 < e.correlation < 1
-    )
+    assert e.source == "Mum" and e.target == "u0" and e.correlation is not None and 0 < e.correlation < 1
     assert "On days when you saw Mum as more upset than usual" in e.interpretation
     assert r.effects[0].as_json()["correlation"] == e.correlation
 
@@ -428,8 +404,6 @@ def test_solo_corrected_inertia_is_kendall_and_windows():
     rho, n = ols.effects[2].estimate, ols.n_lag_pairs
     assert cor.effects[2].estimate == pytest.approx(rho + (1 + 3 * rho) / n)
     assert cor.effects[1].estimate == pytest.approx(ols.effects[1].estimate)
-    w = fit_solo(
-        own, perceived, ids=["a"], other_labels=["Mum"], start=date(2024, 5, 1), window=45, step=45
-    )[0]
+    w = fit_solo(own, perceived, ids=["a"], other_labels=["Mum"], start=date(2024, 5, 1), window=45, step=45)[0]
     assert len(w.windows) == 2 and set(w.change) == {"lagged", "concurrent"}
     assert w.as_json()["windows"][1]["end"] == "2024-07-29"

@@ -247,9 +247,7 @@ SCALES = {"close": [0, 1, 2, 3, 4, 5], "apart": [6, 7, 8, 9]}
 def test_reliability_report_sum_vs_mean_units() -> None:
     items = _two_scale_data(np.random.default_rng(1))
     by_sum = reliability_report(items, SCALES, n_boot=200)
-    by_mean = reliability_report(
-        items, SCALES, method={"close": "mean", "apart": "mean"}, n_boot=200
-    )
+    by_mean = reliability_report(items, SCALES, method={"close": "mean", "apart": "mean"}, n_boot=200)
     for name, cols in SCALES.items():
         s, m = by_sum[name], by_mean[name]
         k = len(cols)
@@ -260,9 +258,7 @@ def test_reliability_report_sum_vs_mean_units() -> None:
         assert s.sd == pytest.approx(np.std(items[:, cols].sum(axis=1), ddof=1), rel=1e-12)
         assert m.sd == pytest.approx(s.sd / k, rel=1e-12)
         assert m.reliable_change == pytest.approx(s.reliable_change / k, rel=1e-12)
-        assert s.reliable_change == pytest.approx(
-            reliable_change_threshold(s.sd, s.alpha), rel=1e-12
-        )
+        assert s.reliable_change == pytest.approx(reliable_change_threshold(s.sd, s.alpha), rel=1e-12)
         assert len(s.item_total) == k
     assert abs(by_sum["close"].alpha - spearman_brown(6, 1.0)) < 0.03
     assert abs(by_sum["apart"].alpha - spearman_brown(4, 2.0)) < 0.03

@@ -27,9 +27,7 @@ MAX_TOKENS = 10
 
 def therapists_accepting_clients() -> QuerySet[User]:
     return (
-        User.objects.filter(
-            role=User.Role.THERAPIST, is_active=True, therapist_profile__accepting_clients=True
-        )
+        User.objects.filter(role=User.Role.THERAPIST, is_active=True, therapist_profile__accepting_clients=True)
         .select_related("therapist_profile")
         .order_by("therapist_profile__display_name")
     )
@@ -103,9 +101,7 @@ def _csv(rows: list[dict[str, Any]]) -> str:
     writer = csv.DictWriter(buffer, fieldnames=columns or ["(no records)"])
     writer.writeheader()
     for row in rows:
-        writer.writerow(
-            {k: json.dumps(v) if isinstance(v, (dict, list)) else v for k, v in row.items()}
-        )
+        writer.writerow({k: json.dumps(v) if isinstance(v, (dict, list)) else v for k, v in row.items()})
     return buffer.getvalue()
 
 
@@ -138,13 +134,11 @@ def delete_account(user: User) -> None:
     }
     AccessEvent.objects.filter(viewer=user).update(viewer_label="a deleted account")
     # A therapist's unanswered invitations to this person's addresses end with them.
-    TherapistConnection.objects.filter(
-        invite_email__in=addresses, client__isnull=True, status="pending"
-    ).update(status="ended", ended_at=timezone.now(), invite_email="", token_hash=None)
+    TherapistConnection.objects.filter(invite_email__in=addresses, client__isnull=True, status="pending").update(
+        status="ended", ended_at=timezone.now(), invite_email="", token_hash=None
+    )
     _forget_queued_work(addresses | ({user.display_name} if user.display_name else set()))
-    LogEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)
-    ).delete()
+    LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)).delete()
     AuditEvent.objects.create(action="account_deleted", role=user.role)
     user.delete()
 

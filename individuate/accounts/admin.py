@@ -25,9 +25,7 @@ class UserAdmin(BaseUserAdmin):
         ),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
-    add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("email", "password1", "password2", "role")}),
-    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2", "role")}),)
 
 
 @admin.register(ApiToken)

@@ -23,9 +23,7 @@ class SignupExtraForm(forms.Form):
         required=False,
         help_text="You can change this later.",
     )
-    time_zone = forms.ChoiceField(
-        choices=TIMEZONE_CHOICES, initial="UTC", required=False, widget=forms.HiddenInput
-    )
+    time_zone = forms.ChoiceField(choices=TIMEZONE_CHOICES, initial="UTC", required=False, widget=forms.HiddenInput)
 
     def signup(self, request: HttpRequest, user: User) -> None:
         user.display_name = self.cleaned_data.get("display_name", "")
@@ -64,9 +62,7 @@ class ApiTokenForm(forms.Form):
 
 class DeleteAccountForm(forms.Form):
     password = forms.CharField(label="Your password", widget=forms.PasswordInput, strip=False)
-    confirm = forms.CharField(
-        label="Type DELETE to confirm", max_length=10, help_text="This cannot be undone."
-    )
+    confirm = forms.CharField(label="Type DELETE to confirm", max_length=10, help_text="This cannot be undone.")
 
     def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -62,13 +62,9 @@ class User(AbstractUser):
         help_text="What we call you in the app. Not shown to anyone else.",
     )
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.PERSON)
-    perspective = models.CharField(
-        "I come here as", max_length=16, choices=Perspective.choices, blank=True
-    )
+    perspective = models.CharField("I come here as", max_length=16, choices=Perspective.choices, blank=True)
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
-    is_demo = models.BooleanField(
-        default=False, help_text="Fictional demo account created by seed_demo."
-    )
+    is_demo = models.BooleanField(default=False, help_text="Fictional demo account created by seed_demo.")
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []  # type: ignore[misc]

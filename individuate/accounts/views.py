@@ -39,18 +39,14 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
                 "pending": boundaries.pending_for_therapist(user) if mfa_on else [],
             },
         )
-    emails = list(
-        EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
-    )
+    emails = list(EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True))
     now = timezone.now()
     return render(
         request,
         "accounts/dashboard_person.html",
         {
             "people": [(o, boundaries.link_state(o)) for o in user.others.all()],
-            "connections": boundaries.connections_of_client(user).filter(
-                status__in=["pending", "active"]
-            ),
+            "connections": boundaries.connections_of_client(user).filter(status__in=["pending", "active"]),
             "family_invitations_count": FamilyLink.objects.filter(
                 invitee_email__in=emails, status="pending", expires_at__gt=now
             ).count(),
@@ -69,9 +65,7 @@ def settings_view(request: AuthedRequest) -> HttpResponse:
     profile_form = ProfileForm(request.POST or None, instance=user, prefix="p")
     therapist_form = None
     if user.is_therapist and hasattr(user, "therapist_profile"):
-        therapist_form = TherapistProfileForm(
-            request.POST or None, instance=user.therapist_profile, prefix="t"
-        )
+        therapist_form = TherapistProfileForm(request.POST or None, instance=user.therapist_profile, prefix="t")
     if request.method == "POST":
         forms_ok = profile_form.is_valid() and (therapist_form is None or therapist_form.is_valid())
         if forms_ok:
@@ -137,9 +131,7 @@ def export(request: AuthedRequest) -> HttpResponse:
 @reauthentication_required(allow_get=True)
 def delete_account(request: AuthedRequest) -> HttpResponse:
     form = DeleteAccountForm(request.user, request.POST or None)
-    if request.method == "POST" and not ratelimit.consume(
-        request, action="reauthenticate", user=request.user
-    ):
+    if request.method == "POST" and not ratelimit.consume(request, action="reauthenticate", user=request.user):
         messages.error(request, "Too many attempts. Wait a minute and try again.")
         return render(request, "accounts/delete.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():

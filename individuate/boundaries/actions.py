@@ -55,12 +55,7 @@ def _clean_role(role: str) -> str:
 
 
 def _verified_emails(user: User) -> set[str]:
-    return {
-        e.lower()
-        for e in EmailAddress.objects.filter(user=user, verified=True).values_list(
-            "email", flat=True
-        )
-    }
+    return {e.lower() for e in EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)}
 
 
 # ---------------------------------------------------------------- others
@@ -134,10 +129,7 @@ def link_state(other: Other) -> LinkState:
     Declined, withdrawn, expired and ended links all end as "not linked"; nothing
     tells either side what the other did or when.
     """
-    states = {
-        "linked" if link.status == FamilyLink.Status.ACTIVE else "invited"
-        for link in open_links_of_other(other)
-    }
+    states = {"linked" if link.status == FamilyLink.Status.ACTIVE else "invited" for link in open_links_of_other(other)}
     if "linked" in states:
         return "linked"
     return "invited" if states else "not linked"
@@ -179,20 +171,13 @@ def invite_family_member(inviter: User, other_id: int, email: str) -> tuple[Fami
     if open_links_of_other(other).exists():
         raise ActionError(f"“{other.name}” is already linked or invited.", "conflict")
     now = timezone.now()
-    if (
-        FamilyLink.objects.filter(inviter=inviter, created_at__gte=now - timedelta(days=1)).count()
-        >= INVITES_PER_DAY
-    ):
-        raise ActionError(
-            "You have sent enough invitations for today. Try again tomorrow.", "conflict"
-        )
+    if FamilyLink.objects.filter(inviter=inviter, created_at__gte=now - timedelta(days=1)).count() >= INVITES_PER_DAY:
+        raise ActionError("You have sent enough invitations for today. Try again tomorrow.", "conflict")
     # An earlier invitation that expired or was withdrawn no longer blocks a new one.
     FamilyLink.objects.filter(inviter_other=other, status=FamilyLink.Status.PENDING).update(
         status=FamilyLink.Status.CANCELLED, ended_at=now
     )
-    welcome = _invitation_email_is_welcome(
-        FamilyLink.objects.filter(inviter=inviter, invitee_email=email)
-    )
+    welcome = _invitation_email_is_welcome(FamilyLink.objects.filter(inviter=inviter, invitee_email=email))
     raw, token_hash = new_token()
     try:
         with transaction.atomic():
@@ -219,9 +204,7 @@ def _check_claim(
     if sender_id == user.pk:
         raise ActionError("You cannot accept your own invitation.", "forbidden")
     if email.lower() not in _verified_emails(user):
-        raise ActionError(
-            "This invitation was sent to a different e-mail address than yours.", "forbidden"
-        )
+        raise ActionError("This invitation was sent to a different e-mail address than yours.", "forbidden")
     if invitation.is_expired:
         raise ActionError("This invitation has expired. Ask for a new one.", "conflict")
 
@@ -355,17 +338,10 @@ def request_therapist(client: User, therapist_id: int, message: str = "") -> The
     if _open_connection_exists(therapist, client):
         raise ActionError(f"You already have a connection with {therapist.name}.", "conflict")
     since = timezone.now() - timedelta(days=1)
-    if (
-        client.therapist_connections.filter(created_at__gte=since).count()
-        >= CONNECTION_REQUESTS_PER_DAY
-    ):
-        raise ActionError(
-            "You have sent enough requests for today. Try again tomorrow.", "conflict"
-        )
+    if client.therapist_connections.filter(created_at__gte=since).count() >= CONNECTION_REQUESTS_PER_DAY:
+        raise ActionError("You have sent enough requests for today. Try again tomorrow.", "conflict")
     # Asking again soon after withdrawing does not e-mail the therapist again.
-    welcome = not TherapistConnection.objects.filter(
-        therapist=therapist, client=client, created_at__gte=since
-    ).exists()
+    welcome = not TherapistConnection.objects.filter(therapist=therapist, client=client, created_at__gte=since).exists()
     try:
         with transaction.atomic():
             connection = TherapistConnection.objects.create(
@@ -375,9 +351,7 @@ def request_therapist(client: User, therapist_id: int, message: str = "") -> The
                 message=(message or "").strip(),
             )
     except IntegrityError as exc:
-        raise ActionError(
-            f"You already have a connection with {therapist.name}.", "conflict"
-        ) from exc
+        raise ActionError(f"You already have a connection with {therapist.name}.", "conflict") from exc
     if welcome:
         queue_email(
             "connection-request",
@@ -388,9 +362,7 @@ def request_therapist(client: User, therapist_id: int, message: str = "") -> The
 
 
 @transaction.atomic
-def invite_client(
-    therapist: User, email: str, message: str = ""
-) -> tuple[TherapistConnection, str]:
+def invite_client(therapist: User, email: str, message: str = "") -> tuple[TherapistConnection, str]:
     if not therapist.is_therapist:
         raise ActionError("Only therapists can invite clients.", "forbidden")
     email = _clean_email(email)
@@ -464,9 +436,7 @@ def peek_connection_invitation(user: User, raw_token: str) -> TherapistConnectio
 def accept_connection_invitation(user: User, raw_token: str) -> TherapistConnection:
     connection = _invited_connection_for(user, raw_token)
     if _open_connection_exists(connection.therapist, user):
-        raise ActionError(
-            f"You are already connected with {connection.therapist.name}.", "conflict"
-        )
+        raise ActionError(f"You are already connected with {connection.therapist.name}.", "conflict")
     connection.client = user
     connection.status, connection.accepted_at = TherapistConnection.Status.ACTIVE, timezone.now()
     connection.save(update_fields=["client", "status", "accepted_at"])
@@ -493,9 +463,7 @@ def _connection_for(user: User, connection_id: int) -> TherapistConnection:
 
 
 @transaction.atomic
-def answer_connection_request(
-    therapist: User, connection_id: int, accept: bool
-) -> TherapistConnection:
+def answer_connection_request(therapist: User, connection_id: int, accept: bool) -> TherapistConnection:
     """A therapist accepts or declines a client's request to connect."""
     from .policy import therapist_may_see_clients
 
@@ -570,14 +538,10 @@ def grant_scope(client: User, connection_id: int, scope: str) -> ConsentGrant:
 def revoke_scope(client: User, connection_id: int, scope: str) -> None:
     scope = _clean_scope(scope)
     connection = _client_connection(client, connection_id)
-    changed = connection.grants.filter(scope=scope, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
-    )
+    changed = connection.grants.filter(scope=scope, revoked_at__isnull=True).update(revoked_at=timezone.now())
     if not changed:
         raise ActionError(f"“{scope}” is not shared, so there is nothing to revoke.", "conflict")
-    consent_withdrawn.send(
-        sender=TherapistConnection, client=client, therapist=connection.therapist, scopes={scope}
-    )
+    consent_withdrawn.send(sender=TherapistConnection, client=client, therapist=connection.therapist, scopes={scope})
 
 
 def access_log(owner: User) -> QuerySet[AccessEvent]:

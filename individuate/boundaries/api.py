@@ -127,9 +127,7 @@ def create_other(request: AuthedRequest, payload: OtherIn) -> Status[OtherOut]:
     return Status(201, _other_out(actions.add_other(request.user, payload.name, payload.role)))
 
 
-@router.put(
-    "/others/{other_id}", response={200: OtherOut, 404: Message, 409: Message, 422: Message}
-)
+@router.put("/others/{other_id}", response={200: OtherOut, 404: Message, 409: Message, 422: Message})
 def update_other(request: AuthedRequest, other_id: int, payload: OtherIn) -> OtherOut:
     return _other_out(actions.update_other(request.user, other_id, payload.name, payload.role))
 
@@ -207,9 +205,7 @@ def list_connections(request: AuthedRequest) -> list[ConnectionOut]:
     response={201: ConnectionOut, 403: Message, 404: Message, 409: Message, 422: Message},
     summary="Ask a therapist to connect",
 )
-def request_connection(
-    request: AuthedRequest, payload: ConnectionRequestIn
-) -> Status[ConnectionOut]:
+def request_connection(request: AuthedRequest, payload: ConnectionRequestIn) -> Status[ConnectionOut]:
     connection = actions.request_therapist(request.user, payload.therapist_id, payload.message)
     return Status(201, _connection_out(connection, request.user))
 
@@ -229,9 +225,7 @@ def invite_client(request: AuthedRequest, payload: ClientInviteIn) -> Status[Con
     response={200: ConnectionOut, 403: Message, 404: Message, 409: Message},
     summary="Therapist: accept or decline a client's request",
 )
-def answer_connection(
-    request: AuthedRequest, connection_id: int, payload: AnswerIn
-) -> ConnectionOut:
+def answer_connection(request: AuthedRequest, connection_id: int, payload: AnswerIn) -> ConnectionOut:
     connection = actions.answer_connection_request(request.user, connection_id, payload.accept)
     return _connection_out(connection, request.user)
 
@@ -298,9 +292,7 @@ def _records(request: AuthedRequest, owner_id: int, kind: str, kinds: list[str])
     return RecordsOut(
         owner_id=owner.pk,
         kind=kind,
-        sections=[
-            Section(title=s.title, columns=[c for c, _ in s.columns], rows=s.rows) for s in sections
-        ],
+        sections=[Section(title=s.title, columns=[c for c, _ in s.columns], rows=s.rows) for s in sections],
     )
 
 

@@ -6,9 +6,7 @@ from .models import Other
 
 
 class OtherForm(forms.Form):
-    name = forms.CharField(
-        label="Name", max_length=60, help_text="How you call them, e.g. “my mother” or “Dad”."
-    )
+    name = forms.CharField(label="Name", max_length=60, help_text="How you call them, e.g. “my mother” or “Dad”.")
     role = forms.ChoiceField(label="They are my", choices=Other.Role.choices)
 
 
@@ -39,9 +37,7 @@ class ConnectRequestForm(forms.Form):
 class AcceptLinkForm(forms.Form):
     """The invitee chooses which of their own people stands for the inviter."""
 
-    other = forms.TypedChoiceField(
-        label="Who is this for you?", coerce=int, required=False, empty_value=None
-    )
+    other = forms.TypedChoiceField(label="Who is this for you?", coerce=int, required=False, empty_value=None)
     new_name = forms.CharField(label="Or add them as", max_length=60, required=False)
     new_role = forms.ChoiceField(label="They are my", choices=Other.Role.choices, required=False)
 
@@ -53,7 +49,5 @@ class AcceptLinkForm(forms.Form):
     def clean(self) -> dict:  # type: ignore[type-arg]
         data = super().clean() or {}
         if not data.get("other") and not data.get("new_name"):
-            raise forms.ValidationError(
-                "Choose one of your people, or give a name for someone new."
-            )
+            raise forms.ValidationError("Choose one of your people, or give a name for someone new.")
         return data

@@ -54,18 +54,14 @@ class Other(models.Model):
         PARTNER = "partner", "Partner"
         OTHER = "other", "Other"
 
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="others"
-    )
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="others")
     name = models.CharField(max_length=60)
     role = models.CharField(max_length=16, choices=Role.choices)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["created_at", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["owner", "name"], name="other_unique_name_per_owner")
-        ]
+        constraints = [models.UniqueConstraint(fields=["owner", "name"], name="other_unique_name_per_owner")]
 
     def __str__(self) -> str:
         return self.name
@@ -84,12 +80,8 @@ class FamilyLink(models.Model):
         CANCELLED = "cancelled", "Cancelled"
         ENDED = "ended", "Ended"
 
-    inviter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="family_links_sent"
-    )
-    inviter_other = models.ForeignKey(
-        Other, on_delete=models.CASCADE, related_name="links_as_inviter"
-    )
+    inviter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="family_links_sent")
+    inviter_other = models.ForeignKey(Other, on_delete=models.CASCADE, related_name="links_as_inviter")
     invitee_email = models.EmailField()
     invitee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -147,9 +139,7 @@ class TherapistConnection(models.Model):
         THERAPIST = "therapist", "Therapist"
         CLIENT = "client", "Client"
 
-    therapist = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="client_connections"
-    )
+    therapist = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="client_connections")
     client = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
@@ -199,9 +189,7 @@ class TherapistConnection(models.Model):
 class ConsentGrant(models.Model):
     """One scope a client has shared with a connected therapist, from granted to revoked."""
 
-    connection = models.ForeignKey(
-        TherapistConnection, on_delete=models.CASCADE, related_name="grants"
-    )
+    connection = models.ForeignKey(TherapistConnection, on_delete=models.CASCADE, related_name="grants")
     scope = models.CharField(max_length=16, choices=SCOPE_CHOICES)
     granted_at = models.DateTimeField(default=timezone.now)
     revoked_at = models.DateTimeField(null=True, blank=True)

@@ -80,9 +80,7 @@ NOT_FOUND = "Not found."
 
 def active_connection(therapist: User, client: User) -> TherapistConnection | None:
     return (
-        TherapistConnection.objects.filter(
-            therapist=therapist, client=client, status=TherapistConnection.Status.ACTIVE
-        )
+        TherapistConnection.objects.filter(therapist=therapist, client=client, status=TherapistConnection.Status.ACTIVE)
         .only("id")
         .first()
     )
@@ -125,9 +123,7 @@ def decide(viewer: User | None, owner: User | None, kind: str) -> Decision:
     )
 
 
-def check(
-    viewer: User | None, owner: User | None, kind: str, *, via: str, path: str = ""
-) -> Decision:
+def check(viewer: User | None, owner: User | None, kind: str, *, via: str, path: str = "") -> Decision:
     """Decide, and log every read of another person's records (denials too)."""
     decision = decide(viewer, owner, kind)
     is_self = viewer is not None and owner is not None and viewer.pk == owner.pk
@@ -145,9 +141,7 @@ def check(
     return decision
 
 
-def decide_joint(
-    viewer: User | None, parties: tuple[User, User], consents: dict[int, tuple[bool, bool]]
-) -> Decision:
+def decide_joint(viewer: User | None, parties: tuple[User, User], consents: dict[int, tuple[bool, bool]]) -> Decision:
     """May VIEWER see the joint coupling report of two linked people?
 
     ``consents`` maps each party's id to (opted in, share with the other). Raw
@@ -162,15 +156,11 @@ def decide_joint(
         return _deny("not_opted_in", NOT_FOUND)
     if viewer.pk in {p.pk for p in parties}:
         if all(consents[p.pk][1] for p in parties):
-            return Decision(
-                True, "joint_shared", "You both chose to share this report with each other."
-            )
+            return Decision(True, "joint_shared", "You both chose to share this report with each other.")
         return _deny("joint_not_shared", NOT_FOUND)
     for party in parties:
         if decide(viewer, party, "coupling_report").allowed:
-            return Decision(
-                True, "grant:coupling", "Shared by a client through the coupling grant."
-            )
+            return Decision(True, "grant:coupling", "Shared by a client through the coupling grant.")
     return _deny("no_relationship", NOT_FOUND)
 
 
@@ -212,9 +202,7 @@ class AccessDenied(Exception):
         self.decision = decision
 
 
-def require(
-    viewer: User | None, owner: User | None, kind: str, *, via: str, path: str = ""
-) -> Decision:
+def require(viewer: User | None, owner: User | None, kind: str, *, via: str, path: str = "") -> Decision:
     decision = check(viewer, owner, kind, via=via, path=path)
     if not decision.allowed:
         raise AccessDenied(decision)

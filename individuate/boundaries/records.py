@@ -42,9 +42,7 @@ def export_family_links(owner: User) -> list[dict[str, Any]]:
 
 
 def export_connections(owner: User) -> list[dict[str, Any]]:
-    qs = TherapistConnection.objects.filter(Q(client=owner) | Q(therapist=owner)).select_related(
-        "therapist", "client"
-    )
+    qs = TherapistConnection.objects.filter(Q(client=owner) | Q(therapist=owner)).select_related("therapist", "client")
     return [
         {
             "therapist": c.therapist.name,
@@ -60,9 +58,7 @@ def export_connections(owner: User) -> list[dict[str, Any]]:
 
 
 def export_grants(owner: User) -> list[dict[str, Any]]:
-    qs = ConsentGrant.objects.filter(connection__client=owner).select_related(
-        "connection__therapist"
-    )
+    qs = ConsentGrant.objects.filter(connection__client=owner).select_related("connection__therapist")
     return [
         {
             "therapist": g.connection.therapist.name,

@@ -70,9 +70,7 @@ def other_edit(request: AuthedRequest, other_id: int) -> HttpResponse:
     if form.is_valid():
         _attempt(
             request,
-            lambda: actions.update_other(
-                request.user, other_id, form.cleaned_data["name"], form.cleaned_data["role"]
-            ),
+            lambda: actions.update_other(request.user, other_id, form.cleaned_data["name"], form.cleaned_data["role"]),
             "Saved.",
         )
     else:
@@ -94,9 +92,7 @@ def family_invite(request: AuthedRequest, other_id: int) -> HttpResponse:
     if form.is_valid():
         _attempt(
             request,
-            lambda: actions.invite_family_member(
-                request.user, other_id, form.cleaned_data["email"]
-            ),
+            lambda: actions.invite_family_member(request.user, other_id, form.cleaned_data["email"]),
             "Invitation sent. They decide whether to link; if they don't, this stays “not linked”.",
         )
     else:
@@ -161,9 +157,9 @@ def therapists(request: HttpRequest) -> HttpResponse:
     connected: set[int] = set()
     if request.user.is_authenticated:
         connected = set(
-            TherapistConnection.objects.filter(
-                client=request.user, status__in=["pending", "active"]
-            ).values_list("therapist_id", flat=True)
+            TherapistConnection.objects.filter(client=request.user, status__in=["pending", "active"]).values_list(
+                "therapist_id", flat=True
+            )
         )
     return render(
         request,
@@ -186,8 +182,7 @@ def connection_request(request: AuthedRequest, therapist_id: int) -> HttpRespons
     if _attempt(
         request,
         lambda: actions.request_therapist(request.user, therapist_id, form.cleaned_data["message"]),
-        "Request sent. You'll see here when the therapist accepts. "
-        "Nothing is shared until you choose.",
+        "Request sent. You'll see here when the therapist accepts. Nothing is shared until you choose.",
     ):
         return redirect("my_therapists")
     return redirect("therapists")
@@ -290,9 +285,7 @@ def client_invite(request: AuthedRequest) -> HttpResponse:
     if form.is_valid():
         _attempt(
             request,
-            lambda: actions.invite_client(
-                request.user, form.cleaned_data["email"], form.cleaned_data["message"]
-            ),
+            lambda: actions.invite_client(request.user, form.cleaned_data["email"], form.cleaned_data["message"]),
             "Invitation sent.",
         )
     else:
@@ -309,9 +302,7 @@ def connection_answer(request: AuthedRequest, connection_id: int) -> HttpRespons
     else:
         _attempt(
             request,
-            lambda: actions.answer_connection_request(
-                request.user, connection_id, decision == "accept"
-            ),
+            lambda: actions.answer_connection_request(request.user, connection_id, decision == "accept"),
             "Connected." if decision == "accept" else "Declined.",
         )
     return redirect("clients")

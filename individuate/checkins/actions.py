@@ -40,11 +40,7 @@ def _scale(name: str, value: Any) -> int:
         number = int(value)
     except (TypeError, ValueError) as exc:
         raise ActionError(f"{name} must be a whole number from 0 to 10.") from exc
-    if (
-        isinstance(value, bool)
-        or str(value).strip() not in (str(number), f"{number}.0")
-        or not 0 <= number <= 10
-    ):
+    if isinstance(value, bool) or str(value).strip() not in (str(number), f"{number}.0") or not 0 <= number <= 10:
         raise ActionError(f"{name} must be a whole number from 0 to 10.")
     return number
 
@@ -108,22 +104,17 @@ def save_checkin(
             **values,
         )
     PerceivedMood.objects.bulk_create(
-        PerceivedMood(checkin=checkin, other_id=other_id, value=value)
-        for other_id, value in perceived_clean.items()
+        PerceivedMood(checkin=checkin, other_id=other_id, value=value) for other_id, value in perceived_clean.items()
     )
     return checkin
 
 
 def todays_checkins(owner: User) -> QuerySet[CheckIn]:
-    return CheckIn.objects.filter(owner=owner, local_date=local_today(owner)).prefetch_related(
-        "perceived__other"
-    )
+    return CheckIn.objects.filter(owner=owner, local_date=local_today(owner)).prefetch_related("perceived__other")
 
 
 def get_own_checkin(owner: User, checkin_id: int) -> CheckIn:
-    checkin = (
-        CheckIn.objects.filter(owner=owner, pk=checkin_id).prefetch_related("perceived").first()
-    )
+    checkin = CheckIn.objects.filter(owner=owner, pk=checkin_id).prefetch_related("perceived").first()
     if checkin is None:
         raise ActionError("Not found.", "not_found")
     return checkin
@@ -179,9 +170,7 @@ def delete_contact(owner: User, contact_id: int) -> None:
 
 
 @transaction.atomic
-def save_journal(
-    owner: User, *, text: str, on: date | None = None, entry_id: int | None = None
-) -> JournalEntry:
+def save_journal(owner: User, *, text: str, on: date | None = None, entry_id: int | None = None) -> JournalEntry:
     clean = _note(text, MAX_JOURNAL)
     if not clean:
         raise ActionError("Write something first.")
@@ -219,17 +208,12 @@ def daily_series(owner: User, days: int = 90) -> list[dict[str, Any]]:
     """Per local day: the mean of each check-in scale (days without a check-in are absent)."""
     since = local_today(owner) - timedelta(days=days - 1)
     rows: dict[date, list[CheckIn]] = {}
-    for checkin in CheckIn.objects.filter(owner=owner, local_date__gte=since).order_by(
-        "local_date"
-    ):
+    for checkin in CheckIn.objects.filter(owner=owner, local_date__gte=since).order_by("local_date"):
         rows.setdefault(checkin.local_date, []).append(checkin)
     return [
         {
             "date": day,
-            **{
-                key: sum(getattr(c, key) for c in items) / len(items)
-                for key in ("mood", "guilt", "anger", "anxiety")
-            },
+            **{key: sum(getattr(c, key) for c in items) / len(items) for key in ("mood", "guilt", "anger", "anxiety")},
         }
         for day, items in sorted(rows.items())
     ]
@@ -244,9 +228,7 @@ def contacts_by_week(owner: User, weeks: int = 12) -> list[dict[str, Any]]:
         .annotate(n=Count("id"))
     ):
         week = row["local_date"] - timedelta(days=row["local_date"].weekday())
-        counts.setdefault(week, dict.fromkeys(ContactEvent.Reply.values, 0))[row["response"]] += (
-            row["n"]
-        )
+        counts.setdefault(week, dict.fromkeys(ContactEvent.Reply.values, 0))[row["response"]] += row["n"]
     return [{"week": week, **values} for week, values in sorted(counts.items())]
 
 

@@ -24,6 +24,4 @@ class JournalEntryAdmin(admin.ModelAdmin):
 
 
 admin.site.register(ReminderSetting)
-admin.site.register(
-    CouplingReport, list_display=["kind", "owner", "link", "computed_at"], exclude=["result"]
-)
+admin.site.register(CouplingReport, list_display=["kind", "owner", "link", "computed_at"], exclude=["result"])

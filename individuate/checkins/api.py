@@ -87,9 +87,7 @@ def _checkin_out(c: CheckIn) -> CheckInOut:
     )
 
 
-@router.post(
-    "/checkins", response={201: CheckInOut, 404: Message, 422: Message}, summary="Check in now"
-)
+@router.post("/checkins", response={201: CheckInOut, 404: Message, 422: Message}, summary="Check in now")
 def create_checkin(request: AuthedRequest, payload: CheckInIn) -> Status[Any]:
     data = payload.dict()
     checkin = actions.save_checkin(request.user, **data)
@@ -113,9 +111,7 @@ def list_checkins(request: AuthedRequest, since: Date | None = None) -> list[Che
     return [_checkin_out(c) for c in qs[:1000]]
 
 
-@router.post(
-    "/contacts", response={201: ContactOut, 404: Message, 422: Message}, summary="Log a contact"
-)
+@router.post("/contacts", response={201: ContactOut, 404: Message, 422: Message}, summary="Log a contact")
 def create_contact(request: AuthedRequest, payload: ContactIn) -> Status[Any]:
     c = actions.add_contact(request.user, **payload.dict())
     return Status(
@@ -156,10 +152,7 @@ def create_journal(request: AuthedRequest, payload: JournalIn) -> Status[Any]:
 
 @router.get("/journal", response=list[JournalOut], summary="My journal; ?q= searches it")
 def list_journal(request: AuthedRequest, q: str = "") -> list[JournalOut]:
-    return [
-        JournalOut(id=e.pk, date=e.date, text=e.text)
-        for e in actions.search_journal(request.user, q)[:500]
-    ]
+    return [JournalOut(id=e.pk, date=e.date, text=e.text) for e in actions.search_journal(request.user, q)[:500]]
 
 
 @router.delete("/journal/{entry_id}", response={204: None, 404: Message})

@@ -67,9 +67,7 @@ def contacts_chart(weeks: list[dict[str, Any]]) -> str:
 def coupling_chart(series: list[dict[str, Any]], other: str) -> str:
     """The link between own mood and how the other seems, per 28-day window, with its 95% band."""
     fig, ax = plt.subplots(figsize=(3.8, 2.3))
-    x = mdates.date2num(
-        [date.fromisoformat(s["end"]) if isinstance(s["end"], str) else s["end"] for s in series]
-    )
+    x = mdates.date2num([date.fromisoformat(s["end"]) if isinstance(s["end"], str) else s["end"] for s in series])
     estimate = [s["estimate"] for s in series]
     low = [s["ci95"][0] if s["ci95"] else np.nan for s in series]
     high = [s["ci95"][1] if s["ci95"] else np.nan for s in series]

@@ -67,9 +67,7 @@ def recompute_solo(owner: User | None = None) -> int:
     today = timezone.now().date()
     start = _grid_start(today)
     candidates = (
-        Other.objects.filter(perceived_moods__checkin__local_date__gte=start)
-        .distinct()
-        .select_related("owner")
+        Other.objects.filter(perceived_moods__checkin__local_date__gte=start).distinct().select_related("owner")
     )
     if owner is not None:
         candidates = candidates.filter(owner=owner)
@@ -105,9 +103,7 @@ def recompute_solo(owner: User | None = None) -> int:
 
 def joint_consents(link: FamilyLink) -> dict[int, tuple[bool, bool]]:
     """user id -> (opted in, share with the other) for both sides of a link."""
-    found = {
-        c.user_id: (c.opted_in, c.share_with_other) for c in JointConsent.objects.filter(link=link)
-    }
+    found = {c.user_id: (c.opted_in, c.share_with_other) for c in JointConsent.objects.filter(link=link)}
     parties = [link.inviter_id, link.invitee_id]
     return {uid: found.get(uid, (False, False)) for uid in parties if uid is not None}
 
@@ -131,9 +127,7 @@ def recompute_joint(link: FamilyLink | None = None) -> int:
     from dynamics.coupling import fit_pairs
 
     start = _grid_start(timezone.now().date())
-    own = _own_moods(
-        sorted({u for lk in links for u in (lk.inviter_id, lk.invitee_id) if u is not None}), start
-    )
+    own = _own_moods(sorted({u for lk in links for u in (lk.inviter_id, lk.invitee_id) if u is not None}), start)
     y = np.stack(
         [
             np.stack(
@@ -175,15 +169,11 @@ def window_series(result: dict[str, Any], kind: str) -> list[dict[str, Any]]:
     for window in result.get("windows", []):
         for effect in window["effects"]:
             if effect["kind"] == kind and effect.get("estimate") is not None:
-                series.append(
-                    {"end": window["end"], "estimate": effect["estimate"], "ci95": effect["ci95"]}
-                )
+                series.append({"end": window["end"], "estimate": effect["estimate"], "ci95": effect["ci95"]})
     return series
 
 
-def set_joint_consent(
-    user: User, link: FamilyLink, *, opted_in: bool, share_with_other: bool
-) -> JointConsent:
+def set_joint_consent(user: User, link: FamilyLink, *, opted_in: bool, share_with_other: bool) -> JointConsent:
     consent, _ = JointConsent.objects.update_or_create(
         link=link,
         user=user,

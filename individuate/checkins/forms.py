@@ -42,9 +42,7 @@ class CheckInForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(
-        self, *args: Any, others: list[Other] | tuple[Other, ...] = (), **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, others: list[Other] | tuple[Other, ...] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.others = list(others)
         for other in self.others:
@@ -61,12 +59,8 @@ class CheckInForm(forms.Form):
 
 class ContactForm(forms.Form):
     other = forms.TypedChoiceField(label="With", coerce=int, widget=forms.RadioSelect)
-    kind = forms.ChoiceField(
-        label="What", choices=ContactEvent.Kind.choices, widget=forms.RadioSelect
-    )
-    response = forms.ChoiceField(
-        label="How I responded", choices=ContactEvent.Reply.choices, widget=forms.RadioSelect
-    )
+    kind = forms.ChoiceField(label="What", choices=ContactEvent.Kind.choices, widget=forms.RadioSelect)
+    response = forms.ChoiceField(label="How I responded", choices=ContactEvent.Reply.choices, widget=forms.RadioSelect)
     guilt_after = ScaleField("Guilt afterwards", "none", "a lot")
     note = forms.CharField(
         label="A note (optional)",
@@ -75,9 +69,7 @@ class ContactForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(
-        self, *args: Any, others: list[Other] | tuple[Other, ...] = (), **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, others: list[Other] | tuple[Other, ...] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field: forms.TypedChoiceField = self.fields["other"]  # type: ignore[assignment]
         field.choices = [(o.pk, o.name) for o in others]
@@ -87,13 +79,9 @@ class ContactForm(forms.Form):
 
 class JournalForm(forms.Form):
     date = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
-    text = forms.CharField(
-        label="What's on your mind", max_length=20000, widget=forms.Textarea(attrs={"rows": 10})
-    )
+    text = forms.CharField(label="What's on your mind", max_length=20000, widget=forms.Textarea(attrs={"rows": 10}))
 
 
 class ReminderForm(forms.Form):
     enabled = forms.BooleanField(label="Send me a daily reminder to check in", required=False)
-    time = forms.TimeField(
-        label="At", required=False, widget=forms.TimeInput(attrs={"type": "time"})
-    )
+    time = forms.TimeField(label="At", required=False, widget=forms.TimeInput(attrs={"type": "time"}))

@@ -18,9 +18,7 @@ SCALE = [MinValueValidator(0), MaxValueValidator(10)]
 class CheckIn(models.Model):
     """How I feel right now, and how I think each person I track feels today."""
 
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkins"
-    )
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkins")
     at = models.DateTimeField(default=timezone.now)
     local_date = models.DateField(help_text="The day in the person's own time zone.")
     mood = models.PositiveSmallIntegerField(validators=SCALE, help_text="0 very low … 10 very good")
@@ -73,9 +71,7 @@ class ContactEvent(models.Model):
         OWN_TERMS = "own_terms", "Later, on my own terms"
         DECLINED = "declined", "Declined"
 
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contact_events"
-    )
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contact_events")
     other = models.ForeignKey(Other, on_delete=models.CASCADE, related_name="contact_events")
     at = models.DateTimeField(default=timezone.now)
     local_date = models.DateField()
@@ -87,18 +83,14 @@ class ContactEvent(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["owner", "local_date"])]
-        constraints = [
-            models.CheckConstraint(condition=Q(guilt_after__lte=10), name="contact_guilt_0_10")
-        ]
+        constraints = [models.CheckConstraint(condition=Q(guilt_after__lte=10), name="contact_guilt_0_10")]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.local_date}"
 
 
 class JournalEntry(models.Model):
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="journal_entries"
-    )
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="journal_entries")
     date = models.DateField()
     text = models.TextField(max_length=20000)
     created_at = models.DateTimeField(default=timezone.now)
@@ -114,9 +106,7 @@ class JournalEntry(models.Model):
 class ReminderSetting(models.Model):
     """A daily check-in reminder at the person's chosen local time."""
 
-    owner = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkin_reminder"
-    )
+    owner = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkin_reminder")
     enabled = models.BooleanField(default=False)
     time = models.TimeField(default="20:00")
     # Each (re)schedule gets a new token; a queued reminder with an old token does nothing.
@@ -131,17 +121,13 @@ class JointConsent(models.Model):
     """One side's choices about a joint coupling report with a linked person."""
 
     link = models.ForeignKey(FamilyLink, on_delete=models.CASCADE, related_name="joint_consents")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="joint_consents"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="joint_consents")
     opted_in = models.BooleanField(default=False)
     share_with_other = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["link", "user"], name="joint_consent_once_per_side")
-        ]
+        constraints = [models.UniqueConstraint(fields=["link", "user"], name="joint_consent_once_per_side")]
 
     def __str__(self) -> str:
         return f"joint consent {self.link_id}/{self.user_id}"
@@ -162,9 +148,7 @@ class CouplingReport(models.Model):
         blank=True,
         related_name="coupling_reports",
     )
-    other = models.ForeignKey(
-        Other, on_delete=models.CASCADE, null=True, blank=True, related_name="coupling_reports"
-    )
+    other = models.ForeignKey(Other, on_delete=models.CASCADE, null=True, blank=True, related_name="coupling_reports")
     link = models.ForeignKey(
         FamilyLink, on_delete=models.CASCADE, null=True, blank=True, related_name="coupling_reports"
     )
@@ -174,12 +158,8 @@ class CouplingReport(models.Model):
     class Meta:
         ordering = ["-computed_at"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["other"], condition=Q(kind="solo"), name="one_solo_report_per_other"
-            ),
-            models.UniqueConstraint(
-                fields=["link"], condition=Q(kind="joint"), name="one_joint_report_per_link"
-            ),
+            models.UniqueConstraint(fields=["other"], condition=Q(kind="solo"), name="one_solo_report_per_other"),
+            models.UniqueConstraint(fields=["link"], condition=Q(kind="joint"), name="one_joint_report_per_link"),
         ]
 
     def __str__(self) -> str:

@@ -28,9 +28,7 @@ def export_checkins(owner: User) -> list[dict[str, Any]]:
             "perceived": {p.other.name: p.value for p in c.perceived.all()},
             "note": c.note,
         }
-        for c in CheckIn.objects.filter(owner=owner)
-        .prefetch_related("perceived__other")
-        .order_by("at")
+        for c in CheckIn.objects.filter(owner=owner).prefetch_related("perceived__other").order_by("at")
     ]
 
 
@@ -49,10 +47,7 @@ def export_contacts(owner: User) -> list[dict[str, Any]]:
 
 
 def export_journal(owner: User) -> list[dict[str, Any]]:
-    return [
-        {"date": _iso(e.date), "text": e.text}
-        for e in JournalEntry.objects.filter(owner=owner).order_by("date")
-    ]
+    return [{"date": _iso(e.date), "text": e.text} for e in JournalEntry.objects.filter(owner=owner).order_by("date")]
 
 
 def export_coupling(owner: User) -> list[dict[str, Any]]:
@@ -126,10 +121,7 @@ def journal_section(owner: User) -> Section:
     return Section(
         title="Journal",
         columns=[("date", "Date"), ("text", "Entry")],
-        rows=[
-            {"date": e.date.isoformat(), "text": e.text}
-            for e in JournalEntry.objects.filter(owner=owner)[:100]
-        ],
+        rows=[{"date": e.date.isoformat(), "text": e.text} for e in JournalEntry.objects.filter(owner=owner)[:100]],
         empty="No journal entries.",
     )
 
@@ -142,12 +134,8 @@ def coupling_section(owner: User) -> Section:
                 {
                     "with": report.other.name if report.other else "",
                     "effect": effect.get("kind"),
-                    "estimate": None
-                    if effect.get("estimate") is None
-                    else round(effect["estimate"], 2),
-                    "range": " to ".join(f"{v:.2f}" for v in effect["ci95"])
-                    if effect.get("ci95")
-                    else "",
+                    "estimate": None if effect.get("estimate") is None else round(effect["estimate"], 2),
+                    "range": " to ".join(f"{v:.2f}" for v in effect["ci95"]) if effect.get("ci95") else "",
                     "reading": effect.get("interpretation", ""),
                 }
             )

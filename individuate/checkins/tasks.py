@@ -17,21 +17,11 @@ def send_checkin_reminder(owner_id: int, token: str) -> None:
     from .models import CheckIn, ReminderSetting
 
     setting = ReminderSetting.objects.select_related("owner").filter(owner_id=owner_id).first()
-    if (
-        setting is None
-        or not setting.enabled
-        or str(setting.token) != token
-        or not setting.owner.is_active
-    ):
+    if setting is None or not setting.enabled or str(setting.token) != token or not setting.owner.is_active:
         return  # switched off or rescheduled since this was queued
     today = local_today(setting.owner)
-    if (
-        setting.last_sent_on != today
-        and not CheckIn.objects.filter(owner_id=owner_id, local_date=today).exists()
-    ):
-        send_email.call(
-            "checkin-reminder", [setting.owner.email], {"checkin_path": reverse("checkin")}
-        )
+    if setting.last_sent_on != today and not CheckIn.objects.filter(owner_id=owner_id, local_date=today).exists():
+        send_email.call("checkin-reminder", [setting.owner.email], {"checkin_path": reverse("checkin")})
         setting.last_sent_on = today
         setting.save(update_fields=["last_sent_on"])
     schedule_reminder(setting, after=timezone.now())

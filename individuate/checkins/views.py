@@ -98,9 +98,7 @@ def contacts(request: AuthedRequest) -> HttpResponse:
         else:
             _form_errors(request, form)
     recent = ContactEvent.objects.filter(owner=request.user).select_related("other")[:10]
-    return render(
-        request, "checkins/contacts.html", {"form": form, "recent": recent, "others": others}
-    )
+    return render(request, "checkins/contacts.html", {"form": form, "recent": recent, "others": others})
 
 
 @person_required
@@ -192,15 +190,11 @@ def reminder(request: AuthedRequest) -> HttpResponse:
     form = ReminderForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.set_reminder(
-                request.user, enabled=form.cleaned_data["enabled"], at=form.cleaned_data["time"]
-            )
+            actions.set_reminder(request.user, enabled=form.cleaned_data["enabled"], at=form.cleaned_data["time"])
         except ActionError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(
-                request, "Reminder saved." if form.cleaned_data["enabled"] else "Reminder off."
-            )
+            messages.success(request, "Reminder saved." if form.cleaned_data["enabled"] else "Reminder off.")
             return redirect("checkin")
     return render(request, "checkins/reminder.html", {"form": form})
 
@@ -215,11 +209,7 @@ def _joint_rows(request: AuthedRequest) -> list[dict[str, Any]]:
         consents = coupling.joint_consents(link)
         parties = (link.inviter, link.invitee)
         decision = policy.decide_joint(request.user, parties, consents)  # type: ignore[arg-type]
-        report = (
-            CouplingReport.objects.filter(kind="joint", link=link).first()
-            if decision.allowed
-            else None
-        )
+        report = CouplingReport.objects.filter(kind="joint", link=link).first() if decision.allowed else None
         if report is not None:
             policy.check_joint(request.user, parties, consents, via="page", path=request.path)  # type: ignore[arg-type]
         rows.append(
@@ -242,14 +232,10 @@ def coupling_page(request: AuthedRequest) -> HttpResponse:
             {
                 "report": report,
                 "series": series,
-                "svg": charts.coupling_chart(series, report.other.name if report.other else "them")
-                if series
-                else "",
+                "svg": charts.coupling_chart(series, report.other.name if report.other else "them") if series else "",
             }
         )
-    return render(
-        request, "checkins/coupling.html", {"reports": reports, "joint": _joint_rows(request)}
-    )
+    return render(request, "checkins/coupling.html", {"reports": reports, "joint": _joint_rows(request)})
 
 
 @person_required

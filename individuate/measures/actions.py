@@ -60,9 +60,7 @@ def start_response(owner: User, instrument_id: str, layout: str | None = None) -
     instrument = get_instrument(instrument_id)
     if layout is not None and layout not in Response.Layout.values:
         raise ActionError("Layout must be 'one' or 'all'.")
-    existing = Response.objects.filter(
-        owner=owner, instrument=instrument.id, status="in_progress"
-    ).first()
+    existing = Response.objects.filter(owner=owner, instrument=instrument.id, status="in_progress").first()
     # A "last 2 weeks" questionnaire left unfinished for weeks is no longer about now.
     # (One with a safety flag is kept: its flag must stay attached to its answers.)
     stale = existing is not None and (
@@ -102,9 +100,7 @@ def start_response(owner: User, instrument_id: str, layout: str | None = None) -
 
 
 @transaction.atomic
-def save_answers(
-    owner: User, response_id: int, answers: dict[str, Any]
-) -> tuple[Response, list[SafetyFlag]]:
+def save_answers(owner: User, response_id: int, answers: dict[str, Any]) -> tuple[Response, list[SafetyFlag]]:
     """Save some answers (all valid, or none). Returns flags raised by this save."""
     response = get_own_response(owner, response_id, lock=True)
     if response.is_completed:
@@ -159,10 +155,7 @@ def _alert_therapists(client: User) -> None:
     ).select_related("therapist__therapist_profile")
     for connection in connections:
         therapist = connection.therapist
-        address = (
-            getattr(getattr(therapist, "therapist_profile", None), "contact_email", "")
-            or therapist.email
-        )
+        address = getattr(getattr(therapist, "therapist_profile", None), "contact_email", "") or therapist.email
         queue_email("client-needs-attention", address, {"dashboard_path": reverse("dashboard")})
 
 
@@ -277,20 +270,14 @@ def assign(
                 due_on=starts_on,
             )
     except IntegrityError as exc:
-        raise ActionError(
-            f"{instrument.title} is already assigned to this client.", "conflict"
-        ) from exc
+        raise ActionError(f"{instrument.title} is already assigned to this client.", "conflict") from exc
     _schedule_reminder(assignment)
     return assignment
 
 
 @transaction.atomic
 def end_assignment(therapist: User, assignment_id: int, *, path: str = "") -> None:
-    assignment = (
-        Assignment.objects.filter(pk=assignment_id, therapist=therapist)
-        .select_related("client")
-        .first()
-    )
+    assignment = Assignment.objects.filter(pk=assignment_id, therapist=therapist).select_related("client").first()
     if assignment is None:
         raise ActionError("Not found.", "not_found")
     policy.require(therapist, assignment.client, "measures", via="page", path=path)
@@ -305,9 +292,7 @@ def assignment_still_consented(assignment: Assignment) -> bool:
 
 def due_assignments(client: User) -> list[Assignment]:
     today = _local_today(client)
-    due = Assignment.objects.filter(client=client, active=True, due_on__lte=today).select_related(
-        "therapist"
-    )
+    due = Assignment.objects.filter(client=client, active=True, due_on__lte=today).select_related("therapist")
     return [a for a in due.order_by("due_on") if assignment_still_consented(a)]
 
 
@@ -327,14 +312,8 @@ def upcoming_assignments(client: User) -> QuerySet[Assignment]:
 
 def flags_for_therapist(therapist: User, client: User) -> list[tuple[SafetyFlag, bool]]:
     """The client's flags, each with whether *this* therapist has seen it (new first)."""
-    seen = set(
-        SafetyFlagSeen.objects.filter(therapist=therapist, flag__owner=client).values_list(
-            "flag_id", flat=True
-        )
-    )
-    flags = (
-        SafetyFlag.objects.filter(owner=client).select_related("response").order_by("-raised_at")
-    )
+    seen = set(SafetyFlagSeen.objects.filter(therapist=therapist, flag__owner=client).values_list("flag_id", flat=True))
+    flags = SafetyFlag.objects.filter(owner=client).select_related("response").order_by("-raised_at")
     rows = [(flag, flag.pk in seen) for flag in flags]
     return sorted(rows, key=lambda row: row[1])
 

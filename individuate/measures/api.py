@@ -127,15 +127,11 @@ def _response_out(r: Response) -> ResponseOut:
         result=ResultOut(total=r.total, band=r.band, subscales=r.subscales, flags=r.flags)
         if r.is_completed and r.total is not None
         else None,
-        safety=SafetyOut(flags=flags, message=" ".join(messages), crisis_url=reverse("crisis"))
-        if flags
-        else None,
+        safety=SafetyOut(flags=flags, message=" ".join(messages), crisis_url=reverse("crisis")) if flags else None,
     )
 
 
-@router.get(
-    "/instruments", response=list[InstrumentOut], summary="Questionnaires offered here, with items"
-)
+@router.get("/instruments", response=list[InstrumentOut], summary="Questionnaires offered here, with items")
 def list_instruments(request: AuthedRequest) -> list[InstrumentOut]:
     return [_instrument_out(i) for i in instruments().values()]
 
@@ -151,9 +147,7 @@ def get_instrument(request: AuthedRequest, instrument_id: str) -> InstrumentOut:
     summary="Start a questionnaire (or resume the unfinished one)",
 )
 def start(request: AuthedRequest, payload: StartIn) -> Status[Any]:
-    return Status(
-        201, _response_out(actions.start_response(request.user, payload.instrument, payload.layout))
-    )
+    return Status(201, _response_out(actions.start_response(request.user, payload.instrument, payload.layout)))
 
 
 @router.get("/responses", response=list[ResponseOut], summary="My questionnaires, newest first")

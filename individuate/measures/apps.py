@@ -36,9 +36,7 @@ class MeasuresConfig(AppConfig):
         consent_withdrawn.connect(_stop_assignments, dispatch_uid="measures-stop-assignments")
 
 
-def _stop_assignments(
-    sender: object, *, client: object, therapist: object, scopes: set[str], **kwargs: object
-) -> None:
+def _stop_assignments(sender: object, *, client: object, therapist: object, scopes: set[str], **kwargs: object) -> None:
     if "measures" in scopes:
         from .actions import end_assignments_for
 

@@ -46,9 +46,7 @@ def profile_chart(instrument: Instrument, subscales: dict[str, float], total: fl
         fig, ax = plt.subplots(figsize=(3.8, 1.2))
         _shade_bands(ax, instrument, horizontal=True)
         for band in instrument.bands:
-            ax.text(
-                (band.min + band.max) / 2, 0.72, band.label, ha="center", fontsize=9, color=MUTED
-            )
+            ax.text((band.min + band.max) / 2, 0.72, band.label, ha="center", fontsize=9, color=MUTED)
         ax.plot([total], [0.35], marker="v", markersize=14, color=PLUM, zorder=3)
         ax.text(total, 0.08, f"{total:g}", ha="center", color=TEXT, fontsize=11, fontweight="bold")
         ax.set_xlim(lo, hi)

@@ -17,9 +17,7 @@ class StartForm(forms.Form):
 class AssignForm(forms.Form):
     instrument = forms.ChoiceField(label="Questionnaire")
     recurrence = forms.ChoiceField(label="How often", choices=Assignment.Recurrence.choices)
-    starts_on = forms.DateField(
-        label="First due on", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    starts_on = forms.DateField(label="First due on", widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, instruments=(), **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)

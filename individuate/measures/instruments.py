@@ -149,9 +149,7 @@ class _Reader:
     def fail(self, where: str, message: str) -> InstrumentError:
         return InstrumentError(f"{self.path.name}: {where}: {message}")
 
-    def get(
-        self, obj: Any, key: str, where: str, kind: type | tuple[type, ...], default: Any = ...
-    ) -> Any:
+    def get(self, obj: Any, key: str, where: str, kind: type | tuple[type, ...], default: Any = ...) -> Any:
         if not isinstance(obj, dict):
             raise self.fail(where, "expected a mapping")
         if key not in obj:
@@ -190,18 +188,14 @@ def _ranges(
         if high < low:
             raise r.fail(w, f"max {high} is below min {low}")
         if cls is Band:
-            out.append(
-                Band(low, high, r.get(entry, "label", w, str), r.get(entry, "text", w, str, ""))
-            )
+            out.append(Band(low, high, r.get(entry, "label", w, str), r.get(entry, "text", w, str, "")))
         else:
             out.append(Feedback(low, high, r.get(entry, text_key, w, str)))
     out.sort(key=lambda b: b.min)
     if not math.isclose(out[0].min, lo) or not math.isclose(out[-1].max, hi):
         raise r.fail(where, f"must cover {lo:g}–{hi:g}, covers {out[0].min:g}–{out[-1].max:g}")
     for prev, nxt in zip(out, out[1:], strict=False):
-        integer_step = (
-            integer_steps and math.isclose(nxt.min, prev.max + 1) and float(prev.max).is_integer()
-        )
+        integer_step = integer_steps and math.isclose(nxt.min, prev.max + 1) and float(prev.max).is_integer()
         if not (math.isclose(nxt.min, prev.max) or integer_step):
             raise r.fail(where, f"gap or overlap between {prev.max:g} and {nxt.min:g}")
     return tuple(out)
@@ -319,9 +313,7 @@ def parse_instrument(path: Path, text: str) -> Instrument:
         scored = r.get(raw, "scored", w, bool, True)
         required = r.get(raw, "required", w, bool, scored)
         if scored and not required:
-            raise r.fail(
-                f"{w}.required", "a scored item must be required (totals need every answer)"
-            )
+            raise r.fail(f"{w}.required", "a scored item must be required (totals need every answer)")
         items.append(
             Item(
                 id=r.get(raw, "id", w, str),
@@ -363,28 +355,16 @@ def parse_instrument(path: Path, text: str) -> Instrument:
         source=str(path),
     )
     lo, hi = instrument.total_range()
-    bands = _ranges(
-        r, data.get("bands"), "bands", lo, hi, Band, "label", integer_steps=total_method == "sum"
-    )
+    bands = _ranges(r, data.get("bands"), "bands", lo, hi, Band, "label", integer_steps=total_method == "sum")
     feedback_subscales = []
     raw_subscales = r.get(scoring, "subscales", "scoring", list, [])
     for n, s in enumerate(subscales):
         members = [i for i in items if i.subscale == s.id and i.scored]
-        s_lo = (
-            sum(min(i.values) for i in members)
-            if s.method == "sum"
-            else min(min(i.values) for i in members)
-        )
-        s_hi = (
-            sum(max(i.values) for i in members)
-            if s.method == "sum"
-            else max(max(i.values) for i in members)
-        )
+        s_lo = sum(min(i.values) for i in members) if s.method == "sum" else min(min(i.values) for i in members)
+        s_hi = sum(max(i.values) for i in members) if s.method == "sum" else max(max(i.values) for i in members)
         raw_feedback = raw_subscales[n].get("feedback")
         feedback = (
-            _ranges(
-                r, raw_feedback, f"scoring.subscales[{n}].feedback", s_lo, s_hi, Feedback, "text"
-            )
+            _ranges(r, raw_feedback, f"scoring.subscales[{n}].feedback", s_lo, s_hi, Feedback, "text")
             if raw_feedback is not None
             else ()
         )
@@ -436,8 +416,6 @@ def load_all(extra_dirs: list[Path] | tuple[Path, ...] = ()) -> dict[str, Instru
     for directory in extra_dirs:
         for ident, instrument in load_directory(directory).items():
             if ident in instruments:
-                raise InstrumentError(
-                    f"{Path(instrument.source).name}: id: {ident!r} is already defined"
-                )
+                raise InstrumentError(f"{Path(instrument.source).name}: id: {ident!r} is already defined")
             instruments[ident] = instrument
     return instruments

@@ -21,9 +21,7 @@ class Response(models.Model):
         ONE = "one", "One question per screen"
         ALL = "all", "All questions on one page"
 
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="measure_responses"
-    )
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="measure_responses")
     instrument = models.CharField(max_length=64)
     instrument_version = models.CharField(max_length=20)
     layout = models.CharField(max_length=8, choices=Layout.choices, default=Layout.ONE)
@@ -67,9 +65,7 @@ class SafetyFlag(models.Model):
     submitted, so closing the page right after answering still leaves it.
     """
 
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="safety_flags"
-    )
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="safety_flags")
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="safety_flags")
     flag = models.CharField(max_length=40)
     item = models.CharField(max_length=64)
@@ -78,11 +74,7 @@ class SafetyFlag(models.Model):
 
     class Meta:
         ordering = ["-raised_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["response", "flag"], name="safetyflag_once_per_response"
-            )
-        ]
+        constraints = [models.UniqueConstraint(fields=["response", "flag"], name="safetyflag_once_per_response")]
 
     def __str__(self) -> str:
         return f"{self.flag} on {self.response_id}"
@@ -93,17 +85,11 @@ class SafetyFlagSeen(models.Model):
     clears the marker for another, and nobody learns of the client's other therapists."""
 
     flag = models.ForeignKey(SafetyFlag, on_delete=models.CASCADE, related_name="seen")
-    therapist = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
-    )
+    therapist = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["flag", "therapist"], name="flag_seen_once_per_therapist"
-            )
-        ]
+        constraints = [models.UniqueConstraint(fields=["flag", "therapist"], name="flag_seen_once_per_therapist")]
 
     def __str__(self) -> str:
         return f"flag {self.flag_id} seen by {self.therapist_id}"
@@ -123,9 +109,7 @@ class Assignment(models.Model):
     therapist = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="measure_assignments_given"
     )
-    client = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="measure_assignments"
-    )
+    client = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="measure_assignments")
     instrument = models.CharField(max_length=64)
     recurrence = models.CharField(max_length=12, choices=Recurrence.choices)
     due_on = models.DateField()

@@ -78,9 +78,7 @@ def measures_section(owner: User) -> Section:
                 "band": r.band,
                 "flags": ", ".join(r.flags),
             }
-            for r in Response.objects.filter(owner=owner, status="completed").order_by(
-                "-completed_at"
-            )
+            for r in Response.objects.filter(owner=owner, status="completed").order_by("-completed_at")
         ],
         empty="No questionnaires completed yet.",
     )

@@ -35,10 +35,7 @@ def keyed_matrix(instrument: Instrument, responses: list[Response]) -> np.ndarra
     items = instrument.scored_items
     return np.array(
         [
-            [
-                item.keyed(int(r.answers[item.id])) if item.id in r.answers else np.nan
-                for item in items
-            ]
+            [item.keyed(int(r.answers[item.id])) if item.id in r.answers else np.nan for item in items]
             for r in responses
         ],
         dtype=float,
@@ -65,9 +62,9 @@ def reliable_change_for(instrument: Instrument) -> float | None:
 def history(owner: User, instrument: Instrument, threshold: float | None) -> list[HistoryPoint]:
     points: list[HistoryPoint] = []
     previous: float | None = None
-    for response in Response.objects.filter(
-        owner=owner, instrument=instrument.id, status="completed"
-    ).order_by("completed_at", "id"):
+    for response in Response.objects.filter(owner=owner, instrument=instrument.id, status="completed").order_by(
+        "completed_at", "id"
+    ):
         total = float(response.total or 0)
         change = None if previous is None else total - previous
         reliable = change is not None and threshold is not None and abs(change) >= threshold - 1e-9
@@ -186,10 +183,7 @@ def psychometrics() -> list[dict[str, Any]]:
                 {
                     "label": labels[name],
                     "result": result,
-                    "items": [
-                        (items[col], r)
-                        for col, r in zip(scales[name], result.item_total, strict=True)
-                    ],
+                    "items": [(items[col], r) for col, r in zip(scales[name], result.item_total, strict=True)],
                 }
                 for name, result in report.items()
             ]

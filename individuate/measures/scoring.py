@@ -23,9 +23,7 @@ class Score:
     flags: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, object]:
-        total: float | int = (
-            int(self.total) if float(self.total).is_integer() else round(self.total, 2)
-        )
+        total: float | int = int(self.total) if float(self.total).is_integer() else round(self.total, 2)
         return {
             "instrument": self.instrument,
             "total": total,
@@ -45,9 +43,7 @@ def validate_answer(instrument: Instrument, item_id: str, value: object) -> int:
         try:
             value = int(str(value).strip())
         except ValueError as exc:
-            raise ScoringError(
-                f"Item {item.number} needs a number, got {value!r}.", item_id
-            ) from exc
+            raise ScoringError(f"Item {item.number} needs a number, got {value!r}.", item_id) from exc
     if value not in item.values:
         allowed = ", ".join(str(v) for v in item.values)
         raise ScoringError(f"Item {item.number}: {value} is not one of {allowed}.", item_id)
@@ -69,14 +65,10 @@ def score(instrument: Instrument, answers: Mapping[str, object]) -> Score:
         return float(sum(values)) if method == "sum" else sum(values) / len(values)
 
     subscales = {
-        s.id: combine(
-            [i.keyed(clean[i.id]) for i in instrument.scored_items if i.subscale == s.id], s.method
-        )
+        s.id: combine([i.keyed(clean[i.id]) for i in instrument.scored_items if i.subscale == s.id], s.method)
         for s in instrument.subscales
     }
-    total = combine(
-        [i.keyed(clean[i.id]) for i in instrument.total_items()], instrument.total_method
-    )
+    total = combine([i.keyed(clean[i.id]) for i in instrument.total_items()], instrument.total_method)
     flags = [f.id for f in instrument.flags if clean.get(f.item, -1) >= f.min_value]
     return Score(
         instrument=instrument.id,
@@ -90,7 +82,5 @@ def score(instrument: Instrument, answers: Mapping[str, object]) -> Score:
 def answers_from_list(instrument: Instrument, values: list[str]) -> dict[str, object]:
     """Map a positional answer list (as on the command line) onto item ids."""
     if len(values) > len(instrument.items):
-        raise ScoringError(
-            f"{instrument.title} has {len(instrument.items)} items, got {len(values)} answers."
-        )
+        raise ScoringError(f"{instrument.title} has {len(instrument.items)} items, got {len(values)} answers.")
     return {item.id: value for item, value in zip(instrument.items, values, strict=False)}

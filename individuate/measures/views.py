@@ -92,9 +92,7 @@ def response_take(request: AuthedRequest, response_id: int) -> HttpResponse:
     if response.layout == Response.Layout.ALL:
         return render(request, "measures/take_all.html", _take_context(response))
     instrument = actions.get_instrument(response.instrument)
-    first_open = next(
-        (n for n, item in enumerate(instrument.items, 1) if item.id not in response.answers), 1
-    )
+    first_open = next((n for n, item in enumerate(instrument.items, 1) if item.id not in response.answers), 1)
     try:
         q = int(request.GET.get("q", first_open))
     except ValueError:
@@ -138,9 +136,7 @@ def response_answer(request: AuthedRequest, response_id: int) -> HttpResponse:
     except ActionError as exc:
         # 200 so htmx puts it where "saved" would be: the person must see it failed.
         return HttpResponse(
-            format_html(
-                '<span class="save-state error" role="alert">Not saved: {}</span>', exc.message
-            )
+            format_html('<span class="save-state error" role="alert">Not saved: {}</span>', exc.message)
         )
     if raised:
         reply = HttpResponse("")
@@ -165,9 +161,7 @@ def response_support(request: AuthedRequest, response_id: int) -> HttpResponse:
         "measures/support.html",
         {
             "response": response,
-            "flags": [
-                f for f in instrument.flags if f.id in {s.flag for s in response.safety_flags.all()}
-            ],
+            "flags": [f for f in instrument.flags if f.id in {s.flag for s in response.safety_flags.all()}],
             "resources": crisis_resources(),
             "next_url": next_url,
             "has_therapist": _has_measures_therapist(request.user),
@@ -235,12 +229,8 @@ def _client_or_denied(request: AuthedRequest, client_id: int) -> User:
 def client_measures(request: AuthedRequest, client_id: int) -> HttpResponse:
     client = _client_or_denied(request, client_id)
     context = reports.client_overview(client, request.user)
-    context["assign_form"] = AssignForm(
-        instruments=instruments().values(), initial={"starts_on": timezone.localdate()}
-    )
-    context["assignments"] = Assignment.objects.filter(
-        client=client, therapist=request.user, active=True
-    )
+    context["assign_form"] = AssignForm(instruments=instruments().values(), initial={"starts_on": timezone.localdate()})
+    context["assignments"] = Assignment.objects.filter(client=client, therapist=request.user, active=True)
     return render(request, "measures/client.html", context)
 
 
@@ -283,9 +273,7 @@ def assignment_create(request: AuthedRequest, client_id: int) -> HttpResponse:
                 data["starts_on"],
                 path=request.path,
             )
-            messages.success(
-                request, "Assigned. The client sees it on their dashboard and gets a reminder."
-            )
+            messages.success(request, "Assigned. The client sees it on their dashboard and gets a reminder.")
         except ActionError as exc:
             _error(request, exc)
     else:

@@ -184,9 +184,7 @@ def test_new_person_journey_on_a_phone(live_server) -> None:  # type: ignore[no-
             page.get_by_role("button", name=f"Ask to connect with {THERAPIST_NAME}").click()
             expect(page).to_have_url(re.compile(r"/connections/$"))
             expect(page.locator(".messages")).to_contain_text("Request sent.")
-            connection_card = page.locator("section.card").filter(
-                has=page.get_by_role("heading", name=THERAPIST_NAME)
-            )
+            connection_card = page.locator("section.card").filter(has=page.get_by_role("heading", name=THERAPIST_NAME))
             expect(connection_card).to_contain_text("Waiting for an answer")
             expect(connection_card).to_contain_text(f"Waiting for {THERAPIST_NAME} to accept")
             check_crisis_link()
@@ -227,11 +225,7 @@ def test_new_person_journey_on_a_phone(live_server) -> None:  # type: ignore[no-
             # 7. The therapist's read is in the access log.
             page.get_by_role("link", name="Access log").first.click()
             expect(page).to_have_url(re.compile(r"/access-log/$"))
-            read_row = (
-                page.locator("table.data tbody tr")
-                .filter(has_text=THERAPIST_NAME)
-                .filter(has_text="measures")
-            )
+            read_row = page.locator("table.data tbody tr").filter(has_text=THERAPIST_NAME).filter(has_text="measures")
             expect(read_row.first).to_be_visible()
             check_crisis_link()
             shot("13-access-log")

@@ -14,9 +14,7 @@ from individuate.crisis import crisis_resources
 REGION = {
     "region": "Northland (fictional)",
     "intro": "If you are in danger, call now.",
-    "resources": [
-        {"name": "Northland Helpline", "how": "0800 000 000", "detail": "Free, day and night."}
-    ],
+    "resources": [{"name": "Northland Helpline", "how": "0800 000 000", "detail": "Free, day and night."}],
     "note": "Not an emergency service; not medical advice.",
 }
 

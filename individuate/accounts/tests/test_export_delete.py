@@ -28,9 +28,7 @@ def _zip(content: bytes) -> dict[str, bytes]:
         return {name: archive.read(name) for name in archive.namelist()}
 
 
-def test_export_contains_exactly_the_owners_records(
-    alice: User, mother: User, stranger: User, therapist: User
-) -> None:
+def test_export_contains_exactly_the_owners_records(alice: User, mother: User, stranger: User, therapist: User) -> None:
     Other.objects.create(owner=stranger, name="stranger's boss", role="other")
     connect(therapist, alice, ("measures",))
     reader = Client()
@@ -83,9 +81,7 @@ def test_delete_account_removes_personal_data(alice: User, mother: User, therapi
     wrong = client.post(reverse("delete_account"), {"password": "nope", "confirm": "DELETE"})
     assert wrong.status_code == 200 and User.objects.filter(pk=alice_id).exists()
 
-    client.post(
-        reverse("delete_account"), {"password": "a-long-test-password-1", "confirm": "DELETE"}
-    )
+    client.post(reverse("delete_account"), {"password": "a-long-test-password-1", "confirm": "DELETE"})
     assert not User.objects.filter(pk=alice_id).exists()
     assert not Other.objects.filter(owner_id=alice_id).exists()
     assert not TherapistConnection.objects.filter(client_id=alice_id).exists()
@@ -101,9 +97,7 @@ def test_delete_account_removes_personal_data(alice: User, mother: User, therapi
     assert "Alice" not in reader.get(reverse("clients")).content.decode()
 
 
-def test_therapist_deletion_scrubs_their_name_from_client_logs(
-    alice: User, therapist: User
-) -> None:
+def test_therapist_deletion_scrubs_their_name_from_client_logs(alice: User, therapist: User) -> None:
     connect(therapist, alice, ("checkins",))
     reader = Client()
     reader.force_login(therapist)
@@ -111,21 +105,15 @@ def test_therapist_deletion_scrubs_their_name_from_client_logs(
     from individuate.accounts.actions import delete_account
 
     delete_account(therapist)
-    assert list(actions.access_log(alice).values_list("viewer_label", flat=True)) == [
-        "a deleted account"
-    ]
+    assert list(actions.access_log(alice).values_list("viewer_label", flat=True)) == ["a deleted account"]
 
 
 def test_export_token_and_delete_ask_for_the_password_again_when_login_is_old(alice: User) -> None:
     client = Client()
     client.force_login(alice)  # a session with no recent authentication recorded
     for name in ("export", "delete_account", "api_tokens"):
-        response = client.post(
-            reverse(name), {"name": "x", "password": "a-long-test-password-1", "confirm": "DELETE"}
-        )
-        assert (
-            response.status_code == 302 and "/accounts/reauthenticate/" in response["Location"]
-        ), name
+        response = client.post(reverse(name), {"name": "x", "password": "a-long-test-password-1", "confirm": "DELETE"})
+        assert response.status_code == 302 and "/accounts/reauthenticate/" in response["Location"], name
     assert User.objects.filter(pk=alice.pk).exists()
     assert not alice.api_tokens.exists()
 
@@ -133,15 +121,11 @@ def test_export_token_and_delete_ask_for_the_password_again_when_login_is_old(al
 def test_delete_password_guesses_are_rate_limited(alice: User) -> None:
     client = fresh_login(alice)
     statuses = [
-        client.post(
-            reverse("delete_account"), {"password": "wrong", "confirm": "DELETE"}
-        ).status_code
+        client.post(reverse("delete_account"), {"password": "wrong", "confirm": "DELETE"}).status_code
         for _ in range(12)
     ]
     assert 429 in statuses
-    last = client.post(
-        reverse("delete_account"), {"password": "a-long-test-password-1", "confirm": "DELETE"}
-    )
+    last = client.post(reverse("delete_account"), {"password": "a-long-test-password-1", "confirm": "DELETE"})
     assert last.status_code == 429
     assert User.objects.filter(pk=alice.pk).exists()
 
@@ -185,6 +169,4 @@ def test_deletion_forgets_queued_emails_and_pending_invitations(therapist: User)
     assert "kim@example.com" not in remaining and "dad-private" not in remaining
     assert "someone.else@example.com" in remaining  # other people's work is untouched
     assert not TherapistConnection.objects.filter(invite_email="kim@example.com").exists()
-    assert TherapistConnection.objects.filter(
-        invite_email="someone.else@example.com", status="pending"
-    ).exists()
+    assert TherapistConnection.objects.filter(invite_email="someone.else@example.com", status="pending").exists()

@@ -28,9 +28,7 @@ def test_accepts_a_real_secret_key() -> None:
     assert "individuate.E001" not in [e.id for e in run_checks()]
 
 
-def test_seed_demo_is_idempotent_and_fictional(
-    db: None, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_seed_demo_is_idempotent_and_fictional(db: None, capsys: pytest.CaptureFixture[str]) -> None:
     call_command("seed_demo")
     call_command("seed_demo")
     assert User.objects.filter(is_demo=True, is_active=True).count() == 3
@@ -41,9 +39,7 @@ def test_seed_demo_is_idempotent_and_fictional(
     assert "therapist@example.com" in out and "demo_totp" in out
 
 
-def test_demo_totp_prints_a_code_for_demo_accounts_only(
-    alice: User, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_demo_totp_prints_a_code_for_demo_accounts_only(alice: User, capsys: pytest.CaptureFixture[str]) -> None:
     call_command("seed_demo")
     capsys.readouterr()
     call_command("demo_totp", "therapist@example.com")
@@ -53,9 +49,7 @@ def test_demo_totp_prints_a_code_for_demo_accounts_only(
         call_command("demo_totp", "alice@example.com")
 
 
-@pytest.mark.parametrize(
-    "name", ["home", "crisis", "account_login", "account_signup", "therapists"]
-)
+@pytest.mark.parametrize("name", ["home", "crisis", "account_login", "account_signup", "therapists"])
 def test_crisis_link_on_public_pages(db: None, name: str) -> None:
     body = Client().get(reverse(name)).content.decode()
     assert 'href="/crisis/"' in body
@@ -83,8 +77,6 @@ def test_database_task_worker_sends_queued_email() -> None:
     with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
         queue_email("connection-request", "someone@example.com", {"dashboard_path": "/dashboard/"})
         assert not mail.outbox, "the database backend only queues; the worker sends"
-        call_command(
-            "db_worker", "--batch", "--no-startup-delay", "--no-reload", "--verbosity", "0"
-        )
+        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", "--verbosity", "0")
     assert [m.to for m in mail.outbox] == [["someone@example.com"]]
     assert "connection request" in mail.outbox[0].subject.lower()

@@ -58,24 +58,16 @@ def test_duplicate_email_signup_creates_nothing(alice: User) -> None:
 def test_login_locks_out_after_repeated_failures(alice: User) -> None:
     client = Client()
     for _ in range(5):
-        client.post(
-            reverse("account_login"), {"login": "alice@example.com", "password": "wrong-password"}
-        )
-    response = client.post(
-        reverse("account_login"), {"login": "alice@example.com", "password": PASSWORD}
-    )
-    assert client.get(reverse("dashboard")).status_code == 302, (
-        "the right password must not work while locked out"
-    )
+        client.post(reverse("account_login"), {"login": "alice@example.com", "password": "wrong-password"})
+    response = client.post(reverse("account_login"), {"login": "alice@example.com", "password": PASSWORD})
+    assert client.get(reverse("dashboard")).status_code == 302, "the right password must not work while locked out"
     assert response.status_code in (200, 429)
 
 
 def test_therapist_login_asks_for_a_totp_code(db: None) -> None:
     therapist = make_therapist_user("t@example.com", "Dr. T")
     client = Client()
-    response = client.post(
-        reverse("account_login"), {"login": "t@example.com", "password": PASSWORD}
-    )
+    response = client.post(reverse("account_login"), {"login": "t@example.com", "password": PASSWORD})
     assert response.status_code == 302 and "/2fa/authenticate" in response["Location"]
     assert client.get(reverse("dashboard")).status_code == 302
     secret = decrypt(Authenticator.objects.get(user=therapist, type="totp").data["secret"])
@@ -110,9 +102,7 @@ def test_recovery_code_works_once_instead_of_totp(db: None) -> None:
     code = RecoveryCodes.activate(therapist).get_unused_codes()[0]
     for attempt in range(2):
         client = Client()
-        response = client.post(
-            reverse("account_login"), {"login": "t@example.com", "password": PASSWORD}
-        )
+        response = client.post(reverse("account_login"), {"login": "t@example.com", "password": PASSWORD})
         client.post(response["Location"], {"code": code})
         dashboard = client.get(reverse("dashboard")).status_code
         assert dashboard == (200 if attempt == 0 else 302)

@@ -67,9 +67,7 @@ def test_others_crud_and_validation(alice: User) -> None:
     )
     assert oversized.status_code == 422
 
-    bad_role = client.post(
-        "/api/others", {"name": "boss", "role": "boss"}, content_type="application/json", **auth
-    )
+    bad_role = client.post("/api/others", {"name": "boss", "role": "boss"}, content_type="application/json", **auth)
     assert bad_role.status_code == 422
 
     malformed = client.post("/api/others", "{not json", content_type="application/json", **auth)
@@ -99,25 +97,17 @@ def test_grant_unknown_scope_422_and_revoke_twice_409(alice: User, therapist: Us
     connection = connect(therapist, alice)
     client, auth = _token_client(alice)
     url = f"/api/connections/{connection.pk}/grants"
-    assert (
-        client.post(url, {"scope": "diary"}, content_type="application/json", **auth).status_code
-        == 422
-    )
+    assert client.post(url, {"scope": "diary"}, content_type="application/json", **auth).status_code == 422
     granted = client.post(url, {"scope": "measures"}, content_type="application/json", **auth)
     assert granted.status_code == 201 and granted.json()["scopes"] == ["measures"]
-    assert (
-        client.post(url, {"scope": "measures"}, content_type="application/json", **auth).status_code
-        == 409
-    )
+    assert client.post(url, {"scope": "measures"}, content_type="application/json", **auth).status_code == 409
     assert client.delete(f"{url}/measures", **auth).status_code == 204
     again = client.delete(f"{url}/measures", **auth)
     assert again.status_code == 409 and "nothing to revoke" in again.json()["detail"]
     assert ConsentGrant.objects.count() == 1
 
 
-def test_other_persons_connection_is_not_found(
-    alice: User, stranger: User, therapist: User
-) -> None:
+def test_other_persons_connection_is_not_found(alice: User, stranger: User, therapist: User) -> None:
     connection = connect(therapist, alice)
     client, auth = _token_client(stranger)
     response = client.post(
@@ -148,9 +138,7 @@ def test_accepting_someone_elses_invitation_is_403(alice: User, stranger: User) 
 
 def test_request_and_answer_connection_via_api(alice: User, therapist: User) -> None:
     client, auth = _token_client(alice)
-    created = client.post(
-        "/api/connections", {"therapist_id": therapist.pk}, content_type="application/json", **auth
-    )
+    created = client.post("/api/connections", {"therapist_id": therapist.pk}, content_type="application/json", **auth)
     assert created.status_code == 201 and created.json()["status"] == "pending"
     tclient, tauth = _token_client(therapist)
     answered = tclient.post(
@@ -168,13 +156,9 @@ def test_request_and_answer_connection_via_api(alice: User, therapist: User) -> 
 
 def test_update_profile_validates_time_zone(alice: User) -> None:
     client, auth = _token_client(alice)
-    bad = client.patch(
-        "/api/me", {"time_zone": "Mars/Olympus"}, content_type="application/json", **auth
-    )
+    bad = client.patch("/api/me", {"time_zone": "Mars/Olympus"}, content_type="application/json", **auth)
     assert bad.status_code == 422
-    good = client.patch(
-        "/api/me", {"time_zone": "Asia/Kolkata"}, content_type="application/json", **auth
-    )
+    good = client.patch("/api/me", {"time_zone": "Asia/Kolkata"}, content_type="application/json", **auth)
     assert good.json()["time_zone"] == "Asia/Kolkata"
 
 
@@ -182,9 +166,7 @@ def test_session_api_requires_csrf_for_writes(alice: User) -> None:
     client = Client(enforce_csrf_checks=True)
     client.force_login(alice)
     assert client.get("/api/me").status_code == 200
-    response = client.post(
-        "/api/others", {"name": "x", "role": "parent"}, content_type="application/json"
-    )
+    response = client.post("/api/others", {"name": "x", "role": "parent"}, content_type="application/json")
     assert response.status_code == 403
     assert alice.others.count() == 1
 
@@ -204,9 +186,7 @@ def test_nul_characters_are_refused_not_a_server_error(alice: User) -> None:
         **auth,
     )
     assert response.status_code == 422
-    patch = client.patch(
-        "/api/me", {"display_name": "A\x00"}, content_type="application/json", **auth
-    )
+    patch = client.patch("/api/me", {"display_name": "A\x00"}, content_type="application/json", **auth)
     assert patch.status_code == 422
     assert alice.others.count() == 1
 

@@ -130,9 +130,7 @@ def test_invitation_email_carries_none_of_the_inviters_own_words(alice: User) ->
     assert "alice@example.com" in message.body
 
 
-def test_child_ends_link_silently_and_parent_sees_only_not_linked(
-    alice: User, mother: User
-) -> None:
+def test_child_ends_link_silently_and_parent_sees_only_not_linked(alice: User, mother: User) -> None:
     mail.outbox.clear()
     actions.unlink(alice, alice.others.get().pk)
     daughter = mother.others.get(name="my daughter")

@@ -41,9 +41,7 @@ def api_url(owner: User, kind: str) -> str:
     return f"/api/people/{owner.pk}/records/{kind}"
 
 
-def _viewer(
-    name: str, alice: User, mother: User, stranger: User, therapist: User, outsider: User
-) -> User:
+def _viewer(name: str, alice: User, mother: User, stranger: User, therapist: User, outsider: User) -> User:
     """Build the viewer and its relationship to alice. Returns the viewer."""
     if name == "self":
         return alice
@@ -147,9 +145,7 @@ def test_allowed_read_appears_on_owners_access_log_page(alice: User, therapist: 
     assert [(e["kind"], e["via"]) for e in api] == [("journal", "page")]
 
 
-def test_denied_reads_are_not_in_the_owners_log_but_are_kept_for_the_operator(
-    alice: User, mother: User
-) -> None:
+def test_denied_reads_are_not_in_the_owners_log_but_are_kept_for_the_operator(alice: User, mother: User) -> None:
     client = Client()
     client.force_login(mother)
     assert client.get(page_url(alice, "checkins")).status_code == 404

@@ -87,9 +87,7 @@ def test_checkin_contact_and_joint_report_on_a_phone(live_server: Any) -> None:
         expect(page.get_by_role("heading", name="You and my mother", level=2)).to_be_visible()
         expect(page.locator("svg.chart").first).to_be_visible()
         expect(page.locator(".joint-report")).to_have_count(0)
-        card = page.locator(".card").filter(
-            has=page.get_by_role("heading", name="You and my mother", level=3)
-        )
+        card = page.locator(".card").filter(has=page.get_by_role("heading", name="You and my mother", level=3))
         card.get_by_label("Take part in a joint report").check()
         card.get_by_label("Let my mother see it too").check()
         card.get_by_role("button", name="Save").click()

@@ -46,9 +46,7 @@ def test_checkin_with_perceived_mood_and_edit_same_day(alice: User) -> None:
 
 def test_yesterdays_checkin_cannot_be_changed(alice: User) -> None:
     checkin = actions.save_checkin(alice, mood=3, guilt=3, anger=3, anxiety=3)
-    CheckIn.objects.filter(pk=checkin.pk).update(
-        local_date=actions.local_today(alice) - timedelta(days=1)
-    )
+    CheckIn.objects.filter(pk=checkin.pk).update(local_date=actions.local_today(alice) - timedelta(days=1))
     with pytest.raises(ActionError, match="today"):
         actions.save_checkin(alice, mood=9, guilt=0, anger=0, anxiety=0, checkin_id=checkin.pk)
     checkin.refresh_from_db()
@@ -73,9 +71,7 @@ def test_out_of_range_values_save_nothing(alice: User, bad: object) -> None:
 
 def test_someone_elses_other_is_refused(alice: User, stranger: User) -> None:
     with pytest.raises(ActionError) as exc:
-        actions.save_checkin(
-            stranger, mood=5, guilt=1, anger=1, anxiety=1, perceived={_mother(alice): 5}
-        )
+        actions.save_checkin(stranger, mood=5, guilt=1, anger=1, anxiety=1, perceived={_mother(alice): 5})
     assert exc.value.code == "not_found"
     assert not CheckIn.objects.exists()
 
@@ -96,9 +92,7 @@ def test_checkin_page_saves_and_rejects(alice: User) -> None:
         },
     )
     assert ok.status_code == 302 and CheckIn.objects.get().perceived.get().value == 3
-    bad = client.post(
-        reverse("checkin"), {"mood": "14", "guilt": "7", "anger": "2", "anxiety": "5"}, follow=True
-    )
+    bad = client.post(reverse("checkin"), {"mood": "14", "guilt": "7", "anger": "2", "anxiety": "5"}, follow=True)
     assert "My mood" in bad.content.decode() and CheckIn.objects.count() == 1
 
 
@@ -165,9 +159,7 @@ def test_journal_is_searchable_by_its_owner_only(alice: User, stranger: User) ->
 
 def test_history_page_has_charts_with_tables(alice: User) -> None:
     actions.save_checkin(alice, mood=3, guilt=8, anger=6, anxiety=7)
-    actions.add_contact(
-        alice, other_id=_mother(alice), kind="call", response="declined", guilt_after=7
-    )
+    actions.add_contact(alice, other_id=_mother(alice), kind="call", response="declined", guilt_after=7)
     client = Client()
     client.force_login(alice)
     page = client.get(reverse("checkin_history")).content.decode()
@@ -183,31 +175,19 @@ def test_daily_reminder_goes_through_the_worker_and_queues_the_next() -> None:
 
     kim = make_user("kim@example.com", "Kim")
     with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
-        setting = actions.set_reminder(
-            kim, enabled=True, at=(timezone.now() + timedelta(hours=1)).time()
-        )
-        queued = DBTaskResult.objects.get(
-            task_path="individuate.checkins.tasks.send_checkin_reminder"
-        )
+        setting = actions.set_reminder(kim, enabled=True, at=(timezone.now() + timedelta(hours=1)).time())
+        queued = DBTaskResult.objects.get(task_path="individuate.checkins.tasks.send_checkin_reminder")
         assert queued.run_after > timezone.now()
         # Time passes: make it due, then let the real worker run it.
-        DBTaskResult.objects.filter(pk=queued.pk).update(
-            run_after=timezone.now() - timedelta(seconds=1)
-        )
-        call_command(
-            "db_worker", "--batch", "--no-startup-delay", "--no-reload", "--verbosity", "0"
-        )
+        DBTaskResult.objects.filter(pk=queued.pk).update(run_after=timezone.now() - timedelta(seconds=1))
+        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", "--verbosity", "0")
         assert [m.to for m in mail.outbox] == [["kim@example.com"]]
         assert "minute" in mail.outbox[0].subject.lower()
         # the next day's reminder is already queued; switching off voids it
         assert DBTaskResult.objects.filter(task_path=queued.task_path, status="READY").count() == 1
         actions.set_reminder(kim, enabled=False, at=None)
-        DBTaskResult.objects.filter(status="READY").update(
-            run_after=timezone.now() - timedelta(seconds=1)
-        )
-        call_command(
-            "db_worker", "--batch", "--no-startup-delay", "--no-reload", "--verbosity", "0"
-        )
+        DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now() - timedelta(seconds=1))
+        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", "--verbosity", "0")
     assert len(mail.outbox) == 1
     setting.refresh_from_db()
     assert not setting.enabled
@@ -237,9 +217,7 @@ def test_api_checkin_contact_journal(alice: User) -> None:
         **auth,
     )
     assert contact.status_code == 201
-    journal = client.post(
-        "/api/journal", {"text": "First entry"}, content_type="application/json", **auth
-    )
+    journal = client.post("/api/journal", {"text": "First entry"}, content_type="application/json", **auth)
     assert journal.status_code == 201
     assert [e["text"] for e in client.get("/api/journal?q=first", **auth).json()] == ["First entry"]
     assert CheckIn.objects.count() == 1
@@ -248,23 +226,15 @@ def test_api_checkin_contact_journal(alice: User) -> None:
 def test_export_and_delete_cover_checkin_records(alice: User) -> None:
     from individuate.accounts.actions import delete_account, export_records
 
-    actions.save_checkin(
-        alice, mood=3, guilt=8, anger=6, anxiety=7, perceived={_mother(alice): 2}, note="n"
-    )
-    actions.add_contact(
-        alice, other_id=_mother(alice), kind="call", response="at_once", guilt_after=9
-    )
+    actions.save_checkin(alice, mood=3, guilt=8, anger=6, anxiety=7, perceived={_mother(alice): 2}, note="n")
+    actions.add_contact(alice, other_id=_mother(alice), kind="call", response="at_once", guilt_after=9)
     actions.save_journal(alice, text="private words")
     exported = export_records(alice)
     assert exported["checkins"][0]["perceived"] == {"my mother": 2}
     assert exported["contact_events"][0]["response"] == "at_once"
     assert exported["journal_entries"][0]["text"] == "private words"
     delete_account(alice)
-    assert (
-        not CheckIn.objects.exists()
-        and not ContactEvent.objects.exists()
-        and not JournalEntry.objects.exists()
-    )
+    assert not CheckIn.objects.exists() and not ContactEvent.objects.exists() and not JournalEntry.objects.exists()
 
 
 VIEWERS = [
@@ -298,9 +268,7 @@ def test_who_sees_checkins_contacts_and_journal(
         note="contact-secret-7",
     )
     actions.save_journal(alice, text="journal-secret-7")
-    viewer = {"mother": mother, "stranger": stranger, "outsider": outsider}.get(
-        viewer_name, therapist
-    )
+    viewer = {"mother": mother, "stranger": stranger, "outsider": outsider}.get(viewer_name, therapist)
     scopes = {
         "therapist_none": (),
         "therapist_checkins": ("checkins",),

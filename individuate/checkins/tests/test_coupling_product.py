@@ -53,9 +53,7 @@ def _simulate(alice: User, mother: User, days: int = 70, strength: float = 0.6) 
         )
 
 
-def test_solo_report_is_computed_and_shown_to_its_owner_only(
-    alice: User, mother: User, therapist: User
-) -> None:
+def test_solo_report_is_computed_and_shown_to_its_owner_only(alice: User, mother: User, therapist: User) -> None:
     _simulate(alice, mother)
     assert coupling.recompute_solo() == 1
     report = CouplingReport.objects.get(kind="solo", owner=alice)
@@ -107,12 +105,8 @@ def test_joint_report_rules(
 ) -> None:
     _simulate(alice, mother)
     link = _link(alice, mother)
-    coupling.set_joint_consent(
-        alice, link, opted_in=alice_choice[0], share_with_other=alice_choice[1]
-    )
-    coupling.set_joint_consent(
-        mother, link, opted_in=mother_choice[0], share_with_other=mother_choice[1]
-    )
+    coupling.set_joint_consent(alice, link, opted_in=alice_choice[0], share_with_other=alice_choice[1])
+    coupling.set_joint_consent(mother, link, opted_in=mother_choice[0], share_with_other=mother_choice[1])
     coupling.recompute_joint()
     assert CouplingReport.objects.filter(kind="joint", link=link).exists() is computed
     from individuate.boundaries import policy

@@ -40,9 +40,7 @@ THERAPIST_NAME = "Dr. Care Therapist"
 
 
 def _instrument_card(page: Any, title: str) -> Any:
-    return page.locator("main section.card").filter(
-        has=page.get_by_role("heading", name=title, level=2, exact=True)
-    )
+    return page.locator("main section.card").filter(has=page.get_by_role("heading", name=title, level=2, exact=True))
 
 
 @pytest.mark.browser
@@ -149,9 +147,7 @@ def test_phq9_self_harm_answer_shows_crisis_first_and_alerts_therapist(live_serv
         message = to_therapist[0]
         assert "needs your attention" in message.subject
         assert "needs your attention" in message.body
-        texts = [message.subject, message.body] + [
-            str(content) for content, _ in getattr(message, "alternatives", [])
-        ]
+        texts = [message.subject, message.body] + [str(content) for content, _ in getattr(message, "alternatives", [])]
         forbidden = ["PHQ", item9.text, "better off dead", "hurting yourself", "Several days"]
         forbidden += [CLIENT_NAME, "Robin", CLIENT_EMAIL, flag.message]
         for text in texts:
@@ -193,9 +189,7 @@ def test_phq9_self_harm_answer_shows_crisis_first_and_alerts_therapist(live_serv
         expect(page.locator("#save-state")).to_contain_text("9 of 10 answered")
         check_crisis_link(page, expect)
         page.goto(f"{base}/measures/r/{response.pk}/?q=9")
-        expect(
-            page.locator(f"fieldset#q-{item9.id}").get_by_label("Several days", exact=True)
-        ).to_be_checked()
+        expect(page.locator(f"fieldset#q-{item9.id}").get_by_label("Several days", exact=True)).to_be_checked()
         response.refresh_from_db()
         assert len(response.answers) == 9
         assert Response.objects.filter(owner=client).count() == 1
@@ -227,9 +221,7 @@ def test_new_user_takes_enmeshment_child_and_reads_results_on_a_phone(live_serve
             page.screenshot(path=str(ARTIFACTS / f"measures-enmeshment-{name}.png"), full_page=True)
 
         def answer_saved(action: Callable[[], None]) -> None:
-            with page.expect_response(
-                lambda r: r.url.endswith("/answer/") and r.request.method == "POST"
-            ) as saved:
+            with page.expect_response(lambda r: r.url.endswith("/answer/") and r.request.method == "POST") as saved:
                 action()
             assert saved.value.status == 200, saved.value.text()
 
@@ -252,9 +244,7 @@ def test_new_user_takes_enmeshment_child_and_reads_results_on_a_phone(live_serve
         def click_answer(n: int) -> None:
             item = items[n - 1]
             question = page.locator(f"fieldset#q-{item.id}")
-            label = question.locator("label.option").filter(
-                has_text=re.compile(rf"^\s*{label_for(item)}\s*$")
-            )
+            label = question.locator("label.option").filter(has_text=re.compile(rf"^\s*{label_for(item)}\s*$"))
             answer_saved(lambda: label.click())
             expect(question.get_by_label(label_for(item), exact=True)).to_be_checked()
             expect(save_state).to_contain_text(f"{n} answered · saved")
@@ -269,9 +259,7 @@ def test_new_user_takes_enmeshment_child_and_reads_results_on_a_phone(live_serve
         page.reload()
         expect(save_state).to_have_text(f"{half} of {count} answered · saved as you go")
         for item in items[:half]:
-            expect(
-                page.locator(f"fieldset#q-{item.id}").get_by_label(label_for(item), exact=True)
-            ).to_be_checked()
+            expect(page.locator(f"fieldset#q-{item.id}").get_by_label(label_for(item), exact=True)).to_be_checked()
         for item in items[half:]:
             expect(page.locator(f"fieldset#q-{item.id} input:checked")).to_have_count(0)
         check_crisis_link(page, expect)
@@ -315,9 +303,7 @@ def test_new_user_takes_enmeshment_child_and_reads_results_on_a_phone(live_serve
         expect(page).to_have_url(re.compile(rf"/measures/r/{response.pk}/result/$"))
 
         main = page.locator("main")
-        expect(
-            main.get_by_role("heading", name="Me and my parent: your result", level=1)
-        ).to_be_visible()
+        expect(main.get_by_role("heading", name="Me and my parent: your result", level=1)).to_be_visible()
         expect(main.locator(".result-total .big")).to_have_text("4")
         expect(main.locator(".result-total .badge")).to_have_text("many signs")
         expect(main.locator(".result-total .badge")).to_be_visible()
@@ -327,14 +313,10 @@ def test_new_user_takes_enmeshment_child_and_reads_results_on_a_phone(live_serve
         table = main.locator("table.data")
         for label in labels:
             expect(table.get_by_role("cell", name=label, exact=True)).to_be_visible()
-        meaning = main.locator("section").filter(
-            has=page.get_by_role("heading", name="What it might mean", level=2)
-        )
+        meaning = main.locator("section").filter(has=page.get_by_role("heading", name="What it might mean", level=2))
         expect(meaning).to_be_visible()
         for label in labels:
-            expect(
-                meaning.get_by_role("heading", name=re.compile(re.escape(label)), level=3)
-            ).to_be_visible()
+            expect(meaning.get_by_role("heading", name=re.compile(re.escape(label)), level=3)).to_be_visible()
         expect(main).to_contain_text("not a validated diagnostic test")
         expect(main.locator("p.notice")).to_contain_text("It is not a validated diagnostic test")
         # No crisis block: nothing in this questionnaire calls for one.

@@ -75,13 +75,9 @@ def test_public_domain_attribution_and_screening_notes() -> None:
 def test_phq9_reproduced_exactly() -> None:
     phq9 = load_all()["phq9"]
     assert (
-        phq9.instructions
-        == "Over the last 2 weeks, how often have you been bothered by any of the following problems?"
+        phq9.instructions == "Over the last 2 weeks, how often have you been bothered by any of the following problems?"
     )
-    assert (
-        phq9.item("phq9_9").text
-        == "Thoughts that you would be better off dead or of hurting yourself in some way"
-    )
+    assert phq9.item("phq9_9").text == "Thoughts that you would be better off dead or of hurting yourself in some way"
     assert [o.label for o in phq9.item("phq9_1").options] == [
         "Not at all",
         "Several days",

@@ -34,9 +34,7 @@ def answers_with_total(instrument: Instrument, total: int) -> dict[str, int]:
 
 
 @pytest.mark.parametrize(("instrument_id", "bands"), [("phq9", PHQ9_BANDS), ("gad7", GAD7_BANDS)])
-def test_every_band_boundary_of_phq9_and_gad7(
-    instrument_id: str, bands: list[tuple[int, int, str]]
-) -> None:
+def test_every_band_boundary_of_phq9_and_gad7(instrument_id: str, bands: list[tuple[int, int, str]]) -> None:
     instrument = instruments()[instrument_id]
     for low, high, label in bands:
         for total in (low, high):

@@ -74,12 +74,7 @@ def test_client_measures_page_goes_through_the_policy(
     shown = "PHQ-9" in page.content.decode() or "phq9" in api.content.decode()
     assert shown is (expected == 200)
     if expected == 200:
-        assert (
-            AccessEvent.objects.filter(
-                owner=alice, viewer=who, kind="measures", allowed=True
-            ).count()
-            == 3
-        )
+        assert AccessEvent.objects.filter(owner=alice, viewer=who, kind="measures", allowed=True).count() == 3
         assert csv_export.content.decode().splitlines()[1].split(",")[1] == "phq9"
 
 
@@ -135,16 +130,12 @@ def test_assignment_needs_the_measures_grant_and_valid_input(alice: User, therap
     connect_grant = therapist.client_connections.get()
     connect_grant.grants.create(scope="measures")
     with pytest.raises(ActionError, match="past"):
-        actions.assign(
-            therapist, alice.pk, "phq9", "weekly", timezone.localdate() - timedelta(days=10)
-        )
+        actions.assign(therapist, alice.pk, "phq9", "weekly", timezone.localdate() - timedelta(days=10))
     with pytest.raises(ActionError, match="Recurrence"):
         actions.assign(therapist, alice.pk, "phq9", "daily", timezone.localdate())
     actions.assign(therapist, alice.pk, "phq9", "once", timezone.localdate() + timedelta(days=3))
     with pytest.raises(ActionError) as exc:
-        actions.assign(
-            therapist, alice.pk, "phq9", "weekly", timezone.localdate() + timedelta(days=3)
-        )
+        actions.assign(therapist, alice.pk, "phq9", "weekly", timezone.localdate() + timedelta(days=3))
     assert exc.value.code == "conflict"
     assert Assignment.objects.count() == 1
 
@@ -176,10 +167,7 @@ def test_psychometrics_page(db: None, alice: User, therapist: User) -> None:
 
         person = make_user(f"p{n}@example.com")
         trait = rng.uniform(0, 1)
-        answers = {
-            f"gad7_{k}": int(np.clip(round(trait * 3 + rng.normal(0, 0.5)), 0, 3))
-            for k in range(1, 8)
-        }
+        answers = {f"gad7_{k}": int(np.clip(round(trait * 3 + rng.normal(0, 0.5)), 0, 3)) for k in range(1, 8)}
         _complete(person, "gad7", answers)
     client = Client()
     client.force_login(therapist)
@@ -195,9 +183,7 @@ def test_api_round_trip(alice: User) -> None:
     client, auth = _api(alice)
     listing = client.get("/api/instruments", **auth).json()
     assert {i["id"] for i in listing} == {"phq9", "gad7", "enmeshment-child", "enmeshment-parent"}
-    started = client.post(
-        "/api/responses", {"instrument": "phq9"}, content_type="application/json", **auth
-    )
+    started = client.post("/api/responses", {"instrument": "phq9"}, content_type="application/json", **auth)
     assert started.status_code == 201
     rid = started.json()["id"]
     bad = client.patch(
@@ -216,18 +202,13 @@ def test_api_round_trip(alice: User) -> None:
         content_type="application/json",
         **auth,
     )
-    assert (
-        saved.json()["safety"]["flags"] == ["self_harm"]
-        and saved.json()["safety"]["crisis_url"] == "/crisis/"
-    )
+    assert saved.json()["safety"]["flags"] == ["self_harm"] and saved.json()["safety"]["crisis_url"] == "/crisis/"
     done = client.post(f"/api/responses/{rid}/submit", **auth).json()
     assert done["result"] == {"total": 9.0, "band": "mild", "subscales": {}, "flags": ["self_harm"]}
     assert client.post(f"/api/responses/{rid}/submit", **auth).status_code == 409
     assert [r["id"] for r in client.get("/api/responses?instrument=phq9", **auth).json()] == [rid]
     assert (
-        client.post(
-            "/api/responses", {"instrument": "beck"}, content_type="application/json", **auth
-        ).status_code
+        client.post("/api/responses", {"instrument": "beck"}, content_type="application/json", **auth).status_code
         == 404
     )
 
@@ -259,11 +240,7 @@ def test_score_measure_command(capsys: pytest.CaptureFixture[str]) -> None:
     }
     call_command("score_measure", "enmeshment-child", "--answers", ",".join(["3"] * 24))
     child = json.loads(capsys.readouterr().out)
-    assert (
-        child["total"] == 3
-        and set(child["subscales"]) >= {"identity", "self_worth"}
-        and child["flags"] == []
-    )
+    assert child["total"] == 3 and set(child["subscales"]) >= {"identity", "self_worth"} and child["flags"] == []
     for bad, fragment in (
         (["phq9", "--answers", "1,2,9"], "Item 3"),
         (["nope", "--answers", "1"], "Unknown instrument"),
@@ -287,9 +264,7 @@ def test_consent_withdrawn_stops_assignments_and_reminders(alice: User, therapis
         actions.end_assignment(therapist, Assignment.objects.get().pk)
 
 
-def test_each_therapist_sees_flags_for_themselves(
-    alice: User, therapist: User, outsider: User
-) -> None:
+def test_each_therapist_sees_flags_for_themselves(alice: User, therapist: User, outsider: User) -> None:
     connect(therapist, alice, ("measures",))
     connect(outsider, alice, ("measures",))
     _complete(alice, "phq9", PHQ9 | {"phq9_9": 1})
@@ -329,9 +304,7 @@ def test_autosave_error_is_shown_and_escaped(alice: User) -> None:
 def test_import_alerts_unless_already_seen(alice: User, therapist: User) -> None:
     connect(therapist, alice, ("measures",))
     mail.outbox.clear()
-    actions.import_completed(
-        alice, "phq9", {k: str(v) for k, v in (PHQ9 | {"phq9_9": 1}).items()}, timezone.now()
-    )
+    actions.import_completed(alice, "phq9", {k: str(v) for k, v in (PHQ9 | {"phq9_9": 1}).items()}, timezone.now())
     assert len(mail.outbox) == 1 and actions.clients_needing_attention(therapist) == {alice.pk}
     actions.import_completed(alice, "phq9", PHQ9 | {"phq9_9": 1}, timezone.now(), seen_by=therapist)
     assert len(mail.outbox) == 1

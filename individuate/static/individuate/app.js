@@ -16,4 +16,15 @@ document.addEventListener("DOMContentLoaded", () => {
     input.addEventListener("input", show);
     show();
   });
+
+  // Copy buttons (boundary scripts): the person copies, adapts and sends it themselves.
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-copy]");
+    if (!button) return;
+    const source = document.querySelector(button.dataset.copy);
+    if (!source || !navigator.clipboard) return;
+    navigator.clipboard.writeText(source.textContent.trim()).then(() => {
+      button.textContent = "Copied";
+    });
+  });
 });

@@ -43,12 +43,7 @@ def seed_checkins(child: User, parent: User) -> None:
         progress = day / (DAYS - 1)
         strength = 0.7 - 0.65 * progress
         new_parent = 0.5 * parent_dev + rng.normal(0, 1.6)
-        new_child = (
-            0.3 * child_dev
-            + strength * parent_dev
-            + 0.7 * strength * new_parent
-            + rng.normal(0, 0.8)
-        )
+        new_child = 0.3 * child_dev + strength * parent_dev + 0.7 * strength * new_parent + rng.normal(0, 0.8)
         parent_dev, child_dev = new_parent, new_child
         if rng.random() < 0.12:  # some days nobody checks in — missing days stay missing
             continue
@@ -84,9 +79,7 @@ def seed_checkins(child: User, parent: User) -> None:
                     local_date=date,
                     kind=str(rng.choice(["call", "call", "message", "visit", "request"])),
                     response="declined" if declined else "own_terms" if own_terms else "at_once",
-                    guilt_after=_clip(
-                        (8.5 - 4.5 * progress if declined else 5 - 2 * progress) + rng.normal(0, 1)
-                    ),
+                    guilt_after=_clip((8.5 - 4.5 * progress if declined else 5 - 2 * progress) + rng.normal(0, 1)),
                 )
             )
     for checkin, _, _ in checkins:

@@ -40,18 +40,12 @@ def seed_measures(child: User, parent: User, therapist: User) -> None:
     for week in range(0, 27, 2):
         when = start + timedelta(days=7 * week, hours=19)
         progress = week / 26
-        phq = measures.import_completed(
-            child, "phq9", _answers_for("phq9", 0.58 - 0.36 * progress, rng), when
-        )
-        if (
-            week == 4
-        ):  # one hard evening, early on: a safety answer the therapist saw and followed up
+        phq = measures.import_completed(child, "phq9", _answers_for("phq9", 0.58 - 0.36 * progress, rng), when)
+        if week == 4:  # one hard evening, early on: a safety answer the therapist saw and followed up
             answers = dict(phq.answers, phq9_9=1)
             phq.delete()
             measures.import_completed(child, "phq9", answers, when, seen_by=therapist)
-        measures.import_completed(
-            child, "gad7", _answers_for("gad7", 0.6 - 0.35 * progress, rng), when
-        )
+        measures.import_completed(child, "gad7", _answers_for("gad7", 0.6 - 0.35 * progress, rng), when)
     for month in range(0, 7):
         when = start + timedelta(days=30 * month + 1, hours=20)
         measures.import_completed(
@@ -81,6 +75,4 @@ def seed_practice_sample(count: int = 40) -> None:
         user = User.objects.create_user(email, None, is_demo=True, is_active=False, display_name="")
         trait = float(rng.beta(2, 2.5))
         for instrument_id in ("phq9", "gad7", "enmeshment-child"):
-            measures.import_completed(
-                user, instrument_id, _answers_for(instrument_id, trait, rng), when
-            )
+            measures.import_completed(user, instrument_id, _answers_for(instrument_id, trait, rng), when)

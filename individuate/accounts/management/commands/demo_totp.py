@@ -23,12 +23,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         user = User.objects.filter(email=options["email"].lower()).first()
         if user is None or not user.is_demo:
-            raise CommandError(
-                "Refused: this command only works for accounts created by seed_demo."
-            )
-        authenticator = Authenticator.objects.filter(
-            user=user, type=Authenticator.Type.TOTP
-        ).first()
+            raise CommandError("Refused: this command only works for accounts created by seed_demo.")
+        authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
         if authenticator is None:
             raise CommandError("This demo account has no two-factor authenticator.")
         secret = decrypt(authenticator.data["secret"])

@@ -41,12 +41,8 @@ PARENT = "ellen@example.com"
 def _user(email: str, name: str, **extra: Any) -> User:
     user = User.objects.filter(email=email).first()
     if user is None:
-        user = User.objects.create_user(
-            email, DEMO_PASSWORD, display_name=name, is_demo=True, **extra
-        )
-    EmailAddress.objects.update_or_create(
-        user=user, email=email, defaults={"verified": True, "primary": True}
-    )
+        user = User.objects.create_user(email, DEMO_PASSWORD, display_name=name, is_demo=True, **extra)
+    EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
     return user
 
 
@@ -69,13 +65,9 @@ class Command(BaseCommand):
         child = _user(CHILD, "Robin", perspective="adult_child", time_zone="Europe/Berlin")
         parent = _user(PARENT, "Ellen", perspective="parent", time_zone="Europe/Berlin")
 
-        mother, _ = Other.objects.get_or_create(
-            owner=child, name="my mother", defaults={"role": "parent"}
-        )
+        mother, _ = Other.objects.get_or_create(owner=child, name="my mother", defaults={"role": "parent"})
         Other.objects.get_or_create(owner=child, name="my father", defaults={"role": "parent"})
-        robin, _ = Other.objects.get_or_create(
-            owner=parent, name="Robin", defaults={"role": "child"}
-        )
+        robin, _ = Other.objects.get_or_create(owner=parent, name="Robin", defaults={"role": "child"})
         if not FamilyLink.objects.filter(inviter_other=mother, status="active").exists():
             FamilyLink.objects.create(
                 inviter=child,
@@ -87,9 +79,7 @@ class Command(BaseCommand):
                 token_hash=new_token()[1],
             )
 
-        connection = TherapistConnection.objects.filter(
-            therapist=therapist, client=child, status="active"
-        ).first()
+        connection = TherapistConnection.objects.filter(therapist=therapist, client=child, status="active").first()
         if connection is None:
             connection = TherapistConnection.objects.create(
                 therapist=therapist,
@@ -112,9 +102,7 @@ class Command(BaseCommand):
         if not Assignment.objects.filter(client=child, active=True).exists():
             assign(therapist, child.pk, "phq9", "biweekly", timezone.localdate())
 
-        self.stdout.write(
-            self.style.SUCCESS("Demo accounts (all fictional), password for each: ") + DEMO_PASSWORD
-        )
+        self.stdout.write(self.style.SUCCESS("Demo accounts (all fictional), password for each: ") + DEMO_PASSWORD)
         self.stdout.write(f"  adult child : {CHILD}")
         self.stdout.write(f"  parent      : {PARENT}")
         self.stdout.write(f"  therapist   : {THERAPIST}  (two-factor on: get a code with")

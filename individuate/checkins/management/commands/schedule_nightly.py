@@ -11,7 +11,5 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         queued = schedule_nightly()
         self.stdout.write(
-            "Queued the nightly recompute."
-            if queued
-            else "Already queued (or the task backend cannot defer)."
+            "Queued the nightly recompute." if queued else "Already queued (or the task backend cannot defer)."
         )

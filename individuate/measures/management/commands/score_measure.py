@@ -20,9 +20,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("instrument")
-        parser.add_argument(
-            "--answers", required=True, help="values in item order, comma-separated"
-        )
+        parser.add_argument("--answers", required=True, help="values in item order, comma-separated")
 
     def handle(self, *args: Any, **options: Any) -> None:
         instrument = instruments().get(options["instrument"])

@@ -1,0 +1,134 @@
+"""Run the three proof benches and write ``bench/RESULTS.md``.
+
+    .venv/bin/python -m bench.run_all
+
+Each bench runs in its own fresh process (``python -m bench.<name> --json …``), exactly
+as one would run it by hand; its table is echoed here and collected into RESULTS.md
+with the date, the engine's commit and the machine. Exit status 1 if any target FAILs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench._common import machine, md_table, verdict
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCHES = (
+    ("agreement", "OLS equals statsmodels, pair by pair"),
+    ("recovery", "known parameters recovered with honest intervals"),
+    ("speed", "100,000 pairs: time, memory, speed-up over statsmodels"),
+)
+
+
+def _git(*args: str) -> str:
+    try:
+        git = shutil.which("git") or "git"
+        out = subprocess.run(  # noqa: S603 - fixed git arguments of our own
+            [git, *args], cwd=ROOT, capture_output=True, text=True, check=True
+        )
+        return out.stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def _run(name: str, tmp: Path) -> dict[str, Any]:
+    out = tmp / f"{name}.json"
+    cmd = [sys.executable, "-m", f"bench.{name}", "--json", str(out)]
+    shown = f".venv/bin/python -m bench.{name}"
+    print(f"\n=== {shown}", flush=True)
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)  # noqa: S603
+    seconds = time.perf_counter() - t0
+    print(proc.stdout, end="", flush=True)
+    if proc.stderr.strip():
+        print(proc.stderr, file=sys.stderr, end="", flush=True)
+    if not out.exists():
+        return {
+            "command": shown,
+            "seconds": seconds,
+            "pass": False,
+            "markdown": f"**Crashed (exit {proc.returncode}):**\n\n```\n{proc.stderr[-3000:]}\n```",
+        }
+    res = json.loads(out.read_text())
+    res.update(command=shown, seconds=seconds)
+    return res
+
+
+def results_md(results: dict[str, dict[str, Any]], started: dt.datetime, total: float) -> str:
+    info = machine()
+    dirty = _git("status", "--porcelain", "--", "dynamics")
+    lines = [
+        "# Coupling engine — proof benchmarks",
+        "",
+        "Written by `.venv/bin/python -m bench.run_all` (see `bench/README.md`). Benches are"
+        " run by hand, not in CI; this file is their committed record.",
+        "",
+        f"* Date: {started.strftime('%Y-%m-%d %H:%M UTC')}",
+        f"* Engine: commit `{_git('rev-parse', '--short', 'HEAD')}`"
+        + (" with uncommitted changes in dynamics/" if dirty else ", dynamics/ unmodified"),
+        f"* Whole run: {total:.0f} s",
+        "",
+        "## Machine",
+        "",
+        md_table(["", ""], [[k, v] for k, v in info.items()], align="ll"),
+        "",
+        "## Summary",
+        "",
+        md_table(
+            ["bench", "proves", "command", "time", "result"],
+            [
+                [
+                    name,
+                    what,
+                    f"`{results[name]['command']}`",
+                    f"{results[name]['seconds']:.0f} s",
+                    verdict(results[name]["pass"]),
+                ]
+                for name, what in BENCHES
+            ],
+            align="lllrl",
+        ),
+    ]
+    for name, what in BENCHES:
+        r = results[name]
+        lines += [
+            "",
+            f"## {name} — {what}",
+            "",
+            f"`{r['command']}` ({r['seconds']:.0f} s)",
+            "",
+            r["markdown"],
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.run_all", description=__doc__)
+    ap.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"))
+    args = ap.parse_args(argv)
+    started = dt.datetime.now(dt.UTC)
+    t0 = time.perf_counter()
+    results: dict[str, dict[str, Any]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, _ in BENCHES:
+            results[name] = _run(name, Path(tmp))
+    total = time.perf_counter() - t0
+    Path(args.out).write_text(results_md(results, started, total))
+    print(f"\nWrote {args.out} ({total:.0f} s in all).")
+    for name, _ in BENCHES:
+        print(f"  {name}: {verdict(results[name]['pass'])}")
+    return 0 if all(r["pass"] for r in results.values()) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,98 @@
+"""The healing app's records for the export and for therapists with the plans grant."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from individuate.boundaries.sharing import Section
+
+from .models import ExerciseAnswer, Goal, Script, SmallStep
+
+if TYPE_CHECKING:
+    from individuate.accounts.models import User
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value else None
+
+
+def export_plan(owner: User) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for goal in Goal.objects.filter(enrollment__owner=owner).select_related("enrollment"):
+        rows.append(
+            {
+                "plan": goal.enrollment.plan,
+                "step": goal.step,
+                "goal": goal.text,
+                "created_at": _iso(goal.created_at),
+                "dropped_at": _iso(goal.dropped_at),
+            }
+        )
+    return rows
+
+
+def export_small_steps(owner: User) -> list[dict[str, Any]]:
+    return [
+        {
+            "goal": s.goal.text,
+            "title": s.title,
+            "planned_on": _iso(s.planned_on),
+            "status": s.status,
+            "how_it_went": s.how_it_went,
+            "learned": s.learned,
+            "guilt": s.guilt,
+            "anger": s.anger,
+            "completed_at": _iso(s.completed_at),
+            "script": s.script.title if s.script else None,
+        }
+        for s in SmallStep.objects.filter(goal__enrollment__owner=owner).select_related("goal", "script")
+    ]
+
+
+def export_exercises(owner: User) -> list[dict[str, Any]]:
+    return [
+        {
+            "plan": a.enrollment.plan,
+            "exercise": a.exercise,
+            "text": a.text,
+            "updated_at": _iso(a.updated_at),
+        }
+        for a in ExerciseAnswer.objects.filter(enrollment__owner=owner).select_related("enrollment")
+    ]
+
+
+def export_scripts(owner: User) -> list[dict[str, Any]]:
+    return [
+        {
+            "title": s.title,
+            "situation": s.situation,
+            "feeling": s.feeling,
+            "action": s.action,
+            "reassurance": s.reassurance,
+        }
+        for s in Script.objects.filter(owner=owner)
+    ]
+
+
+def plans_section(owner: User) -> Section:
+    return Section(
+        title="Small steps",
+        columns=[
+            ("goal", "Goal"),
+            ("step", "Small step"),
+            ("date", "Planned"),
+            ("status", "Status"),
+            ("guilt", "Guilt after"),
+        ],
+        rows=[
+            {
+                "goal": s.goal.text,
+                "step": s.title,
+                "date": s.planned_on.isoformat(),
+                "status": s.get_status_display(),
+                "guilt": s.guilt,
+            }
+            for s in SmallStep.objects.filter(goal__enrollment__owner=owner).select_related("goal")
+        ],
+        empty="No plan yet.",
+    )
