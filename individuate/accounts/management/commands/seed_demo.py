@@ -31,6 +31,7 @@ from individuate.measures.models import Assignment
 
 from ._demo_checkins import seed_checkins
 from ._demo_measures import seed_measures, seed_practice_sample
+from ._demo_plan import seed_plan
 
 DEMO_PASSWORD = "demo-individuate-2026"
 THERAPIST = "therapist@example.com"
@@ -95,6 +96,7 @@ class Command(BaseCommand):
         seed_measures(child, parent, therapist)
         seed_practice_sample()
         seed_checkins(child, parent)
+        seed_plan(child, parent)
         link = FamilyLink.objects.get(inviter_other=mother, status="active")
         set_joint_consent(parent, link, opted_in=True, share_with_other=True)
         recompute_solo()
