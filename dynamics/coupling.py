@@ -76,7 +76,7 @@ MAX_SURROGATES = 99
 MIN_SURROGATES = 19
 #: Pairs fitted at once: bounds the working memory (100,000 pairs × 90 days peak at
 #: ≈ 0.2 GB over the input, measured with tracemalloc) and keeps arrays cache-friendly.
-CHUNK_PAIRS = 4096
+CHUNK_PAIRS = 2048
 #: A person whose centred sum of squares on the usable days is below this × n is
 #: treated as constant (no variation to learn from); values are mood points.
 CONSTANT_TOL = 1e-10
@@ -196,7 +196,7 @@ def _dot(u: FloatArray, v: FloatArray) -> FloatArray:
     return np.einsum("pn,pn->p", u, v)
 
 
-def _lag_ls(x: FloatArray, yv: FloatArray, w: BoolArray) -> dict[str, np.ndarray]:
+def _lag_ls(x: FloatArray, yv: FloatArray, w: BoolArray, shift: FloatArray | None = None) -> dict[str, np.ndarray]:
     """Batched OLS of each column of ``yv`` on ``[1, x]`` over the rows where ``w``.
 
     ``x`` is ``(P, N, 2)``, ``yv`` ``(P, N, m)``, ``w`` ``(P, N)``. Values outside
@@ -206,28 +206,36 @@ def _lag_ls(x: FloatArray, yv: FloatArray, w: BoolArray) -> dict[str, np.ndarray
     Returns slopes ``B`` ``(P, 2, m)`` [regressor, equation], the intercepts, the
     residual cross-products ``ssr``, the diagonal of the slope block of
     ``inv(X'X)``, ``n`` and ``df`` (n minus the parameters actually estimated).
-    The cross-products are formed column by column (row-wise dot products), which
-    is much faster than batched tiny matmuls.
+
+    Speed: one pass builds ``Z = [1, x, y]`` masked by ``w`` as ``(P, 2+m+1, N)``,
+    one batched matmul gives every pair's Gram matrix ``Z Zᵀ``, and everything
+    after that works on tiny ``(P, k, k)`` arrays — residual sums of squares come
+    from the Gram matrix, never from residual series.
     """
-    p, _, m = yv.shape
-    wf = w.astype(np.float64)
-    n = wf.sum(axis=1)
+    p, n_rows, m = yv.shape
+    k = 3 + m
+    z = np.zeros((p, k, n_rows))
+    z[:, 0, :] = w
+    # ``shift`` (P, 2) is subtracted on the way in: person-mean centring in the same pass.
+    sx = np.zeros((p, 2)) if shift is None else shift
+    sy = np.zeros((p, m)) if shift is None else shift
+    for c in range(2):
+        np.subtract(x[:, :, c], sx[:, c, None], out=z[:, 1 + c, :], where=w)
+    for c in range(m):
+        np.subtract(yv[:, :, c], sy[:, c, None], out=z[:, 3 + c, :], where=w)
+    return _ls_from_gram(z @ z.transpose(0, 2, 1), m)
+
+
+def _ls_from_gram(g: FloatArray, m: int) -> dict[str, np.ndarray]:
+    """The least-squares fit from each pair's Gram matrix of ``[1, x0, x1, y…]``."""
+    n = g[:, 0, 0]
     nn = np.maximum(n, 1.0)
-    xs = [np.where(w, x[:, :, k], 0.0) for k in range(2)]
-    ys = [np.where(w, yv[:, :, i], 0.0) for i in range(m)]
-    xm = np.stack([c.sum(axis=1) / nn for c in xs], axis=1)
-    ym = np.stack([c.sum(axis=1) / nn for c in ys], axis=1)
-    xd = [(c - xm[:, k, None]) * wf for k, c in enumerate(xs)]
-    yd = [(c - ym[:, i, None]) * wf for i, c in enumerate(ys)]
-    cxx = np.empty((p, 2, 2))
-    cxx[:, 0, 0] = _dot(xd[0], xd[0])
-    cxx[:, 1, 1] = _dot(xd[1], xd[1])
-    cxx[:, 0, 1] = cxx[:, 1, 0] = _dot(xd[0], xd[1])
-    cxy = np.empty((p, 2, m))
-    for k in range(2):
-        for i in range(m):
-            cxy[:, k, i] = _dot(xd[k], yd[i])
-    syy = np.stack([_dot(c, c) for c in yd], axis=1)
+    xm = g[:, 0, 1:3] / nn[:, None]
+    ym = g[:, 0, 3:] / nn[:, None]
+    cxx = g[:, 1:3, 1:3] - n[:, None, None] * xm[:, :, None] * xm[:, None, :]
+    cxy = g[:, 1:3, 3:] - n[:, None, None] * xm[:, :, None] * ym[:, None, :]
+    cyy = g[:, 3:, 3:] - n[:, None, None] * ym[:, :, None] * ym[:, None, :]
+    syy = np.einsum("pii->pi", cyy)
     tol = CONSTANT_TOL * nn[:, None]
     sxx = np.stack([cxx[:, 0, 0], cxx[:, 1, 1]], axis=1)
     deg_x = sxx <= tol
@@ -241,11 +249,8 @@ def _lag_ls(x: FloatArray, yv: FloatArray, w: BoolArray) -> dict[str, np.ndarray
     safe[:, 1, 1] += drop[:, 1]
     cinv = _inv2(safe)
     b = cinv @ (cxy * keep[:, :, None])
-    resid = [yd[i] - b[:, 0, i, None] * xd[0] - b[:, 1, i, None] * xd[1] for i in range(m)]
-    ssr = np.empty((p, m, m))
-    for i in range(m):
-        for j in range(i, m):
-            ssr[:, i, j] = ssr[:, j, i] = _dot(resid[i], resid[j])
+    bt_cxy = b.transpose(0, 2, 1) @ cxy
+    ssr = cyy - bt_cxy - bt_cxy.transpose(0, 2, 1) + b.transpose(0, 2, 1) @ cxx @ b
     intercept = ym - np.einsum("pk,pkm->pm", xm, b)
     df = n - 1.0 - keep.sum(axis=1)
     return {
@@ -293,9 +298,13 @@ def _pope_b(a: FloatArray, sigma: FloatArray) -> FloatArray:
     at = a.transpose(0, 2, 1)
     kron = np.einsum("qij,qkl->qikjl", a, a).reshape(q, 4, 4)
     gamma0 = np.linalg.solve(np.eye(4) - kron, sigma.reshape(q, 4, 1)).reshape(q, 2, 2)
-    lam = np.linalg.eigvals(a)  # (q, 2) complex
+    # eigenvalues of 2 × 2 matrices in closed form (complex when the discriminant is negative)
+    tr = a[:, 0, 0] + a[:, 1, 1]
+    det = a[:, 0, 0] * a[:, 1, 1] - a[:, 0, 1] * a[:, 1, 0]
+    root = np.sqrt((tr * tr / 4.0 - det).astype(np.complex128))
+    lam = np.stack([tr / 2.0 + root, tr / 2.0 - root], axis=1)  # (q, 2) complex
     m = eye[None, None] - lam[:, :, None, None] * at[:, None].astype(np.complex128)
-    lam_sum = (lam[:, :, None, None] * np.linalg.inv(m)).sum(axis=1).real
+    lam_sum = (lam[:, :, None, None] * _inv2(m)).sum(axis=1).real
     term = _inv2(eye - at) + at @ _inv2(eye - at @ at) + lam_sum
     return sigma @ term @ _inv2(gamma0)
 
@@ -368,10 +377,23 @@ def _kendall_1d(rho: FloatArray, n: FloatArray) -> FloatArray:
 
 def _var_chunk(y: FloatArray, method: str) -> dict[str, np.ndarray]:
     """The VAR(1) fit of one chunk of pairs; see :func:`fit_var1_arrays`."""
-    p = y.shape[0]
-    yc, obs, n_obs = _centre(y)
-    valid = obs[:, 1:, 0] & obs[:, 1:, 1] & obs[:, :-1, 0] & obs[:, :-1, 1]
-    ls = _lag_ls(yc[:, :-1, :], yc[:, 1:, :], valid)
+    p, t_len = y.shape[0], y.shape[1]
+    yt = np.ascontiguousarray(y.transpose(0, 2, 1))  # (P, 2, T): each person's days contiguous
+    obs = np.isfinite(yt)
+    n_obs = np.count_nonzero(obs, axis=2).astype(np.float64)
+    mean = np.where(obs, yt, 0.0).sum(axis=2) / np.maximum(n_obs, 1.0)
+    both = obs[:, 0] & obs[:, 1]
+    valid = both[:, 1:] & both[:, :-1]
+    # Z = [1, a(t−1), b(t−1), a(t), b(t)] on valid lag pairs, person-mean centred in
+    # the same pass; one batched matmul gives every pair's Gram matrix.
+    d = yt - mean[:, :, None]
+    d[~obs] = 0.0
+    z = np.empty((p, 5, t_len - 1))
+    z[:, 0, :] = valid
+    for c in range(2):
+        np.multiply(d[:, c, :-1], z[:, 0, :], out=z[:, 1 + c, :])
+        np.multiply(d[:, c, 1:], z[:, 0, :], out=z[:, 3 + c, :])
+    ls = _ls_from_gram(z @ z.transpose(0, 2, 1), 2)
     n = ls["n"]
     deg = ls["deg_x"] | ls["deg_y"]
     enough = n >= MIN_LAG_PAIRS
@@ -387,7 +409,13 @@ def _var_chunk(y: FloatArray, method: str) -> dict[str, np.ndarray]:
     coef[~cell_ok] = np.nan
     se[~cell_ok] = np.nan
     if method == "corrected":
-        coef = _bias_correct(coef, sigma, n, full, partial)
+        # The Nicholls–Pope/Kendall bias is of order 1/T. With missing days the lag
+        # pairs are fewer than the days the series spans, and the bias follows the
+        # days both persons were observed, not the lag pairs (checked across 30–180
+        # days and 0–40 % missing in bench/recovery.py; with n = lag pairs the
+        # correction overshoots).
+        n_bias = np.maximum(n, np.count_nonzero(both, axis=1).astype(np.float64))
+        coef = _bias_correct(coef, sigma, n_bias, full, partial)
     intercept = ls["ym"] - np.einsum("pij,pj->pi", np.where(cell_ok, coef, 0.0), ls["xm"])
     intercept[~(pair_ok[:, None] & ~deg)] = np.nan
     ssr = ls["ssr"]
@@ -445,7 +473,7 @@ def _as_pairs_array(y: Any) -> FloatArray:
         raise ValueError(f"y must be shaped (P, T, 2); got {arr.shape}")
     if arr.shape[1] < 2:
         raise ValueError("y needs at least 2 days")
-    return np.where(np.isinf(arr), np.nan, arr)
+    return arr  # ±inf counts as missing: every use goes through np.isfinite
 
 
 def _fit_var(y: FloatArray, method: str) -> dict[str, np.ndarray]:
@@ -979,7 +1007,8 @@ def _solo_chunk(own: FloatArray, perc: FloatArray, method: str) -> dict[str, np.
     se_inertia = np.where(base, np.sqrt(s2l * ls["cinv_diag"][:, 0]), np.nan)
     se_lagged = np.where(lag_ok, np.sqrt(s2l * ls["cinv_diag"][:, 1]), np.nan)
     if method == "corrected":
-        inertia = _kendall_1d(inertia, n)
+        # n = the days with an own mood, as for pairs (see _var_chunk and the README)
+        inertia = _kendall_1d(inertia, np.maximum(n, n_obs[:, 0]))
     return {
         "concurrent": slope,
         "concurrent_se": conc_se,

@@ -244,7 +244,8 @@ def test_constant_series_gives_warning_and_no_numbers_for_its_effects():
     beta, *_ = np.linalg.lstsq(x, b[1:], rcond=None)
     ols = fit_pairs(y, persons=[("mum", "me")], pair_ids=["c"], method="ols")[0]
     assert by_kind(ols, "inertia", "me").estimate == pytest.approx(beta[1], abs=1e-10)
-    assert own.estimate == pytest.approx(beta[1] + (1 + 3 * beta[1]) / 59, abs=1e-10)  # Kendall
+    # Kendall, with n = the days both were observed (60; see _var_chunk)
+    assert own.estimate == pytest.approx(beta[1] + (1 + 3 * beta[1]) / 60, abs=1e-10)
 
     both = np.full((1, 30, 2), 3.0)
     r2 = fit_pairs(both, persons=[("a", "b")], pair_ids=["cc"])[0]
@@ -401,7 +402,8 @@ def test_solo_corrected_inertia_is_kendall_and_windows():
     own, perceived = _simulate_solo(1, 90, seed=62)
     ols = fit_solo(own, perceived, ids=["a"], other_labels=["Mum"], method="ols", chance=False)[0]
     cor = fit_solo(own, perceived, ids=["a"], other_labels=["Mum"], chance=False)[0]
-    rho, n = ols.effects[2].estimate, ols.n_lag_pairs
+    rho = ols.effects[2].estimate
+    n = int(np.isfinite(own[0]).sum())  # Kendall with n = the days with an own mood
     assert cor.effects[2].estimate == pytest.approx(rho + (1 + 3 * rho) / n)
     assert cor.effects[1].estimate == pytest.approx(ols.effects[1].estimate)
     w = fit_solo(own, perceived, ids=["a"], other_labels=["Mum"], start=date(2024, 5, 1), window=45, step=45)[0]
