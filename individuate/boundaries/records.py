@@ -8,19 +8,15 @@ from django.db.models import Q
 
 from .actions import link_state
 from .models import AccessEvent, ConsentGrant, FamilyLink, TherapistConnection
-from .sharing import Section
+from .sharing import Section, iso
 
 if TYPE_CHECKING:
     from individuate.accounts.models import User
 
 
-def _iso(value: Any) -> str | None:
-    return value.isoformat() if value else None
-
-
 def export_others(owner: User) -> list[dict[str, Any]]:
     return [
-        {"name": o.name, "role": o.role, "created_at": _iso(o.created_at), "link": link_state(o)}
+        {"name": o.name, "role": o.role, "created_at": iso(o.created_at), "link": link_state(o)}
         for o in owner.others.all()
     ]
 
@@ -35,7 +31,7 @@ def export_family_links(owner: User) -> list[dict[str, Any]]:
                 "my_other": other.name,
                 "state": link_state(other),
                 "last_invitation_to": invited.invitee_email if invited else None,
-                "last_invitation_at": _iso(invited.created_at) if invited else None,
+                "last_invitation_at": iso(invited.created_at) if invited else None,
             }
         )
     return rows
@@ -49,9 +45,9 @@ def export_connections(owner: User) -> list[dict[str, Any]]:
             "client": c.client.name if c.client else c.invite_email,
             "status": c.status,
             "initiated_by": c.initiated_by,
-            "created_at": _iso(c.created_at),
-            "accepted_at": _iso(c.accepted_at),
-            "ended_at": _iso(c.ended_at),
+            "created_at": iso(c.created_at),
+            "accepted_at": iso(c.accepted_at),
+            "ended_at": iso(c.ended_at),
         }
         for c in qs
     ]
@@ -63,8 +59,8 @@ def export_grants(owner: User) -> list[dict[str, Any]]:
         {
             "therapist": g.connection.therapist.name,
             "scope": g.scope,
-            "granted_at": _iso(g.granted_at),
-            "revoked_at": _iso(g.revoked_at),
+            "granted_at": iso(g.granted_at),
+            "revoked_at": iso(g.revoked_at),
         }
         for g in qs
     ]
@@ -72,7 +68,7 @@ def export_grants(owner: User) -> list[dict[str, Any]]:
 
 def export_access_log(owner: User) -> list[dict[str, Any]]:
     return [
-        {"at": _iso(e.at), "who": e.viewer_label, "kind": e.kind, "via": e.via, "reason": e.reason}
+        {"at": iso(e.at), "who": e.viewer_label, "kind": e.kind, "via": e.via, "reason": e.reason}
         for e in AccessEvent.objects.filter(owner=owner, allowed=True)
     ]
 

@@ -41,6 +41,11 @@ EXPORTERS: dict[str, Exporter] = {}
 SCOPE_PAGES: dict[str, str] = {}
 
 
+def iso(value: Any) -> str | None:
+    """Dates and datetimes as ISO strings in exports (None stays None)."""
+    return value.isoformat() if value else None
+
+
 def register_section(kind: str, provider: SectionProvider) -> None:
     SECTIONS.setdefault(kind, []).append(provider)
 

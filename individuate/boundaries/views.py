@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -12,29 +11,12 @@ from django.views.decorators.http import require_POST
 from individuate.accounts.models import User
 from individuate.decorators import AuthedRequest, person_required, therapist_required
 from individuate.errors import ActionError
+from individuate.web import attempt, form_errors
 
 from . import actions, policy
 from .forms import AcceptLinkForm, ClientInviteForm, ConnectRequestForm, InviteForm, OtherForm
 from .models import SCOPE_TITLES, SCOPES, Other, TherapistConnection
 from .sharing import SCOPE_PAGES, sections_for
-
-
-def _attempt(request: HttpRequest, fn: Callable[[], Any], success: str) -> bool:
-    try:
-        fn()
-    except ActionError as exc:
-        messages.error(request, exc.message)
-        return False
-    messages.success(request, success)
-    return True
-
-
-def _form_errors(request: HttpRequest, form: Any) -> None:
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        for error in errors:
-            messages.error(request, f"{label}: {error}" if label else error)
-
 
 # ---------------------------------------------------------------- my people
 
@@ -44,7 +26,7 @@ def others(request: AuthedRequest) -> HttpResponse:
     form = OtherForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if _attempt(
+        if attempt(
             request,
             lambda: actions.add_other(request.user, data["name"], data["role"]),
             f"Added “{' '.join(data['name'].split())}”.",
@@ -68,20 +50,20 @@ def others(request: AuthedRequest) -> HttpResponse:
 def other_edit(request: AuthedRequest, other_id: int) -> HttpResponse:
     form = OtherForm(request.POST)
     if form.is_valid():
-        _attempt(
+        attempt(
             request,
             lambda: actions.update_other(request.user, other_id, form.cleaned_data["name"], form.cleaned_data["role"]),
             "Saved.",
         )
     else:
-        _form_errors(request, form)
+        form_errors(request, form)
     return redirect("others")
 
 
 @person_required
 @require_POST
 def other_remove(request: AuthedRequest, other_id: int) -> HttpResponse:
-    _attempt(request, lambda: actions.remove_other(request.user, other_id), "Removed.")
+    attempt(request, lambda: actions.remove_other(request.user, other_id), "Removed.")
     return redirect("others")
 
 
@@ -90,20 +72,20 @@ def other_remove(request: AuthedRequest, other_id: int) -> HttpResponse:
 def family_invite(request: AuthedRequest, other_id: int) -> HttpResponse:
     form = InviteForm(request.POST)
     if form.is_valid():
-        _attempt(
+        attempt(
             request,
             lambda: actions.invite_family_member(request.user, other_id, form.cleaned_data["email"]),
             "Invitation sent. They decide whether to link; if they don't, this stays “not linked”.",
         )
     else:
-        _form_errors(request, form)
+        form_errors(request, form)
     return redirect("others")
 
 
 @person_required
 @require_POST
 def family_unlink(request: AuthedRequest, other_id: int) -> HttpResponse:
-    _attempt(
+    attempt(
         request,
         lambda: actions.unlink(request.user, other_id),
         "Done. The link has ended; they are not told.",
@@ -126,7 +108,7 @@ def family_accept(request: AuthedRequest, token: str) -> HttpResponse:
     form = AcceptLinkForm(request.POST or None, others=free_others)
     if request.method == "POST":
         if request.POST.get("decision") == "decline":
-            if _attempt(
+            if attempt(
                 request,
                 lambda: actions.decline_family_invitation(request.user, token),
                 "Declined. Nobody is told.",
@@ -134,7 +116,7 @@ def family_accept(request: AuthedRequest, token: str) -> HttpResponse:
                 return redirect("others")
         elif form.is_valid():
             data = form.cleaned_data
-            if _attempt(
+            if attempt(
                 request,
                 lambda: actions.accept_family_invitation(
                     request.user,
@@ -177,9 +159,9 @@ def therapists(request: HttpRequest) -> HttpResponse:
 def connection_request(request: AuthedRequest, therapist_id: int) -> HttpResponse:
     form = ConnectRequestForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        form_errors(request, form)
         return redirect("therapists")
-    if _attempt(
+    if attempt(
         request,
         lambda: actions.request_therapist(request.user, therapist_id, form.cleaned_data["message"]),
         "Request sent. You'll see here when the therapist accepts. Nothing is shared until you choose.",
@@ -201,13 +183,13 @@ def my_therapists(request: AuthedRequest) -> HttpResponse:
 def scope_toggle(request: AuthedRequest, connection_id: int, scope: str) -> HttpResponse:
     wanted = request.POST.get("share")
     if wanted == "on":
-        _attempt(
+        attempt(
             request,
             lambda: actions.grant_scope(request.user, connection_id, scope),
             f"Now sharing {SCOPE_TITLES.get(scope, scope).lower()}.",
         )
     elif wanted == "off":
-        _attempt(
+        attempt(
             request,
             lambda: actions.revoke_scope(request.user, connection_id, scope),
             f"Stopped sharing {SCOPE_TITLES.get(scope, scope).lower()}.",
@@ -220,7 +202,7 @@ def scope_toggle(request: AuthedRequest, connection_id: int, scope: str) -> Http
 @login_required
 @require_POST
 def connection_end(request: AuthedRequest, connection_id: int) -> HttpResponse:
-    _attempt(
+    attempt(
         request,
         lambda: actions.end_connection(request.user, connection_id),
         "The connection has ended.",
@@ -241,13 +223,13 @@ def connection_accept(request: AuthedRequest, token: str) -> HttpResponse:
         )
     if request.method == "POST":
         if request.POST.get("decision") == "decline":
-            if _attempt(
+            if attempt(
                 request,
                 lambda: actions.decline_connection_invitation(request.user, token),
                 "Declined.",
             ):
                 return redirect("dashboard")
-        elif _attempt(
+        elif attempt(
             request,
             lambda: actions.accept_connection_invitation(request.user, token),
             "Connected. Nothing is shared yet — choose below what this therapist may see.",
@@ -283,13 +265,13 @@ def clients(request: AuthedRequest) -> HttpResponse:
 def client_invite(request: AuthedRequest) -> HttpResponse:
     form = ClientInviteForm(request.POST)
     if form.is_valid():
-        _attempt(
+        attempt(
             request,
             lambda: actions.invite_client(request.user, form.cleaned_data["email"], form.cleaned_data["message"]),
             "Invitation sent.",
         )
     else:
-        _form_errors(request, form)
+        form_errors(request, form)
     return redirect("clients")
 
 
@@ -300,7 +282,7 @@ def connection_answer(request: AuthedRequest, connection_id: int) -> HttpRespons
     if decision not in ("accept", "decline"):
         messages.error(request, "Choose accept or decline.")
     else:
-        _attempt(
+        attempt(
             request,
             lambda: actions.answer_connection_request(request.user, connection_id, decision == "accept"),
             "Connected." if decision == "accept" else "Declined.",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from individuate.boundaries.sharing import Section
+from individuate.boundaries.sharing import Section, iso
 
 from .models import CheckIn, ContactEvent, CouplingReport, JournalEntry
 
@@ -12,15 +12,11 @@ if TYPE_CHECKING:
     from individuate.accounts.models import User
 
 
-def _iso(value: Any) -> str | None:
-    return value.isoformat() if value else None
-
-
 def export_checkins(owner: User) -> list[dict[str, Any]]:
     return [
         {
-            "at": _iso(c.at),
-            "local_date": _iso(c.local_date),
+            "at": iso(c.at),
+            "local_date": iso(c.local_date),
             "mood": c.mood,
             "guilt": c.guilt,
             "anger": c.anger,
@@ -35,7 +31,7 @@ def export_checkins(owner: User) -> list[dict[str, Any]]:
 def export_contacts(owner: User) -> list[dict[str, Any]]:
     return [
         {
-            "at": _iso(c.at),
+            "at": iso(c.at),
             "with": c.other.name,
             "kind": c.kind,
             "response": c.response,
@@ -47,7 +43,7 @@ def export_contacts(owner: User) -> list[dict[str, Any]]:
 
 
 def export_journal(owner: User) -> list[dict[str, Any]]:
-    return [{"date": _iso(e.date), "text": e.text} for e in JournalEntry.objects.filter(owner=owner).order_by("date")]
+    return [{"date": iso(e.date), "text": e.text} for e in JournalEntry.objects.filter(owner=owner).order_by("date")]
 
 
 def export_coupling(owner: User) -> list[dict[str, Any]]:
@@ -55,7 +51,7 @@ def export_coupling(owner: User) -> list[dict[str, Any]]:
         {
             "kind": r.kind,
             "other": r.other.name if r.other else None,
-            "computed_at": _iso(r.computed_at),
+            "computed_at": iso(r.computed_at),
             "result": r.result,
         }
         for r in CouplingReport.objects.filter(owner=owner, kind="solo").select_related("other")

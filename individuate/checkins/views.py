@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from individuate.boundaries import policy
 from individuate.decorators import AuthedRequest, person_required
 from individuate.errors import ActionError
+from individuate.web import form_errors
 
 from . import actions, charts, coupling
 from .forms import CheckInForm, ContactForm, JournalForm, ReminderForm
@@ -18,13 +19,6 @@ from .models import CheckIn, ContactEvent, CouplingReport, ReminderSetting
 
 def _others(request: AuthedRequest) -> list[Any]:
     return list(request.user.others.all())
-
-
-def _form_errors(request: AuthedRequest, form: Any) -> None:
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        for error in errors:
-            messages.error(request, f"{label}: {error}" if label else str(error))
 
 
 @person_required
@@ -60,7 +54,7 @@ def checkin(request: AuthedRequest, checkin_id: int | None = None) -> HttpRespon
                 messages.success(request, "Saved. Thank you for checking in.")
                 return redirect("checkin")
         else:
-            _form_errors(request, form)
+            form_errors(request, form)
     return render(
         request,
         "checkins/checkin.html",
@@ -96,7 +90,7 @@ def contacts(request: AuthedRequest) -> HttpResponse:
                 messages.success(request, "Contact logged.")
                 return redirect("contacts")
         else:
-            _form_errors(request, form)
+            form_errors(request, form)
     recent = ContactEvent.objects.filter(owner=request.user).select_related("other")[:10]
     return render(request, "checkins/contacts.html", {"form": form, "recent": recent, "others": others})
 
@@ -139,7 +133,7 @@ def journal(request: AuthedRequest, entry_id: int | None = None) -> HttpResponse
                 messages.success(request, "Saved. Only you can read this.")
                 return redirect("journal")
         else:
-            _form_errors(request, form)
+            form_errors(request, form)
     query = request.GET.get("q", "")
     return render(
         request,

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from individuate.boundaries.sharing import Section
+from individuate.boundaries.sharing import Section, iso
 
 from .models import ExerciseAnswer, Goal, Script, SmallStep
 
 if TYPE_CHECKING:
     from individuate.accounts.models import User
-
-
-def _iso(value: Any) -> str | None:
-    return value.isoformat() if value else None
 
 
 def export_plan(owner: User) -> list[dict[str, Any]]:
@@ -24,8 +20,8 @@ def export_plan(owner: User) -> list[dict[str, Any]]:
                 "plan": goal.enrollment.plan,
                 "step": goal.step,
                 "goal": goal.text,
-                "created_at": _iso(goal.created_at),
-                "dropped_at": _iso(goal.dropped_at),
+                "created_at": iso(goal.created_at),
+                "dropped_at": iso(goal.dropped_at),
             }
         )
     return rows
@@ -36,13 +32,13 @@ def export_small_steps(owner: User) -> list[dict[str, Any]]:
         {
             "goal": s.goal.text,
             "title": s.title,
-            "planned_on": _iso(s.planned_on),
+            "planned_on": iso(s.planned_on),
             "status": s.status,
             "how_it_went": s.how_it_went,
             "learned": s.learned,
             "guilt": s.guilt,
             "anger": s.anger,
-            "completed_at": _iso(s.completed_at),
+            "completed_at": iso(s.completed_at),
             "script": s.script.title if s.script else None,
         }
         for s in SmallStep.objects.filter(goal__enrollment__owner=owner).select_related("goal", "script")
@@ -55,7 +51,7 @@ def export_exercises(owner: User) -> list[dict[str, Any]]:
             "plan": a.enrollment.plan,
             "exercise": a.exercise,
             "text": a.text,
-            "updated_at": _iso(a.updated_at),
+            "updated_at": iso(a.updated_at),
         }
         for a in ExerciseAnswer.objects.filter(enrollment__owner=owner).select_related("enrollment")
     ]

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
@@ -13,21 +13,11 @@ from individuate.boundaries import policy
 from individuate.checkins.actions import local_today
 from individuate.decorators import AuthedRequest, person_required, therapist_required
 from individuate.errors import ActionError
+from individuate.web import attempt
 
 from . import actions, charts, progress
 from .content import example_scripts, plans
 from .models import Goal, PlanEnrollment, Script, SmallStep, StepSuggestion
-
-
-def _attempt(request: HttpRequest, fn: Any, success: str) -> Any:
-    try:
-        result = fn()
-    except ActionError as exc:
-        messages.error(request, exc.message)
-        return None
-    if success:
-        messages.success(request, success)
-    return result
 
 
 def _saved(text: str = "Saved") -> HttpResponse:
@@ -75,7 +65,7 @@ def plan_home(request: AuthedRequest) -> HttpResponse:
 @person_required
 @require_POST
 def plan_start(request: AuthedRequest, plan_id: str) -> HttpResponse:
-    _attempt(
+    attempt(
         request,
         lambda: actions.start_plan(request.user, plan_id),
         "Your plan has started. Take it one small step at a time.",
@@ -120,7 +110,7 @@ def exercise_save(request: AuthedRequest, plan_id: str) -> HttpResponse:
 @person_required
 @require_POST
 def goal_add(request: AuthedRequest, plan_id: str, step_id: str) -> HttpResponse:
-    _attempt(
+    attempt(
         request,
         lambda: actions.add_goal(request.user, plan_id, step_id, request.POST.get("text", "")),
         "Goal added.",
@@ -132,7 +122,7 @@ def goal_add(request: AuthedRequest, plan_id: str, step_id: str) -> HttpResponse
 @require_POST
 def goal_drop(request: AuthedRequest, goal_id: int) -> HttpResponse:
     goal = Goal.objects.filter(pk=goal_id, enrollment__owner=request.user).select_related("enrollment").first()
-    _attempt(request, lambda: actions.drop_goal(request.user, goal_id), "Goal set aside.")
+    attempt(request, lambda: actions.drop_goal(request.user, goal_id), "Goal set aside.")
     return redirect("plan_step", goal.enrollment.plan, goal.step) if goal else redirect("plan")
 
 
@@ -140,7 +130,7 @@ def goal_drop(request: AuthedRequest, goal_id: int) -> HttpResponse:
 @require_POST
 def step_add(request: AuthedRequest, goal_id: int) -> HttpResponse:
     goal = Goal.objects.filter(pk=goal_id, enrollment__owner=request.user).select_related("enrollment").first()
-    _attempt(
+    attempt(
         request,
         lambda: actions.add_small_step(
             request.user,
@@ -172,32 +162,32 @@ def small_step(request: AuthedRequest, step_id: int) -> HttpResponse:
         action = request.POST.get("action")
         data = {k: request.POST.get(k, "") for k in ("how_it_went", "learned", "guilt", "anger")}
         if action in ("done", "not_done"):
-            if _attempt(
+            if attempt(
                 request,
                 lambda: actions.complete_step(request.user, step_id, done=action == "done", **data),
                 "Thank you — that took courage.",
             ):
                 return redirect("plan_progress")
         elif action == "reschedule":
-            _attempt(
+            attempt(
                 request,
                 lambda: actions.reschedule_step(request.user, step_id, request.POST.get("planned_on", "")),
                 "Moved.",
             )
         elif action == "repeat":
-            _attempt(
+            attempt(
                 request,
                 lambda: actions.repeat_step(request.user, step_id, request.POST.get("planned_on", "")),
                 "Planned again.",
             )
         elif action == "drop":
-            _attempt(
+            attempt(
                 request,
                 lambda: actions.drop_step(request.user, step_id),
                 "Dropped. That's allowed.",
             )
         elif action == "script":
-            _attempt(
+            attempt(
                 request,
                 lambda: actions.link_script(request.user, step_id, request.POST.get("script") or None),
                 "Saved.",
@@ -235,7 +225,7 @@ def scripts(request: AuthedRequest) -> HttpResponse:
         fields: dict[str, str] = {"title": request.POST.get("title", "")}
         if example is not None:
             fields = {k: getattr(example, k) for k in ("title", "situation", "feeling", "action", "reassurance")}
-        script = _attempt(request, lambda: actions.save_script(request.user, None, **fields), "")
+        script = attempt(request, lambda: actions.save_script(request.user, None, **fields), "")
         if script is not None:
             return redirect("script", script.pk)
     return render(
@@ -252,7 +242,7 @@ def script(request: AuthedRequest, script_id: int) -> HttpResponse:
         raise Http404("Not found.")
     if request.method == "POST":
         if request.POST.get("action") == "delete":
-            _attempt(request, lambda: actions.delete_script(request.user, script_id), "Deleted.")
+            attempt(request, lambda: actions.delete_script(request.user, script_id), "Deleted.")
             return redirect("scripts")
         fields = {k: request.POST[k] for k in actions.SCRIPT_FIELDS if k in request.POST}
         try:
@@ -281,7 +271,7 @@ def plan_progress(request: AuthedRequest) -> HttpResponse:
 @require_POST
 def suggestion_answer(request: AuthedRequest, suggestion_id: int) -> HttpResponse:
     accept = request.POST.get("decision") == "accept"
-    _attempt(
+    attempt(
         request,
         lambda: actions.answer_suggestion(
             request.user,
@@ -329,7 +319,7 @@ def client_plan(request: AuthedRequest, client_id: int) -> HttpResponse:
 @therapist_required
 @require_POST
 def client_suggest(request: AuthedRequest, client_id: int) -> HttpResponse:
-    _attempt(
+    attempt(
         request,
         lambda: actions.suggest_step(
             request.user,

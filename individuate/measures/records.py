@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from individuate.boundaries.sharing import Section
+from individuate.boundaries.sharing import Section, iso
 
 from .models import Assignment, Response, SafetyFlag
 
 if TYPE_CHECKING:
     from individuate.accounts.models import User
-
-
-def _iso(value: Any) -> str | None:
-    return value.isoformat() if value else None
 
 
 def export_responses(owner: User) -> list[dict[str, Any]]:
@@ -22,8 +18,8 @@ def export_responses(owner: User) -> list[dict[str, Any]]:
             "instrument": r.instrument,
             "version": r.instrument_version,
             "status": r.status,
-            "started_at": _iso(r.started_at),
-            "completed_at": _iso(r.completed_at),
+            "started_at": iso(r.started_at),
+            "completed_at": iso(r.completed_at),
             "answers": r.answers,
             "total": r.total,
             "band": r.band,
@@ -40,7 +36,7 @@ def export_flags(owner: User) -> list[dict[str, Any]]:
             "flag": f.flag,
             "item": f.item,
             "value": f.value,
-            "raised_at": _iso(f.raised_at),
+            "raised_at": iso(f.raised_at),
             "seen_by_a_therapist": f.seen.exists(),
         }
         for f in SafetyFlag.objects.filter(owner=owner)
@@ -52,9 +48,9 @@ def export_assignments(owner: User) -> list[dict[str, Any]]:
         {
             "instrument": a.instrument,
             "recurrence": a.recurrence,
-            "due_on": _iso(a.due_on),
+            "due_on": iso(a.due_on),
             "active": a.active,
-            "created_at": _iso(a.created_at),
+            "created_at": iso(a.created_at),
         }
         for a in Assignment.objects.filter(client=owner)
     ]
