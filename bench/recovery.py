@@ -45,6 +45,7 @@ CELLS = {"inertia a": (0, 0), "inertia b": (1, 1), "cross a→b": (1, 0), "cross
 TARGET_CELL = (90, 0.2, "corrected")
 MAX_ABS_BIAS = 0.02
 COVERAGE = (0.93, 0.97)
+FEW = 100  # cells with fewer fitted pairs are marked: their figures are mostly noise
 CHECK_PAIRS = 200  # pairs of the target cell re-fitted through fit_pairs as a cross-check
 
 
@@ -211,12 +212,17 @@ def markdown(r: dict[str, Any]) -> str:
                     x["method"],
                     x["days"],
                     f"{x['missing']:.0%}",
-                    f"{x['ok']} / {x['pairs']}",
+                    f"{x['ok']} / {x['pairs']}" + (" †" if x["ok"] < FEW else ""),
                     f"{x['mean_lag_pairs']:.1f}",
                     *("n/a" if not np.isfinite(v) else fmt.format(v) for v in vals),
                 ]
             )
         parts.append(f"{title}\n\n" + md_table(header, rows, align="lrrrr" + "r" * len(PARAMS)))
+    if any(x["ok"] < FEW for x in r["cells"]):
+        parts.append(
+            f"† fewer than {FEW} pairs fitted (most have under 14 valid lag pairs, so the engine "
+            "reports no numbers): that cell's figures are mostly noise."
+        )
     ck = r["fit_pairs_check"]
     parts.append(
         f"Cross-check: the first {ck['pairs']} pairs of the target cell re-fitted through "
