@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "individuate.measures",
     "individuate.checkins",
     "individuate.healing",
+    "individuate.practice",
 ]
 
 MIDDLEWARE = [

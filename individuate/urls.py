@@ -52,6 +52,7 @@ urlpatterns = [
     path("", include("individuate.measures.urls")),
     path("", include("individuate.checkins.urls")),
     path("", include("individuate.healing.urls")),
+    path("", include("individuate.practice.urls")),
     # framework
     path("accounts/", include("allauth.urls")),
     path("api/", api.urls),

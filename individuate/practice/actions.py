@@ -1,0 +1,412 @@
+"""What the practice app does: rules, free slots, booking without double booking,
+the appointment lifecycle with e-mails and calendar invites, and public requests."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django_tasks import default_task_backend, task
+
+from individuate.boundaries.models import TherapistConnection
+from individuate.errors import ActionError
+from individuate.mail import queue_email
+
+from .models import Appointment, AppointmentEvent, AvailabilityException, ContactRequest, PracticeProfile, WeeklyHours
+from .slots import DatedException, Rules, SlotError, TimeRange, check_slot
+from .slots import free_slots as compute_free_slots
+
+if TYPE_CHECKING:
+    from individuate.accounts.models import User
+
+OPEN = ("requested", "confirmed")
+
+
+# ---------------------------------------------------------------- profile and rules
+
+
+def profile_of(therapist: User) -> PracticeProfile:
+    profile = PracticeProfile.objects.filter(therapist=therapist).first()
+    if profile is not None:
+        return profile
+    base = slugify(therapist.name) or f"therapist-{therapist.pk}"
+    slug, n = base[:50], 1
+    while PracticeProfile.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base[:45]}-{n}"
+    try:
+        with transaction.atomic():
+            return PracticeProfile.objects.create(
+                therapist=therapist,
+                slug=slug,
+                time_zone=therapist.time_zone or "UTC",
+                services=[PracticeProfile.Service.COUNSELLING],
+            )
+    except IntegrityError:
+        return PracticeProfile.objects.get(therapist=therapist)
+
+
+def rules_for(therapist: User) -> Rules:
+    profile = profile_of(therapist)
+    weekly: dict[int, list[TimeRange]] = {}
+    for row in WeeklyHours.objects.filter(therapist=therapist):
+        weekly.setdefault(row.weekday, []).append(TimeRange(row.start, row.end))
+    exceptions: dict[tuple[Any, str], list[TimeRange]] = {}
+    for ex in AvailabilityException.objects.filter(
+        therapist=therapist, day__gte=timezone.now().date() - timedelta(days=1)
+    ):
+        ranges = exceptions.setdefault((ex.day, ex.kind), [])
+        if ex.start and ex.end:
+            ranges.append(TimeRange(ex.start, ex.end))
+    return Rules(
+        time_zone=profile.time_zone,
+        weekly={day: tuple(ranges) for day, ranges in weekly.items()},
+        exceptions=tuple(DatedException(day, kind, tuple(r)) for (day, kind), r in sorted(exceptions.items())),
+        session_minutes=profile.session_minutes,
+        buffer_minutes=profile.buffer_minutes,
+        min_notice_minutes=profile.min_notice_hours * 60,
+        horizon_days=profile.horizon_days,
+        granularity_minutes=profile.granularity_minutes,
+    )
+
+
+def busy_of(therapist: User, *, exclude: int | None = None) -> list[tuple[datetime, datetime]]:
+    qs = Appointment.objects.filter(
+        therapist=therapist, status="confirmed", end__gte=timezone.now() - timedelta(days=1)
+    )
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude)
+    return list(qs.values_list("start", "end"))
+
+
+def free_slots(therapist: User, start: datetime, end: datetime) -> list[datetime]:
+    if end <= start:
+        raise ActionError("The end of the range must be after its start.")
+    if end - start > timedelta(days=62):
+        raise ActionError("Ask for at most 62 days at a time.")
+    return compute_free_slots(rules_for(therapist), busy=busy_of(therapist), now=timezone.now(), start=start, end=end)
+
+
+def set_weekly_hours(therapist: User, rows: list[tuple[int, Any, Any]]) -> None:
+    """Replace the weekly hours: (weekday, start, end) rows; refuses overlaps or reversed ranges."""
+    clean = []
+    for weekday, start, end in rows:
+        if not 0 <= int(weekday) <= 6:
+            raise ActionError("Weekday must be 0 (Monday) to 6 (Sunday).")
+        if end <= start:
+            raise ActionError("Each range must end after it starts.")
+        clean.append((int(weekday), start, end))
+    for day in range(7):
+        ranges = sorted((s, e) for d, s, e in clean if d == day)
+        for (_s1, e1), (s2, _) in zip(ranges, ranges[1:], strict=False):
+            if s2 < e1:
+                raise ActionError("Two ranges on the same day overlap.")
+    with transaction.atomic():
+        WeeklyHours.objects.filter(therapist=therapist).delete()
+        WeeklyHours.objects.bulk_create(
+            WeeklyHours(therapist=therapist, weekday=d, start=s, end=e) for d, s, e in clean
+        )
+
+
+# ---------------------------------------------------------------- booking
+
+
+def _connected(therapist: User, client: User) -> bool:
+    return TherapistConnection.objects.filter(therapist=therapist, client=client, status="active").exists()
+
+
+def _get_therapist(therapist_id: int) -> User:
+    from individuate.accounts.actions import get_therapist
+
+    return get_therapist(therapist_id)
+
+
+def _aware(start: datetime) -> datetime:
+    if timezone.is_naive(start):
+        raise ActionError("Give the time with its time zone.")
+    return start
+
+
+def _lock_therapist(therapist: User) -> None:
+    """Serialise booking writes per therapist (PostgreSQL row lock; SQLite's IMMEDIATE
+    transactions serialise every write anyway)."""
+    from individuate.accounts.models import User as UserModel
+
+    list(UserModel.objects.select_for_update().filter(pk=therapist.pk).values_list("pk", flat=True))
+
+
+def _overlaps_confirmed(therapist: User, start: datetime, end: datetime, exclude: int | None = None) -> bool:
+    qs = Appointment.objects.filter(therapist=therapist, status="confirmed", start__lt=end, end__gt=start)
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude)
+    return qs.exists()
+
+
+def _save_confirmed(appointment: Appointment) -> None:
+    """The one place a session becomes (or stays) confirmed: the database refuses an overlap."""
+    if _overlaps_confirmed(appointment.therapist, appointment.start, appointment.end, exclude=appointment.pk):
+        raise ActionError("This time has just been taken. Please choose another.", "conflict")
+    try:
+        with transaction.atomic():
+            appointment.save()
+    except IntegrityError as exc:  # PostgreSQL's exclusion constraint: a concurrent booking won
+        raise ActionError("This time has just been taken. Please choose another.", "conflict") from exc
+
+
+def _event(appointment: Appointment, actor: User | None, kind: str, note: str = "") -> None:
+    AppointmentEvent.objects.create(appointment=appointment, actor=actor, kind=kind, note=note[:500])
+
+
+def _check(therapist: User, start: datetime, *, exclude: int | None = None) -> datetime:
+    try:
+        return check_slot(
+            rules_for(therapist), busy=busy_of(therapist, exclude=exclude), now=timezone.now(), start=start
+        )
+    except SlotError as exc:
+        raise ActionError(str(exc), "conflict" if "taken" in str(exc) or "overlap" in str(exc) else "invalid") from exc
+
+
+def book(client: User, therapist_id: int, start: datetime) -> Appointment:
+    """A connected client asks for a slot: a request, or a confirmed session where the
+    therapist allows instant booking."""
+    therapist = _get_therapist(therapist_id)
+    if not _connected(therapist, client):
+        raise ActionError("Connect with this therapist first (or use the request form on their page).", "forbidden")
+    start = _aware(start)
+    with transaction.atomic():
+        _lock_therapist(therapist)
+        end = _check(therapist, start)
+        instant = profile_of(therapist).instant_booking
+        appointment = Appointment(
+            therapist=therapist, client=client, start=start, end=end, status="confirmed" if instant else "requested"
+        )
+        if instant:
+            _save_confirmed(appointment)
+        else:
+            if Appointment.objects.filter(client=client, therapist=therapist, start=start, status__in=OPEN).exists():
+                raise ActionError("You already asked for this time.", "conflict")
+            appointment.save()
+        _event(appointment, client, appointment.status)
+        _notify(appointment, "confirmed" if instant else "requested")
+        if instant:
+            _schedule_reminder(appointment)
+    return appointment
+
+
+def _appointment_for(user: User, appointment_id: int) -> Appointment:
+    appointment = (
+        Appointment.objects.select_for_update(of=("self",))
+        .filter(Q(therapist=user) | Q(client=user), pk=appointment_id)
+        .select_related("therapist", "client")
+        .first()
+    )
+    if appointment is None:
+        raise ActionError("Not found.", "not_found")
+    return appointment
+
+
+def confirm(therapist: User, appointment_id: int) -> Appointment:
+    with transaction.atomic():
+        _lock_therapist(therapist)
+        appointment = _appointment_for(therapist, appointment_id)
+        if appointment.therapist_id != therapist.pk:
+            raise ActionError("Only the therapist confirms.", "forbidden")
+        if appointment.status != "requested":
+            raise ActionError(f"This appointment is {appointment.status}, not waiting.", "conflict")
+        if appointment.start <= timezone.now():
+            raise ActionError("This time has passed.", "conflict")
+        appointment.status, appointment.sequence = "confirmed", appointment.sequence + 1
+        _save_confirmed(appointment)
+        _event(appointment, therapist, "confirmed")
+        _notify(appointment, "confirmed")
+        _schedule_reminder(appointment)
+    return appointment
+
+
+def decline(therapist: User, appointment_id: int, reason: str = "") -> Appointment:
+    with transaction.atomic():
+        appointment = _appointment_for(therapist, appointment_id)
+        if appointment.therapist_id != therapist.pk:
+            raise ActionError("Only the therapist declines.", "forbidden")
+        if appointment.status != "requested":
+            raise ActionError(f"This appointment is {appointment.status}, not waiting.", "conflict")
+        appointment.status, appointment.sequence, appointment.reason = (
+            "declined",
+            appointment.sequence + 1,
+            reason[:500],
+        )
+        appointment.save()
+        _event(appointment, therapist, "declined", reason)
+        _notify(appointment, "declined", reason=reason)
+    return appointment
+
+
+def cancel(user: User, appointment_id: int, reason: str = "") -> Appointment:
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ActionError("Please give a short reason.")
+    if len(reason) > 500:
+        raise ActionError("The reason can be at most 500 characters.")
+    with transaction.atomic():
+        appointment = _appointment_for(user, appointment_id)
+        if appointment.status not in OPEN:
+            raise ActionError(f"This appointment is already {appointment.status}.", "conflict")
+        appointment.status, appointment.sequence, appointment.reason = "cancelled", appointment.sequence + 1, reason
+        appointment.save()
+        late = is_late_cancellation(appointment)
+        _event(appointment, user, "cancelled", ("late: " if late else "") + reason)
+        _notify(appointment, "cancelled", reason=reason)
+    return appointment
+
+
+def is_late_cancellation(appointment: Appointment) -> bool:
+    hours = profile_of(appointment.therapist).late_cancel_hours
+    return timezone.now() > appointment.start - timedelta(hours=hours)
+
+
+def reschedule(user: User, appointment_id: int, new_start: datetime) -> Appointment:
+    new_start = _aware(new_start)
+    with transaction.atomic():
+        appointment = _appointment_for(user, appointment_id)
+        _lock_therapist(appointment.therapist)
+        if appointment.status not in OPEN:
+            raise ActionError(f"A {appointment.status} appointment cannot be moved.", "conflict")
+        end = _check(appointment.therapist, new_start, exclude=appointment.pk)
+        appointment.start, appointment.end, appointment.sequence = new_start, end, appointment.sequence + 1
+        appointment.reminded_at = None
+        if appointment.status == "confirmed":
+            _save_confirmed(appointment)
+        else:
+            appointment.save()
+        _event(appointment, user, "rescheduled")
+        _notify(appointment, "rescheduled")
+        if appointment.status == "confirmed":
+            _schedule_reminder(appointment)
+    return appointment
+
+
+# ---------------------------------------------------------------- e-mail and reminders
+
+
+def appointment_info(appointment: Appointment) -> Any:
+    from .calendar import AppointmentInfo
+
+    therapist, client = appointment.therapist, appointment.client
+    profile = profile_of(therapist)
+    return AppointmentInfo(
+        uid=f"appt-{appointment.uid}@individuate",
+        sequence=appointment.sequence,
+        start=appointment.start,
+        end=appointment.end,
+        status=appointment.status,
+        therapist_name=therapist.name,
+        therapist_email=getattr(getattr(therapist, "therapist_profile", None), "contact_email", "") or therapist.email,
+        therapist_tz=profile.time_zone,
+        attendee_email=client.email,
+        attendee_tz=client.time_zone or "UTC",
+        summary=f"Session with {therapist.name}",
+    )
+
+
+def _notify(appointment: Appointment, event: str, reason: str = "") -> None:
+    """Both sides get the e-mail with its invite, each in their own time zone, through the
+    task queue (enqueued in the same transaction: if it rolls back, nothing is sent)."""
+    send_appointment_emails.enqueue(appointment.pk, event, reason)
+
+
+@task()
+def send_appointment_emails(appointment_id: int, event: str, reason: str = "") -> None:
+    from .notify import send_appointment_email
+
+    appointment = Appointment.objects.select_related("therapist", "client").filter(pk=appointment_id).first()
+    if appointment is None:
+        return
+    info = appointment_info(appointment)
+    send_appointment_email(
+        event,
+        info,
+        to=appointment.client.email,
+        recipient_tz=info.attendee_tz,
+        reason=reason,
+        manage_path=reverse("appointments"),
+    )
+    send_appointment_email(
+        event,
+        info,
+        to=info.therapist_email,
+        recipient_tz=info.therapist_tz,
+        reason=reason,
+        manage_path=reverse("practice_dashboard"),
+    )
+
+
+def _schedule_reminder(appointment: Appointment) -> None:
+    when = appointment.start - timedelta(hours=24)
+    pk, seq = appointment.pk, appointment.sequence
+    if when <= timezone.now():
+        return
+    if default_task_backend.supports_defer:
+        send_reminder.using(run_after=when).enqueue(pk, seq)
+
+
+@task()
+def send_reminder(appointment_id: int, sequence: int) -> None:
+    """The 24-hour reminder — only if the appointment is still confirmed and unchanged."""
+    with transaction.atomic():
+        appointment = (
+            Appointment.objects.select_for_update(of=("self",))
+            .filter(pk=appointment_id, status="confirmed", sequence=sequence, reminded_at__isnull=True)
+            .first()
+        )
+        if appointment is None:
+            return
+        appointment.reminded_at = timezone.now()
+        appointment.save(update_fields=["reminded_at"])
+    send_appointment_emails.call(appointment.pk, "reminder")
+
+
+def upcoming_for(user: User) -> QuerySet[Appointment]:
+    return (
+        Appointment.objects.filter(Q(client=user) | Q(therapist=user), end__gte=timezone.now())
+        .select_related("therapist", "client")
+        .order_by("start")
+    )
+
+
+# ---------------------------------------------------------------- public requests
+
+
+def _hits(key: str, limit: int, seconds: int) -> bool:
+    """A simple fixed-window counter in the shared cache; True while under the limit."""
+    cache.add(key, 0, timeout=seconds)
+    return cache.incr(key) <= limit
+
+
+def submit_contact_request(
+    therapist: User, *, name: str, email: str, phone: str, message: str, preferred_times: str, ip: str
+) -> ContactRequest:
+    ip_hash = hashlib.sha256(f"{settings.SECRET_KEY}:{ip}".encode()).hexdigest()
+    if not _hits(f"contact:ip:{ip_hash}", 5, 3600):
+        raise ActionError("Too many requests from this connection. Please try again in an hour.", "conflict")
+    if not _hits(f"contact:email:{email.lower()}", 3, 86400):
+        raise ActionError("You have already sent several requests today. The therapist will reply.", "conflict")
+    request = ContactRequest.objects.create(
+        therapist=therapist,
+        name=name,
+        email=email,
+        phone=phone,
+        message=message,
+        preferred_times=preferred_times,
+        ip_hash=ip_hash,
+    )
+    address = getattr(getattr(therapist, "therapist_profile", None), "contact_email", "") or therapist.email
+    queue_email("contact-request", address, {"inbox_path": reverse("practice_dashboard")})
+    return request

@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+import time as _time
+from typing import Any
+
+from django import forms
+from django.core import signing
+from django.core.validators import MaxValueValidator, MinValueValidator
+
+from .models import PracticeProfile
+
+MIN_FILL_SECONDS = 3
+SIGNER_SALT = "practice.contact-form"
+
+
+class ContactRequestForm(forms.Form):
+    """The public "request an appointment" form: works without an account; a honeypot
+    field and a signed start time keep simple bots out (rate limits are in the action)."""
+
+    name = forms.CharField(label="Your name", max_length=120)
+    email = forms.EmailField(label="Your e-mail address", max_length=254)
+    phone = forms.CharField(label="Phone (optional)", max_length=40, required=False)
+    message = forms.CharField(
+        label="A short message",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="No need for details — just what you would like help with, in a sentence or two.",
+    )
+    preferred_times = forms.CharField(label="Times that suit you (optional)", max_length=300, required=False)
+    website = forms.CharField(
+        label="Leave this empty",
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+    started = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["started"] = signing.dumps(_time.time(), salt=SIGNER_SALT)
+
+    def clean_website(self) -> str:
+        if self.cleaned_data.get("website"):
+            raise forms.ValidationError("Please leave this field empty.")
+        return ""
+
+    def clean_started(self) -> float:
+        try:
+            started = float(signing.loads(self.cleaned_data["started"], salt=SIGNER_SALT, max_age=86400))
+        except (signing.BadSignature, ValueError, TypeError) as exc:
+            raise forms.ValidationError("This form has expired. Please reload the page.") from exc
+        if _time.time() - started < MIN_FILL_SECONDS:
+            raise forms.ValidationError("That was very fast — please take a moment and send it again.")
+        return started
+
+
+class PracticeProfileForm(forms.ModelForm):
+    services = forms.MultipleChoiceField(
+        choices=PracticeProfile.Service.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    time_zone = forms.ChoiceField(label="Your time zone")
+
+    class Meta:
+        model = PracticeProfile
+        fields = [
+            "approach",
+            "services",
+            "time_zone",
+            "session_minutes",
+            "buffer_minutes",
+            "min_notice_hours",
+            "horizon_days",
+            "granularity_minutes",
+            "late_cancel_hours",
+            "instant_booking",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from individuate.accounts.models import TIMEZONE_CHOICES
+
+        zone: forms.ChoiceField = self.fields["time_zone"]  # type: ignore[assignment]
+        zone.choices = TIMEZONE_CHOICES
+        for name, low, high in (
+            ("session_minutes", 15, 240),
+            ("buffer_minutes", 0, 120),
+            ("min_notice_hours", 0, 336),
+            ("horizon_days", 1, 365),
+            ("granularity_minutes", 5, 120),
+            ("late_cancel_hours", 0, 168),
+        ):
+            field: forms.IntegerField = self.fields[name]  # type: ignore[assignment]
+            field.validators.extend([MinValueValidator(low), MaxValueValidator(high)])
+            field.widget.attrs.update({"min": low, "max": high})
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="Reason", max_length=500)

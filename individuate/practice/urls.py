@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("t/<slug:slug>/", views.public_profile, name="public_profile"),
+    path("book/<int:therapist_id>/", views.book, name="book"),
+    path("appointments/", views.appointments, name="appointments"),
+    path("appointments/<int:appointment_id>/<str:action>/", views.appointment_action, name="appointment_action"),
+    path("practice/", views.practice_dashboard, name="practice_dashboard"),
+    path("practice/settings/", views.practice_settings, name="practice_settings"),
+    path("practice/exceptions/", views.exception_add, name="exception_add"),
+    path("practice/requests/<int:request_id>/handled/", views.contact_handled, name="contact_handled"),
+    path("practice/feed/rotate/", views.feed_rotate, name="feed_rotate"),
+    path("practice/feed/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
+]

@@ -1,0 +1,325 @@
+from __future__ import annotations
+
+import zoneinfo
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from individuate.accounts.models import User
+from individuate.boundaries import actions as boundaries
+from individuate.boundaries import policy
+from individuate.decorators import AuthedRequest, person_required, therapist_required
+from individuate.errors import ActionError
+from individuate.web import attempt, form_errors
+
+from . import actions
+from .calendar import feed_ics
+from .forms import ContactRequestForm, PracticeProfileForm
+from .models import Appointment, AvailabilityException, ContactRequest, PracticeProfile, WeeklyHours
+from .slots import local_label
+
+DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+def _client_ip(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def public_profile(request: HttpRequest, slug: str) -> HttpResponse:
+    profile = PracticeProfile.objects.select_related("therapist__therapist_profile").filter(slug=slug).first()
+    if profile is None or not profile.therapist.is_active or not profile.therapist.is_therapist:
+        raise Http404("No such therapist.")
+    therapist = profile.therapist
+    form = ContactRequestForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            sent = attempt(
+                request,
+                lambda: actions.submit_contact_request(
+                    therapist,
+                    name=data["name"],
+                    email=data["email"],
+                    phone=data["phone"],
+                    message=data["message"],
+                    preferred_times=data["preferred_times"],
+                    ip=_client_ip(request),
+                ),
+                "Thank you — your request has been sent. The therapist will reply by e-mail.",
+            )
+            if sent is not None:
+                return redirect("public_profile", slug)
+        else:
+            form_errors(request, form)
+    services = dict(PracticeProfile.Service.choices)
+    return render(
+        request,
+        "practice/public.html",
+        {
+            "profile": profile,
+            "therapist": therapist,
+            "form": form,
+            "services": [services[s] for s in profile.services if s in services],
+        },
+    )
+
+
+def _zone(request: HttpRequest, user: Any) -> zoneinfo.ZoneInfo:
+    name = request.GET.get("tz") or getattr(user, "time_zone", "") or "UTC"
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
+@person_required
+def book(request: AuthedRequest, therapist_id: int) -> HttpResponse:
+    therapist = User.objects.filter(pk=therapist_id, role="therapist", is_active=True).first()
+    if therapist is None:
+        raise Http404("No such therapist.")
+    connected = policy.active_connection(therapist, request.user) is not None
+    zone = _zone(request, request.user)
+    reschedule_id = request.GET.get("reschedule") or request.POST.get("reschedule")
+    if request.method == "POST":
+        try:
+            start = datetime.fromisoformat(request.POST.get("start", ""))
+        except ValueError:
+            messages.error(request, "Choose a time from the list.")
+            return redirect("book", therapist_id)
+        if reschedule_id:
+            done = attempt(
+                request,
+                lambda: actions.reschedule(request.user, int(reschedule_id), start),
+                "Moved. You'll both get an updated invite.",
+            )
+        else:
+            done = attempt(request, lambda: actions.book(request.user, therapist_id, start), "")
+            if done is not None:
+                messages.success(
+                    request,
+                    "Booked — see you then."
+                    if done.status == "confirmed"
+                    else "Requested. You'll get an e-mail when the therapist confirms.",
+                )
+        if done is not None:
+            return redirect("appointments")
+        return redirect(request.get_full_path())
+    try:
+        first_day = (
+            datetime.fromisoformat(request.GET["from"]).date()
+            if request.GET.get("from")
+            else timezone.now().astimezone(zone).date()
+        )
+    except ValueError:
+        first_day = timezone.now().astimezone(zone).date()
+    start = datetime.combine(first_day, time(0), tzinfo=zone)
+    slots: list[datetime] = []
+    if connected:
+        try:
+            slots = actions.free_slots(therapist, start, start + timedelta(days=7))
+        except ActionError as exc:
+            messages.error(request, exc.message)
+    days: dict[Any, list[tuple[datetime, str]]] = {}
+    for slot in slots:
+        local = slot.astimezone(zone)
+        days.setdefault(local.date(), []).append((slot, local.strftime("%H:%M")))
+    return render(
+        request,
+        "practice/book.html",
+        {
+            "therapist": therapist,
+            "connected": connected,
+            "days": sorted(days.items()),
+            "zone": str(zone),
+            "prev": (first_day - timedelta(days=7)).isoformat(),
+            "next": (first_day + timedelta(days=7)).isoformat(),
+            "first_day": first_day,
+            "reschedule": reschedule_id,
+            "profile": actions.profile_of(therapist),
+        },
+    )
+
+
+@login_required
+def appointments(request: AuthedRequest) -> HttpResponse:
+    zone = str(_zone(request, request.user))
+    rows = [
+        (a, local_label(a.start, zone), actions.is_late_cancellation(a)) for a in actions.upcoming_for(request.user)
+    ]
+    return render(request, "practice/appointments.html", {"rows": rows, "zone": zone})
+
+
+@login_required
+@require_POST
+def appointment_action(request: AuthedRequest, appointment_id: int, action: str) -> HttpResponse:
+    reason = request.POST.get("reason", "")
+    handlers = {
+        "confirm": lambda: actions.confirm(request.user, appointment_id),
+        "decline": lambda: actions.decline(request.user, appointment_id, reason),
+        "cancel": lambda: actions.cancel(request.user, appointment_id, reason),
+    }
+    if action not in handlers:
+        raise Http404("No such action.")
+    attempt(
+        request,
+        handlers[action],
+        {
+            "confirm": "Confirmed. An invite is on its way to you both.",
+            "decline": "Declined.",
+            "cancel": "Cancelled. You'll both get a cancellation.",
+        }[action],
+    )
+    return redirect(request.POST.get("next") or "appointments")
+
+
+# ---------------------------------------------------------------- therapist
+
+
+@therapist_required
+def practice_dashboard(request: AuthedRequest) -> HttpResponse:
+    therapist = request.user
+    profile = actions.profile_of(therapist)
+    zone = zoneinfo.ZoneInfo(profile.time_zone)
+    now = timezone.now().astimezone(zone)
+    week_end = now + timedelta(days=7 - now.weekday())
+    mine = (
+        Appointment.objects.filter(therapist=therapist, end__gte=timezone.now())
+        .select_related("client")
+        .order_by("start")
+    )
+    today = [a for a in mine if a.status == "confirmed" and a.start.astimezone(zone).date() == now.date()]
+    week = [
+        a
+        for a in mine
+        if a.status == "confirmed" and now.date() < a.start.astimezone(zone).date() and a.start < week_end
+    ]
+    may_see = policy.therapist_may_see_clients(therapist)
+    clients = []
+    if may_see:
+        from individuate.healing.progress import steps_summary
+        from individuate.measures.actions import clients_needing_attention, completed_responses
+
+        attention = clients_needing_attention(therapist)
+        for connection in boundaries.clients_of_therapist(therapist):
+            client = connection.client
+            if client is None:
+                continue
+            row: dict[str, Any] = {"client": client, "attention": client.pk in attention}
+            if policy.check(therapist, client, "measures", via="page", path=request.path).allowed:
+                latest = {}
+                for r in completed_responses(client):
+                    latest[r.instrument] = r
+                row["measures"] = list(latest.values())[-3:]
+            if policy.check(therapist, client, "plans", via="page", path=request.path).allowed:
+                row["plan"] = steps_summary(client)
+            clients.append(row)
+    return render(
+        request,
+        "practice/dashboard.html",
+        {
+            "profile": profile,
+            "zone": profile.time_zone,
+            "today": today,
+            "week": week,
+            "may_see": may_see,
+            "requests": [a for a in mine if a.status == "requested"] if may_see else [],
+            "inbox": ContactRequest.objects.filter(therapist=therapist, handled_at__isnull=True)[:50],
+            "clients": clients,
+            "feed_url": request.build_absolute_uri(f"/practice/feed/{profile.feed_token}.ics"),
+        },
+    )
+
+
+@therapist_required
+@require_POST
+def contact_handled(request: AuthedRequest, request_id: int) -> HttpResponse:
+    ContactRequest.objects.filter(pk=request_id, therapist=request.user).update(handled_at=timezone.now())
+    return redirect("practice_dashboard")
+
+
+@therapist_required
+def practice_settings(request: AuthedRequest) -> HttpResponse:
+    profile = actions.profile_of(request.user)
+    form = PracticeProfileForm(request.POST or None, instance=profile)
+    if request.method == "POST":
+        rows = []
+        for day in range(7):
+            for n in range(2):
+                start, end = request.POST.get(f"d{day}_{n}_start"), request.POST.get(f"d{day}_{n}_end")
+                if start and end:
+                    try:
+                        rows.append((day, time.fromisoformat(start), time.fromisoformat(end)))
+                    except ValueError:
+                        messages.error(request, f"{DAYS[day]}: times must look like 09:00.")
+                        return redirect("practice_settings")
+        if form.is_valid():
+            if attempt(request, lambda: actions.set_weekly_hours(request.user, rows), "") is not None or not rows:
+                form.save()
+                messages.success(request, "Saved.")
+                return redirect("practice_settings")
+        else:
+            form_errors(request, form)
+    grid = []
+    for day in range(7):
+        day_rows = list(WeeklyHours.objects.filter(therapist=request.user, weekday=day))[:2]
+        grid.append((day, DAYS[day], [(n, day_rows[n] if n < len(day_rows) else None) for n in range(2)]))
+    return render(
+        request,
+        "practice/settings.html",
+        {
+            "form": form,
+            "grid": grid,
+            "profile": profile,
+            "exceptions": AvailabilityException.objects.filter(therapist=request.user, day__gte=timezone.now().date()),
+        },
+    )
+
+
+@therapist_required
+@require_POST
+def exception_add(request: AuthedRequest) -> HttpResponse:
+    try:
+        day = datetime.fromisoformat(request.POST.get("day", "")).date()
+        kind = request.POST.get("kind", "off")
+        start = time.fromisoformat(request.POST["start"]) if request.POST.get("start") else None
+        end = time.fromisoformat(request.POST["end"]) if request.POST.get("end") else None
+    except ValueError:
+        messages.error(request, "Give a date and times like 09:00.")
+        return redirect("practice_settings")
+    if kind not in ("off", "extra") or (kind == "extra" and not (start and end)) or (start and end and end <= start):
+        messages.error(request, "Extra hours need a start and an end, and the end must come after the start.")
+        return redirect("practice_settings")
+    AvailabilityException.objects.create(therapist=request.user, day=day, kind=kind, start=start, end=end)
+    messages.success(request, "Saved.")
+    return redirect("practice_settings")
+
+
+@therapist_required
+@require_POST
+def feed_rotate(request: AuthedRequest) -> HttpResponse:
+    from .models import new_feed_token
+
+    PracticeProfile.objects.filter(therapist=request.user).update(feed_token=new_feed_token())
+    messages.success(request, "A new private calendar address was made; the old one no longer works.")
+    return redirect("practice_dashboard")
+
+
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    profile = PracticeProfile.objects.filter(feed_token=token).select_related("therapist").first()
+    if profile is None:
+        raise Http404("No such calendar.")
+    events = [
+        actions.appointment_info(a)
+        for a in Appointment.objects.filter(
+            therapist=profile.therapist, status="confirmed", end__gte=timezone.now() - timedelta(days=30)
+        ).select_related("therapist", "client")
+    ]
+    return HttpResponse(
+        feed_ics(events, calendar_name="Individuate sessions"), content_type="text/calendar; charset=utf-8"
+    )
