@@ -60,12 +60,17 @@ def rules_for(therapist: User) -> Rules:
     for row in WeeklyHours.objects.filter(therapist=therapist):
         weekly.setdefault(row.weekday, []).append(TimeRange(row.start, row.end))
     exceptions: dict[tuple[Any, str], list[TimeRange]] = {}
+    whole_days_off = set()
     for ex in AvailabilityException.objects.filter(
         therapist=therapist, day__gte=timezone.now().date() - timedelta(days=1)
     ):
         ranges = exceptions.setdefault((ex.day, ex.kind), [])
         if ex.start and ex.end:
             ranges.append(TimeRange(ex.start, ex.end))
+        elif ex.kind == "off":
+            whole_days_off.add(ex.day)
+    for day in whole_days_off:  # a whole day off wins over partial time off that day
+        exceptions[(day, "off")] = []
     return Rules(
         time_zone=profile.time_zone,
         weekly={day: tuple(ranges) for day, ranges in weekly.items()},
@@ -92,7 +97,12 @@ def free_slots(therapist: User, start: datetime, end: datetime) -> list[datetime
         raise ActionError("The end of the range must be after its start.")
     if end - start > timedelta(days=62):
         raise ActionError("Ask for at most 62 days at a time.")
-    return compute_free_slots(rules_for(therapist), busy=busy_of(therapist), now=timezone.now(), start=start, end=end)
+    try:
+        return compute_free_slots(
+            rules_for(therapist), busy=busy_of(therapist), now=timezone.now(), start=start, end=end
+        )
+    except SlotError as exc:
+        raise ActionError(str(exc)) from exc
 
 
 def set_weekly_hours(therapist: User, rows: list[tuple[int, Any, Any]]) -> None:
@@ -171,7 +181,7 @@ def _check(therapist: User, start: datetime, *, exclude: int | None = None) -> d
             rules_for(therapist), busy=busy_of(therapist, exclude=exclude), now=timezone.now(), start=start
         )
     except SlotError as exc:
-        raise ActionError(str(exc), "conflict" if "taken" in str(exc) or "overlap" in str(exc) else "invalid") from exc
+        raise ActionError(str(exc), "conflict" if getattr(exc, "code", "") == "overlap" else "invalid") from exc
 
 
 def book(client: User, therapist_id: int, start: datetime) -> Appointment:
