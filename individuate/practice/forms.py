@@ -19,18 +19,18 @@ class ContactRequestForm(forms.Form):
 
     name = forms.CharField(label="Your name", max_length=120)
     email = forms.EmailField(label="Your e-mail address", max_length=254)
-    phone = forms.CharField(label="Phone (optional)", max_length=40, required=False)
+    phone = forms.CharField(label="Phone", max_length=40, required=False)
     message = forms.CharField(
         label="A short message",
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="No need for details — just what you would like help with, in a sentence or two.",
     )
-    preferred_times = forms.CharField(label="Times that suit you (optional)", max_length=300, required=False)
+    preferred_times = forms.CharField(label="Times that suit you", max_length=300, required=False)
     website = forms.CharField(
         label="Leave this empty",
         required=False,
-        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off", "class": "hp", "aria-hidden": "true"}),
     )
     started = forms.CharField(widget=forms.HiddenInput)
 

@@ -293,3 +293,28 @@ def test_the_database_itself_refuses_overlapping_confirmed_sessions() -> None:
         with pytest.raises(ActionError) as exc:
             actions._save_confirmed(overlapping)
         assert exc.value.code == "conflict" and Appointment.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_24_hour_reminder_is_queued_and_sent_once_by_the_worker() -> None:
+    from django.core.management import call_command
+    from django.test import override_settings
+    from django_tasks_db.models import DBTaskResult
+
+    therapist = make_therapist_user("rem.therapist@example.com", "Dr. Rem")
+    _open_all_week(therapist)
+    kim = make_user("kim.rem@example.com", "Kim")
+    connect(therapist, kim)
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+        appointment = actions.book(kim, therapist.pk, _slot(days=3, hour=9))
+        actions.confirm(therapist, appointment.pk)
+        reminder = DBTaskResult.objects.get(task_path="individuate.practice.actions.send_reminder")
+        assert reminder.run_after == _slot(days=3, hour=9) - timedelta(hours=24)
+        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", "--verbosity", "0")  # the e-mails now
+        mail.outbox.clear()
+        DBTaskResult.objects.filter(pk=reminder.pk).update(run_after=timezone.now() - timedelta(seconds=1))
+        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", "--verbosity", "0")
+    subjects = sorted(m.subject for m in mail.outbox)
+    assert len(subjects) == 2 and all("24 hours" in s for s in subjects)
+    actions.send_reminder.call(appointment.pk, 1)  # already sent: nothing more
+    assert len(mail.outbox) == 2

@@ -32,6 +32,7 @@ from individuate.measures.models import Assignment
 from ._demo_checkins import seed_checkins
 from ._demo_measures import seed_measures, seed_practice_sample
 from ._demo_plan import seed_plan
+from ._demo_practice import seed_practice
 
 DEMO_PASSWORD = "demo-individuate-2026"
 THERAPIST = "therapist@example.com"
@@ -97,6 +98,7 @@ class Command(BaseCommand):
         seed_practice_sample()
         seed_checkins(child, parent)
         seed_plan(child, parent)
+        seed_practice(therapist, child)
         link = FamilyLink.objects.get(inviter_other=mother, status="active")
         set_joint_consent(parent, link, opted_in=True, share_with_other=True)
         recompute_solo()
