@@ -318,3 +318,29 @@ def test_24_hour_reminder_is_queued_and_sent_once_by_the_worker() -> None:
     assert len(subjects) == 2 and all("24 hours" in s for s in subjects)
     actions.send_reminder.call(appointment.pk, 1)  # already sent: nothing more
     assert len(mail.outbox) == 2
+
+
+def test_nobody_else_sees_an_appointment(
+    booking: tuple[User, User], mother: User, stranger: User, outsider: User
+) -> None:
+    alice, therapist = booking
+    appointment = actions.book(alice, therapist.pk, _slot())
+    ContactRequest.objects.create(therapist=therapist, name="Visitor-secret", email="v@example.com", message="m")
+    for viewer in (mother, stranger, outsider):
+        client = Client()
+        client.force_login(viewer)
+        pages = client.get(reverse("appointments")).content.decode()
+        if viewer.is_therapist:
+            pages += client.get(reverse("practice_dashboard")).content.decode()
+        assert "Alice" not in pages and "Visitor-secret" not in pages
+        assert (
+            client.post(reverse("appointment_action", args=[appointment.pk, "cancel"]), {"reason": "x"}).status_code
+            == 302
+        )
+        _, raw = issue_api_token(viewer, "t")
+        api = Client().get("/api/appointments", HTTP_AUTHORIZATION=f"Bearer {raw}").json()
+        assert api == []
+        confirm = Client().post(f"/api/appointments/{appointment.pk}/confirm", HTTP_AUTHORIZATION=f"Bearer {raw}")
+        assert confirm.status_code == 404
+    appointment.refresh_from_db()
+    assert appointment.status == "requested"
