@@ -290,14 +290,15 @@ def reschedule(user: User, appointment_id: int, new_start: datetime) -> Appointm
         if appointment.status not in OPEN:
             raise ActionError(f"A {appointment.status} appointment cannot be moved.", "conflict")
         end = _check(appointment.therapist, new_start, exclude=appointment.pk)
+        previous = (appointment.start.isoformat(), appointment.end.isoformat())
         appointment.start, appointment.end, appointment.sequence = new_start, end, appointment.sequence + 1
         appointment.reminded_at = None
         if appointment.status == "confirmed":
             _save_confirmed(appointment)
         else:
             appointment.save()
-        _event(appointment, user, "rescheduled")
-        _notify(appointment, "rescheduled")
+        _event(appointment, user, "rescheduled", f"from {previous[0]}")
+        _notify(appointment, "rescheduled", previous=previous)
         if appointment.status == "confirmed":
             _schedule_reminder(appointment)
     return appointment
@@ -326,20 +327,23 @@ def appointment_info(appointment: Appointment) -> Any:
     )
 
 
-def _notify(appointment: Appointment, event: str, reason: str = "") -> None:
+def _notify(appointment: Appointment, event: str, reason: str = "", previous: tuple[str, str] | None = None) -> None:
     """Both sides get the e-mail with its invite, each in their own time zone, through the
     task queue (enqueued in the same transaction: if it rolls back, nothing is sent)."""
-    send_appointment_emails.enqueue(appointment.pk, event, reason)
+    send_appointment_emails.enqueue(appointment.pk, event, reason, list(previous) if previous else None)
 
 
 @task()
-def send_appointment_emails(appointment_id: int, event: str, reason: str = "") -> None:
+def send_appointment_emails(
+    appointment_id: int, event: str, reason: str = "", previous: list[str] | None = None
+) -> None:
     from .notify import send_appointment_email
 
     appointment = Appointment.objects.select_related("therapist", "client").filter(pk=appointment_id).first()
     if appointment is None:
         return
     info = appointment_info(appointment)
+    before = (datetime.fromisoformat(previous[0]), datetime.fromisoformat(previous[1])) if previous else None
     send_appointment_email(
         event,
         info,
@@ -347,6 +351,7 @@ def send_appointment_emails(appointment_id: int, event: str, reason: str = "") -
         recipient_tz=info.attendee_tz,
         reason=reason,
         manage_path=reverse("appointments"),
+        previous=before,
     )
     send_appointment_email(
         event,
@@ -355,6 +360,7 @@ def send_appointment_emails(appointment_id: int, event: str, reason: str = "") -
         recipient_tz=info.therapist_tz,
         reason=reason,
         manage_path=reverse("practice_dashboard"),
+        previous=before,
     )
 
 

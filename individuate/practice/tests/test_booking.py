@@ -126,8 +126,10 @@ def test_cancel_someone_elses_and_reschedule_a_cancelled_one(booking: tuple[User
 def test_reschedule_moves_and_bumps_sequence(booking: tuple[User, User]) -> None:
     alice, therapist = booking
     appointment = actions.confirm(therapist, actions.book(alice, therapist.pk, _slot()).pk)
+    mail.outbox.clear()
     moved = actions.reschedule(alice, appointment.pk, _slot(hour=14))
     assert (moved.start, moved.sequence, moved.status) == (_slot(hour=14), 2, "confirmed")
+    assert len(mail.outbox) == 2 and all("10:00" in m.body and "14:00" in m.body for m in mail.outbox)
     assert "rescheduled" in [e.kind for e in moved.events.all()]
 
 
