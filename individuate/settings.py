@@ -231,6 +231,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000_000
 # A directory of extra instrument files the practice holds a licence for (docs/measures.md).
 MEASURES_EXTRA_DIR = os.getenv("MEASURES_EXTRA_DIR", "")
 
+# Behind a reverse proxy, the request header holding the visitor's address (used for the
+# public request form's rate limit), e.g. HTTP_X_FORWARDED_FOR. Empty: REMOTE_ADDR.
+TRUSTED_PROXY_IP_HEADER = os.getenv("TRUSTED_PROXY_IP_HEADER", "")
+
 # Invitations (family links, therapist connections) expire after this many days.
 INVITATION_DAYS = envint("INVITATION_DAYS", 14)
 

@@ -500,6 +500,7 @@ def end_connection(user: User, connection_id: int) -> None:
     if connection.client is not None:
         consent_withdrawn.send(
             sender=TherapistConnection,
+            ended=True,
             client=connection.client,
             therapist=connection.therapist,
             scopes=scopes,
@@ -541,7 +542,9 @@ def revoke_scope(client: User, connection_id: int, scope: str) -> None:
     changed = connection.grants.filter(scope=scope, revoked_at__isnull=True).update(revoked_at=timezone.now())
     if not changed:
         raise ActionError(f"“{scope}” is not shared, so there is nothing to revoke.", "conflict")
-    consent_withdrawn.send(sender=TherapistConnection, client=client, therapist=connection.therapist, scopes={scope})
+    consent_withdrawn.send(
+        sender=TherapistConnection, ended=False, client=client, therapist=connection.therapist, scopes={scope}
+    )
 
 
 def access_log(owner: User) -> QuerySet[AccessEvent]:

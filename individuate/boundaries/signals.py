@@ -4,5 +4,5 @@ knowing their models."""
 from django.dispatch import Signal
 
 # Sent when a client stops sharing a scope with a therapist, or the connection ends.
-# kwargs: client (User), therapist (User), scopes (set[str])
+# kwargs: client (User), therapist (User), scopes (set[str]), ended (bool: the whole connection ended)
 consent_withdrawn = Signal()

@@ -220,7 +220,8 @@ def daily_series(owner: User, days: int = 90) -> list[dict[str, Any]]:
 
 
 def contacts_by_week(owner: User, weeks: int = 12) -> list[dict[str, Any]]:
-    since = local_today(owner) - timedelta(weeks=weeks)
+    today = local_today(owner)
+    since = today - timedelta(days=today.weekday(), weeks=weeks - 1)  # a Monday: whole weeks only
     counts: dict[date, dict[str, int]] = {}
     for row in (
         ContactEvent.objects.filter(owner=owner, local_date__gte=since)

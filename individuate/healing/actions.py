@@ -181,12 +181,11 @@ def drop_step(owner: User, step_id: int) -> SmallStep:
 @transaction.atomic
 def repeat_step(owner: User, step_id: int, planned_on: Any) -> SmallStep:
     step = _own_step(owner, step_id)
+    day = _future(owner, planned_on)
+    if SmallStep.objects.filter(goal=step.goal, title__iexact=step.title, planned_on=day, status="planned").exists():
+        raise ActionError("This step is already planned for that day.", "conflict")
     return SmallStep.objects.create(
-        goal=step.goal,
-        title=step.title,
-        planned_on=_future(owner, planned_on),
-        script=step.script,
-        repeat_of=step,
+        goal=step.goal, title=step.title, planned_on=day, script=step.script, repeat_of=step
     )
 
 

@@ -43,7 +43,8 @@ def contact_shares(owner: User, weeks: int = WEEKS) -> list[dict[str, Any]]:
 
 def guilt_after_saying_no(owner: User, weeks: int = WEEKS) -> list[dict[str, Any]]:
     """Per week: mean guilt after contacts I declined or answered later on my own terms."""
-    since = local_today(owner) - timedelta(weeks=weeks)
+    today = local_today(owner)
+    since = today - timedelta(days=today.weekday(), weeks=weeks - 1)  # a Monday: whole weeks only
     by_week: dict[date, list[int]] = {}
     for local_date, guilt in ContactEvent.objects.filter(
         owner=owner, local_date__gte=since, response__in=["declined", "own_terms"]
@@ -108,12 +109,17 @@ def coupling_trend(owner: User) -> list[dict[str, Any]]:
     return out
 
 
-def summary(owner: User) -> dict[str, Any]:
-    shares = contact_shares(owner)
-    guilt = guilt_after_saying_no(owner)
+ALL_PARTS = frozenset({"checkins", "measures", "coupling"})
+
+
+def summary(owner: User, parts: frozenset[str] = ALL_PARTS) -> dict[str, Any]:
+    """The progress summary. ``parts`` limits what a therapist sees to the scopes the
+    client shares; the person themselves always gets everything."""
+    shares = contact_shares(owner) if "checkins" in parts else []
+    guilt = guilt_after_saying_no(owner) if "checkins" in parts else []
     steps = steps_summary(owner)
-    screener = screener_history(owner)
-    coupling = coupling_trend(owner)
+    screener = screener_history(owner) if "measures" in parts else []
+    coupling = coupling_trend(owner) if "coupling" in parts else []
     sentences = []
     if len(shares) >= 2:
         first = shares[0]["share_at_once"]

@@ -47,6 +47,8 @@ def plan_home(request: AuthedRequest) -> HttpResponse:
             {
                 "plans": list(plans().values()),
                 "recommended": actions.default_plan_for(request.user),
+                "suggestions": StepSuggestion.objects.filter(client=request.user, status="pending"),
+                "today": local_today(request.user),
             },
         )
     enrollment = enrollments[0]
@@ -301,7 +303,13 @@ def client_plan(request: AuthedRequest, client_id: int) -> HttpResponse:
     enrollments = []
     for enrollment in PlanEnrollment.objects.filter(owner=client):
         enrollments.append(_plan_context(client, enrollment))
-    data = progress.summary(client)
+    # The plans grant opens the plan; each other part of the progress page needs its own grant.
+    parts = frozenset(
+        scope
+        for scope in ("checkins", "measures", "coupling")
+        if policy.check(request.user, client, scope, via="page", path=request.path).allowed
+    )
+    data = progress.summary(client, parts)
     return render(
         request,
         "healing/client_plan.html",

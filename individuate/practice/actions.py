@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from individuate.accounts.models import User
 
 OPEN = ("requested", "confirmed")
+MAX_OPEN_REQUESTS = 3
 
 
 # ---------------------------------------------------------------- profile and rules
@@ -154,7 +155,11 @@ def _lock_therapist(therapist: User) -> None:
 
 
 def _overlaps_confirmed(therapist: User, start: datetime, end: datetime, exclude: int | None = None) -> bool:
-    qs = Appointment.objects.filter(therapist=therapist, status="confirmed", start__lt=end, end__gt=start)
+    """Another confirmed session within this one, including the buffer between sessions."""
+    buffer = timedelta(minutes=profile_of(therapist).buffer_minutes)
+    qs = Appointment.objects.filter(
+        therapist=therapist, status="confirmed", start__lt=end + buffer, end__gt=start - buffer
+    )
     if exclude is not None:
         qs = qs.exclude(pk=exclude)
     return qs.exists()
@@ -203,12 +208,45 @@ def book(client: User, therapist_id: int, start: datetime) -> Appointment:
         else:
             if Appointment.objects.filter(client=client, therapist=therapist, start=start, status__in=OPEN).exists():
                 raise ActionError("You already asked for this time.", "conflict")
+            waiting = Appointment.objects.filter(
+                client=client, therapist=therapist, status="requested", end__gte=timezone.now()
+            )
+            if waiting.count() >= MAX_OPEN_REQUESTS:
+                raise ActionError(
+                    f"You have {MAX_OPEN_REQUESTS} requests waiting; wait for an answer first.", "conflict"
+                )
             appointment.save()
         _event(appointment, client, appointment.status)
         _notify(appointment, "confirmed" if instant else "requested")
         if instant:
             _schedule_reminder(appointment)
     return appointment
+
+
+def _therapist_first(user: User, appointment_id: int) -> Appointment:
+    """Lock in one order everywhere — the therapist row, then the appointment — so two
+    concurrent changes can never deadlock."""
+    therapist_id = (
+        Appointment.objects.filter(Q(therapist=user) | Q(client=user), pk=appointment_id)
+        .values_list("therapist_id", flat=True)
+        .first()
+    )
+    if therapist_id is None:
+        raise ActionError("Not found.", "not_found")
+    from individuate.accounts.models import User as UserModel
+
+    list(UserModel.objects.select_for_update().filter(pk=therapist_id).values_list("pk", flat=True))
+    return _appointment_for(user, appointment_id)
+
+
+def _may_act(user: User, appointment: Appointment) -> None:
+    """A therapist acts only with two-factor on; nobody acts once the connection ended."""
+    from individuate.boundaries.policy import therapist_may_see_clients
+
+    if user.pk == appointment.therapist_id and not therapist_may_see_clients(user):
+        raise ActionError("Switch on two-factor authentication first.", "forbidden")
+    if not _connected(appointment.therapist, appointment.client):
+        raise ActionError("This connection has ended.", "conflict")
 
 
 def _appointment_for(user: User, appointment_id: int) -> Appointment:
@@ -225,10 +263,10 @@ def _appointment_for(user: User, appointment_id: int) -> Appointment:
 
 def confirm(therapist: User, appointment_id: int) -> Appointment:
     with transaction.atomic():
-        _lock_therapist(therapist)
-        appointment = _appointment_for(therapist, appointment_id)
+        appointment = _therapist_first(therapist, appointment_id)
         if appointment.therapist_id != therapist.pk:
             raise ActionError("Only the therapist confirms.", "forbidden")
+        _may_act(therapist, appointment)
         if appointment.status != "requested":
             raise ActionError(f"This appointment is {appointment.status}, not waiting.", "conflict")
         if appointment.start <= timezone.now():
@@ -243,9 +281,10 @@ def confirm(therapist: User, appointment_id: int) -> Appointment:
 
 def decline(therapist: User, appointment_id: int, reason: str = "") -> Appointment:
     with transaction.atomic():
-        appointment = _appointment_for(therapist, appointment_id)
+        appointment = _therapist_first(therapist, appointment_id)
         if appointment.therapist_id != therapist.pk:
             raise ActionError("Only the therapist declines.", "forbidden")
+        _may_act(therapist, appointment)
         if appointment.status != "requested":
             raise ActionError(f"This appointment is {appointment.status}, not waiting.", "conflict")
         appointment.status, appointment.sequence, appointment.reason = (
@@ -266,12 +305,17 @@ def cancel(user: User, appointment_id: int, reason: str = "") -> Appointment:
     if len(reason) > 500:
         raise ActionError("The reason can be at most 500 characters.")
     with transaction.atomic():
-        appointment = _appointment_for(user, appointment_id)
+        appointment = _therapist_first(user, appointment_id)
+        if user.pk == appointment.therapist_id:
+            from individuate.boundaries.policy import therapist_may_see_clients
+
+            if not therapist_may_see_clients(user):
+                raise ActionError("Switch on two-factor authentication first.", "forbidden")
         if appointment.status not in OPEN:
             raise ActionError(f"This appointment is already {appointment.status}.", "conflict")
+        late = appointment.status == "confirmed" and is_late_cancellation(appointment)
         appointment.status, appointment.sequence, appointment.reason = "cancelled", appointment.sequence + 1, reason
         appointment.save()
-        late = is_late_cancellation(appointment)
         _event(appointment, user, "cancelled", ("late: " if late else "") + reason)
         _notify(appointment, "cancelled", reason=reason)
     return appointment
@@ -285,10 +329,13 @@ def is_late_cancellation(appointment: Appointment) -> bool:
 def reschedule(user: User, appointment_id: int, new_start: datetime) -> Appointment:
     new_start = _aware(new_start)
     with transaction.atomic():
-        appointment = _appointment_for(user, appointment_id)
-        _lock_therapist(appointment.therapist)
+        appointment = _therapist_first(user, appointment_id)
         if appointment.status not in OPEN:
             raise ActionError(f"A {appointment.status} appointment cannot be moved.", "conflict")
+        _may_act(user, appointment)
+        if appointment.start <= timezone.now():
+            raise ActionError("This session has already begun or passed; it cannot be moved.", "conflict")
+        late = appointment.status == "confirmed" and is_late_cancellation(appointment)
         end = _check(appointment.therapist, new_start, exclude=appointment.pk)
         previous = (appointment.start.isoformat(), appointment.end.isoformat())
         appointment.start, appointment.end, appointment.sequence = new_start, end, appointment.sequence + 1
@@ -297,7 +344,7 @@ def reschedule(user: User, appointment_id: int, new_start: datetime) -> Appointm
             _save_confirmed(appointment)
         else:
             appointment.save()
-        _event(appointment, user, "rescheduled", f"from {previous[0]}")
+        _event(appointment, user, "rescheduled", ("late: " if late else "") + f"from {previous[0]}")
         _notify(appointment, "rescheduled", previous=previous)
         if appointment.status == "confirmed":
             _schedule_reminder(appointment)
@@ -344,6 +391,8 @@ def send_appointment_emails(
         return
     info = appointment_info(appointment)
     before = (datetime.fromisoformat(previous[0]), datetime.fromisoformat(previous[1])) if previous else None
+    # A typed reason may hold private detail: it stays on the site; the e-mail only says it is there.
+    reason = "A short note is waiting for you on the site." if reason else ""
     send_appointment_email(
         event,
         info,
@@ -410,9 +459,11 @@ def submit_contact_request(
     therapist: User, *, name: str, email: str, phone: str, message: str, preferred_times: str, ip: str
 ) -> ContactRequest:
     ip_hash = hashlib.sha256(f"{settings.SECRET_KEY}:{ip}".encode()).hexdigest()
-    if not _hits(f"contact:ip:{ip_hash}", 5, 3600):
+    local, _, domain = email.lower().partition("@")
+    mailbox = f"{local.split('+')[0]}@{domain}"
+    if not _hits(f"contact:{therapist.pk}:ip:{ip_hash}", 5, 3600):
         raise ActionError("Too many requests from this connection. Please try again in an hour.", "conflict")
-    if not _hits(f"contact:email:{email.lower()}", 3, 86400):
+    if not _hits(f"contact:{therapist.pk}:email:{mailbox}", 3, 86400):
         raise ActionError("You have already sent several requests today. The therapist will reply.", "conflict")
     request = ContactRequest.objects.create(
         therapist=therapist,
@@ -426,3 +477,20 @@ def submit_contact_request(
     address = getattr(getattr(therapist, "therapist_profile", None), "contact_email", "") or therapist.email
     queue_email("contact-request", address, {"inbox_path": reverse("practice_dashboard")})
     return request
+
+
+def cancel_for_ended_connection(client: User, therapist: User) -> int:
+    """The connection ended: open future sessions between them are cancelled, both told."""
+    count = 0
+    with transaction.atomic():
+        _lock_therapist(therapist)
+        for appointment in Appointment.objects.select_for_update().filter(
+            therapist=therapist, client=client, status__in=OPEN, start__gt=timezone.now()
+        ):
+            appointment.status, appointment.sequence = "cancelled", appointment.sequence + 1
+            appointment.reason = "The connection ended."
+            appointment.save()
+            _event(appointment, None, "cancelled", "connection ended")
+            _notify(appointment, "cancelled", reason=appointment.reason)
+            count += 1
+    return count

@@ -3,10 +3,12 @@ from __future__ import annotations
 from datetime import datetime, time
 from typing import Any
 
+from django.utils import timezone
 from ninja import Router, Schema, Status
 from pydantic import Field
 
 from individuate.accounts.actions import get_therapist
+from individuate.boundaries import policy
 from individuate.decorators import AuthedRequest
 from individuate.errors import ActionError
 from individuate.schemas import Text
@@ -122,9 +124,14 @@ def slots(request: AuthedRequest, therapist_id: int, start: datetime, end: datet
         zone = validate_zone(tz)
     except SlotError as exc:
         raise ActionError(str(exc)) from exc
+    now = timezone.now()
+    if not all(abs(d.year - now.year) <= 2 for d in (start, end)):
+        raise ActionError("Ask for times within two years of today.")
     if start.tzinfo is None or end.tzinfo is None:
         start, end = start.replace(tzinfo=zone), end.replace(tzinfo=zone)
     therapist = get_therapist(therapist_id)
+    if policy.active_connection(therapist, request.user) is None:  # busy times are not public
+        raise ActionError("Connect with this therapist to see free times.", "forbidden")
     return SlotsOut(time_zone=tz, slots=[s.astimezone(zone) for s in actions.free_slots(therapist, start, end)])
 
 

@@ -4,11 +4,13 @@ import zoneinfo
 from datetime import datetime, time, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from individuate.accounts.models import User
@@ -28,6 +30,10 @@ DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sun
 
 
 def _client_ip(request: HttpRequest) -> str:
+    """The visitor's address; behind a reverse proxy, from the header it sets (TRUSTED_PROXY_IP_HEADER)."""
+    header = getattr(settings, "TRUSTED_PROXY_IP_HEADER", "")
+    if header and request.META.get(header):
+        return request.META[header].split(",")[0].strip()
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
@@ -85,7 +91,10 @@ def book(request: AuthedRequest, therapist_id: int) -> HttpResponse:
         raise Http404("No such therapist.")
     connected = policy.active_connection(therapist, request.user) is not None
     zone = _zone(request, request.user)
-    reschedule_id = request.GET.get("reschedule") or request.POST.get("reschedule")
+    raw_reschedule = request.GET.get("reschedule") or request.POST.get("reschedule") or ""
+    if raw_reschedule and not raw_reschedule.isdigit():
+        raise Http404("No such appointment.")
+    reschedule_id = int(raw_reschedule) if raw_reschedule else None
     if request.method == "POST":
         try:
             start = datetime.fromisoformat(request.POST.get("start", ""))
@@ -118,6 +127,8 @@ def book(request: AuthedRequest, therapist_id: int) -> HttpResponse:
         )
     except ValueError:
         first_day = timezone.now().astimezone(zone).date()
+    if abs((first_day - timezone.now().astimezone(zone).date()).days) > 400:
+        first_day = timezone.now().astimezone(zone).date()  # nothing bookable that far (and no date overflow)
     start = datetime.combine(first_day, time(0), tzinfo=zone)
     slots: list[datetime] = []
     if connected:
@@ -149,9 +160,16 @@ def book(request: AuthedRequest, therapist_id: int) -> HttpResponse:
 @login_required
 def appointments(request: AuthedRequest) -> HttpResponse:
     zone = str(_zone(request, request.user))
-    rows = [
-        (a, local_label(a.start, zone), actions.is_late_cancellation(a)) for a in actions.upcoming_for(request.user)
-    ]
+    user = request.user
+    names = not user.is_therapist or policy.therapist_may_see_clients(user)
+    rows = []
+    for a in actions.upcoming_for(user):
+        if user.pk == a.therapist_id:
+            connected = policy.active_connection(user, a.client) is not None
+            other = a.client.name if names and connected else ("a former client" if names else "a client")
+        else:
+            other = a.therapist.name
+        rows.append((a, local_label(a.start, zone), a.status == "confirmed" and actions.is_late_cancellation(a), other))
     return render(request, "practice/appointments.html", {"rows": rows, "zone": zone})
 
 
@@ -175,7 +193,12 @@ def appointment_action(request: AuthedRequest, appointment_id: int, action: str)
             "cancel": "Cancelled. You'll both get a cancellation.",
         }[action],
     )
-    return redirect(request.POST.get("next") or "appointments")
+    target = request.POST.get("next", "")
+    if not target or not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "appointments"
+    return redirect(target)
 
 
 # ---------------------------------------------------------------- therapist

@@ -205,3 +205,18 @@ def test_parents_plan_leaves_no_trace_for_the_linked_child(alice: User, mother: 
         seen += Client().get(url, HTTP_AUTHORIZATION=f"Bearer {raw}").content.decode()
     assert "parent-secret" not in seen and "Margit" not in seen
     assert child.get(reverse("shared_records", args=[mother.pk, "plans"])).status_code == 404
+
+
+def test_plans_grant_alone_does_not_open_checkins_or_measures(alice: User, therapist: User) -> None:
+    from individuate.checkins import actions as checkins
+
+    actions.start_plan(alice, "adult-child")
+    checkins.add_contact(alice, other_id=alice.others.get().pk, kind="call", response="declined", guilt_after=8)
+    connect(therapist, alice, ("plans",))
+    client = Client()
+    client.force_login(therapist)
+    page = client.get(reverse("client_plan", args=[alice.pk])).content.decode()
+    assert "contacts at once" not in page and "Guilt after saying no" not in page and 'class="chart"' not in page
+    therapist.client_connections.get().grants.create(scope="checkins")
+    page = client.get(reverse("client_plan", args=[alice.pk])).content.decode()
+    assert 'class="chart"' in page

@@ -346,3 +346,73 @@ def test_nobody_else_sees_an_appointment(
         assert confirm.status_code == 404
     appointment.refresh_from_db()
     assert appointment.status == "requested"
+
+
+def test_review_fixes_ending_connection_cancels_and_no_names_without_mfa(booking: tuple[User, User]) -> None:
+    from allauth.mfa.models import Authenticator
+
+    from individuate.boundaries import actions as boundaries
+
+    alice, therapist = booking
+    appointment = actions.confirm(therapist, actions.book(alice, therapist.pk, _slot()).pk)
+    mail.outbox.clear()
+    boundaries.end_connection(alice, therapist.client_connections.get().pk)
+    appointment.refresh_from_db()
+    assert appointment.status == "cancelled" and len(mail.outbox) == 2
+    assert all("The connection ended" not in m.body or "note" in m.body.lower() for m in mail.outbox)
+    connect(therapist, alice)
+    second = actions.book(alice, therapist.pk, _slot(hour=15))
+    Authenticator.objects.filter(user=therapist).delete()
+    client = Client()
+    client.force_login(therapist)
+    assert "Alice" not in client.get(reverse("appointments")).content.decode()
+    with pytest.raises(ActionError) as exc:
+        actions.confirm(therapist, second.pk)
+    assert exc.value.code == "forbidden"
+
+
+def test_review_fixes_reasons_stay_on_the_site_and_moves_after_start_refused(booking: tuple[User, User]) -> None:
+    alice, therapist = booking
+    appointment = actions.book(alice, therapist.pk, _slot())
+    mail.outbox.clear()
+    actions.cancel(alice, appointment.pk, "my mother had another breakdown")
+    assert mail.outbox and all("breakdown" not in m.message().as_bytes().decode() for m in mail.outbox)
+    started = actions.book(alice, therapist.pk, _slot(hour=16))
+    Appointment.objects.filter(pk=started.pk).update(
+        start=timezone.now() - timedelta(minutes=5), end=timezone.now() + timedelta(minutes=45)
+    )
+    with pytest.raises(ActionError, match="already begun"):
+        actions.reschedule(alice, started.pk, _slot(hour=18))
+
+
+def test_review_fixes_open_redirect_and_bad_parameters(booking: tuple[User, User], stranger: User) -> None:
+    alice, therapist = booking
+    appointment = actions.book(alice, therapist.pk, _slot())
+    client = Client()
+    client.force_login(alice)
+    response = client.post(
+        reverse("appointment_action", args=[appointment.pk, "cancel"]),
+        {"reason": "x", "next": "https://evil.example/x"},
+    )
+    assert response["Location"] == reverse("appointments")
+    for query in ("?from=9999-12-31", "?from=0001-01-01", "?from=0001-01-03&tz=Pacific/Kiritimati", "?reschedule=abc"):
+        assert client.get(reverse("book", args=[therapist.pk]) + query).status_code in (200, 404)
+    assert (
+        client.post(
+            reverse("book", args=[therapist.pk]) + "?reschedule=abc", {"start": _slot().isoformat()}
+        ).status_code
+        == 404
+    )
+    _, raw = issue_api_token(stranger, "t")
+    day = _slot().date().isoformat()
+    unconnected = Client().get(
+        f"/api/therapists/{therapist.pk}/slots?start={day}T00:00:00&end={day}T23:00:00",
+        HTTP_AUTHORIZATION=f"Bearer {raw}",
+    )
+    assert unconnected.status_code == 403
+    _, raw_a = issue_api_token(alice, "t")
+    early = Client().get(
+        f"/api/therapists/{therapist.pk}/slots?start=0001-01-01T00:00&end=0001-01-02T00:00&tz=Asia/Tokyo",
+        HTTP_AUTHORIZATION=f"Bearer {raw_a}",
+    )
+    assert early.status_code == 422
