@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from individuate.boundaries import policy
 from individuate.decorators import AuthedRequest, person_required
 from individuate.errors import ActionError
-from individuate.web import form_errors
+from individuate.web import attempt, form_errors
 
 from . import actions, charts, coupling
 from .forms import CheckInForm, ContactForm, JournalForm, ReminderForm
@@ -98,11 +98,7 @@ def contacts(request: AuthedRequest) -> HttpResponse:
 @person_required
 @require_POST
 def contact_delete(request: AuthedRequest, contact_id: int) -> HttpResponse:
-    try:
-        actions.delete_contact(request.user, contact_id)
-        messages.success(request, "Deleted.")
-    except ActionError as exc:
-        messages.error(request, exc.message)
+    attempt(request, lambda: actions.delete_contact(request.user, contact_id), "Deleted.")
     return redirect("contacts")
 
 
@@ -120,17 +116,13 @@ def journal(request: AuthedRequest, entry_id: int | None = None) -> HttpResponse
     form = JournalForm(request.POST or None, initial=initial)
     if request.method == "POST":
         if form.is_valid():
-            try:
-                actions.save_journal(
-                    request.user,
-                    text=form.cleaned_data["text"],
-                    on=form.cleaned_data["date"],
-                    entry_id=entry_id,
-                )
-            except ActionError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(request, "Saved. Only you can read this.")
+            data = form.cleaned_data
+            saved = attempt(
+                request,
+                lambda: actions.save_journal(request.user, text=data["text"], on=data["date"], entry_id=entry_id),
+                "Saved. Only you can read this.",
+            )
+            if saved is not None:
                 return redirect("journal")
         else:
             form_errors(request, form)
@@ -150,11 +142,7 @@ def journal(request: AuthedRequest, entry_id: int | None = None) -> HttpResponse
 @person_required
 @require_POST
 def journal_delete(request: AuthedRequest, entry_id: int) -> HttpResponse:
-    try:
-        actions.delete_journal(request.user, entry_id)
-        messages.success(request, "Deleted.")
-    except ActionError as exc:
-        messages.error(request, exc.message)
+    attempt(request, lambda: actions.delete_journal(request.user, entry_id), "Deleted.")
     return redirect("journal")
 
 

@@ -329,21 +329,26 @@ def mark_flag_seen(therapist: User, flag_id: int, *, path: str = "") -> SafetyFl
 
 
 def clients_needing_attention(therapist: User) -> set[int]:
-    """Ids of this therapist's clients with unseen safety flags, where the
-    therapist holds the measures grant (and two-factor is on)."""
-    if not policy.therapist_may_see_clients(therapist):
-        return set()
-    granted = TherapistConnection.objects.filter(
-        therapist=therapist,
-        status="active",
-        grants__scope="measures",
-        grants__revoked_at__isnull=True,
-    ).values_list("client_id", flat=True)
-    return set(
-        SafetyFlag.objects.filter(owner_id__in=list(granted))
+    """Ids of this therapist's clients with safety flags this therapist has not seen.
+
+    Whether a client has a flag is measures data: each candidate goes through the
+    boundaries policy (grant, two-factor), which also writes the read to their log.
+    """
+    from individuate.accounts.models import User as UserModel
+
+    connected = TherapistConnection.objects.filter(therapist=therapist, status="active").values_list(
+        "client_id", flat=True
+    )
+    flagged = set(
+        SafetyFlag.objects.filter(owner_id__in=list(connected))
         .exclude(seen__therapist=therapist)
         .values_list("owner_id", flat=True)
     )
+    return {
+        client.pk
+        for client in UserModel.objects.filter(pk__in=flagged)
+        if policy.check(therapist, client, "measures", via="page", path="safety-flags").allowed
+    }
 
 
 @transaction.atomic

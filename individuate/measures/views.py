@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,15 +19,12 @@ from individuate.boundaries import policy
 from individuate.crisis import crisis_resources
 from individuate.decorators import AuthedRequest, person_required, therapist_required
 from individuate.errors import ActionError
+from individuate.web import attempt, form_errors
 
-from . import actions, charts, reports
+from . import actions, reports
 from .forms import AssignForm, StartForm
 from .models import Assignment, Response
 from .registry import instruments
-
-
-def _error(request: HttpRequest, exc: ActionError) -> None:
-    messages.error(request, exc.message)
 
 
 @person_required
@@ -53,12 +50,8 @@ def measures(request: AuthedRequest) -> HttpResponse:
 def measure_start(request: AuthedRequest, instrument_id: str) -> HttpResponse:
     form = StartForm(request.POST)
     layout = form.cleaned_data["layout"] if form.is_valid() else None
-    try:
-        response = actions.start_response(request.user, instrument_id, layout)
-    except ActionError as exc:
-        _error(request, exc)
-        return redirect("measures")
-    return redirect("response_take", response.pk)
+    response = attempt(request, lambda: actions.start_response(request.user, instrument_id, layout), "")
+    return redirect("response_take", response.pk) if response is not None else redirect("measures")
 
 
 def _take_context(response: Response, q: int | None = None) -> dict[str, Any]:
@@ -106,7 +99,7 @@ def _take_post(request: AuthedRequest, response: Response) -> HttpResponse:
     try:
         _, raised = actions.save_answers(request.user, response.pk, answers)
     except ActionError as exc:
-        _error(request, exc)
+        messages.error(request, exc.message)
         return redirect(request.get_full_path())
     nav = request.POST.get("nav", "next")
     try:
@@ -194,7 +187,7 @@ def response_submit(request: AuthedRequest, response_id: int) -> HttpResponse:
     try:
         response = actions.submit_response(request.user, response_id)
     except ActionError as exc:
-        _error(request, exc)
+        messages.error(request, exc.message)
         if exc.code == "conflict":
             return redirect("response_result", response_id)
         return redirect("response_review", response_id)
@@ -264,44 +257,31 @@ def assignment_create(request: AuthedRequest, client_id: int) -> HttpResponse:
     form = AssignForm(request.POST, instruments=instruments().values())
     if form.is_valid():
         data = form.cleaned_data
-        try:
-            actions.assign(
-                request.user,
-                client_id,
-                data["instrument"],
-                data["recurrence"],
-                data["starts_on"],
-                path=request.path,
-            )
-            messages.success(request, "Assigned. The client sees it on their dashboard and gets a reminder.")
-        except ActionError as exc:
-            _error(request, exc)
+        attempt(
+            request,
+            lambda: actions.assign(
+                request.user, client_id, data["instrument"], data["recurrence"], data["starts_on"], path=request.path
+            ),
+            "Assigned. The client sees it on their dashboard and gets a reminder.",
+        )
     else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, str(error))
+        form_errors(request, form)
     return redirect("client_measures", client_id)
 
 
 @therapist_required
 @require_POST
 def assignment_end(request: AuthedRequest, client_id: int, assignment_id: int) -> HttpResponse:
-    try:
-        actions.end_assignment(request.user, assignment_id, path=request.path)
-        messages.success(request, "Assignment stopped.")
-    except ActionError as exc:
-        _error(request, exc)
+    attempt(
+        request, lambda: actions.end_assignment(request.user, assignment_id, path=request.path), "Assignment stopped."
+    )
     return redirect("client_measures", client_id)
 
 
 @therapist_required
 @require_POST
 def flag_seen(request: AuthedRequest, client_id: int, flag_id: int) -> HttpResponse:
-    try:
-        actions.mark_flag_seen(request.user, flag_id, path=request.path)
-        messages.success(request, "Marked as seen.")
-    except ActionError as exc:
-        _error(request, exc)
+    attempt(request, lambda: actions.mark_flag_seen(request.user, flag_id, path=request.path), "Marked as seen.")
     return redirect("client_measures", client_id)
 
 
@@ -311,6 +291,3 @@ def psychometrics(request: AuthedRequest) -> HttpResponse:
     if not (user.is_staff or policy.therapist_may_see_clients(user)):
         raise PermissionDenied("For therapists (with two-factor) and operators.")
     return render(request, "measures/psychometrics.html", {"reports": reports.psychometrics()})
-
-
-__all__ = ["charts"]
