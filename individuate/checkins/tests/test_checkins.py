@@ -299,3 +299,18 @@ def test_who_sees_checkins_contacts_and_journal(
         response = client.get(reverse(name))
         assert response.status_code == (403 if viewer.is_therapist else 200)
         assert "secret-7" not in response.content.decode()
+
+
+def test_deleting_own_contact_and_journal_entry_but_not_someone_elses(alice: User, stranger: User) -> None:
+    contact = actions.add_contact(alice, other_id=_mother(alice), kind="call", response="at_once", guilt_after=3)
+    entry = actions.save_journal(alice, text="to be removed")
+    other = Client()
+    other.force_login(stranger)
+    other.post(reverse("contact_delete", args=[contact.pk]))
+    other.post(reverse("journal_delete", args=[entry.pk]))
+    assert ContactEvent.objects.filter(pk=contact.pk).exists() and JournalEntry.objects.filter(pk=entry.pk).exists()
+    client = Client()
+    client.force_login(alice)
+    assert "Deleted" in client.post(reverse("contact_delete", args=[contact.pk]), follow=True).content.decode()
+    client.post(reverse("journal_delete", args=[entry.pk]))
+    assert not ContactEvent.objects.exists() and not JournalEntry.objects.exists()
