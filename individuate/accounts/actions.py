@@ -17,8 +17,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from individuate.boundaries.models import AccessEvent, TherapistConnection
-from individuate.boundaries.sharing import EXPORTERS
-from individuate.errors import ActionError
+from individuate.core.records import EXPORTERS
+from individuate.core.errors import ActionError
 
 from .models import ApiToken, AuditEvent, TherapistProfile, User
 

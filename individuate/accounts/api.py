@@ -6,8 +6,8 @@ from django.http import HttpResponse
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from individuate.decorators import AuthedRequest
-from individuate.schemas import Text
+from individuate.core.http import AuthedRequest
+from individuate.core.schemas import Text
 
 from . import actions
 from .models import TIMEZONE_CHOICES, User

@@ -7,7 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
-        from individuate.boundaries.sharing import register_exporter, register_section
+        from individuate.core.records import register_exporter, register_section
 
         from . import checks, records  # noqa: F401  (registers the system checks)
 

@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import Error, register
 
-from individuate.settings import DEV_SECRET_KEY
+from individuate.config.settings import DEV_SECRET_KEY
 
 
 @register()

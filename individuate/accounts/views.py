@@ -16,8 +16,8 @@ from django.views.decorators.http import require_POST
 from individuate.boundaries import actions as boundaries
 from individuate.boundaries.models import FamilyLink, TherapistConnection
 from individuate.boundaries.policy import therapist_may_see_clients
-from individuate.decorators import AuthedRequest
-from individuate.errors import ActionError
+from individuate.core.http import AuthedRequest
+from individuate.core.errors import ActionError
 from individuate.measures import actions as measures
 
 from . import actions

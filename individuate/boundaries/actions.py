@@ -17,8 +17,8 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from individuate.errors import ActionError
-from individuate.mail import queue_email
+from individuate.core.errors import ActionError
+from individuate.core.mail import queue_email
 
 from .models import (
     SCOPES,

@@ -7,13 +7,13 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from individuate.accounts.models import User
-from individuate.decorators import AuthedRequest
-from individuate.errors import ActionError
-from individuate.schemas import Text
+from individuate.core.http import AuthedRequest
+from individuate.core.errors import ActionError
+from individuate.core.schemas import Text
 
 from . import actions, policy
 from .models import Other, TherapistConnection
-from .sharing import sections_for
+from individuate.core.records import sections_for
 
 router = Router(tags=["boundaries"])
 

@@ -8,7 +8,7 @@ class BoundariesConfig(AppConfig):
 
     def ready(self) -> None:
         from . import records
-        from .sharing import register_exporter, register_section
+        from individuate.core.records import register_exporter, register_section
 
         register_exporter("others", records.export_others)
         register_exporter("family_links", records.export_family_links)

@@ -8,7 +8,7 @@ from django.db.models import Q
 
 from .actions import link_state
 from .models import AccessEvent, ConsentGrant, FamilyLink, TherapistConnection
-from .sharing import Section, iso
+from individuate.core.records import Section, iso
 
 if TYPE_CHECKING:
     from individuate.accounts.models import User

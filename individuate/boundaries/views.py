@@ -9,14 +9,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from individuate.accounts.models import User
-from individuate.decorators import AuthedRequest, person_required, therapist_required
-from individuate.errors import ActionError
-from individuate.web import attempt, form_errors
+from individuate.core.http import AuthedRequest, person_required, therapist_required
+from individuate.core.errors import ActionError
+from individuate.core.http import attempt, form_errors
 
 from . import actions, policy
 from .forms import AcceptLinkForm, ClientInviteForm, ConnectRequestForm, InviteForm, OtherForm
 from .models import SCOPE_TITLES, SCOPES, Other, TherapistConnection
-from .sharing import SCOPE_PAGES, sections_for
+from individuate.core.records import SCOPE_PAGES, sections_for
 
 # ---------------------------------------------------------------- my people
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django_tasks import default_task_backend
 
 from individuate.boundaries.actions import get_own_other
-from individuate.errors import ActionError
+from individuate.core.errors import ActionError
 
 from .models import CheckIn, ContactEvent, JournalEntry, PerceivedMood, ReminderSetting
 

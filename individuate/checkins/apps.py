@@ -7,7 +7,7 @@ class CheckinsConfig(AppConfig):
     verbose_name = "Check-ins"
 
     def ready(self) -> None:
-        from individuate.boundaries.sharing import register_exporter, register_section
+        from individuate.core.records import register_exporter, register_section
 
         from . import records
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from individuate.boundaries.sharing import Section, iso
+from individuate.core.records import Section, iso
 
 from .models import CheckIn, ContactEvent, CouplingReport, JournalEntry
 

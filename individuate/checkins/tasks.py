@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
-from individuate.mail import send_email
+from individuate.core.mail import send_email
 
 
 @task()

@@ -8,9 +8,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from individuate.boundaries import policy
-from individuate.decorators import AuthedRequest, person_required
-from individuate.errors import ActionError
-from individuate.web import attempt, form_errors
+from individuate.core.http import AuthedRequest, person_required
+from individuate.core.errors import ActionError
+from individuate.core.http import attempt, form_errors
 
 from . import actions, charts, coupling
 from .forms import CheckInForm, ContactForm, JournalForm, ReminderForm

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from individuate.boundaries import policy
 from individuate.checkins.actions import local_today
-from individuate.errors import ActionError
+from individuate.core.errors import ActionError
 
 from .content import Plan, plans
 from .models import ExerciseAnswer, Goal, PlanEnrollment, Script, SmallStep, StepSuggestion

@@ -8,7 +8,7 @@ class HealingConfig(AppConfig):
     verbose_name = "Healing plans"
 
     def ready(self) -> None:
-        from individuate.boundaries.sharing import (
+        from individuate.core.records import (
             register_exporter,
             register_scope_page,
             register_section,

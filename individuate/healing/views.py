@@ -11,9 +11,9 @@ from django.views.decorators.http import require_POST
 from individuate.accounts.models import User
 from individuate.boundaries import policy
 from individuate.checkins.actions import local_today
-from individuate.decorators import AuthedRequest, person_required, therapist_required
-from individuate.errors import ActionError
-from individuate.web import attempt
+from individuate.core.http import AuthedRequest, person_required, therapist_required
+from individuate.core.errors import ActionError
+from individuate.core.http import attempt
 
 from . import actions, charts, progress
 from .content import example_scripts, plans

@@ -18,8 +18,8 @@ from django_tasks import default_task_backend
 
 from individuate.boundaries import policy
 from individuate.boundaries.models import TherapistConnection
-from individuate.errors import ActionError
-from individuate.mail import queue_email
+from individuate.core.errors import ActionError
+from individuate.core.mail import queue_email
 
 from .instruments import Instrument
 from .models import Assignment, Response, SafetyFlag, SafetyFlagSeen

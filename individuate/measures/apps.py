@@ -8,7 +8,7 @@ class MeasuresConfig(AppConfig):
     verbose_name = "Measures"
 
     def ready(self) -> None:
-        from individuate.boundaries.sharing import (
+        from individuate.core.records import (
             register_exporter,
             register_scope_page,
             register_section,

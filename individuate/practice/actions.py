@@ -17,8 +17,8 @@ from django.utils.text import slugify
 from django_tasks import default_task_backend, task
 
 from individuate.boundaries.models import TherapistConnection
-from individuate.errors import ActionError
-from individuate.mail import queue_email
+from individuate.core.errors import ActionError
+from individuate.core.mail import queue_email
 
 from .models import Appointment, AppointmentEvent, AvailabilityException, ContactRequest, PracticeProfile, WeeklyHours
 from .slots import DatedException, Rules, SlotError, TimeRange, check_slot

@@ -1,7 +1,7 @@
 """Appointment e-mails: three templates per event, with the calendar invite attached.
 
 ``emails/appointment-<event>-subject.txt``, ``-body.txt`` and ``-body.html``, rendered
-by :func:`individuate.mail.render_email`. Each recipient reads the time in their own
+by :func:`individuate.core.mail.render_email`. Each recipient reads the time in their own
 zone. The invite (``invite.ics``) is METHOD:CANCEL when the session will not happen
 (declined, cancelled) and METHOD:REQUEST otherwise, so calendars add, update or remove
 the one entry with the appointment's UID.
@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.message import SafeMIMEText
 
-from individuate.mail import render_email
+from individuate.core.mail import render_email
 
 from .calendar import AppointmentInfo, appointment_ics, local_range, zone_label
 

@@ -16,9 +16,9 @@ from django.views.decorators.http import require_POST
 from individuate.accounts.models import User
 from individuate.boundaries import actions as boundaries
 from individuate.boundaries import policy
-from individuate.decorators import AuthedRequest, person_required, therapist_required
-from individuate.errors import ActionError
-from individuate.web import attempt, form_errors
+from individuate.core.http import AuthedRequest, person_required, therapist_required
+from individuate.core.errors import ActionError
+from individuate.core.http import attempt, form_errors
 
 from . import actions
 from .calendar import feed_ics

@@ -9,9 +9,9 @@ from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from individuate import settings as production_settings
+from individuate.config import settings as production_settings
 from individuate.accounts.models import User
-from individuate.mail import queue_email
+from individuate.core.mail import queue_email
 
 
 def test_production_hashes_passwords_with_argon2() -> None:

@@ -16,7 +16,7 @@ from individuate.accounts.actions import export_records
 from individuate.accounts.models import User
 from individuate.boundaries import actions
 from individuate.boundaries.models import FamilyLink, Other
-from individuate.errors import ActionError
+from individuate.core.errors import ActionError
 
 
 def _invite(alice: User, email: str = "mother@example.com") -> str:

@@ -12,7 +12,7 @@ import pytest
 
 from conftest import link, make_user
 from individuate.boundaries.models import FamilyLink, Other
-from individuate.browser_testing import (
+from individuate.testing.browser import (
     ARTIFACTS,
     browser,
     check_crisis_link,

@@ -15,7 +15,7 @@ from individuate.accounts.actions import issue_api_token
 from individuate.accounts.models import User
 from individuate.checkins import actions
 from individuate.checkins.models import CheckIn, ContactEvent, JournalEntry, PerceivedMood
-from individuate.errors import ActionError
+from individuate.core.errors import ActionError
 
 
 def _mother(alice: User) -> int:

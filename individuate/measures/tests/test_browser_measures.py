@@ -22,7 +22,7 @@ from django.core import mail
 from django.test import Client
 
 from conftest import connect, make_therapist_user, make_user
-from individuate.browser_testing import (
+from individuate.testing.browser import (
     ARTIFACTS,
     browser,
     check_crisis_link,

@@ -10,7 +10,7 @@ from django.utils.html import escape
 
 from conftest import connect
 from individuate.accounts.models import User
-from individuate.errors import ActionError
+from individuate.core.errors import ActionError
 from individuate.measures import actions
 from individuate.measures.models import Response, SafetyFlag
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from conftest import connect, make_therapist_user, make_user
 from individuate.accounts.actions import issue_api_token
 from individuate.accounts.models import User
-from individuate.errors import ActionError
+from individuate.core.errors import ActionError
 from individuate.practice import actions
 from individuate.practice.models import Appointment, ContactRequest, PracticeProfile, WeeklyHours
 

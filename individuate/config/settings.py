@@ -12,7 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 
 
 def envbool(name: str, default: str = "False") -> bool:
@@ -61,7 +61,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "django_tasks",
     "django_tasks_db",
-    "individuate",
+    "individuate.core",
     "individuate.accounts",
     "individuate.boundaries",
     "individuate.measures",
@@ -84,22 +84,22 @@ MIDDLEWARE = [
     "individuate.boundaries.middleware.AccessDeniedMiddleware",
 ]
 
-ROOT_URLCONF = "individuate.urls"
-WSGI_APPLICATION = "individuate.wsgi.application"
+ROOT_URLCONF = "individuate.config.urls"
+WSGI_APPLICATION = "individuate.config.wsgi.application"
 
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "individuate" / "templates"],
+        "DIRS": [BASE_DIR / "individuate" / "core" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "individuate.context_processors.site",
+                "individuate.core.context_processors.site",
             ],
-            "builtins": ["individuate.templatetags.individuate_tags"],
+            "builtins": ["individuate.core.templatetags.individuate_tags"],
         },
     },
 ]

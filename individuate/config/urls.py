@@ -4,7 +4,7 @@ from django.urls import include, path
 from individuate.accounts import views as accounts
 from individuate.boundaries import views as boundaries
 
-from . import views
+from individuate.core import views
 from .api import api
 
 urlpatterns = [

@@ -1,10 +1,10 @@
-"""WSGI entry point (gunicorn individuate.wsgi). Refuses to start if system checks fail."""
+"""WSGI entry point (gunicorn individuate.config.wsgi). Refuses to start if system checks fail."""
 
 import os
 
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "individuate.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "individuate.config.settings")
 application = get_wsgi_application()
 
 from django.core import checks  # noqa: E402
