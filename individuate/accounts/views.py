@@ -16,8 +16,9 @@ from django.views.decorators.http import require_POST
 from individuate.boundaries import actions as boundaries
 from individuate.boundaries.models import FamilyLink, TherapistConnection
 from individuate.boundaries.policy import therapist_may_see_clients
-from individuate.core.http import AuthedRequest
+from individuate.core import privacy
 from individuate.core.errors import ActionError
+from individuate.core.http import AuthedRequest
 from individuate.measures import actions as measures
 
 from . import actions
@@ -119,11 +120,11 @@ def api_token_revoke(request: AuthedRequest, token_id: int) -> HttpResponse:
 @reauthentication_required(allow_get=True)
 def export(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST":
-        response = HttpResponse(actions.export_zip(request.user), content_type="application/zip")
+        response = HttpResponse(privacy.export_zip(request.user), content_type="application/zip")
         stamp = timezone.now().strftime("%Y%m%d")
         response["Content-Disposition"] = f'attachment; filename="individuate-export-{stamp}.zip"'
         return response
-    return render(request, "accounts/export.html", {"kinds": sorted(actions.EXPORTERS)})
+    return render(request, "accounts/export.html", {"contents": privacy.export_contents()})
 
 
 @sensitive_post_parameters("password")
@@ -137,7 +138,7 @@ def delete_account(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         user = request.user
         logout(request)
-        actions.delete_account(user)
+        privacy.delete_account(user)
         messages.success(request, "Your account and everything in it have been deleted.")
         return redirect("home")
     return render(request, "accounts/delete.html", {"form": form})

@@ -8,15 +8,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from individuate.accounts.models import User
-from individuate.core.http import AuthedRequest, person_required, therapist_required
 from individuate.core.errors import ActionError
-from individuate.core.http import attempt, form_errors
+from individuate.core.http import AuthedRequest, attempt, form_errors, person_required, therapist_required
+from individuate.core.records import SCOPE_PAGES, sections_for
 
 from . import actions, policy
 from .forms import AcceptLinkForm, ClientInviteForm, ConnectRequestForm, InviteForm, OtherForm
 from .models import SCOPE_TITLES, SCOPES, Other, TherapistConnection
-from individuate.core.records import SCOPE_PAGES, sections_for
 
 # ---------------------------------------------------------------- my people
 
@@ -290,15 +288,9 @@ def connection_answer(request: AuthedRequest, connection_id: int) -> HttpRespons
     return redirect("clients")
 
 
-def _owner_or_404(owner_id: int) -> User | None:
-    return User.objects.filter(pk=owner_id, is_active=True).first()
-
-
 @login_required
 def shared_overview(request: AuthedRequest, owner_id: int) -> HttpResponse:
-    owner = _owner_or_404(owner_id)
-    decision = policy.require(request.user, owner, "profile", via="page", path=request.path)
-    assert owner is not None and decision.allowed
+    owner = policy.require_owner(request.user, owner_id, "profile", via="page", path=request.path)
     connection = policy.active_connection(request.user, owner)
     granted = connection.active_scopes() if connection else set(SCOPES)
     return render(
@@ -320,9 +312,7 @@ def shared_records(request: AuthedRequest, owner_id: int, kind: str) -> HttpResp
     kinds = policy.shareable_kinds(kind)
     if kinds is None:
         raise Http404("No such kind of record.")
-    owner = _owner_or_404(owner_id)
-    policy.require(request.user, owner, kind, via="page", path=request.path)
-    assert owner is not None
+    owner = policy.require_owner(request.user, owner_id, kind, via="page", path=request.path)
     sections = [s for k in kinds for s in sections_for(owner, k)]
     return render(
         request,

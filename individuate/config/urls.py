@@ -3,8 +3,8 @@ from django.urls import include, path
 
 from individuate.accounts import views as accounts
 from individuate.boundaries import views as boundaries
-
 from individuate.core import views
+
 from .api import api
 
 urlpatterns = [

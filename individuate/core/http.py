@@ -50,7 +50,6 @@ def person_required(view: View) -> View:
     return wrapper
 
 
-
 def attempt(request: HttpRequest, fn: Callable[[], T], success: str) -> T | None:
     """Run an action; show its error (nothing was changed) or the success message.
 

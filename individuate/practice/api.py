@@ -9,8 +9,8 @@ from pydantic import Field
 
 from individuate.accounts.actions import get_therapist
 from individuate.boundaries import policy
-from individuate.core.http import AuthedRequest
 from individuate.core.errors import ActionError
+from individuate.core.http import AuthedRequest
 from individuate.core.schemas import Text
 
 from . import actions

@@ -16,14 +16,14 @@ from django.views.decorators.http import require_POST
 from individuate.accounts.models import User
 from individuate.boundaries import actions as boundaries
 from individuate.boundaries import policy
-from individuate.core.http import AuthedRequest, person_required, therapist_required
 from individuate.core.errors import ActionError
-from individuate.core.http import attempt, form_errors
+from individuate.core.http import AuthedRequest, attempt, form_errors, person_required, therapist_required
 
 from . import actions
 from .calendar import feed_ics
 from .forms import ContactRequestForm, PracticeProfileForm
 from .models import Appointment, AvailabilityException, ContactRequest, PracticeProfile, WeeklyHours
+from .notify import appointment_info
 from .slots import local_label
 
 DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -338,7 +338,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     if profile is None:
         raise Http404("No such calendar.")
     events = [
-        actions.appointment_info(a)
+        appointment_info(a)
         for a in Appointment.objects.filter(
             therapist=profile.therapist, status="confirmed", end__gte=timezone.now() - timedelta(days=30)
         ).select_related("therapist", "client")

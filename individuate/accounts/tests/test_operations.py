@@ -9,8 +9,8 @@ from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from individuate.config import settings as production_settings
 from individuate.accounts.models import User
+from individuate.config import settings as production_settings
 from individuate.core.mail import queue_email
 
 
@@ -75,7 +75,9 @@ def test_crisis_page_lists_emergency_help(db: None) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_database_task_worker_sends_queued_email() -> None:
     with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
-        queue_email("connection-request", "someone@example.com", {"dashboard_path": "/dashboard/"})
+        queue_email(
+            "boundaries/connection-request", to="someone@example.com", context={"dashboard_path": "/dashboard/"}
+        )
         assert not mail.outbox, "the database backend only queues; the worker sends"
         call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", "--verbosity", "0")
     assert [m.to for m in mail.outbox] == [["someone@example.com"]]
