@@ -9,7 +9,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from individuate.core.records import register_eraser, register_exporter, register_section
 
-        from . import checks, records  # noqa: F401  (registers the system checks)
+        from . import records
         from .actions import erase_account_traces
         from .models import ApiToken, TherapistProfile, User
 

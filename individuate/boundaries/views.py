@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -243,19 +241,6 @@ def access_log(request: AuthedRequest) -> HttpResponse:
 
 
 # ---------------------------------------------------------------- therapist side
-
-
-@therapist_required
-def clients(request: AuthedRequest) -> HttpResponse:
-    mfa_on = policy.therapist_may_see_clients(request.user)
-    context: dict[str, Any] = {"mfa_on": mfa_on, "invite_form": ClientInviteForm()}
-    if mfa_on:
-        from individuate.measures.actions import clients_needing_attention
-
-        context["connections"] = actions.clients_of_therapist(request.user)
-        context["attention"] = clients_needing_attention(request.user)
-        context["pending"] = actions.pending_for_therapist(request.user)
-    return render(request, "boundaries/clients.html", context)
 
 
 @therapist_required

@@ -36,9 +36,10 @@ def envsecret(name: str, default: str = "") -> str:
     return os.getenv(name, default)
 
 
-# A key that is only good for development. The system check individuate.E001
-# refuses to start with it when DEBUG is off.
-DEV_SECRET_KEY = "dev-only-insecure-key-change-me-0123456789abcdefghijklmnopqrstuvwxyz"
+# The development key: the system check individuate.E001 refuses to *serve* with it
+# when DEBUG is off (wsgi/asgi), while management commands still run.
+from individuate.core.checks import DEV_SECRET_KEY  # noqa: E402
+
 SECRET_KEY = envsecret("SECRET_KEY") or DEV_SECRET_KEY
 DEBUG = envbool("DEBUG")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
@@ -68,6 +69,8 @@ INSTALLED_APPS = [
     "individuate.checkins",
     "individuate.healing",
     "individuate.practice",
+    "individuate.portal",
+    "individuate.demo",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,7 @@ class CoreConfig(AppConfig):
         from allauth.mfa.models import Authenticator
         from django.contrib.admin.models import LogEntry
 
+        from . import checks  # noqa: F401  (registers the system checks)
         from .mail import forget_mail_to
         from .models import OutgoingEmail
         from .records import leave_out, register_eraser

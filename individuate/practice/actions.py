@@ -381,6 +381,11 @@ def _hits(key: str, limit: int, seconds: int) -> bool:
     return cache.incr(key) <= limit
 
 
+def open_contact_requests(therapist: User) -> QuerySet[ContactRequest]:
+    """The therapist's unanswered requests from the public page (callers gate on two-factor)."""
+    return ContactRequest.objects.filter(therapist=therapist, handled_at__isnull=True)[:50]
+
+
 def submit_contact_request(
     therapist: User, *, name: str, email: str, phone: str, message: str, preferred_times: str, ip: str
 ) -> ContactRequest:
