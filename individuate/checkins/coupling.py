@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Avg, Q
 from django.utils import timezone
 
-from individuate.boundaries.models import FamilyLink, Other
+from individuate.boundaries.models import FamilyLink, TrackedPerson
 
 from .models import CheckIn, CouplingReport, JointConsent, PerceivedMood
 
@@ -67,7 +67,7 @@ def recompute_solo(owner: User | None = None) -> int:
     today = timezone.now().date()
     start = _grid_start(today)
     candidates = (
-        Other.objects.filter(perceived_moods__checkin__local_date__gte=start).distinct().select_related("owner")
+        TrackedPerson.objects.filter(perceived_moods__checkin__local_date__gte=start).distinct().select_related("owner")
     )
     if owner is not None:
         candidates = candidates.filter(owner=owner)
