@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from individuate.core.errors import ActionError
 from individuate.core.http import AuthedRequest, attempt, form_errors, person_required, therapist_required
-from individuate.core.records import SCOPE_PAGES, sections_for
+from individuate.core.records import KINDS, SCOPE_PAGES, sections_for
 
 from . import actions, policy
 from .forms import AcceptLinkForm, ClientInviteForm, ConnectRequestForm, InviteForm, TrackedPersonForm
@@ -302,5 +302,5 @@ def shared_records(request: AuthedRequest, owner_id: int, kind: str) -> HttpResp
     return render(
         request,
         "boundaries/shared_records.html",
-        {"owner": owner, "kind": policy.KINDS[kind], "sections": sections},
+        {"owner": owner, "kind": KINDS[kind], "sections": sections},
     )
