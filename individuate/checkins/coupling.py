@@ -11,15 +11,17 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from django.db import transaction
-from django.db.models import Avg, Q
+from django.db.models import Avg
 from django.utils import timezone
 
-from individuate.boundaries.models import FamilyLink, TrackedPerson
+from individuate.boundaries import queries as boundary_queries
+from individuate.boundaries.queries import active_links, tracked_people
 
 from .models import CheckIn, CouplingReport, JointConsent, PerceivedMood
 
 if TYPE_CHECKING:
     from individuate.accounts.models import User
+    from individuate.boundaries.models import FamilyLink
 
 HISTORY_DAYS = 180
 WINDOW, STEP = 28, 7
@@ -66,12 +68,8 @@ def recompute_solo(owner: User | None = None) -> int:
     """Fit every (person, other they track) in one batch; store one report each."""
     today = timezone.now().date()
     start = _grid_start(today)
-    candidates = (
-        TrackedPerson.objects.filter(perceived_moods__checkin__local_date__gte=start).distinct().select_related("owner")
-    )
-    if owner is not None:
-        candidates = candidates.filter(owner=owner)
-    others = list(candidates)
+    other_ids = PerceivedMood.objects.filter(checkin__local_date__gte=start).values_list("other_id", flat=True)
+    others = tracked_people(set(other_ids), owner)
     if not others:
         return 0
     from dynamics.coupling import fit_solo
@@ -109,11 +107,7 @@ def joint_consents(link: FamilyLink) -> dict[int, tuple[bool, bool]]:
 
 
 def _eligible_links() -> list[FamilyLink]:
-    links = (
-        FamilyLink.objects.filter(status="active")
-        .select_related("inviter", "invitee")
-        .prefetch_related("joint_consents")
-    )
+    links = active_links().prefetch_related("joint_consents")
     return [link for link in links if all(opted for opted, _ in joint_consents(link).values())]
 
 
@@ -185,8 +179,4 @@ def set_joint_consent(user: User, link: FamilyLink, *, opted_in: bool, share_wit
 
 
 def links_of(user: User) -> list[FamilyLink]:
-    return list(
-        FamilyLink.objects.filter(Q(inviter=user) | Q(invitee=user), status="active")
-        .select_related("inviter_other", "invitee_other")
-        .prefetch_related("joint_consents")
-    )
+    return boundary_queries.links_of(user)

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 
-from individuate.boundaries.models import TrackedPerson
-
 from .models import ContactEvent
+
+if TYPE_CHECKING:
+    from individuate.boundaries.models import TrackedPerson
 
 
 class ScaleField(forms.IntegerField):

@@ -6,7 +6,6 @@ import zoneinfo
 from datetime import timedelta
 from typing import Any
 
-from allauth.account.models import EmailAddress
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -14,8 +13,8 @@ from django.utils import timezone
 
 from individuate.boundaries import actions as boundaries
 from individuate.boundaries import policy
+from individuate.boundaries import queries as boundary_queries
 from individuate.boundaries.forms import ClientInviteForm
-from individuate.boundaries.models import FamilyLink, TherapistConnection
 from individuate.boundaries.policy import therapist_may_see_clients
 from individuate.core.http import AuthedRequest, therapist_required
 from individuate.healing.progress import steps_summary
@@ -39,20 +38,15 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
                 "pending": boundaries.pending_for_therapist(user) if mfa_on else [],
             },
         )
-    emails = list(EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True))
-    now = timezone.now()
+    invitations = boundary_queries.open_invitation_counts(user)
     return render(
         request,
         "portal/dashboard_person.html",
         {
             "people": [(o, boundaries.link_state(o)) for o in user.others.all()],
             "connections": boundaries.connections_of_client(user).filter(status__in=["pending", "active"]),
-            "family_invitations_count": FamilyLink.objects.filter(
-                invitee_email__in=emails, status="pending", expires_at__gt=now
-            ).count(),
-            "therapist_invitations_count": TherapistConnection.objects.filter(
-                invite_email__in=emails, client__isnull=True, status="pending", expires_at__gt=now
-            ).count(),
+            "family_invitations_count": invitations["family"],
+            "therapist_invitations_count": invitations["therapist"],
             "recent_access": boundaries.access_log(user)[:5],
             "due_measures": measures.due_assignments(user),
         },
