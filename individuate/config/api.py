@@ -56,6 +56,7 @@ def _register_routers() -> None:
     from individuate.accounts.api import router as accounts_router
     from individuate.boundaries.api import router as boundaries_router
     from individuate.checkins.api import router as checkins_router
+    from individuate.healing.api import router as healing_router
     from individuate.measures.api import router as measures_router
     from individuate.practice.api import router as practice_router
 
@@ -63,6 +64,7 @@ def _register_routers() -> None:
     api.add_router("/", boundaries_router)
     api.add_router("/", measures_router)
     api.add_router("/", checkins_router)
+    api.add_router("/", healing_router)
     api.add_router("/", practice_router)
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator
+from ninja import Schema
+from pydantic import AfterValidator, Field
 
 
 def _no_nul(value: str) -> str:
@@ -15,3 +16,13 @@ def _no_nul(value: str) -> str:
 
 
 Text = Annotated[str, AfterValidator(_no_nul)]
+
+
+# A 0–10 rating (mood, guilt, anger, anxiety): the bounds appear in the OpenAPI schema.
+Scale = Annotated[int, Field(ge=0, le=10)]
+
+
+class Message(Schema):
+    """Every error response: one sentence saying what was wrong (nothing was changed)."""
+
+    detail: str
