@@ -10,7 +10,7 @@ from individuate.accounts.models import User
 from individuate.core.errors import ActionError
 from individuate.core.http import AuthedRequest
 from individuate.core.records import sections_for
-from individuate.core.schemas import Text
+from individuate.core.schemas import Message, Text
 
 from . import actions, policy
 from .models import TherapistConnection, TrackedPerson
@@ -18,10 +18,6 @@ from .models import TherapistConnection, TrackedPerson
 router = Router(tags=["boundaries"])
 
 Role = Literal["parent", "child", "partner", "other"]
-
-
-class Message(Schema):
-    detail: str
 
 
 class TrackedPersonIn(Schema):

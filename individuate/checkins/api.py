@@ -2,24 +2,19 @@ from __future__ import annotations
 
 from datetime import date as Date
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from ninja import Router, Schema, Status
 from pydantic import Field
 
 from individuate.core.http import AuthedRequest
-from individuate.core.schemas import Text
+from individuate.core.schemas import Message, Scale, Text
 
 from . import actions
 from .models import CheckIn, ContactEvent, CouplingReport
 
 router = Router(tags=["check-ins"])
 
-Scale = int  # validated 0–10 by the actions, with a clear message
-
-
-class Message(Schema):
-    detail: str
 
 
 class CheckInIn(Schema):
@@ -45,8 +40,8 @@ class CheckInOut(Schema):
 
 class ContactIn(Schema):
     other_id: int
-    kind: Literal["call", "message", "visit", "request"]
-    response: Literal["at_once", "own_terms", "declined"]
+    kind: ContactEvent.Kind
+    response: ContactEvent.Reply
     guilt_after: Scale
     note: Text = Field(default="", max_length=1000)
     at: datetime | None = None

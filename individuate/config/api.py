@@ -12,6 +12,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import NinjaAPI
+from ninja.errors import ValidationError
 from ninja.security import HttpBearer, django_auth
 
 from individuate.accounts.models import ApiToken
@@ -44,6 +45,19 @@ api = NinjaAPI(
 @api.exception_handler(ActionError)
 def _action_error(request: HttpRequest, exc: ActionError) -> HttpResponse:
     return api.create_response(request, {"detail": exc.message}, status=exc.status)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """422 in the one documented shape: ``detail`` is a sentence; ``errors`` names each field."""
+    errors = []
+    for error in exc.errors:
+        loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "payload", "query", "path")]
+        errors.append(
+            {"field": ".".join(loc), "message": str(error.get("msg", "is not valid")).removeprefix("Value error, ")}
+        )
+    detail = "; ".join(f"{e['field']}: {e['message']}" if e["field"] else e["message"] for e in errors)
+    return api.create_response(request, {"detail": detail or "The request is not valid.", "errors": errors}, status=422)
 
 
 @api.exception_handler(AccessDenied)

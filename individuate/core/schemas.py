@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from ninja import Schema
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 
 
 def _no_nul(value: str) -> str:
@@ -18,8 +18,14 @@ def _no_nul(value: str) -> str:
 Text = Annotated[str, AfterValidator(_no_nul)]
 
 
-# A 0–10 rating (mood, guilt, anger, anxiety): the bounds appear in the OpenAPI schema.
-Scale = Annotated[int, Field(ge=0, le=10)]
+def _scale(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
+        raise ValueError("must be a whole number from 0 to 10")
+    return value
+
+
+# A 0–10 rating (mood, guilt, anger, anxiety): one clear message, and the bounds in the schema.
+Scale = Annotated[int, BeforeValidator(_scale), WithJsonSchema({"type": "integer", "minimum": 0, "maximum": 10})]
 
 
 class Message(Schema):

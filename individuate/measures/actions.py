@@ -224,8 +224,9 @@ def _advance_assignments(owner: User, instrument_id: str) -> None:
             _schedule_reminder(assignment)
 
 
-def _require_measures_grant(therapist: User, client_id: int, path: str) -> User:
-    return policy.require_owner(therapist, client_id, "measures", via="page", path=path)
+def client_for_measures(therapist: User, client_id: int, *, via: str = "page", path: str = "") -> User:
+    """The client whose measures THERAPIST may read (policy-checked and logged)."""
+    return policy.require_owner(therapist, client_id, "measures", via=via, path=path)
 
 
 @transaction.atomic
@@ -236,9 +237,10 @@ def assign(
     recurrence: str,
     starts_on: date,
     *,
+    via: str = "page",
     path: str = "",
 ) -> Assignment:
-    client = _require_measures_grant(therapist, client_id, path)
+    client = client_for_measures(therapist, client_id, via=via, path=path)
     instrument = get_instrument(instrument_id)
     if recurrence not in Assignment.Recurrence.values:
         raise ActionError("Recurrence must be once, weekly, biweekly or monthly.")
@@ -262,11 +264,11 @@ def assign(
 
 
 @transaction.atomic
-def end_assignment(therapist: User, assignment_id: int, *, path: str = "") -> None:
+def end_assignment(therapist: User, assignment_id: int, *, via: str = "page", path: str = "") -> None:
     assignment = Assignment.objects.filter(pk=assignment_id, therapist=therapist).select_related("client").first()
     if assignment is None:
         raise ActionError("Not found.", "not_found")
-    policy.require(therapist, assignment.client, "measures", via="page", path=path)
+    policy.require(therapist, assignment.client, "measures", via=via, path=path)
     if assignment.active:
         assignment.active, assignment.ended_at = False, timezone.now()
         assignment.save(update_fields=["active", "ended_at"])
@@ -289,6 +291,10 @@ def end_assignments_for(client: User, therapist: User) -> int:
     )
 
 
+def assignments_given(therapist: User, client: User) -> QuerySet[Assignment]:
+    return Assignment.objects.filter(client=client, therapist=therapist, active=True).order_by("due_on")
+
+
 def upcoming_assignments(client: User) -> QuerySet[Assignment]:
     return Assignment.objects.filter(client=client, active=True).order_by("due_on")
 
@@ -305,11 +311,13 @@ def flags_for_therapist(therapist: User, client: User) -> list[tuple[SafetyFlag,
 
 
 @transaction.atomic
-def mark_flag_seen(therapist: User, flag_id: int, *, path: str = "") -> SafetyFlag:
+def mark_flag_seen(
+    therapist: User, flag_id: int, *, client_id: int | None = None, via: str = "page", path: str = ""
+) -> SafetyFlag:
     flag = SafetyFlag.objects.filter(pk=flag_id).select_related("owner").first()
-    if flag is None:
+    if flag is None or (client_id is not None and flag.owner_id != client_id):
         raise ActionError("Not found.", "not_found")
-    policy.require(therapist, flag.owner, "measures", via="page", path=path)
+    policy.require(therapist, flag.owner, "measures", via=via, path=path)
     SafetyFlagSeen.objects.get_or_create(flag=flag, therapist=therapist)
     return flag
 

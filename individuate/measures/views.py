@@ -22,7 +22,7 @@ from individuate.core.http import AuthedRequest, attempt, form_errors, person_re
 
 from . import actions, reports
 from .forms import AssignForm, StartForm
-from .models import Assignment, Response
+from .models import Response
 from .registry import instruments
 
 
@@ -217,7 +217,7 @@ def client_measures(request: AuthedRequest, client_id: int) -> HttpResponse:
     client = _client_or_denied(request, client_id)
     context = reports.client_overview(client, request.user)
     context["assign_form"] = AssignForm(instruments=instruments().values(), initial={"starts_on": timezone.localdate()})
-    context["assignments"] = Assignment.objects.filter(client=client, therapist=request.user, active=True)
+    context["assignments"] = actions.assignments_given(request.user, client)
     return render(request, "measures/client.html", context)
 
 

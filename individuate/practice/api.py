@@ -11,17 +11,13 @@ from individuate.accounts.actions import get_therapist
 from individuate.boundaries import policy
 from individuate.core.errors import ActionError
 from individuate.core.http import AuthedRequest
-from individuate.core.schemas import Text
+from individuate.core.schemas import Message, Text
 
 from . import actions
 from .models import Appointment, AvailabilityException, WeeklyHours
 from .slots import SlotError, validate_zone
 
 router = Router(tags=["practice"])
-
-
-class Message(Schema):
-    detail: str
 
 
 class RangeOut(Schema):

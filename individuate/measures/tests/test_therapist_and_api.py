@@ -316,3 +316,47 @@ def test_stale_unfinished_sitting_starts_fresh(alice: User) -> None:
     Response.objects.filter(pk=old.pk).update(updated_at=timezone.now() - timedelta(days=20))
     fresh = actions.start_response(alice, "gad7")
     assert fresh.answers == {} and Response.objects.count() == 1
+
+
+# ---------------------------------------------------------------- therapist side of the API
+
+
+def _bearer(user: User) -> Client:
+    _, raw = issue_api_token(user, "t")
+    return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+
+
+def test_therapist_api_reads_and_assigns_only_with_the_measures_grant(
+    alice: User, therapist: User, outsider: User
+) -> None:
+    response = actions.start_response(alice, "phq9")
+    actions.save_answers(alice, response.pk, {f"phq9_{i}": 1 for i in range(1, 10)})
+    actions.submit_response(alice, response.pk)
+    api = _bearer(therapist)
+    connection = connect(therapist, alice)
+    assert api.get(f"/api/clients/{alice.pk}/responses").status_code == 403  # connected, not shared
+    assert _bearer(outsider).get(f"/api/clients/{alice.pk}/responses").status_code == 404
+    connection.grants.create(scope="measures")
+    listed = api.get(f"/api/clients/{alice.pk}/responses")
+    assert listed.status_code == 200 and [r["instrument"] for r in listed.json()] == ["phq9"]
+    flags = api.get(f"/api/clients/{alice.pk}/flags").json()
+    assert flags and flags[0]["seen_by_me"] is False
+    assert api.post(f"/api/clients/{alice.pk + 999}/flags/{flags[0]['id']}/seen").status_code == 404
+    assert api.post(f"/api/clients/{alice.pk}/flags/{flags[0]['id']}/seen").status_code == 200
+    assert api.get(f"/api/clients/{alice.pk}/flags").json()[0]["seen_by_me"] is True
+    bad = api.post(
+        f"/api/clients/{alice.pk}/assignments",
+        json.dumps({"instrument": "gad7", "recurrence": "hourly", "starts_on": "2030-01-01"}),
+        content_type="application/json",
+    )
+    assert bad.status_code == 422
+    made = api.post(
+        f"/api/clients/{alice.pk}/assignments",
+        json.dumps({"instrument": "gad7", "recurrence": "weekly", "starts_on": timezone.localdate().isoformat()}),
+        content_type="application/json",
+    )
+    assert made.status_code == 201
+    assert [a["instrument"] for a in api.get(f"/api/clients/{alice.pk}/assignments").json()] == ["gad7"]
+    assert api.delete(f"/api/clients/{alice.pk}/assignments/{made.json()['id']}").status_code == 204
+    assert api.get(f"/api/clients/{alice.pk}/assignments").json() == []
+    assert AccessEvent.objects.filter(owner=alice, viewer=therapist, via="api", allowed=True).exists()
