@@ -20,8 +20,8 @@ from individuate.core.http import AuthedRequest, attempt, form_errors, person_re
 
 from . import actions
 from .calendar import feed_ics
-from .forms import ContactRequestForm, PracticeProfileForm
-from .models import Appointment, AvailabilityException, ContactRequest, PracticeProfile, WeeklyHours
+from .forms import AvailabilityExceptionForm, ContactRequestForm, PracticeProfileForm
+from .models import Appointment, AvailabilityException, PracticeProfile, WeeklyHours
 from .notify import appointment_info
 from .slots import local_label
 
@@ -206,7 +206,7 @@ def appointment_action(request: AuthedRequest, appointment_id: int, action: str)
 @therapist_required
 @require_POST
 def contact_handled(request: AuthedRequest, request_id: int) -> HttpResponse:
-    ContactRequest.objects.filter(pk=request_id, therapist=request.user).update(handled_at=timezone.now())
+    attempt(request, lambda: actions.mark_contact_handled(request.user, request_id), "Marked as answered.")
     return redirect("practice_dashboard")
 
 
@@ -251,29 +251,29 @@ def practice_settings(request: AuthedRequest) -> HttpResponse:
 @therapist_required
 @require_POST
 def exception_add(request: AuthedRequest) -> HttpResponse:
-    try:
-        day = datetime.fromisoformat(request.POST.get("day", "")).date()
-        kind = request.POST.get("kind", "off")
-        start = time.fromisoformat(request.POST["start"]) if request.POST.get("start") else None
-        end = time.fromisoformat(request.POST["end"]) if request.POST.get("end") else None
-    except ValueError:
-        messages.error(request, "Give a date and times like 09:00.")
-        return redirect("practice_settings")
-    if kind not in ("off", "extra") or (kind == "extra" and not (start and end)) or (start and end and end <= start):
-        messages.error(request, "Extra hours need a start and an end, and the end must come after the start.")
-        return redirect("practice_settings")
-    AvailabilityException.objects.create(therapist=request.user, day=day, kind=kind, start=start, end=end)
-    messages.success(request, "Saved.")
+    form = AvailabilityExceptionForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        attempt(
+            request,
+            lambda: actions.add_availability_exception(
+                request.user, day=data["day"], kind=data["kind"], start=data["start"], end=data["end"]
+            ),
+            "Saved.",
+        )
+    else:
+        form_errors(request, form)
     return redirect("practice_settings")
 
 
 @therapist_required
 @require_POST
 def feed_rotate(request: AuthedRequest) -> HttpResponse:
-    from .models import new_feed_token
-
-    PracticeProfile.objects.filter(therapist=request.user).update(feed_token=new_feed_token())
-    messages.success(request, "A new private calendar address was made; the old one no longer works.")
+    attempt(
+        request,
+        lambda: actions.rotate_feed_token(request.user),
+        "A new private calendar address was made; the old one no longer works.",
+    )
     return redirect("practice_dashboard")
 
 
