@@ -26,6 +26,15 @@ def tracked_people(ids: Iterable[int], owner: User | None = None) -> list[Tracke
     return list(people)
 
 
+def tracked_person_names(ids: Iterable[int]) -> dict[int, str]:
+    """id → the name the owner gave (for the owner's own report wording)."""
+    return dict(TrackedPerson.objects.filter(pk__in=list(ids)).values_list("id", "name"))
+
+
+def largest_link_id() -> int | None:
+    return FamilyLink.objects.order_by("-id").values_list("id", flat=True).first()
+
+
 def active_links() -> QuerySet[FamilyLink]:
     return FamilyLink.objects.filter(status=FamilyLink.Status.ACTIVE).select_related("inviter", "invitee")
 

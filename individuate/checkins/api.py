@@ -16,7 +16,6 @@ from .models import CheckIn, ContactEvent, CouplingReport
 router = Router(tags=["check-ins"])
 
 
-
 class CheckInIn(Schema):
     mood: Scale
     guilt: Scale
