@@ -6,8 +6,8 @@ everyone in one batched call (nightly, or on demand for one person).
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from collections.abc import Sequence
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
