@@ -79,6 +79,30 @@ def steps_summary(owner: User) -> dict[str, int]:
     }
 
 
+def steps_summaries(owner_ids: list[int]) -> dict[int, dict[str, int]]:
+    """:func:`steps_summary` for many owners in one query (only those the policy allowed)."""
+    rows = SmallStep.objects.filter(goal__enrollment__owner_id__in=owner_ids).values_list(
+        "goal__enrollment__owner_id", "status", "how_it_went", "learned"
+    )
+    counts: dict[int, dict[str, int]] = {
+        oid: {**dict.fromkeys(SmallStep.Status.values, 0), "reflections": 0} for oid in owner_ids
+    }
+    for owner_id, status, how, learned in rows:
+        counts[owner_id][status] += 1
+        counts[owner_id]["reflections"] += bool((how or "").strip() or (learned or "").strip())
+    return {
+        oid: {
+            "planned": c["planned"] + c["done"] + c["not_done"],
+            "open": c["planned"],
+            "done": c["done"],
+            "not_done": c["not_done"],
+            "dropped": c["dropped"],
+            "reflections": c["reflections"],
+        }
+        for oid, c in counts.items()
+    }
+
+
 def screener_history(owner: User) -> list[dict[str, Any]]:
     return [
         {

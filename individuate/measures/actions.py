@@ -189,6 +189,16 @@ def completed_responses(owner: User, instrument_id: str | None = None) -> QueryS
     return qs.filter(instrument=instrument_id) if instrument_id else qs
 
 
+def latest_results_by_client(client_ids: list[int], per_client: int = 3) -> dict[int, list[Response]]:
+    """The latest completed result per questionnaire for many clients, in one query
+    (call only with the clients the policy allowed)."""
+    latest: dict[int, dict[str, Response]] = {}
+    rows = Response.objects.filter(owner_id__in=client_ids, status="completed").order_by("completed_at", "id")
+    for response in rows:
+        latest.setdefault(response.owner_id, {})[response.instrument] = response
+    return {cid: list(by_instrument.values())[-per_client:] for cid, by_instrument in latest.items()}
+
+
 def open_responses(owner: User) -> QuerySet[Response]:
     return Response.objects.filter(owner=owner, status="in_progress")
 
@@ -335,11 +345,11 @@ def clients_needing_attention(therapist: User) -> set[int]:
         .exclude(seen__therapist=therapist)
         .values_list("owner_id", flat=True)
     )
-    return {
-        client.pk
-        for client in UserModel.objects.filter(pk__in=flagged)
-        if policy.check(therapist, client, "measures", via="page", path="safety-flags").allowed
-    }
+    if not flagged:
+        return set()
+    clients = list(UserModel.objects.filter(pk__in=flagged))
+    decisions = policy.check_many(therapist, clients, "measures", via="page", path="safety-flags")
+    return {pk for pk, decision in decisions.items() if decision.allowed}
 
 
 @transaction.atomic

@@ -323,7 +323,8 @@ def cancel(user: User, appointment_id: int, reason: str = "") -> Appointment:
 
 
 def is_late_cancellation(appointment: Appointment) -> bool:
-    hours = profile_of(appointment.therapist).late_cancel_hours
+    practice = getattr(appointment.therapist, "practice", None)  # select_related on list pages
+    hours = (practice or profile_of(appointment.therapist)).late_cancel_hours
     return timezone.now() > appointment.start - timedelta(hours=hours)
 
 

@@ -162,10 +162,12 @@ def appointments(request: AuthedRequest) -> HttpResponse:
     user = request.user
     names = not user.is_therapist or policy.therapist_may_see_clients(user)
     rows = []
-    for a in actions.upcoming_for(user):
+    connected = set(policy.connected_client_ids(user)) if user.is_therapist else set()
+    for a in actions.upcoming_for(user).select_related("therapist__practice", "therapist__therapist_profile"):
         if user.pk == a.therapist_id:
-            connected = policy.active_connection(user, a.client) is not None
-            other = a.client.name if names and connected else ("a former client" if names else "a client")
+            other = (
+                a.client.name if names and a.client_id in connected else ("a former client" if names else "a client")
+            )
         else:
             other = a.therapist.name
         rows.append((a, local_label(a.start, zone), a.status == "confirmed" and actions.is_late_cancellation(a), other))
