@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from ninja import Router, Schema, Status
 from pydantic import Field
@@ -10,7 +10,7 @@ from individuate.accounts.models import User
 from individuate.core.errors import ActionError
 from individuate.core.http import AuthedRequest
 from individuate.core.records import sections_for
-from individuate.core.schemas import Message, Text
+from individuate.core.schemas import PAGE_SIZE, Limit, Message, Offset, Text, page_of, paginate
 
 from . import actions, policy
 from .models import TherapistConnection, TrackedPerson
@@ -272,12 +272,14 @@ def revoke(request: AuthedRequest, connection_id: int, scope: str) -> Status[Non
 # ---------------------------------------------------------------- access log and shared records
 
 
-@router.get("/access-log", response=list[AccessEventOut], summary="Who read my records")
-def access_log(request: AuthedRequest) -> list[AccessEventOut]:
-    return [
-        AccessEventOut(at=e.at, who=e.viewer_label, kind=e.kind, via=e.via)
-        for e in actions.access_log(request.user)[:1000]
-    ]
+@router.get("/access-log", response=page_of(AccessEventOut), summary="Who read my records (paginated)")
+def access_log(request: AuthedRequest, limit: Limit = PAGE_SIZE, offset: Offset = 0) -> dict[str, Any]:
+    return paginate(
+        actions.access_log(request.user),
+        limit,
+        offset,
+        lambda e: AccessEventOut(at=e.at, who=e.viewer_label, kind=e.kind, via=e.via),
+    )
 
 
 def _records(request: AuthedRequest, owner_id: int, kind: str, kinds: list[str]) -> RecordsOut:

@@ -32,7 +32,20 @@ class ApiTokenAuth(HttpBearer):
         return api_token.user
 
 
-api = NinjaAPI(
+class CachedSchemaAPI(NinjaAPI):
+    """The OpenAPI document is the same until the code changes: build it once per process."""
+
+    _schemas: dict[str, Any]
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> Any:
+        key = path_prefix if path_prefix is not None else self.get_root_path(path_params or {})
+        cache = self.__dict__.setdefault("_schemas", {})
+        if key not in cache:
+            cache[key] = super().get_openapi_schema(path_prefix=key)
+        return cache[key]
+
+
+api = CachedSchemaAPI(
     title="Individuate API",
     version="1",
     description="The same operations as the pages. Every read of another person's "

@@ -8,7 +8,7 @@ from ninja import Router, Schema, Status
 from pydantic import Field, StrictInt
 
 from individuate.core.http import AuthedRequest
-from individuate.core.schemas import Message, Text
+from individuate.core.schemas import PAGE_SIZE, Limit, Message, Offset, Text, page_of, paginate
 
 from . import actions
 from .instruments import Instrument
@@ -146,12 +146,14 @@ def start(request: AuthedRequest, payload: StartIn) -> Status[Any]:
     return Status(201, _response_out(actions.start_response(request.user, payload.instrument, payload.layout)))
 
 
-@router.get("/responses", response=list[ResponseOut], summary="My questionnaires, newest first")
-def history(request: AuthedRequest, instrument: str | None = None) -> list[ResponseOut]:
+@router.get("/responses", response=page_of(ResponseOut), summary="My questionnaires, newest first (paginated)")
+def history(
+    request: AuthedRequest, instrument: Text | None = None, limit: Limit = PAGE_SIZE, offset: Offset = 0
+) -> dict[str, Any]:
     qs = Response.objects.filter(owner=request.user).prefetch_related("safety_flags")
     if instrument:
         qs = qs.filter(instrument=instrument)
-    return [_response_out(r) for r in qs[:500]]
+    return paginate(qs, limit, offset, _response_out)
 
 
 @router.get("/responses/{response_id}", response={200: ResponseOut, 404: Message})

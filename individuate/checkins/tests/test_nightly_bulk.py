@@ -79,3 +79,24 @@ def test_nightly_task_runs_every_chunk(settings) -> None:  # type: ignore[no-unt
         tasks.CHUNK_IDS = original
     assert counts["solo"] >= 3  # five people in chunks of two ids
     assert CouplingReport.objects.filter(kind="solo").count() == len(people)
+
+
+@pytest.mark.django_db
+def test_list_endpoints_are_paginated_with_a_documented_maximum() -> None:
+    from django.test import Client
+
+    from individuate.accounts.actions import issue_api_token
+
+    person = _people_with_history(1, days=120)[0].owner
+    _, raw = issue_api_token(person, "t")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    first = api.get("/api/checkins").json()
+    assert first["count"] == 120 and len(first["items"]) == 50 and first["limit"] == 50
+    last = api.get("/api/checkins?limit=200&offset=100").json()
+    assert len(last["items"]) == 20
+    assert {i["id"] for i in first["items"]}.isdisjoint({i["id"] for i in last["items"]})
+    too_big = api.get("/api/checkins?limit=201")
+    assert too_big.status_code == 422 and "limit" in too_big.json()["detail"]
+    schema = Client().get("/api/openapi.json").json()
+    limit = next(p for p in schema["paths"]["/api/checkins"]["get"]["parameters"] if p["name"] == "limit")
+    assert limit["schema"]["maximum"] == 200

@@ -206,7 +206,7 @@ def test_api_round_trip(alice: User) -> None:
     done = client.post(f"/api/responses/{rid}/submit", **auth).json()
     assert done["result"] == {"total": 9.0, "band": "mild", "subscales": {}, "flags": ["self_harm"]}
     assert client.post(f"/api/responses/{rid}/submit", **auth).status_code == 409
-    assert [r["id"] for r in client.get("/api/responses?instrument=phq9", **auth).json()] == [rid]
+    assert [r["id"] for r in client.get("/api/responses?instrument=phq9", **auth).json()["items"]] == [rid]
     assert (
         client.post("/api/responses", {"instrument": "beck"}, content_type="application/json", **auth).status_code
         == 404
