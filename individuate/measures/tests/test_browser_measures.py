@@ -205,7 +205,7 @@ def test_new_user_takes_enmeshment_child_and_reads_results_on_a_phone(live_serve
     instrument = instruments()["enmeshment-child"]
     items = list(instrument.items)
     count = len(items)
-    assert count == 24
+    assert count == 28
     make_user("new.client@example.com", "Kit", perspective="adult_child")
     base = live_server.url
 
