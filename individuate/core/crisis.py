@@ -88,7 +88,7 @@ DEFAULT_RESOURCES: dict[str, Any] = {
 
 TOP_LEVEL_FIELDS = ("region", "intro", "resources", "note")
 RESOURCE_FIELDS = ("name", "how", "detail")
-PHONE = re.compile(r"\+?[0-9][0-9 ()\-]*")
+PHONE = re.compile(r"\+?[0-9(][0-9 ()\-]*")
 
 
 def tel_href(how: str) -> str:

@@ -200,9 +200,7 @@ def _ranges(
             for label, text in when.items():
                 if not isinstance(text, str) or not text.strip():
                     raise r.fail(f"{w}.when_band.{label}", "must be a non-empty text")
-            out.append(
-                Feedback(low, high, r.get(entry, text_key, w, str), tuple((str(k), v) for k, v in when.items()))
-            )
+            out.append(Feedback(low, high, r.get(entry, text_key, w, str), tuple((str(k), v) for k, v in when.items())))
     out.sort(key=lambda b: b.min)
     if not math.isclose(out[0].min, lo) or not math.isclose(out[-1].max, hi):
         raise r.fail(where, f"must cover {lo:g}–{hi:g}, covers {out[0].min:g}–{out[-1].max:g}")
