@@ -361,3 +361,16 @@ def test_therapist_client_page_gives_guidance_and_shows_the_followup(alice: User
     assert "emergency procedure" in page
     assert "Highest answer 2, latest 2" in page
     assert re.search(r"a plan or an act <strong>yes</strong>", page) and "urgent" in page
+
+
+def test_the_export_holds_the_highest_latest_and_followup(alice: User) -> None:
+    from individuate.core.privacy import export_records
+
+    response = actions.start_response(alice, "phq9")
+    actions.save_answers(alice, response.pk, {"phq9_9": 1})
+    actions.save_answers(alice, response.pk, {"phq9_9": 3})
+    actions.record_followup(alice, response.pk, True, False)
+    (flag,) = export_records(alice)["safety_flags"]
+    assert (flag["value"], flag["highest_value"], flag["latest_value"]) == (1, 3, 3)
+    assert flag["thinking_of_suicide_now"] is True and flag["plan_or_act"] is False
+    assert flag["followed_up_at"] and flag["rose_at"]
