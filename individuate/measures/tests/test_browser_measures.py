@@ -105,9 +105,9 @@ def test_phq9_self_harm_answer_shows_crisis_first_and_alerts_therapist(live_serv
         expect(call).to_be_visible()
         expect(call).to_have_attribute("href", re.compile(r"^tel:\d+$"))
         expect(call).to_be_in_viewport()  # no scrolling needed to reach it
-        for number in ("911", "999", "112"):
-            expect(main.get_by_role("link", name=re.compile(rf"^Call {number}\b"))).to_have_attribute(
-                "href", f"tel:{number}"
+        for emergency in ("911", "999", "112"):
+            expect(main.get_by_role("link", name=re.compile(rf"^Call {emergency}\b"))).to_have_attribute(
+                "href", f"tel:{emergency}"
             )
         check_crisis_link(page, expect)
         # No questionnaire content on this page, and the resources come before the way back.
