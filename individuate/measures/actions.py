@@ -61,13 +61,17 @@ def start_response(owner: User, instrument_id: str, layout: str | None = None) -
         raise ActionError("Layout must be 'one' or 'all'.")
     existing = Response.objects.filter(owner=owner, instrument=instrument.id, status="in_progress").first()
     # A "last 2 weeks" questionnaire left unfinished for weeks is no longer about now.
-    # (One with a safety flag is kept: its flag must stay attached to its answers.)
+    # One with a safety flag is closed, not deleted: the flag stays attached to its answers.
     stale = existing is not None and (
         existing.instrument_version != instrument.version
         or existing.updated_at < timezone.now() - timedelta(days=STALE_DAYS)
     )
-    if existing is not None and stale and not existing.safety_flags.exists():
-        existing.delete()
+    if existing is not None and stale:
+        if existing.safety_flags.exists():
+            existing.status = Response.Status.CLOSED
+            existing.save(update_fields=["status", "updated_at"])
+        else:
+            existing.delete()
         existing = None
     if existing is not None:
         if layout and layout != existing.layout:
@@ -102,8 +106,7 @@ def start_response(owner: User, instrument_id: str, layout: str | None = None) -
 def save_answers(owner: User, response_id: int, answers: dict[str, Any]) -> tuple[Response, list[SafetyFlag]]:
     """Save some answers (all valid, or none). Returns flags raised by this save."""
     response = get_own_response(owner, response_id, lock=True)
-    if response.is_completed:
-        raise ActionError("This questionnaire was already submitted.", "conflict")
+    _require_open(response)
     instrument = get_instrument(response.instrument)
     clean: dict[str, int | None] = {}
     for item_id, value in answers.items():
@@ -127,21 +130,71 @@ def save_answers(owner: User, response_id: int, answers: dict[str, Any]) -> tupl
     return response, _raise_flags(response, instrument)
 
 
+def _require_open(response: Response) -> None:
+    if response.status == Response.Status.COMPLETED:
+        raise ActionError("This questionnaire was already submitted.", "conflict")
+    if response.status == Response.Status.CLOSED:
+        raise ActionError("This questionnaire was closed unfinished; please start a fresh one.", "conflict")
+
+
 def _raise_flags(response: Response, instrument: Instrument) -> list[SafetyFlag]:
+    """Raise new flags and follow existing ones; return those that are new or have risen.
+
+    A flag keeps the first answer (``value``), the highest and the latest. A rise above
+    the highest shows the support page again and tells the therapists again.
+    """
     raised = []
     for flag in instrument.flags:
         value = response.answers.get(flag.item)
-        if value is None or value < flag.min_value:
+        safety = SafetyFlag.objects.filter(response=response, flag=flag.id).first()
+        if safety is not None and value is not None and value != safety.latest_value:
+            rose = value > safety.highest_value
+            safety.latest_value = value
+            if rose:
+                safety.highest_value, safety.rose_at = value, timezone.now()
+                # What a therapist saw was a lower answer: it is new to them again.
+                safety.seen.all().delete()
+            safety.save(update_fields=["latest_value", "highest_value", "rose_at"])
+            if rose:
+                raised.append(safety)
+                _alert_therapists(response.owner)
+            continue
+        if safety is not None or value is None or value < flag.min_value:
             continue
         safety, created = SafetyFlag.objects.get_or_create(
             response=response,
             flag=flag.id,
-            defaults={"owner": response.owner, "item": flag.item, "value": value},
+            defaults={
+                "owner": response.owner,
+                "item": flag.item,
+                "value": value,
+                "highest_value": value,
+                "latest_value": value,
+            },
         )
         if created:
             raised.append(safety)
             _alert_therapists(response.owner)
     return raised
+
+
+@transaction.atomic
+def record_followup(owner: User, response_id: int, thinking_now: bool, plan_or_act: bool) -> SafetyFlag:
+    """The person's answers to the short follow-up about right now, stored on the flag.
+
+    A "yes" tells the therapists again (without detail), as a new flag does.
+    """
+    response = get_own_response(owner, response_id, lock=True)
+    safety = response.safety_flags.order_by("-raised_at").first()
+    if safety is None:
+        raise ActionError("There is nothing to follow up on this questionnaire.", "not_found")
+    was_urgent = safety.urgent
+    safety.thinking_now, safety.plan_or_act, safety.followed_up_at = thinking_now, plan_or_act, timezone.now()
+    safety.save(update_fields=["thinking_now", "plan_or_act", "followed_up_at"])
+    if safety.urgent and not was_urgent:
+        safety.seen.all().delete()
+        _alert_therapists(owner)
+    return safety
 
 
 def _alert_therapists(client: User) -> None:
@@ -166,8 +219,7 @@ def missing_items(response: Response) -> list[int]:
 @transaction.atomic
 def submit_response(owner: User, response_id: int) -> Response:
     response = get_own_response(owner, response_id, lock=True)
-    if response.is_completed:
-        raise ActionError("This questionnaire was already submitted.", "conflict")
+    _require_open(response)
     instrument = get_instrument(response.instrument)
     try:
         result = score(instrument, response.answers)
@@ -394,6 +446,8 @@ def import_completed(
                 flag=flag.id,
                 item=flag.item,
                 value=value,
+                highest_value=value,
+                latest_value=value,
                 raised_at=completed_at,
             )
             if seen_by is not None:

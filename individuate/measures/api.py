@@ -7,6 +7,7 @@ from django.urls import reverse
 from ninja import Router, Schema, Status
 from pydantic import Field, StrictInt
 
+from individuate.core.crisis import crisis_resources
 from individuate.core.http import AuthedRequest
 from individuate.core.schemas import PAGE_SIZE, Limit, Message, Offset, Text, page_of, paginate
 
@@ -53,10 +54,21 @@ class ResultOut(Schema):
     flags: list[str]
 
 
+class CrisisResourceOut(Schema):
+    name: str
+    how: str
+    detail: str
+    urgent: bool
+    tel: str = Field(description="A tel: link when `how` is a phone number, else empty")
+    url: str
+
+
 class SafetyOut(Schema):
     flags: list[str]
     message: str
     crisis_url: str
+    intro: str = Field(description="The most urgent sentence, to show first")
+    resources: list[CrisisResourceOut] = Field(description="This deployment's crisis resources, urgent ones first")
 
 
 class ResponseOut(Schema):
@@ -123,7 +135,18 @@ def _response_out(r: Response) -> ResponseOut:
         result=ResultOut(total=r.total, band=r.band, subscales=r.subscales, flags=r.flags)
         if r.is_completed and r.total is not None
         else None,
-        safety=SafetyOut(flags=flags, message=" ".join(messages), crisis_url=reverse("crisis")) if flags else None,
+        safety=_safety_out(flags, messages) if flags else None,
+    )
+
+
+def _safety_out(flags: list[str], messages: list[str]) -> SafetyOut:
+    crisis = crisis_resources()
+    return SafetyOut(
+        flags=flags,
+        message=" ".join(messages),
+        crisis_url=reverse("crisis"),
+        intro=crisis["intro"],
+        resources=[CrisisResourceOut(**r) for r in crisis["urgent"] + crisis["others"]],
     )
 
 

@@ -81,7 +81,7 @@ def test_client_measures_page_goes_through_the_policy(
 def test_therapist_sees_reliable_change_and_flags(alice: User, therapist: User) -> None:
     connect(therapist, alice, ("measures",))
     _complete(alice, "phq9", PHQ9 | {"phq9_1": 3, "phq9_2": 3, "phq9_3": 3, "phq9_9": 1})  # 15
-    _complete(alice, "phq9", PHQ9)  # 8: a change of -7 ≥ 5
+    _complete(alice, "phq9", PHQ9)  # 8: a change of -7 ≥ 6 (reliable change)
     _complete(alice, "phq9", PHQ9 | {"phq9_1": 2})  # 9: +1, not reliable
     client = Client()
     client.force_login(therapist)
@@ -238,7 +238,7 @@ def test_score_measure_command(capsys: pytest.CaptureFixture[str]) -> None:
         "subscales": {},
         "flags": ["self_harm"],
     }
-    call_command("score_measure", "enmeshment-child", "--answers", ",".join(["3"] * 24))
+    call_command("score_measure", "enmeshment-child", "--answers", ",".join(["3"] * 28))
     child = json.loads(capsys.readouterr().out)
     assert child["total"] == 3 and set(child["subscales"]) >= {"identity", "self_worth"} and child["flags"] == []
     for bad, fragment in (
