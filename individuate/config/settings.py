@@ -207,6 +207,11 @@ TASKS = {
         "BACKEND": os.getenv("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+# The RQ backend (a broker: Redis) for deployments that want one; workers run
+# `python manage.py rqworker default --with-scheduler`. See README, Operations.
+RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 600}}
+if TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend":
+    INSTALLED_APPS.append("django_rq")
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
