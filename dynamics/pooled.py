@@ -63,6 +63,9 @@ IntArray = NDArray[np.int64]
 
 #: A population estimated from fewer usable pairs than this is replaced by the prior.
 MIN_PAIRS = 50
+#: Populations of more usable pairs are estimated from a seeded random subsample of
+#: this many (the sampling error of m is then ≈ 0.002; its ci95 is that of the subsample).
+MAX_POP_PAIRS = 20000
 #: Pairs per chunk of the per-pair stage (cache-friendly; bounds the memory).
 CHUNK_PAIRS = 8192
 #: EM iterations of the per-pair stage before the Newton/Laplace step.
@@ -80,6 +83,12 @@ MIN_UNPOOLED_DAYS = 14
 RIDGE_DAYS = 1.0
 #: Variance on the observed days below this × mean square: a constant series.
 CONSTANT_TOL = 1e-10
+#: Small-sample inflation of the per-pair covariance: V × n_e/(n_e − k) with n_e the
+#: effective number of transitions (3 parameters per equation + 2 for the
+#: t-like tails of an estimate whose residual variance is itself estimated).
+SMALL_SAMPLE_K = 5.0
+#: Rounds of (bias correction, population, posteriors) around an updated reference.
+N_ROUNDS = 2
 #: Finite-difference step for the observed information (units of A).
 FD_STEP = 1e-5
 
@@ -209,6 +218,11 @@ class PairStage:
     n_obs: IntArray  # (P, 2)
     n_both: IntArray  # (P,)
     span: IntArray  # (P,) days from the first complete day to the last observed day
+    s00: FloatArray  # (P, 2, 2) smoothed moments at the iterate (for Σ at other A)
+    s10: FloatArray
+    s11: FloatArray
+    n_trans: FloatArray  # (P,)
+    n_eff: FloatArray  # (P, 4) effective transitions: n × share of complete-data information kept
 
 
 def _em_update(mom: Moments, mu: FloatArray, ridge: FloatArray, a_prior: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -300,6 +314,16 @@ def _pair_chunk(y: FloatArray, em_iter: int, a_prior: FloatArray) -> PairStage:
     g = _vec(_score(mom, a_t, np.tile(sig, (k, 1, 1)))).reshape(k, p, 4)
     hess = np.stack([(g[d + 1] - g[0]) / FD_STEP for d in range(4)], axis=2)  # (P, 4 grad, 4 dir)
     info = -0.5 * (hess + hess.transpose(0, 2, 1))
+    # small-sample df correction: the observed information treats μ and Σ as known;
+    # with n_e effective transitions (n × the share of the complete-data information
+    # the observed days keep) and 3 parameters per equation, inflate V by n_e/(n_e − 3)
+    base = Moments(*(x[:p] for x in (mom.s00, mom.s11, mom.s10, mom.m0, mom.m1, mom.n, mom.loglik)))
+    comp = np.einsum("pik,pjl->pijkl", _inv2(sig), base.s00).reshape(p, 4, 4)
+    order = [2 * i + j for i, j in EFFECT_CELLS]
+    comp = comp[:, order][:, :, order]
+    # per effect: the share of the complete-data information the observed days keep
+    keep = np.einsum("pii->pi", info) / np.maximum(np.einsum("pii->pi", comp), 1e-300)
+    n_e = np.clip(keep, 1e-3, 1.0) * base.n[:, None]
     cov, pdi = _psd_inv(info)
     usable &= pdi & np.isfinite(info).all(axis=(1, 2))
     step = np.einsum("pij,pj->pi", cov, g[0])
@@ -317,6 +341,11 @@ def _pair_chunk(y: FloatArray, em_iter: int, a_prior: FloatArray) -> PairStage:
         n_obs=n_obs,
         n_both=n_both,
         span=span.astype(np.int64),
+        s00=base.s00,
+        s10=base.s10,
+        s11=base.s11,
+        n_trans=base.n,
+        n_eff=n_e,
     )
 
 
@@ -361,6 +390,28 @@ def _bias_corrected(a_hat: FloatArray, cov: FloatArray, ref: FloatArray, sigma: 
     return centre, minv @ cov @ minv.transpose(0, 2, 1)
 
 
+def _expected_cov(st: PairStage, ref: FloatArray) -> FloatArray:
+    """Covariance of â from the *expected* information at A = ``ref``:
+    ``V = (Σ ⊗ Γ₀⁻¹) / n_e`` × n_e/(n_e − k), Γ₀ the stationary covariance of (ref, Σ̂).
+
+    The observed information of an autoregression is correlated with its estimate
+    (a persistent stretch gives both a high Â and a large Σ z zᵀ), so precision
+    weights built from it bias a population mean upwards; the expected information at
+    a common reference does not have that problem (the scale of Σ cancels out).
+    """
+    p = ref.shape[0]
+    a = _stationary(_unvec(ref), 0.95)
+    sig = st.sigma
+    kron = np.einsum("qij,qkl->qikjl", a, a).reshape(p, 4, 4)
+    g0 = np.linalg.solve(np.eye(4) - kron, sig.reshape(p, 4, 1)).reshape(p, 2, 2)
+    n_e = np.maximum(st.n_eff, SMALL_SAMPLE_K + 1.0)
+    scale = 1.0 / np.sqrt(n_e - SMALL_SAMPLE_K)  # 1/√n_e × √(n_e/(n_e − k)) per effect
+    cov = np.einsum("pik,pjl->pijkl", sig, _inv2(g0)).reshape(p, 4, 4)
+    order = [2 * i + j for i, j in EFFECT_CELLS]
+    cov = cov[:, order][:, :, order] * scale[:, :, None] * scale[:, None, :]
+    return np.asarray(0.5 * (cov + cov.transpose(0, 2, 1)), dtype=np.float64)
+
+
 # --------------------------------------------------------------------------- population
 
 
@@ -394,42 +445,40 @@ def _unpack(x: FloatArray) -> tuple[FloatArray, FloatArray]:
 
 
 def meta_fit(a: FloatArray, v: FloatArray, w: FloatArray, *, tol: float = 1e-10, max_iter: int = 500) -> tuple[FloatArray, FloatArray, int]:
-    """ML of ``a_i ~ N(m, S + V_i)`` (weights ``w``) by EM with SQUAREM acceleration
-    (Varadhan & Roland 2008). Returns m, S and the number of EM evaluations."""
-    vinv, ok = _psd_inv(v)
-    wsum = w.sum()
-    m = (w[:, None] * a).sum(axis=0) / wsum
-    d = a - m
-    s = np.einsum("p,pi,pj->ij", w, d, d) / wsum - np.einsum("p,pij->ij", w, v) / wsum
-    ev, evec = np.linalg.eigh(0.5 * (s + s.T))
-    floor = 1e-4 * max(float(np.trace(np.einsum("p,pij->ij", w, v) / wsum)) / 4.0, 1e-6)
-    s = (evec * np.maximum(ev, floor)) @ evec.T
-    x = _pack(m, s)
-    evals = 0
-    for _ in range(max_iter):
-        x1 = _pack(*_meta_em_step(a, vinv, w, *_unpack(x)))
-        x2 = _pack(*_meta_em_step(a, vinv, w, *_unpack(x1)))
-        evals += 2
-        r = x1 - x
-        vv = x2 - 2 * x1 + x
-        if np.linalg.norm(r) < tol:
-            x = x2
-            break
-        alpha = -np.linalg.norm(r) / max(np.linalg.norm(vv), 1e-300)
-        alpha = min(alpha, -1.0)
-        xn = x - 2 * alpha * r + alpha * alpha * vv
-        mn, sn = _unpack(xn)
-        sn = 0.5 * (sn + sn.T)
-        if np.linalg.eigvalsh(sn).min() <= 0 or not np.isfinite(xn).all():
-            xn = x2
-        else:
-            xn = _pack(mn, sn)
-        x = _pack(*_meta_em_step(a, vinv, w, *_unpack(xn)))
-        evals += 1
-        if np.linalg.norm(x - x2) < tol and np.linalg.norm(r) < 1e3 * tol:
-            break
-    m, s = _unpack(x)
-    return m.copy(), 0.5 * (s + s.T), evals
+    """ML of ``a_i ~ N(m, S + V_i)`` (weights ``w``): quasi-Newton (L-BFGS) on m and
+    the Cholesky factor of S with the analytic gradient, started from the
+    moment estimate. Returns m, S and the number of function evaluations."""
+    from scipy.optimize import minimize
+
+    wsum = float(w.sum())
+    m0 = (w[:, None] * a).sum(axis=0) / wsum
+    d = a - m0
+    s0 = np.einsum("p,pi,pj->ij", w, d, d) / wsum - np.einsum("p,pij->ij", w, v) / wsum
+    ev, evec = np.linalg.eigh(0.5 * (s0 + s0.T))
+    floor = max(float(np.trace(np.einsum("p,pij->ij", w, v) / wsum)) / 4.0, 1e-6) * 1e-2
+    s0 = (evec * np.maximum(ev, floor)) @ evec.T
+    tril = np.tril_indices(4)
+    x0 = np.concatenate([m0, np.linalg.cholesky(s0)[tril]])
+
+    def fg(x: FloatArray) -> tuple[float, FloatArray]:
+        m = x[:4]
+        low = np.zeros((4, 4))
+        low[tril] = x[4:]
+        c = low @ low.T + v
+        ci = np.linalg.inv(c)
+        _, ld = np.linalg.slogdet(c)
+        r = a - m
+        cr = np.einsum("pij,pj->pi", ci, r)
+        f = 0.5 * float(np.dot(w, ld + np.einsum("pi,pi->p", r, cr)))
+        gm = -(w[:, None] * cr).sum(axis=0)
+        gs = 0.5 * (np.einsum("p,pij->ij", w, ci) - np.einsum("p,pi,pj->ij", w, cr, cr))
+        gl = 2.0 * gs @ low
+        return f / wsum, np.concatenate([gm, gl[tril]]) / wsum
+
+    res = minimize(fg, x0, jac=True, method="L-BFGS-B", options={"maxiter": max_iter, "ftol": 1e-15, "gtol": tol})
+    low = np.zeros((4, 4))
+    low[tril] = res.x[4:]
+    return np.asarray(res.x[:4], dtype=np.float64), low @ low.T, int(res.nfev)
 
 
 def _population(
@@ -438,17 +487,22 @@ def _population(
     n = a.shape[0]
     if n < max(min_pairs, 2):
         return Population(prior.mean_vector(), prior.cov_matrix(), np.zeros((4, 4)), "prior", n, 0)
-    if exchangeable:
-        aa = np.concatenate([a, a[:, _SWAP]])
-        vv = np.concatenate([v, v[:, _SWAP][:, :, _SWAP]])
-        w = np.full(2 * n, 0.5)
+    if n > MAX_POP_PAIRS:  # a seeded subsample estimates m, S (their ci95 says how well)
+        pick = np.sort(np.random.default_rng(n).choice(n, MAX_POP_PAIRS, replace=False))
+        a_s, v_s = a[pick], v[pick]
     else:
-        aa, vv, w = a, v, np.ones(n)
+        a_s, v_s = a, v
+    if exchangeable:
+        aa = np.concatenate([a_s, a_s[:, _SWAP]])
+        vv = np.concatenate([v_s, v_s[:, _SWAP][:, :, _SWAP]])
+        w = np.full(2 * a_s.shape[0], 0.5)
+    else:
+        aa, vv, w = a_s, v_s, np.ones(a_s.shape[0])
     m, s, it = meta_fit(aa, vv, w)
     if exchangeable:  # exact symmetry (the fit is symmetric up to rounding)
         m = 0.5 * (m + m[_SWAP])
         s = 0.5 * (s + s[_SWAP][:, _SWAP])
-    tot_inv, _ = _psd_inv(s[None] + v)
+    tot_inv, _ = _psd_inv(s[None] + v_s)
     info = tot_inv.sum(axis=0)
     if exchangeable:
         lmap = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0], [0.0, 1.0]])
@@ -576,7 +630,11 @@ def _fit_core(
             )
         messages[k] = "; ".join(msg)
 
-    n_bias = st.span.astype(np.float64)
+    # the O(1/n) bias grows with the information lost to missing days: n = the
+    # effective transitions of the inertias (= the days − 1 when none is missing),
+    # but not below 3/4 of the transitions (calibrated in bench/pooled.py: at 35 %
+    # missing per person the information share alone over-corrects)
+    n_bias = np.maximum(0.5 * (st.n_eff[:, 0] + st.n_eff[:, 1]), 0.75 * st.n_trans) + 1.0
     v0, _ = _psd_inv(st.info)
     # orient each pair to its population's role order
     orient = np.where(swapped[:, None], _SWAP[None, :], np.arange(4)[None, :])
@@ -590,13 +648,16 @@ def _fit_core(
 
     n_groups = int(group.max()) + 1 if p else len(exchangeable)
     n_groups = max(n_groups, len(exchangeable))
-    ref = st.a_hat.copy()
     est = np.zeros((p, 4))
     post_cov = np.zeros((p, 4, 4))
     pops: list[Population] = []
     a_c, v_c = st.a_hat, v0
-    for _round in range(2):
-        a_c, v_c = _bias_corrected(st.a_hat, v0, ref, st.sigma, n_bias)
+    ref = np.broadcast_to(prior.mean_vector(), (p, 4)).copy()
+    for _round in range(N_ROUNDS):
+        # weights must not follow each pair's own noise: Σ (hence V) is evaluated at
+        # the reference point (the prior mean, then the pooled estimate)
+        v_ref = _expected_cov(st, ref)
+        a_c, v_c = _bias_corrected(st.a_hat, v_ref, ref, st.sigma, n_bias)
         info_c, ok = _psd_inv(v_c)
         use_r = use & ok & np.isfinite(a_c).all(axis=1)
         ao, io, vo = oriented(a_c), oriented_m(info_c), oriented_m(v_c)
@@ -613,7 +674,11 @@ def _fit_core(
         back = orient  # _SWAP is its own inverse
         est = est[rows, back]
         post_cov = post_cov[rows[:, :, None], back[:, :, None], back[:, None, :]]
-        ref = np.where(use_r[:, None], est, st.a_hat)
+        # next reference: the population mean of each pair's population (a common
+        # point: references that follow each pair's own noise bias m upwards)
+        for g in range(n_groups):
+            members = group == g
+            ref[members] = np.where(swapped[members, None], pops[g].mean[_SWAP], pops[g].mean)
         use_final = use_r
     se = np.sqrt(np.einsum("pii->pi", post_cov))
     ci = np.stack([est - _Z975 * se, est + _Z975 * se], axis=2)
