@@ -225,7 +225,9 @@ class PairStage:
     n_eff: FloatArray  # (P, 4) effective transitions: n × share of complete-data information kept
 
 
-def _em_update(mom: Moments, mu: FloatArray, ridge: FloatArray, a_prior: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+def _em_update(
+    mom: Moments, mu: FloatArray, ridge: FloatArray, a_prior: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray]:
     """ECM step: regress z_t on [1, z_{t−1}] with expected moments (ridge on A only)."""
     p = mu.shape[0]
     n = np.maximum(mom.n, 1.0)
@@ -292,7 +294,11 @@ def _pair_chunk(y: FloatArray, em_iter: int, a_prior: FloatArray) -> PairStage:
     sig = np.zeros((p, 2, 2))
     sig[:, 0, 0], sig[:, 1, 1] = vsafe[:, 0], vsafe[:, 1]
     # stationary-consistent start for Σ: Var(u) = Γ0 − A Γ0 Aᵀ with Γ0 from the raw variances
-    rr = np.clip(np.sum(dev[:, :, 0] * dev[:, :, 1] * both, axis=1) / np.maximum(n_both, 1) / np.sqrt(vsafe[:, 0] * vsafe[:, 1]), -0.9, 0.9)
+    rr = np.clip(
+        np.sum(dev[:, :, 0] * dev[:, :, 1] * both, axis=1) / np.maximum(n_both, 1) / np.sqrt(vsafe[:, 0] * vsafe[:, 1]),
+        -0.9,
+        0.9,
+    )
     g0 = sig.copy()
     g0[:, 0, 1] = g0[:, 1, 0] = rr * np.sqrt(vsafe[:, 0] * vsafe[:, 1])
     s_start = g0 - a @ g0 @ a.transpose(0, 2, 1)
@@ -363,7 +369,9 @@ def pair_stage(y: FloatArray, *, em_iter: int = EM_ITER, a_prior: FloatArray | N
 # --------------------------------------------------------------------------- bias correction
 
 
-def _bias_corrected(a_hat: FloatArray, cov: FloatArray, ref: FloatArray, sigma: FloatArray, n: FloatArray) -> tuple[FloatArray, FloatArray]:
+def _bias_corrected(
+    a_hat: FloatArray, cov: FloatArray, ref: FloatArray, sigma: FloatArray, n: FloatArray
+) -> tuple[FloatArray, FloatArray]:
     """Likelihood centre and covariance corrected for the O(1/n) bias, linearised at ``ref``.
 
     E[â] ≈ a − b(a)/n ≈ M a − (b(ref) − J ref)/n with M = I − J/n, J = ∂b/∂a at ref,
@@ -425,26 +433,9 @@ class Population:
     iterations: int
 
 
-def _meta_em_step(a: FloatArray, vinv: FloatArray, w: FloatArray, m: FloatArray, s: FloatArray) -> tuple[FloatArray, FloatArray]:
-    sinv = np.linalg.inv(s)
-    post_cov = np.linalg.inv(vinv + sinv)
-    post_mean = np.einsum("pij,pj->pi", post_cov, np.einsum("pij,pj->pi", vinv, a) + sinv @ m)
-    wsum = w.sum()
-    m_new = (w[:, None] * post_mean).sum(axis=0) / wsum
-    d = post_mean - m_new
-    s_new = (np.einsum("p,pi,pj->ij", w, d, d) + np.einsum("p,pij->ij", w, post_cov)) / wsum
-    return m_new, 0.5 * (s_new + s_new.T)
-
-
-def _pack(m: FloatArray, s: FloatArray) -> FloatArray:
-    return np.concatenate([m, s.ravel()])
-
-
-def _unpack(x: FloatArray) -> tuple[FloatArray, FloatArray]:
-    return x[:4], x[4:].reshape(4, 4)
-
-
-def meta_fit(a: FloatArray, v: FloatArray, w: FloatArray, *, tol: float = 1e-10, max_iter: int = 500) -> tuple[FloatArray, FloatArray, int]:
+def meta_fit(
+    a: FloatArray, v: FloatArray, w: FloatArray, *, tol: float = 1e-10, max_iter: int = 500
+) -> tuple[FloatArray, FloatArray, int]:
     """ML of ``a_i ~ N(m, S + V_i)`` (weights ``w``): quasi-Newton (L-BFGS) on m and
     the Cholesky factor of S with the analytic gradient, started from the
     moment estimate. Returns m, S and the number of function evaluations."""
@@ -481,9 +472,7 @@ def meta_fit(a: FloatArray, v: FloatArray, w: FloatArray, *, tol: float = 1e-10,
     return np.asarray(res.x[:4], dtype=np.float64), low @ low.T, int(res.nfev)
 
 
-def _population(
-    a: FloatArray, v: FloatArray, exchangeable: bool, min_pairs: int, prior: Prior
-) -> Population:
+def _population(a: FloatArray, v: FloatArray, exchangeable: bool, min_pairs: int, prior: Prior) -> Population:
     n = a.shape[0]
     if n < max(min_pairs, 2):
         return Population(prior.mean_vector(), prior.cov_matrix(), np.zeros((4, 4)), "prior", n, 0)
@@ -560,7 +549,9 @@ def _clean(y: Any) -> tuple[FloatArray, IntArray]:
     return np.where(np.isinf(arr), np.nan, arr), n_inf
 
 
-def _groups(labels: Sequence[tuple[str, str]] | None, p: int) -> tuple[IntArray, BoolArray, list[str], list[tuple[str, str] | None]]:
+def _groups(
+    labels: Sequence[tuple[str, str]] | None, p: int
+) -> tuple[IntArray, BoolArray, list[str], list[tuple[str, str] | None]]:
     """Role populations for label pairs shared by ≥ 2 pairs, else one exchangeable one."""
     group = np.zeros(p, dtype=np.int64)
     swapped = np.zeros(p, dtype=bool)
@@ -773,7 +764,7 @@ class PooledWindows:
     observed: BoolArray  # (W, P) the pair has any observation in the window
     population_mean: FloatArray  # (W, G, 4)
     population_sd: FloatArray  # (W, G, 4)
-    population_source: list[list[str]]  # [W][G]
+    population_source: list[list[Literal["batch", "prior"]]]  # [W][G]
 
 
 def fit_pooled_windows(
@@ -802,7 +793,9 @@ def fit_pooled_windows(
     g_n = len(roles)
     big_group = (np.arange(w)[:, None] * g_n + group[None, :]).reshape(-1)
     exch = [r is None for r in roles] * w
-    res = _fit_core(stack, np.zeros(w * p, dtype=np.int64), big_group, np.tile(swapped, w), exch, min_pairs, prior, em_iter)
+    res = _fit_core(
+        stack, np.zeros(w * p, dtype=np.int64), big_group, np.tile(swapped, w), exch, min_pairs, prior, em_iter
+    )
     pm = np.array([pop.mean for pop in res.populations]).reshape(w, g_n, 4)
     ps = np.array([np.sqrt(np.diag(pop.cov)) for pop in res.populations]).reshape(w, g_n, 4)
     src = [[res.populations[k * g_n + g].source for g in range(g_n)] for k in range(w)]
@@ -933,7 +926,7 @@ class PooledResult:
 
     @property
     def population_source(self) -> str:
-        """"batch" or "prior" when all populations agree, else "mixed"."""
+        """ "batch" or "prior" when all populations agree, else "mixed"."""
         s = {p.population_source for p in self.population}
         return s.pop() if len(s) == 1 else "mixed"
 
@@ -1003,7 +996,9 @@ def fit_pooled(
         pid = str(pair_ids[k])
         msg = res.messages[k]
         if err[k]:
-            errors.append({"pair_id": pid, "message": msg.replace("first person", pa[0]).replace("second person", pa[1])})
+            errors.append(
+                {"pair_id": pid, "message": msg.replace("first person", pa[0]).replace("second person", pa[1])}
+            )
         elif "inf" in msg:
             errors.append({"pair_id": pid, "message": msg.split("; ")[0]})
         effs: list[PooledEffect] = []
@@ -1048,7 +1043,12 @@ def _population_results(res: PooledArrays, prior: Prior) -> list[PopulationResul
             spec = [("inertia", "person", "person", 0), ("cross_lagged", "partner", "person", 2)]
         else:
             ra, rb = roles
-            spec = [("inertia", ra, ra, 0), ("inertia", rb, rb, 1), ("cross_lagged", ra, rb, 2), ("cross_lagged", rb, ra, 3)]
+            spec = [
+                ("inertia", ra, ra, 0),
+                ("inertia", rb, rb, 1),
+                ("cross_lagged", ra, rb, 2),
+                ("cross_lagged", rb, ra, 3),
+            ]
         for kind, src, dst, c in spec:
             ci = None if pop.source == "prior" else (float(pop.mean[c] - half[c]), float(pop.mean[c] + half[c]))
             effs.append(PopulationEffect(kind, src, dst, float(pop.mean[c]), ci, float(sd[c])))
