@@ -266,7 +266,7 @@ def _score(mom: Moments, a: FloatArray, sig: FloatArray) -> FloatArray:
     return np.asarray(_inv2(sig) @ (mom.s10 - a @ mom.s00), dtype=np.float64)
 
 
-def _pair_chunk(y: FloatArray, em_iter: int, a_prior: FloatArray) -> PairStage:
+def _pair_chunk(y: FloatArray, em_iter: int, a_prior: FloatArray, ridge_days: float) -> PairStage:
     p = y.shape[0]
     obs = np.isfinite(y)
     n_obs = obs.sum(axis=1).astype(np.int64)
@@ -281,7 +281,7 @@ def _pair_chunk(y: FloatArray, em_iter: int, a_prior: FloatArray) -> PairStage:
     usable = (n_obs.min(axis=1) >= MIN_PERSON_DAYS) & (n_both >= MIN_BOTH_DAYS) & (lay.t1 - lay.t0 >= 2)
     usable &= (var > CONSTANT_TOL * np.maximum(mean * mean, 1.0)).all(axis=1)
     vsafe = np.where(var > 0, var, 1.0)
-    ridge = RIDGE_DAYS * vsafe
+    ridge = ridge_days * vsafe
     ap = np.broadcast_to(a_prior, (p, 2, 2)).copy()
 
     # start: available-case lag pairs (both persons on both days), ridge towards the prior
@@ -355,14 +355,20 @@ def _pair_chunk(y: FloatArray, em_iter: int, a_prior: FloatArray) -> PairStage:
     )
 
 
-def pair_stage(y: FloatArray, *, em_iter: int = EM_ITER, a_prior: FloatArray | None = None) -> PairStage:
-    """Step 1 for all pairs of ``y`` (P, T, 2), in chunks of :data:`CHUNK_PAIRS`."""
+def pair_stage(
+    y: FloatArray, *, em_iter: int = EM_ITER, a_prior: FloatArray | None = None, ridge_days: float = RIDGE_DAYS
+) -> PairStage:
+    """Step 1 for all pairs of ``y`` (P, T, 2), in chunks of :data:`CHUNK_PAIRS`.
+
+    With ``ridge_days=0`` and many ``em_iter`` the EM iterate is the per-pair maximum
+    likelihood estimate of (μ, A, Σ) (used by the agreement test and bench).
+    """
     ap = np.diag([LITERATURE_PRIOR.inertia_mean] * 2) + (1 - np.eye(2)) * LITERATURE_PRIOR.cross_mean
     if a_prior is not None:
         ap = a_prior
-    parts = [_pair_chunk(y[i : i + CHUNK_PAIRS], em_iter, ap) for i in range(0, y.shape[0], CHUNK_PAIRS)]
+    parts = [_pair_chunk(y[i : i + CHUNK_PAIRS], em_iter, ap, ridge_days) for i in range(0, y.shape[0], CHUNK_PAIRS)]
     if not parts:
-        parts = [_pair_chunk(np.full((0, y.shape[1], 2), np.nan), em_iter, ap)]
+        parts = [_pair_chunk(np.full((0, y.shape[1], 2), np.nan), em_iter, ap, ridge_days)]
     return PairStage(**{f: np.concatenate([getattr(pt, f) for pt in parts]) for f in PairStage.__dataclass_fields__})
 
 
