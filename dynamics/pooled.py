@@ -66,6 +66,8 @@ MIN_PAIRS = 50
 #: Populations of more usable pairs are estimated from a seeded random subsample of
 #: this many (the sampling error of m is then ≈ 0.002; its ci95 is that of the subsample).
 MAX_POP_PAIRS = 20000
+#: Smallest eigenvalue kept in a fitted population covariance (an sd of 0.001).
+S_FLOOR = 1e-6
 #: Pairs per chunk of the per-pair stage (cache-friendly; bounds the memory).
 CHUNK_PAIRS = 8192
 #: EM iterations of the per-pair stage before the Newton/Laplace step.
@@ -440,11 +442,23 @@ class Population:
 
 
 def meta_fit(
-    a: FloatArray, v: FloatArray, w: FloatArray, *, tol: float = 1e-10, max_iter: int = 500
+    a: FloatArray,
+    v: FloatArray,
+    w: FloatArray,
+    *,
+    symmetric: bool = False,
+    tol: float = 1e-10,
+    max_iter: int = 500,
 ) -> tuple[FloatArray, FloatArray, int]:
-    """ML of ``a_i ~ N(m, S + V_i)`` (weights ``w``): quasi-Newton (L-BFGS) on m and
+    """ML of ``a_i ~ N(m, S + V_i)`` (weights ``w``): quasi-Newton (BFGS) on m and
     the Cholesky factor of S with the analytic gradient, started from the
-    moment estimate. Returns m, S and the number of function evaluations."""
+    moment estimate. Returns m, S and the number of function evaluations.
+
+    ``symmetric``: m and S are constrained to be invariant under swapping the two
+    persons (the exchangeable population). At such points each pair's likelihood
+    equals that of its swapped copy, so this is the same fit as entering every pair
+    twice (once swapped) with weight ½, at half the cost.
+    """
     from scipy.optimize import minimize
 
     wsum = float(w.sum())
@@ -454,28 +468,37 @@ def meta_fit(
     ev, evec = np.linalg.eigh(0.5 * (s0 + s0.T))
     floor = max(float(np.trace(np.einsum("p,pij->ij", w, v) / wsum)) / 4.0, 1e-6) * 1e-2
     s0 = (evec * np.maximum(ev, floor)) @ evec.T
+    if symmetric:
+        m0 = 0.5 * (m0 + m0[_SWAP])
+        s0 = 0.5 * (s0 + s0[_SWAP][:, _SWAP])
     tril = np.tril_indices(4)
+
+    def sym_m(m: FloatArray) -> FloatArray:
+        return 0.5 * (m + m[_SWAP]) if symmetric else m
+
+    def sym_s(s_: FloatArray) -> FloatArray:
+        return 0.5 * (s_ + s_[_SWAP][:, _SWAP]) if symmetric else s_
     x0 = np.concatenate([m0, np.linalg.cholesky(s0)[tril]])
 
     def fg(x: FloatArray) -> tuple[float, FloatArray]:
-        m = x[:4]
+        m = sym_m(x[:4])
         low = np.zeros((4, 4))
         low[tril] = x[4:]
-        c = low @ low.T + v
+        c = sym_s(low @ low.T) + v
         ci = np.linalg.inv(c)
         _, ld = np.linalg.slogdet(c)
         r = a - m
         cr = np.einsum("pij,pj->pi", ci, r)
         f = 0.5 * float(np.dot(w, ld + np.einsum("pi,pi->p", r, cr)))
-        gm = -(w[:, None] * cr).sum(axis=0)
-        gs = 0.5 * (np.einsum("p,pij->ij", w, ci) - np.einsum("p,pi,pj->ij", w, cr, cr))
+        gm = sym_m(-(w[:, None] * cr).sum(axis=0))
+        gs = sym_s(0.5 * (np.einsum("p,pij->ij", w, ci) - np.einsum("p,pi,pj->ij", w, cr, cr)))
         gl = 2.0 * gs @ low
         return f / wsum, np.concatenate([gm, gl[tril]]) / wsum
 
-    res = minimize(fg, x0, jac=True, method="L-BFGS-B", options={"maxiter": max_iter, "ftol": 1e-15, "gtol": tol})
+    res = minimize(fg, x0, jac=True, method="BFGS", options={"maxiter": max_iter, "gtol": tol})
     low = np.zeros((4, 4))
     low[tril] = res.x[4:]
-    return np.asarray(res.x[:4], dtype=np.float64), low @ low.T, int(res.nfev)
+    return np.asarray(sym_m(res.x[:4]), dtype=np.float64), sym_s(low @ low.T), int(res.nfev)
 
 
 def _population(a: FloatArray, v: FloatArray, exchangeable: bool, min_pairs: int, prior: Prior) -> Population:
@@ -487,16 +510,12 @@ def _population(a: FloatArray, v: FloatArray, exchangeable: bool, min_pairs: int
         a_s, v_s = a[pick], v[pick]
     else:
         a_s, v_s = a, v
-    if exchangeable:
-        aa = np.concatenate([a_s, a_s[:, _SWAP]])
-        vv = np.concatenate([v_s, v_s[:, _SWAP][:, :, _SWAP]])
-        w = np.full(2 * a_s.shape[0], 0.5)
-    else:
-        aa, vv, w = a_s, v_s, np.ones(a_s.shape[0])
-    m, s, it = meta_fit(aa, vv, w)
+    m, s, it = meta_fit(a_s, v_s, np.ones(a_s.shape[0]), symmetric=exchangeable)
     if exchangeable:  # exact symmetry (the fit is symmetric up to rounding)
         m = 0.5 * (m + m[_SWAP])
         s = 0.5 * (s + s[_SWAP][:, _SWAP])
+    ev, evec = np.linalg.eigh(s)
+    s = (evec * np.maximum(ev, S_FLOOR)) @ evec.T  # a direction without spread: tiny, not singular
     tot_inv, _ = _psd_inv(s[None] + v_s)
     info = tot_inv.sum(axis=0)
     if exchangeable:
@@ -1040,7 +1059,10 @@ def fit_pooled(
 
 def _population_results(res: PooledArrays, prior: Prior) -> list[PopulationResult]:
     out: list[PopulationResult] = []
+    members = np.bincount(res.group, minlength=len(res.populations))
     for g, pop in enumerate(res.populations):
+        if members[g] == 0:
+            continue
         roles = res.group_roles[g]
         sd = np.sqrt(np.diag(pop.cov))
         half = _Z975 * np.sqrt(np.diag(pop.mean_cov))
