@@ -90,6 +90,11 @@ def smooth(lay: Layout, mu: FloatArray, a: FloatArray, sig: FloatArray, *, need_
     today, ``sig`` (P, 2, 2) positive definite. Pairs with ``t0 ≥ t1`` contribute
     nothing (zero moments, zero log-likelihood).
     """
+    with np.errstate(all="ignore"):
+        return _smooth(lay, mu, a, sig, need_moments)
+
+
+def _smooth(lay: Layout, mu: FloatArray, a: FloatArray, sig: FloatArray, need_moments: bool) -> Moments:
     t_len, p = lay.ya.shape
     a11, a12, a21, a22 = (np.ascontiguousarray(a[:, i, j]) for i, j in ((0, 0), (0, 1), (1, 0), (1, 1)))
     s11_, s12_, s22_ = (np.ascontiguousarray(sig[:, i, j]) for i, j in ((0, 0), (0, 1), (1, 1)))
@@ -126,6 +131,7 @@ def smooth(lay: Layout, mu: FloatArray, a: FloatArray, sig: FloatArray, *, need_
         # sequential exact updates: person a, then person b
         ua = lay.oa[t] & act
         va = za - ma
+        paa = np.where(paa > 0, paa, 1e-300)  # only a degenerate Σ gets here
         inv = 1.0 / paa
         ka = pab * inv
         ll -= np.where(ua, 0.5 * (_LOG2PI + np.log(paa) + va * va * inv), 0.0)

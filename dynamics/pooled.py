@@ -269,6 +269,11 @@ def _score(mom: Moments, a: FloatArray, sig: FloatArray) -> FloatArray:
 
 
 def _pair_chunk(y: FloatArray, em_iter: int, a_prior: FloatArray, ridge_days: float) -> PairStage:
+    with np.errstate(all="ignore"):  # degenerate pairs are flagged (usable False), not warned about
+        return _pair_chunk_inner(y, em_iter, a_prior, ridge_days)
+
+
+def _pair_chunk_inner(y: FloatArray, em_iter: int, a_prior: FloatArray, ridge_days: float) -> PairStage:
     p = y.shape[0]
     obs = np.isfinite(y)
     n_obs = obs.sum(axis=1).astype(np.int64)
