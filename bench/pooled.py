@@ -313,7 +313,8 @@ def _pass(r: dict[str, Any]) -> dict[str, bool]:
     cells = {(c["days"], c["pattern"]): c for c in r["cells"]}
     tc = cells[TARGET]
     checks = {
-        "target cross RMSE ≤ ⅓ of today's (same pairs)": tc["cross"]["rmse_pooled_same"] <= tc["cross"]["rmse_today"] / 3,
+        "target cross RMSE ≤ ⅓ of today's (same pairs)": tc["cross"]["rmse_pooled_same"]
+        <= tc["cross"]["rmse_today"] / 3,
         "target coverage 93–97 %": all(0.93 <= tc[k]["coverage"] <= 0.97 for k in ("inertia", "cross")),
         "population mean bias ≤ 0.02 (≥ 28 days)": all(
             abs(c[k]["mean_bias"]) <= 0.02 for c in r["cells"] if c["days"] >= 28 for k in ("inertia", "cross")
@@ -400,7 +401,9 @@ def markdown(r: dict[str, Any]) -> str:
     ]
     parts.append(
         "Speed (90 days, 20 % missing per person; best of interleaved rounds, same process):\n\n"
-        + md_table(["pairs", "fit_var1_arrays", "fit_pairs", "fit_pooled_arrays", "pooled / fit_pairs", "pooled / var1"], rows)
+        + md_table(
+            ["pairs", "fit_var1_arrays", "fit_pairs", "fit_pooled_arrays", "pooled / fit_pairs", "pooled / var1"], rows
+        )
         + f"\n\nPooled fit of the largest batch: tracemalloc peak {s['pooled_peak_bytes'] / GB:.2f} GB above the "
         f"input ({s['input_bytes'] / GB:.2f} GB). Rolling 28-day windows every 7 days ({s['windows']} windows) for "
         f"10,000 pairs × 90 days: {s['windows_seconds']:.1f} s. Machine load average at the start: {r['load']}."

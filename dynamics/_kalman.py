@@ -52,6 +52,12 @@ class Layout:
         yb = np.ascontiguousarray(np.where(obs[:, :, 1], y[:, :, 1], 0.0).T)
         return cls(ya, yb, np.ascontiguousarray(obs[:, :, 0].T), np.ascontiguousarray(obs[:, :, 1].T), t0, t1)
 
+    def cols(self, lo: int, hi: int) -> Layout:
+        """The pairs ``lo:hi``."""
+        return Layout(
+            self.ya[:, lo:hi], self.yb[:, lo:hi], self.oa[:, lo:hi], self.ob[:, lo:hi], self.t0[lo:hi], self.t1[lo:hi]
+        )
+
     def tile(self, k: int) -> Layout:
         """The same pairs repeated ``k`` times (for finite differences in one pass)."""
         return Layout(
@@ -83,18 +89,27 @@ class Moments:
     loglik: FloatArray
 
 
-def smooth(lay: Layout, mu: FloatArray, a: FloatArray, sig: FloatArray, *, need_moments: bool = True) -> Moments:
+def smooth(
+    lay: Layout,
+    mu: FloatArray,
+    a: FloatArray,
+    sig: FloatArray,
+    *,
+    need_moments: bool = True,
+    need_loglik: bool | None = None,
+) -> Moments:
     """One forward (filter) and backward (RTS) pass for all pairs of ``lay``.
 
     ``mu`` (P, 2), ``a`` (P, 2, 2) with ``a[p, i, j]`` = effect of j yesterday on i
     today, ``sig`` (P, 2, 2) positive definite. Pairs with ``t0 ≥ t1`` contribute
-    nothing (zero moments, zero log-likelihood).
+    nothing (zero moments, zero log-likelihood). The log-likelihood is computed when
+    ``need_loglik`` (default: only when the moments are not needed).
     """
     with np.errstate(all="ignore"):
-        return _smooth(lay, mu, a, sig, need_moments)
+        return _smooth(lay, mu, a, sig, need_moments, (not need_moments) if need_loglik is None else need_loglik)
 
 
-def _smooth(lay: Layout, mu: FloatArray, a: FloatArray, sig: FloatArray, need_moments: bool) -> Moments:
+def _smooth(lay: Layout, mu: FloatArray, a: FloatArray, sig: FloatArray, need_moments: bool, need_ll: bool) -> Moments:
     t_len, p = lay.ya.shape
     a11, a12, a21, a22 = (np.ascontiguousarray(a[:, i, j]) for i, j in ((0, 0), (0, 1), (1, 0), (1, 1)))
     s11_, s12_, s22_ = (np.ascontiguousarray(sig[:, i, j]) for i, j in ((0, 0), (0, 1), (1, 1)))
@@ -134,7 +149,8 @@ def _smooth(lay: Layout, mu: FloatArray, a: FloatArray, sig: FloatArray, need_mo
         paa = np.where(paa > 0, paa, 1e-300)  # only a degenerate Σ gets here
         inv = 1.0 / paa
         ka = pab * inv
-        ll -= np.where(ua, 0.5 * (_LOG2PI + np.log(paa) + va * va * inv), 0.0)
+        if need_ll:
+            ll -= np.where(ua, 0.5 * (_LOG2PI + np.log(paa) + va * va * inv), 0.0)
         ma = np.where(ua, za, ma)
         mb = np.where(ua, mb + ka * va, mb)
         pbb = np.where(ua, pbb - pab * ka, pbb)
@@ -145,7 +161,8 @@ def _smooth(lay: Layout, mu: FloatArray, a: FloatArray, sig: FloatArray, need_mo
         safe = np.where(pbb > 0, pbb, 1.0)
         inv = 1.0 / safe
         kb = pab * inv
-        ll -= np.where(ub, 0.5 * (_LOG2PI + np.log(safe) + vb * vb * inv), 0.0)
+        if need_ll:
+            ll -= np.where(ub, 0.5 * (_LOG2PI + np.log(safe) + vb * vb * inv), 0.0)
         mb = np.where(ub, zb, mb)
         ma = np.where(ub, ma + kb * vb, ma)
         paa = np.where(ub, paa - pab * kb, paa)

@@ -68,10 +68,13 @@ MIN_PAIRS = 50
 MAX_POP_PAIRS = 20000
 #: Smallest eigenvalue kept in a fitted population covariance (an sd of 0.001).
 S_FLOOR = 1e-6
+#: Gradient tolerance of the population fit (its objective is per pair; m and S are then
+#: within ≈ 1e-6 of the optimum — far inside their sampling error).
+POP_TOL = 1e-7
 #: Pairs per chunk of the per-pair stage (cache-friendly; bounds the memory).
 CHUNK_PAIRS = 8192
 #: EM iterations of the per-pair stage before the Newton/Laplace step.
-EM_ITER = 2
+EM_ITER = 1
 #: A person needs at least this many observed days, and the pair this many days on
 #: which both were observed, for its own likelihood to be used; below that the
 #: pair's estimate is the population's (``pooled_from_population``).
@@ -195,6 +198,26 @@ def _stationary(a: FloatArray, limit: float = 0.95) -> FloatArray:
     return np.asarray(a * scale[:, None, None], dtype=np.float64)
 
 
+def _inv_logdet4(c: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Inverse and log-determinant of a stack of symmetric positive definite 4 × 4
+    matrices by 2 × 2 blocks (elementwise numpy: far faster than batched LAPACK for
+    100,000 tiny matrices)."""
+    pb, qb, rb = c[:, :2, :2], c[:, :2, 2:], c[:, 2:, 2:]
+    pi = _inv2(pb)
+    piq = pi @ qb
+    sch = rb - qb.transpose(0, 2, 1) @ piq
+    si = _inv2(sch)
+    out = np.empty_like(c)
+    top_right = -piq @ si
+    out[:, :2, :2] = pi - top_right @ piq.transpose(0, 2, 1)
+    out[:, :2, 2:] = top_right
+    out[:, 2:, :2] = top_right.transpose(0, 2, 1)
+    out[:, 2:, 2:] = si
+    det_p = pb[:, 0, 0] * pb[:, 1, 1] - pb[:, 0, 1] * pb[:, 1, 0]
+    det_s = sch[:, 0, 0] * sch[:, 1, 1] - sch[:, 0, 1] * sch[:, 1, 0]
+    return out, np.log(det_p) + np.log(det_s)
+
+
 def _psd_inv(m: FloatArray) -> tuple[FloatArray, BoolArray]:
     """Inverse of a stack of symmetric matrices and whether each is positive definite."""
     w, v = np.linalg.eigh(0.5 * (m + m.transpose(0, 2, 1)))
@@ -215,7 +238,7 @@ class PairStage:
     a_iter: FloatArray  # (P, 2, 2) the last EM iterate
     mu: FloatArray  # (P, 2)
     sigma: FloatArray  # (P, 2, 2)
-    loglik: FloatArray  # (P,) at the last iterate
+    loglik: FloatArray  # (P,) zeros (the hot path does not compute it; see _kalman.smooth)
     usable: BoolArray  # (P,) own likelihood used
     n_obs: IntArray  # (P, 2)
     n_both: IntArray  # (P,)
@@ -225,6 +248,7 @@ class PairStage:
     s11: FloatArray
     n_trans: FloatArray  # (P,)
     n_eff: FloatArray  # (P, 4) effective transitions: n × share of complete-data information kept
+    info_complete: FloatArray  # (P, 4, 4) complete-data information Σ̂⁻¹ ⊗ E[Σ z zᵀ] at the iterate
 
 
 def _em_update(
@@ -318,19 +342,35 @@ def _pair_chunk_inner(y: FloatArray, em_iter: int, a_prior: FloatArray, ridge_da
         a = _stationary(a, 0.99)
 
     # score at the iterate and its finite-difference Jacobian, in one tiled pass
+    # (sub-chunks keep the tiled arrays at about CHUNK_PAIRS columns: cache-friendly)
     k = 1 + 4
-    big = lay.tile(k)
-    a_t = np.tile(a, (k, 1, 1))
-    for d, (i, j) in enumerate(EFFECT_CELLS):
-        a_t[(d + 1) * p : (d + 2) * p, i, j] += FD_STEP
-    mom = smooth(big, np.tile(mu, (k, 1)), a_t, np.tile(sig, (k, 1, 1)))
-    g = _vec(_score(mom, a_t, np.tile(sig, (k, 1, 1)))).reshape(k, p, 4)
+    sub = max(1, CHUNK_PAIRS // k)
+    g = np.empty((k, p, 4))
+    parts: list[Moments] = []
+    for lo in range(0, p, sub):
+        hi = min(p, lo + sub)
+        q = hi - lo
+        a_t = np.tile(a[lo:hi], (k, 1, 1))
+        for d, (i, j) in enumerate(EFFECT_CELLS):
+            a_t[(d + 1) * q : (d + 2) * q, i, j] += FD_STEP
+        s_t = np.tile(sig[lo:hi], (k, 1, 1))
+        mom_s = smooth(lay.cols(lo, hi).tile(k), np.tile(mu[lo:hi], (k, 1)), a_t, s_t)
+        g[:, lo:hi] = _vec(_score(mom_s, a_t, s_t)).reshape(k, q, 4)
+        parts.append(
+            Moments(*(x[:q] for x in (mom_s.s00, mom_s.s11, mom_s.s10, mom_s.m0, mom_s.m1, mom_s.n, mom_s.loglik)))
+        )
+    mom = Moments(
+        *(
+            np.concatenate([getattr(pt, f) for pt in parts]) if parts else np.zeros((0,))
+            for f in Moments.__dataclass_fields__
+        )
+    )
     hess = np.stack([(g[d + 1] - g[0]) / FD_STEP for d in range(4)], axis=2)  # (P, 4 grad, 4 dir)
     info = -0.5 * (hess + hess.transpose(0, 2, 1))
     # small-sample df correction: the observed information treats μ and Σ as known;
     # with n_e effective transitions (n × the share of the complete-data information
     # the observed days keep) and 3 parameters per equation, inflate V by n_e/(n_e − 3)
-    base = Moments(*(x[:p] for x in (mom.s00, mom.s11, mom.s10, mom.m0, mom.m1, mom.n, mom.loglik)))
+    base = mom
     comp = np.einsum("pik,pjl->pijkl", _inv2(sig), base.s00).reshape(p, 4, 4)
     order = [2 * i + j for i, j in EFFECT_CELLS]
     comp = comp[:, order][:, :, order]
@@ -359,6 +399,7 @@ def _pair_chunk_inner(y: FloatArray, em_iter: int, a_prior: FloatArray, ridge_da
         s11=base.s11,
         n_trans=base.n,
         n_eff=n_e,
+        info_complete=comp,
     )
 
 
@@ -425,11 +466,26 @@ def _expected_cov(st: PairStage, ref: FloatArray) -> FloatArray:
     sig = st.sigma
     kron = np.einsum("qij,qkl->qikjl", a, a).reshape(p, 4, 4)
     g0 = np.linalg.solve(np.eye(4) - kron, sig.reshape(p, 4, 1)).reshape(p, 2, 2)
-    n_e = np.maximum(st.n_eff, SMALL_SAMPLE_K + 1.0)
-    scale = 1.0 / np.sqrt(n_e - SMALL_SAMPLE_K)  # 1/√n_e × √(n_e/(n_e − k)) per effect
-    cov = np.einsum("pik,pjl->pijkl", sig, _inv2(g0)).reshape(p, 4, 4)
+    n = np.maximum(st.n_trans, 1.0)
     order = [2 * i + j for i, j in EFFECT_CELLS]
-    cov = cov[:, order][:, :, order] * scale[:, :, None] * scale[:, None, :]
+    c_ref = np.einsum("pik,pjl->pijkl", _inv2(sig), g0).reshape(p, 4, 4)[:, order][:, :, order] * n[:, None, None]
+    # the share of the information the observed days keep, as a matrix (missing days
+    # cost the cross-lagged effects more, and change how the effects are correlated):
+    # R = L_c⁻¹ H L_c⁻ᵀ with H the observed and L_c Lᵀ_c the complete-data information
+    good = st.usable.copy()
+    eye = np.eye(4)
+    cc = np.where(good[:, None, None], st.info_complete, eye)
+    hh = np.where(good[:, None, None], st.info, eye)
+    lc = np.linalg.cholesky(cc + 1e-12 * eye)
+    lci = np.linalg.inv(lc)
+    rel = lci @ hh @ lci.transpose(0, 2, 1)
+    lr = np.linalg.cholesky(c_ref + 1e-12 * eye)
+    info = lr @ rel @ lr.transpose(0, 2, 1)
+    cov, ok = _psd_inv(info)
+    n_e = np.maximum(st.n_eff, SMALL_SAMPLE_K + 1.0)
+    scale = np.sqrt(n_e / (n_e - SMALL_SAMPLE_K))  # small-sample inflation per effect
+    cov = cov * scale[:, :, None] * scale[:, None, :]
+    cov = np.where(ok[:, None, None], cov, np.linalg.inv(c_ref))
     return np.asarray(0.5 * (cov + cov.transpose(0, 2, 1)), dtype=np.float64)
 
 
@@ -454,6 +510,7 @@ def meta_fit(
     symmetric: bool = False,
     tol: float = 1e-10,
     max_iter: int = 500,
+    start: tuple[FloatArray, FloatArray] | None = None,
 ) -> tuple[FloatArray, FloatArray, int]:
     """ML of ``a_i ~ N(m, S + V_i)`` (weights ``w``): quasi-Newton (BFGS) on m and
     the Cholesky factor of S with the analytic gradient, started from the
@@ -476,6 +533,8 @@ def meta_fit(
     if symmetric:
         m0 = 0.5 * (m0 + m0[_SWAP])
         s0 = 0.5 * (s0 + s0[_SWAP][:, _SWAP])
+    if start is not None:
+        m0, s0 = start
     tril = np.tril_indices(4)
 
     def sym_m(m: FloatArray) -> FloatArray:
@@ -483,6 +542,7 @@ def meta_fit(
 
     def sym_s(s_: FloatArray) -> FloatArray:
         return 0.5 * (s_ + s_[_SWAP][:, _SWAP]) if symmetric else s_
+
     x0 = np.concatenate([m0, np.linalg.cholesky(s0)[tril]])
 
     def fg(x: FloatArray) -> tuple[float, FloatArray]:
@@ -490,8 +550,7 @@ def meta_fit(
         low = np.zeros((4, 4))
         low[tril] = x[4:]
         c = sym_s(low @ low.T) + v
-        ci = np.linalg.inv(c)
-        _, ld = np.linalg.slogdet(c)
+        ci, ld = _inv_logdet4(c)
         r = a - m
         cr = np.einsum("pij,pj->pi", ci, r)
         f = 0.5 * float(np.dot(w, ld + np.einsum("pi,pi->p", r, cr)))
@@ -506,7 +565,14 @@ def meta_fit(
     return np.asarray(sym_m(res.x[:4]), dtype=np.float64), sym_s(low @ low.T), int(res.nfev)
 
 
-def _population(a: FloatArray, v: FloatArray, exchangeable: bool, min_pairs: int, prior: Prior) -> Population:
+def _population(
+    a: FloatArray,
+    v: FloatArray,
+    exchangeable: bool,
+    min_pairs: int,
+    prior: Prior,
+    start: Population | None = None,
+) -> Population:
     n = a.shape[0]
     if n < max(min_pairs, 2):
         return Population(prior.mean_vector(), prior.cov_matrix(), np.zeros((4, 4)), "prior", n, 0)
@@ -515,7 +581,8 @@ def _population(a: FloatArray, v: FloatArray, exchangeable: bool, min_pairs: int
         a_s, v_s = a[pick], v[pick]
     else:
         a_s, v_s = a, v
-    m, s, it = meta_fit(a_s, v_s, np.ones(a_s.shape[0]), symmetric=exchangeable)
+    warm = None if start is None or start.source != "batch" else (start.mean, start.cov)
+    m, s, it = meta_fit(a_s, v_s, np.ones(a_s.shape[0]), symmetric=exchangeable, tol=POP_TOL, start=warm)
     if exchangeable:  # exact symmetry (the fit is symmetric up to rounding)
         m = 0.5 * (m + m[_SWAP])
         s = 0.5 * (s + s[_SWAP][:, _SWAP])
@@ -651,11 +718,10 @@ def _fit_core(
             )
         messages[k] = "; ".join(msg)
 
-    # the O(1/n) bias grows with the information lost to missing days: n = the
-    # effective transitions of the inertias (= the days − 1 when none is missing),
-    # but not below 3/4 of the transitions (calibrated in bench/pooled.py: at 35 %
-    # missing per person the information share alone over-corrects)
-    n_bias = np.maximum(0.5 * (st.n_eff[:, 0] + st.n_eff[:, 1]), 0.75 * st.n_trans) + 1.0
+    # the O(1/n) bias: n = the days from the first complete day to the last observed
+    # one (checked in bench/pooled.py against the information share of the inertias,
+    # which over-corrects once the weights are taken at a common reference)
+    n_bias = st.n_trans + 1.0
     v0, _ = _psd_inv(st.info)
     # orient each pair to its population's role order
     orient = np.where(swapped[:, None], _SWAP[None, :], np.arange(4)[None, :])
@@ -682,10 +748,11 @@ def _fit_core(
         info_c, ok = _psd_inv(v_c)
         use_r = use & ok & np.isfinite(a_c).all(axis=1)
         ao, io, vo = oriented(a_c), oriented_m(info_c), oriented_m(v_c)
+        prev = pops
         pops = []
         for g in range(n_groups):
             sel = (group == g) & use_r
-            pop = _population(ao[sel], vo[sel], exchangeable[g], min_pairs, prior)
+            pop = _population(ao[sel], vo[sel], exchangeable[g], min_pairs, prior, prev[g] if prev else None)
             pops.append(pop)
             members = np.flatnonzero(group == g)
             pm, pc = _posterior(ao[members], io[members], use_r[members], pop)
