@@ -93,7 +93,7 @@ def test_per_pair_mle_agrees_with_scipy_optimize():
     """EM on the vectorised Kalman likelihood, run to convergence, equals a general-purpose
     optimiser of the same (independently coded) likelihood, to 1e-4."""
     rng = np.random.default_rng(11)
-    y, _ = _simulate(rng, 2, 40, missing=0.2)
+    y, _ = _simulate(rng, 2, 26, missing=0.2)
     for k in range(2):
         y[k, 0] = [5.0, 5.5]
     st = pair_stage(y, em_iter=3000, ridge_days=0.0)
