@@ -218,6 +218,13 @@ def _inv_logdet4(c: FloatArray) -> tuple[FloatArray, FloatArray]:
     return out, np.log(det_p) + np.log(det_s)
 
 
+def _is_pd(m: FloatArray) -> BoolArray:
+    """Whether each symmetric matrix of a stack is (numerically) positive definite."""
+    fin = np.isfinite(m).all(axis=(1, 2))
+    w = np.linalg.eigvalsh(np.where(fin[:, None, None], 0.5 * (m + m.transpose(0, 2, 1)), np.eye(m.shape[1])))
+    return np.asarray(fin & (w[:, 0] > 1e-10 * np.maximum(np.abs(w[:, -1]), 1e-300)), dtype=np.bool_)
+
+
 def _psd_inv(m: FloatArray) -> tuple[FloatArray, BoolArray]:
     """Inverse of a stack of symmetric matrices and whether each is positive definite."""
     w, v = np.linalg.eigh(0.5 * (m + m.transpose(0, 2, 1)))
@@ -472,20 +479,22 @@ def _expected_cov(st: PairStage, ref: FloatArray) -> FloatArray:
     # the share of the information the observed days keep, as a matrix (missing days
     # cost the cross-lagged effects more, and change how the effects are correlated):
     # R = L_c⁻¹ H L_c⁻ᵀ with H the observed and L_c Lᵀ_c the complete-data information
-    good = st.usable.copy()
     eye = np.eye(4)
+    finite = np.isfinite(c_ref).all(axis=(1, 2)) & np.isfinite(st.info_complete).all(axis=(1, 2))
+    good = st.usable & finite & _is_pd(st.info_complete) & _is_pd(c_ref)
+    c_ref = np.where(good[:, None, None], c_ref, eye)
     cc = np.where(good[:, None, None], st.info_complete, eye)
     hh = np.where(good[:, None, None], st.info, eye)
-    lc = np.linalg.cholesky(cc + 1e-12 * eye)
+    lc = np.linalg.cholesky(cc)
     lci = np.linalg.inv(lc)
     rel = lci @ hh @ lci.transpose(0, 2, 1)
-    lr = np.linalg.cholesky(c_ref + 1e-12 * eye)
+    lr = np.linalg.cholesky(c_ref)
     info = lr @ rel @ lr.transpose(0, 2, 1)
     cov, ok = _psd_inv(info)
     n_e = np.maximum(st.n_eff, SMALL_SAMPLE_K + 1.0)
     scale = np.sqrt(n_e / (n_e - SMALL_SAMPLE_K))  # small-sample inflation per effect
     cov = cov * scale[:, :, None] * scale[:, None, :]
-    cov = np.where(ok[:, None, None], cov, np.linalg.inv(c_ref))
+    cov = np.where((ok & good)[:, None, None], cov, np.linalg.inv(c_ref))
     return np.asarray(0.5 * (cov + cov.transpose(0, 2, 1)), dtype=np.float64)
 
 
