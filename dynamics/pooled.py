@@ -220,7 +220,7 @@ def _inv_logdet4(c: FloatArray) -> tuple[FloatArray, FloatArray]:
 
 def _is_pd(m: FloatArray) -> BoolArray:
     """Whether each symmetric matrix of a stack is (numerically) positive definite."""
-    fin = np.isfinite(m).all(axis=(1, 2))
+    fin: BoolArray = np.asarray(np.isfinite(m).all(axis=(1, 2)), dtype=np.bool_)
     w = np.linalg.eigvalsh(np.where(fin[:, None, None], 0.5 * (m + m.transpose(0, 2, 1)), np.eye(m.shape[1])))
     return np.asarray(fin & (w[:, 0] > 1e-10 * np.maximum(np.abs(w[:, -1]), 1e-300)), dtype=np.bool_)
 
