@@ -1114,7 +1114,7 @@ def fit_pooled(
         msg = res.messages[k]
         if err[k]:
             errors.append(
-                {"pair_id": pid, "message": msg.replace("first person", pa[0]).replace("second person", pa[1])}
+                {"pair_id": pid, "message": msg.replace("the first person", pa[0]).replace("the second person", pa[1])}
             )
         elif "(inf)" in msg:
             errors.append({"pair_id": pid, "message": msg.split("; ")[0]})
