@@ -94,9 +94,10 @@ RIDGE_DAYS = 1.0
 #: Variance on the observed days below this × mean square: a constant series.
 CONSTANT_TOL = 1e-10
 #: Small-sample inflation of the per-pair covariance: V × n_e/(n_e − k) with n_e the
-#: effective number of transitions (3 parameters per equation + 2 for the
-#: t-like tails of an estimate whose residual variance is itself estimated).
-SMALL_SAMPLE_K = 5.0
+#: effective number of transitions and k = 3 parameters per equation (a df correction;
+#: k = 5, adding 2 for t-like tails, made the inertias' short-series V too large and
+#: their population SD collapse towards 0 at 14 days).
+SMALL_SAMPLE_K = 3.0
 #: Rounds of (bias correction, population, posteriors) around an updated reference.
 N_ROUNDS = 2
 #: Finite-difference step for the observed information (units of A).
@@ -523,6 +524,7 @@ def meta_fit(
     *,
     symmetric: bool = False,
     diagonal: bool = False,
+    boundary_prior: bool = False,
     tol: float = 1e-10,
     max_iter: int = 500,
     start: tuple[FloatArray, FloatArray] | None = None,
@@ -535,7 +537,11 @@ def meta_fit(
     persons (the exchangeable population). At such points each pair's likelihood
     equals that of its swapped copy, so this is the same fit as entering every pair
     twice (once swapped) with weight ½, at half the cost. ``diagonal``: S is diagonal
-    (the effects vary independently across pairs).
+    (the effects vary independently across pairs). ``boundary_prior``: the posterior
+    mode under Chung et al.'s (2013) boundary-avoiding Gamma(2, →0) prior on each
+    between-pair SD (the diagonal of S's Cholesky factor) instead of the maximum —
+    with short series the likelihood of a variance is flat near 0 and the maximum
+    often *is* 0, which would make every pair's interval collapse onto the mean.
     """
     from scipy.optimize import minimize
 
@@ -562,6 +568,7 @@ def meta_fit(
         return 0.5 * (s_ + s_[_SWAP][:, _SWAP]) if symmetric else s_
 
     x0 = np.concatenate([m0, np.linalg.cholesky(s0)[tril]])
+    diag_pos = np.flatnonzero(tril[0] == tril[1])
 
     def fg(x: FloatArray) -> tuple[float, FloatArray]:
         m = sym_m(x[:4])
@@ -575,7 +582,12 @@ def meta_fit(
         gm = sym_m(-(w[:, None] * cr).sum(axis=0))
         gs = sym_s(0.5 * (np.einsum("p,pij->ij", w, ci) - np.einsum("p,pi,pj->ij", w, cr, cr)))
         gl = 2.0 * gs @ low
-        return f / wsum, np.concatenate([gm, gl[tril]]) / wsum
+        grad = np.concatenate([gm, gl[tril]])
+        if boundary_prior:
+            dpos = 4 + diag_pos
+            f -= float(np.sum(np.log(np.abs(x[dpos]))))
+            grad[dpos] -= 1.0 / x[dpos]
+        return f / wsum, grad / wsum
 
     res = minimize(fg, x0, jac=True, method="BFGS", options={"maxiter": max_iter, "gtol": tol})
     low = np.zeros((4, 4))
@@ -601,7 +613,14 @@ def _population(
         a_s, v_s = a, v
     warm = None if start is None or start.source != "batch" else (start.mean, start.cov)
     m, s, it = meta_fit(
-        a_s, v_s, np.ones(a_s.shape[0]), symmetric=exchangeable, diagonal=DIAGONAL_S, tol=POP_TOL, start=warm
+        a_s,
+        v_s,
+        np.ones(a_s.shape[0]),
+        symmetric=exchangeable,
+        diagonal=DIAGONAL_S,
+        boundary_prior=True,
+        tol=POP_TOL,
+        start=warm,
     )
     if exchangeable:  # exact symmetry (the fit is symmetric up to rounding)
         m = 0.5 * (m + m[_SWAP])
