@@ -27,6 +27,7 @@ BENCHES = (
     ("agreement", "OLS equals statsmodels, pair by pair"),
     ("recovery", "known parameters recovered with honest intervals"),
     ("speed", "100,000 pairs: time, memory, speed-up over statsmodels"),
+    ("pooled", "pooled estimator: recovery, agreement with scipy, speed and memory"),
 )
 
 
