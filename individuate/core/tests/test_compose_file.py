@@ -4,13 +4,14 @@ not run (no container runtime in CI)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 COMPOSE = Path(__file__).resolve().parents[3] / "compose.yaml"
 
 
-def _compose() -> dict:  # type: ignore[type-arg]
+def _compose() -> dict[str, Any]:
     return yaml.safe_load(COMPOSE.read_text())
 
 

@@ -46,7 +46,7 @@ def test_queued_email_goes_through_an_rq_worker() -> None:
     person = make_user("rq@example.com", "Rae")
     queue_email("checkins/checkin-reminder", to=person, context={"checkin_path": "/checkin/"})
     assert not mail.outbox and queue.count == 1  # queued in Redis, not sent yet
-    SimpleWorker([queue], connection=redis, job_class=Job).work(burst=True)  # type: ignore[arg-type]
+    SimpleWorker([queue], connection=redis, job_class=Job).work(burst=True)
     assert [m.to for m in mail.outbox] == [["rq@example.com"]]
     assert OutgoingEmail.objects.count() == 0
     assert timezone.now()  # the worker ran in this process with the test's settings
