@@ -14,16 +14,17 @@ command line itself is wrong.
 from __future__ import annotations
 
 import argparse
-import itertools
+import multiprocessing as mp
+import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO, overload
 
 import numpy as np
 
-from .coupling import PairRecord, iter_pair_records, iter_solo_records
-from .coupling.results import COMPACT, PRETTY, error_text, gc_paused, pair_text
+from .coupling import CHUNK_PAIRS, PairRecord, iter_pair_records, iter_solo_records
+from .coupling.results import COMPACT, PRETTY, RecordStream, error_text, gc_paused, pair_text
 from .coupling.var1 import FloatArray
 from .io import ReadError, read_pairs_batch, read_pairs_csv, read_solo_batch, read_solo_csv
 
@@ -81,11 +82,24 @@ def _common(args: argparse.Namespace) -> dict[str, Any]:
     return {"method": args.method, "chance": not args.no_chance, "seed": args.seed}
 
 
-def _pair_records(args: argparse.Namespace) -> tuple[Iterator[PairRecord], list[ReadError]]:
+_NOTHING = RecordStream(0, 1, lambda lo, hi: iter(()))
+
+
+def _one_by_one(n: int, fit_one: Callable[[int], RecordStream]) -> RecordStream:
+    """Rows fitted one at a time, when they are asked for."""
+
+    def records(lo: int, hi: int) -> Iterator[PairRecord]:
+        for k in range(lo, hi):
+            yield from fit_one(k)
+
+    return RecordStream(n, CHUNK_PAIRS, records)
+
+
+def _pair_records(args: argparse.Namespace) -> tuple[RecordStream, list[ReadError]]:
     if args.resolution == "day":
         batch, errors = read_pairs_batch(args.input)
         if batch is None:
-            return iter(()), errors
+            return _NOTHING, errors
         records = iter_pair_records(
             batch.y, persons=batch.persons, pair_ids=batch.pair_ids, start=batch.start,
             window=args.window, step=args.step, **_common(args),
@@ -94,32 +108,32 @@ def _pair_records(args: argparse.Namespace) -> tuple[Iterator[PairRecord], list[
     # prompt slots differ between pairs, so pairs are not aligned: fit each on its own
     # (its chance level then comes from time-shifted surrogates).
     grids, errors = read_pairs_csv(args.input, resolution=args.resolution)
-    one = (
-        iter_pair_records(_two_slots(g.values)[None], persons=[g.persons], pair_ids=[g.pair_id], **_common(args))
-        for g in grids
-    )
-    return itertools.chain.from_iterable(one), errors
+
+    def fit_one(k: int) -> RecordStream:
+        g = grids[k]
+        return iter_pair_records(_two_slots(g.values)[None], persons=[g.persons], pair_ids=[g.pair_id], **_common(args))
+
+    return _one_by_one(len(grids), fit_one), errors
 
 
-def _solo_records(args: argparse.Namespace) -> tuple[Iterator[PairRecord], list[ReadError]]:
+def _solo_records(args: argparse.Namespace) -> tuple[RecordStream, list[ReadError]]:
     if args.resolution == "day":
         batch, errors = read_solo_batch(args.input)
         if batch is None:
-            return iter(()), errors
+            return _NOTHING, errors
         records = iter_solo_records(
             batch.own, batch.perceived, ids=batch.person_ids, other_labels=_Repeat(PERCEIVED, len(batch.person_ids)),
             start=batch.start, window=args.window, step=args.step, **_common(args),
         )  # fmt: skip
         return records, errors
-    grids, errors = read_solo_csv(args.input, resolution=args.resolution)
-    one = (
-        iter_solo_records(
-            _two_slots(g.own)[None], _two_slots(g.perceived)[None], ids=[g.person_id], other_labels=[PERCEIVED],
-            **_common(args),
-        )
-        for g in grids
-    )
-    return itertools.chain.from_iterable(one), errors
+    solos, errors = read_solo_csv(args.input, resolution=args.resolution)
+
+    def fit_one(k: int) -> RecordStream:
+        g = solos[k]
+        own, perceived = _two_slots(g.own)[None], _two_slots(g.perceived)[None]
+        return iter_solo_records(own, perceived, ids=[g.person_id], other_labels=[PERCEIVED], **_common(args))
+
+    return _one_by_one(len(solos), fit_one), errors
 
 
 def _two_slots(values: FloatArray) -> FloatArray:
@@ -146,26 +160,51 @@ class _Repeat(Sequence[str]):
         return self._value
 
 
-def _write(out: TextIO, fmt: str, records: Iterator[PairRecord], errors: list[ReadError]) -> tuple[int, bool]:
+#: From this many records on, the text is made by worker processes (fork) when there
+#: are several cores; below it the start-up would cost more than it saves.
+PARALLEL_MIN = 10_000
+_JOB: tuple[RecordStream, bool] | None = None  # what forked workers format
+
+
+def _chunk_text(bounds: tuple[int, int]) -> tuple[str, int, bool]:
+    """Rows ``lo:hi`` of the job as text: (text, how many, whether any got a number)."""
+    assert _JOB is not None
+    stream, pretty = _JOB
+    n, fitted, parts = 0, False, []
+    style = PRETTY if pretty else COMPACT
+    for rec in stream.records(*bounds):
+        if not fitted:
+            fitted = any(e[3] is not None for e in rec.effects)
+        parts.append(",\n    " + pair_text(rec, 2, style) if pretty else pair_text(rec, 0, style) + "\n")
+        n += 1
+    return "".join(parts), n, fitted
+
+
+def _texts(stream: RecordStream, pretty: bool) -> Iterator[tuple[str, int, bool]]:
+    global _JOB
+    _JOB = (stream, pretty)
+    try:
+        workers = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 4)
+        if len(stream) >= PARALLEL_MIN and workers > 1 and "fork" in mp.get_all_start_methods():
+            with mp.get_context("fork").Pool(workers) as pool:
+                yield from pool.imap(_chunk_text, stream.bounds())
+        else:
+            yield from map(_chunk_text, stream.bounds())
+    finally:
+        _JOB = None
+
+
+def _write(out: TextIO, fmt: str, stream: RecordStream, errors: list[ReadError]) -> tuple[int, bool]:
     """Stream the records to ``out``; returns (how many, whether any got a number)."""
     n, fitted = 0, False
     pretty = fmt == "json"
     style = PRETTY if pretty else COMPACT
     if pretty:
         out.write('{\n  "pairs": [')
-    buf: list[str] = []
-    for rec in records:
-        if not fitted:
-            fitted = any(e[3] is not None for e in rec.effects)
-        if pretty:
-            buf.append(("\n    " if n == 0 else ",\n    ") + pair_text(rec, 2, style))
-        else:
-            buf.append(pair_text(rec, 0, style) + "\n")
-        n += 1
-        if len(buf) >= 512:
-            out.write("".join(buf))
-            buf.clear()
-    out.write("".join(buf))
+    for text, k, any_number in _texts(stream, pretty):
+        out.write(text[1:] if pretty and n == 0 else text)  # no comma before the first pair
+        n += k
+        fitted = fitted or any_number
     if pretty:
         out.write("\n  ]" if n else "]")
         out.write(',\n  "errors": ' + style.container("[]", [error_text(e, 2, style) for e in errors], 1) + "\n}\n")

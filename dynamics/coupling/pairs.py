@@ -12,7 +12,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .chance import chance_thresholds, cross_t, exceeds
-from .results import EffectRow, PairRecord, PairResult, gc_paused
+from .results import EffectRow, PairRecord, PairResult, RecordStream, gc_paused
 from .var1 import (
     CHUNK_PAIRS,
     MIN_LAG_PAIRS,
@@ -153,7 +153,7 @@ def iter_pair_records(
     seed: int = 0,
     labels: Sequence[tuple[str, str]] | None = None,
     chunk: int = CHUNK_PAIRS,
-) -> Iterator[PairRecord]:
+) -> RecordStream:
     """:func:`fit_pairs` as a stream: the numbers of every pair are fitted at once (as
     arrays), then each record is assembled — ``chunk`` pairs at a time — as it is
     consumed, so no per-pair Python objects are held for the whole batch. The
@@ -170,7 +170,11 @@ def iter_pair_records(
     for w_i, s0 in enumerate(plan.starts):
         assert window is not None
         wins.append(_pair_block(arr[:, s0 : s0 + window], method, chance, (seed, 1 + w_i)))
-    return _records(full, wins, plan, persons, pair_ids, words, max(1, chunk))
+
+    def records(lo: int, hi: int) -> Iterator[PairRecord]:
+        return _records(full, wins, plan, persons, pair_ids, words, lo, hi)
+
+    return RecordStream(p, chunk, records)
 
 
 def _records(
@@ -180,29 +184,28 @@ def _records(
     persons: Sequence[tuple[str, str]],
     pair_ids: Sequence[str],
     words: Sequence[tuple[str, str]],
-    chunk: int,
+    lo: int,
+    hi: int,
 ) -> Iterator[PairRecord]:
-    for lo in range(0, full["coef"].shape[0], chunk):
-        hi = lo + chunk
-        cols = _as_lists(full, lo, hi)
-        wcols = [_as_lists(w, lo, hi) for w in wins]
-        for k in range(len(cols["n"])):
-            pa = (str(persons[lo + k][0]), str(persons[lo + k][1]))
-            wd = (str(words[lo + k][0]), str(words[lo + k][1]))
-            effects, warns = _pair_effects(cols, k, pa, wd)
-            windows = None
-            changes = None
-            if plan.window is not None and plan.start is not None:
+    cols = _as_lists(full, lo, hi)
+    wcols = [_as_lists(w, lo, hi) for w in wins]
+    for k in range(len(cols["n"])):
+        pa = (str(persons[lo + k][0]), str(persons[lo + k][1]))
+        wd = (str(words[lo + k][0]), str(words[lo + k][1]))
+        effects, warns = _pair_effects(cols, k, pa, wd)
+        windows = None
+        changes = None
+        if plan.window is not None and plan.start is not None:
 
-                def effects_of(block: Cols, kk: int, pa: tuple[str, str] = pa, wd: tuple[str, str] = wd) -> list[EffectRow]:
-                    return _pair_effects(block, kk, pa, wd)[0]
+            def effects_of(block: Cols, kk: int, pa: tuple[str, str] = pa, wd: tuple[str, str] = wd) -> list[EffectRow]:
+                return _pair_effects(block, kk, pa, wd)[0]
 
-                windows = plan.rows(k, wcols, effects_of, offset=lo)
-                changes = change(windows, ("cross_lagged",))
-            n_obs = cols["n_obs"][k]
-            yield PairRecord(
-                str(pair_ids[lo + k]), pa, {pa[0]: n_obs[0], pa[1]: n_obs[1]}, cols["n"][k], effects, warns, windows, changes
-            )
+            windows = plan.rows(k, wcols, effects_of, offset=lo)
+            changes = change(windows, ("cross_lagged",))
+        n_obs = cols["n_obs"][k]
+        yield PairRecord(
+            str(pair_ids[lo + k]), pa, {pa[0]: n_obs[0], pa[1]: n_obs[1]}, cols["n"][k], effects, warns, windows, changes
+        )
 
 
 def fit_pairs(

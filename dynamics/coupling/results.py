@@ -30,6 +30,7 @@ __all__ = [
     "PairJSON",
     "PairRecord",
     "PairResult",
+    "RecordStream",
     "Style",
     "Window",
     "WindowJSON",
@@ -95,6 +96,26 @@ class ErrorJSON(TypedDict):
 EffectRow = tuple[str, str, str, float | None, float | None, tuple[float, float] | None, bool | None, str, float | None]
 #: (start, end, effects)
 WindowRow = tuple[date, date, list[EffectRow]]
+
+
+class RecordStream:
+    """The records of a fitted batch, assembled ``chunk`` rows at a time as they are
+    iterated (so no per-pair Python objects exist for the whole batch at once).
+    ``records(lo, hi)`` assembles rows ``lo:hi`` alone, in any order — e.g. in worker
+    processes."""
+
+    def __init__(self, n: int, chunk: int, records: Callable[[int, int], Iterator[PairRecord]]) -> None:
+        self.n, self.chunk, self.records = n, max(1, chunk), records
+
+    def __len__(self) -> int:
+        return self.n
+
+    def bounds(self) -> list[tuple[int, int]]:
+        return [(lo, min(lo + self.chunk, self.n)) for lo in range(0, self.n, self.chunk)]
+
+    def __iter__(self) -> Iterator[PairRecord]:
+        for lo, hi in self.bounds():
+            yield from self.records(lo, hi)
 
 
 class PairRecord(NamedTuple):
@@ -241,21 +262,40 @@ PRETTY = Style(pretty=True)
 COMPACT = Style(pretty=False)
 
 
+class _EffectTemplates:
+    """``%``-templates of an effect object at one depth: with numbers, and without."""
+
+    def __init__(self, st: Style, depth: int) -> None:
+        o, sep, o2, sep2 = st.open[depth + 1], st.sep[depth + 1], st.open[depth + 2], st.sep[depth + 2]
+        head = "{" + o + '"kind": %s' + sep + '"from": %s' + sep + '"to": %s' + sep
+        tail = '"interpretation": %s'
+        self.close = st.open[depth] + "}"
+        self.correlation = sep + '"correlation": '
+        self.numbers = (
+            head + '"estimate": %r' + sep + '"se": %r' + sep + '"ci95": [' + o2 + "%r" + sep2 + "%r" + o + "]"
+            + sep + '"exceeds_chance": %s' + sep + tail
+        )  # fmt: skip
+        nulls = ("estimate", "se", "ci95", "exceeds_chance")
+        self.missing = head + "".join(f'"{k}": null' + sep for k in nulls) + tail + self.close
+
+
+_TEMPLATES: dict[tuple[int, int], _EffectTemplates] = {}
+_LITERAL = {None: "null", True: "true", False: "false"}
+
+
 def _effect_text(e: EffectRow, depth: int, st: Style) -> str:
+    t = _TEMPLATES.get((id(st), depth))
+    if t is None:
+        t = _TEMPLATES[(id(st), depth)] = _EffectTemplates(st, depth)
     ci = e[5]
-    items = [
-        '"kind": ' + _string(e[0]),
-        '"from": ' + _string(e[1]),
-        '"to": ' + _string(e[2]),
-        '"estimate": ' + _number(e[3]),
-        '"se": ' + _number(e[4]),
-        '"ci95": ' + ("null" if ci is None else st.container("[]", (_number(ci[0]), _number(ci[1])), depth + 1)),
-        '"exceeds_chance": ' + _bool(e[6]),
-        '"interpretation": ' + _string(e[7]),
-    ]
+    if ci is None or e[3] is None or e[4] is None:
+        return t.missing % (_string(e[0]), _string(e[1]), _string(e[2]), _string(e[7]))
+    text = t.numbers % (
+        _string(e[0]), _string(e[1]), _string(e[2]), e[3], e[4], ci[0], ci[1], _LITERAL[e[6]], _string(e[7])
+    )  # fmt: skip
     if e[8] is not None:
-        items.append('"correlation": ' + _number(e[8]))
-    return st.container("{}", items, depth)
+        return text + t.correlation + repr(e[8]) + t.close
+    return text + t.close
 
 
 def _effects_text(rows: Sequence[EffectRow], depth: int, st: Style) -> str:

@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .chance import exceeds, shifted_thresholds
-from .results import EffectRow, PairRecord, PairResult, gc_paused
+from .results import EffectRow, PairRecord, PairResult, RecordStream, gc_paused
 from .var1 import (
     CHUNK_PAIRS,
     CONSTANT_TOL,
@@ -241,7 +241,7 @@ def iter_solo_records(
     chance: bool = True,
     seed: int = 0,
     chunk: int = CHUNK_PAIRS,
-) -> Iterator[PairRecord]:
+) -> RecordStream:
     """:func:`fit_solo` as a stream of records (see
     :func:`~dynamics.coupling.pairs.iter_pair_records`)."""
     check_method(method)
@@ -261,33 +261,35 @@ def iter_solo_records(
         assert window is not None
         sl = slice(s0, s0 + window)
         wins.append(_solo_block(o[:, sl], pc[:, sl], method, chance, (seed, 1 + w_i)))
-    return _records(full, wins, plan, ids, other_labels, max(1, chunk))
+
+    def records(lo: int, hi: int) -> Iterator[PairRecord]:
+        return _records(full, wins, plan, ids, other_labels, lo, hi)
+
+    return RecordStream(o.shape[0], chunk, records)
 
 
 def _records(
-    full: Arrays, wins: list[Arrays], plan: WindowPlan, ids: Sequence[str], other_labels: Sequence[str], chunk: int
+    full: Arrays, wins: list[Arrays], plan: WindowPlan, ids: Sequence[str], other_labels: Sequence[str], lo: int, hi: int
 ) -> Iterator[PairRecord]:
-    for lo in range(0, full["n_obs"].shape[0], chunk):
-        hi = lo + chunk
-        res = _as_lists(full, lo, hi)
-        wres = [_as_lists(w, lo, hi) for w in wins]
-        for k in range(len(res["n_obs"])):
-            pid, other = str(ids[lo + k]), str(other_labels[lo + k])
-            effects, warns = _solo_effects(res, k, pid, other)
-            windows = None
-            changes = None
-            if plan.window is not None and plan.start is not None:
+    res = _as_lists(full, lo, hi)
+    wres = [_as_lists(w, lo, hi) for w in wins]
+    for k in range(len(res["n_obs"])):
+        pid, other = str(ids[lo + k]), str(other_labels[lo + k])
+        effects, warns = _solo_effects(res, k, pid, other)
+        windows = None
+        changes = None
+        if plan.window is not None and plan.start is not None:
 
-                def effects_of(block: Cols, kk: int, pid: str = pid, other: str = other) -> list[EffectRow]:
-                    return _solo_effects(block, kk, pid, other)[0]
+            def effects_of(block: Cols, kk: int, pid: str = pid, other: str = other) -> list[EffectRow]:
+                return _solo_effects(block, kk, pid, other)[0]
 
-                windows = plan.rows(k, wres, effects_of, offset=lo)
-                changes = change(windows, ("lagged", "concurrent"))
-            n_obs = res["n_obs"][k]
-            yield PairRecord(
-                pid, (pid, other), {pid: int(n_obs[0]), other: int(n_obs[1])}, int(res["n_lag"][k]),
-                effects, warns, windows, changes,
-            )  # fmt: skip
+            windows = plan.rows(k, wres, effects_of, offset=lo)
+            changes = change(windows, ("lagged", "concurrent"))
+        n_obs = res["n_obs"][k]
+        yield PairRecord(
+            pid, (pid, other), {pid: int(n_obs[0]), other: int(n_obs[1])}, int(res["n_lag"][k]),
+            effects, warns, windows, changes,
+        )  # fmt: skip
 
 
 def fit_solo(
