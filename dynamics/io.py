@@ -44,6 +44,7 @@ from .coupling.results import ErrorJSON as ReadError
 __all__ = [
     "PAIR_COLUMNS",
     "PairBatch",
+    "ReadError",
     "SoloBatch",
     "read_pairs_batch",
     "read_solo_batch",
@@ -489,7 +490,8 @@ class _Codes:
             return None
         setdefault = self.code.setdefault
         mapping = np.array([setdefault(w, len(self.code)) for w in words], dtype=np.int32)
-        return mapping[np.asarray(enc.indices.to_numpy(zero_copy_only=False))]
+        out: NDArray[np.int32] = mapping[np.asarray(enc.indices.to_numpy(zero_copy_only=False))]
+        return out
 
 
 def _fast_read(path: Path, columns: tuple[str, ...], key_col: str, sub_col: str | None) -> _FastRead | None:
@@ -529,10 +531,10 @@ def _fast_read(path: Path, columns: tuple[str, ...], key_col: str, sub_col: str 
                 if column.null_count or not np.isfinite(v).all():
                     return None
                 parts[col].append(v)
-            for name, col, book in (("key", key_col, keys), ("sub", sub_col, subs), ("time", "time", times)):
-                if col is None:
+            for name, label_col, book in (("key", key_col, keys), ("sub", sub_col, subs), ("time", "time", times)):
+                if label_col is None:
                     continue
-                got = book.of(batch.column(col))
+                got = book.of(batch.column(label_col))
                 if got is None:
                     return None
                 parts[name].append(got)
@@ -585,10 +587,12 @@ def _fast_read(path: Path, columns: tuple[str, ...], key_col: str, sub_col: str 
     empty = counts == 0
     grids = []
     for col in value_cols:
-        sums = np.bincount(cell, weights=np.concatenate(parts.pop(col)), minlength=counts.size)
+        weights = np.concatenate(parts.pop(col))
+        sums = np.bincount(cell, weights=weights, minlength=counts.size).astype(np.float64, copy=False)
+        del weights
         np.divide(sums, counts, out=sums, where=~empty)  # the day's mean, as the exact reader's
         sums[empty] = np.nan
         grids.append(sums)
     del cell, counts, empty
-    grid = grids[0].reshape(n_keys, t_len, width) if len(grids) == 1 else np.stack(grids, axis=-1)
+    grid: FloatArray = grids[0] if len(grids) == 1 else np.stack(grids, axis=-1)
     return keys.labels(), persons, grid.reshape(n_keys, t_len, width * len(value_cols)), start

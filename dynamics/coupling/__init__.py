@@ -42,8 +42,6 @@ The package, layer by layer (each module imports only the ones above it):
 
 from __future__ import annotations
 
-from __future__ import annotations
-
 from .chance import MIN_PSEUDO_BATCH, MIN_SHIFT
 from .pairs import fit_pairs, iter_pair_records
 from .results import (

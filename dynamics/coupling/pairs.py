@@ -204,7 +204,14 @@ def _records(
             changes = change(windows, ("cross_lagged",))
         n_obs = cols["n_obs"][k]
         yield PairRecord(
-            str(pair_ids[lo + k]), pa, {pa[0]: n_obs[0], pa[1]: n_obs[1]}, cols["n"][k], effects, warns, windows, changes
+            str(pair_ids[lo + k]),
+            pa,
+            {pa[0]: n_obs[0], pa[1]: n_obs[1]},
+            cols["n"][k],
+            effects,
+            warns,
+            windows,
+            changes,
         )
 
 

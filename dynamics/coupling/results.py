@@ -222,7 +222,7 @@ class PairResult:
 
 # --------------------------------------------------------------------------- JSON text
 
-_string: Callable[[str], str] = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
+_string: Callable[[str], str] = json.encoder.encode_basestring_ascii  # the C one, as json.dumps uses
 
 
 def _number(x: float | int | None) -> str:
@@ -233,6 +233,13 @@ def _number(x: float | int | None) -> str:
     if not math.isfinite(x):
         raise ValueError(f"Out of range float values are not JSON compliant: {x!r}")
     return float.__repr__(x)
+
+
+def _value(x: object) -> str:
+    if isinstance(x, str):
+        return _string(x)
+    assert x is None or isinstance(x, float | int)
+    return _number(x)
 
 
 def _bool(x: bool | None) -> str:
@@ -308,10 +315,9 @@ def _change_text(change: dict[str, list[ChangeJSON]] | None, depth: int, st: Sty
     kinds = []
     for kind, entries in change.items():
         texts = [
-            st.container("{}", [_string(k) + ": " + (_string(v) if isinstance(v, str) else _number(v))
-                                for k, v in entry.items()], depth + 2)
+            st.container("{}", [_string(k) + ": " + _value(v) for k, v in entry.items()], depth + 2)
             for entry in entries
-        ]  # fmt: skip
+        ]
         kinds.append(_string(kind) + ": " + st.container("[]", texts, depth + 1))
     return st.container("{}", kinds, depth)
 

@@ -125,7 +125,9 @@ def _fit_solo_arrays(own: FloatArray, perc: FloatArray, method: str) -> Arrays:
 
 def _solo_t(res: Arrays) -> FloatArray:
     with np.errstate(invalid="ignore", divide="ignore"):
-        out: FloatArray = np.abs(np.stack([res["concurrent"] / res["concurrent_se"], res["lagged"] / res["lagged_se"]], axis=1))
+        out: FloatArray = np.abs(
+            np.stack([res["concurrent"] / res["concurrent_se"], res["lagged"] / res["lagged_se"]], axis=1)
+        )
     return out
 
 
@@ -226,8 +228,6 @@ def _solo_effects(res: Cols, k: int, pid: str, other: str) -> tuple[list[EffectR
     return effects, list(dict.fromkeys(warns))
 
 
-
-
 def iter_solo_records(
     own: NDArray[Any],
     perceived: NDArray[Any],
@@ -269,7 +269,13 @@ def iter_solo_records(
 
 
 def _records(
-    full: Arrays, wins: list[Arrays], plan: WindowPlan, ids: Sequence[str], other_labels: Sequence[str], lo: int, hi: int
+    full: Arrays,
+    wins: list[Arrays],
+    plan: WindowPlan,
+    ids: Sequence[str],
+    other_labels: Sequence[str],
+    lo: int,
+    hi: int,
 ) -> Iterator[PairRecord]:
     res = _as_lists(full, lo, hi)
     wres = [_as_lists(w, lo, hi) for w in wins]

@@ -67,7 +67,6 @@ def t975(df: FloatArray) -> FloatArray:
     return out
 
 
-
 def inv2(m: FloatArray) -> FloatArray:
     """Inverse of a stack of 2 × 2 matrices (closed form; caller ensures det ≠ 0)."""
     a, b, c, d = m[..., 0, 0], m[..., 0, 1], m[..., 1, 0], m[..., 1, 1]
@@ -78,8 +77,6 @@ def inv2(m: FloatArray) -> FloatArray:
     out[..., 1, 0] = -c / det
     out[..., 1, 1] = a / det
     return out
-
-
 
 
 def lag_ls(x: FloatArray, yv: FloatArray, w: BoolArray, shift: FloatArray | None = None) -> Arrays:
@@ -192,7 +189,8 @@ def _pope_b(a: FloatArray, sigma: FloatArray) -> FloatArray:
     m = eye[None, None] - lam[:, :, None, None] * at[:, None].astype(np.complex128)
     lam_sum = (lam[:, :, None, None] * inv2(m)).sum(axis=1).real
     term = inv2(eye - at) + at @ inv2(eye - at @ at) + lam_sum
-    return sigma @ term @ inv2(gamma0)
+    out: FloatArray = sigma @ term @ inv2(gamma0)
+    return out
 
 
 def _kilian(a_hat: FloatArray, corr: FloatArray) -> FloatArray:
@@ -391,4 +389,3 @@ def fit_var1_arrays(y: NDArray[Any], *, method: str = "corrected") -> Var1Arrays
         df=res["df"],
         ok=res["ok"],
     )
-

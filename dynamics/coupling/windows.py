@@ -62,9 +62,7 @@ class WindowPlan:
     last: IntArray
 
     @classmethod
-    def make(
-        cls, y: FloatArray, start: date | None, window: int | None, step: int | None
-    ) -> WindowPlan:
+    def make(cls, y: FloatArray, start: date | None, window: int | None, step: int | None) -> WindowPlan:
         starts = window_starts(y.shape[1], window, step)
         if window is not None and start is None:
             raise ValueError("start (the date of day 0) is needed for window dates")
@@ -87,7 +85,11 @@ class WindowPlan:
             if first < 0 or s0 > last or s0 + self.window - 1 < first:
                 continue
             out.append(
-                (self.start + timedelta(days=s0), self.start + timedelta(days=s0 + self.window - 1), effects_of(block, k))
+                (
+                    self.start + timedelta(days=s0),
+                    self.start + timedelta(days=s0 + self.window - 1),
+                    effects_of(block, k),
+                )
             )
         return out
 
@@ -114,7 +116,8 @@ def _change_of(windows: Sequence[WindowRow], kind: str) -> list[ChangeJSON]:
             diff = last[3] - first[3]
             s = math.sqrt(first[4] ** 2 + last[4] ** 2)
             z = diff / s
-            entry.update(first=first[3], last=last[3], difference=diff, se=s, z=z, p=math.erfc(abs(z) * _SQRT1_2))
+            entry["first"], entry["last"], entry["difference"] = first[3], last[3], diff
+            entry["se"], entry["z"], entry["p"] = s, z, math.erfc(abs(z) * _SQRT1_2)
         out.append(entry)
     return out
 

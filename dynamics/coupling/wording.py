@@ -111,4 +111,3 @@ def text_sync(r: float, ci: tuple[float, float], a: str, b: str) -> str:
 
 def missing_text(reason: str) -> str:
     return f"Not estimated: {reason}."
-
