@@ -485,7 +485,10 @@ class _Codes:
         import pyarrow.compute as pc
 
         enc = column if hasattr(column, "indices") else pc.dictionary_encode(column)
-        words = enc.dictionary.to_pylist()
+        try:  # read as bytes (no UTF-8 check of every row): only the distinct labels are decoded
+            words = [w.decode("utf-8") for w in enc.dictionary.to_pylist()]
+        except UnicodeDecodeError:
+            return None
         if any(not w or w != w.strip() for w in words):
             return None
         setdefault = self.code.setdefault
@@ -510,9 +513,9 @@ def _fast_read(path: Path, columns: tuple[str, ...], key_col: str, sub_col: str 
     if sorted(header) != sorted(columns):
         return None
     value_cols = [c for c in columns if c not in (key_col, "time", sub_col)]
-    labels = pa.dictionary(pa.int32(), pa.string())
+    labels = pa.dictionary(pa.int32(), pa.binary())
     # the pair id is hashed per batch (a dictionary column of many distinct values is slow)
-    types: dict[str, Any] = {key_col: pa.string(), "time": labels}
+    types: dict[str, Any] = {key_col: pa.binary(), "time": labels}
     if sub_col is not None:
         types[sub_col] = labels
     types.update({c: pa.float64() for c in value_cols})
@@ -574,13 +577,18 @@ def _fast_read(path: Path, columns: tuple[str, ...], key_col: str, sub_col: str 
         del sub
         width = 2
         persons = _PersonPairs(subs.labels(), first_person.astype(np.int64), second_person)
-    cell = (key.astype(np.int64) * t_len + day_of[np.concatenate(parts["time"])]) * width + slot
-    del key, slot
-    counts = np.bincount(cell, minlength=n_keys * t_len * width)
+    n_cells = n_keys * t_len * width
+    cell: NDArray[np.signedinteger[Any]] = key.astype(np.int64 if n_cells >= 2**31 else np.int32, copy=False)
+    del key
+    cell *= t_len * width
+    cell += day_of.astype(cell.dtype)[np.concatenate(parts["time"])] * width
+    cell += slot
+    del slot
+    counts = np.bincount(cell, minlength=n_cells)
     if counts.max() > 1:
         # several values in a cell: fine unless a time is given twice for the same person
         many = counts[cell] > 1
-        stamp = cell[many] * len(distinct) + when_of[np.concatenate(parts["time"])[many]]
+        stamp = cell[many].astype(np.int64) * len(distinct) + when_of[np.concatenate(parts["time"])[many]]
         if np.unique(stamp).size != stamp.size:
             return None
     del parts["time"]
