@@ -322,17 +322,35 @@ def _change_text(change: dict[str, list[ChangeJSON]] | None, depth: int, st: Sty
     return st.container("{}", kinds, depth)
 
 
+def _pair_head(st: Style, depth: int) -> str:
+    """``%``-template of a pair's fixed members (id, persons, counts, effects, warnings)."""
+    key = ("pair", id(st), depth)
+    head = _HEADS.get(key)
+    if head is None:
+        o1, s1, o2, s2 = st.open[depth + 1], st.sep[depth + 1], st.open[depth + 2], st.sep[depth + 2]
+        head = _HEADS[key] = (
+            "{" + o1 + '"pair_id": %s' + s1 + '"persons": [' + o2 + "%s" + s2 + "%s" + o1 + "]" + s1
+            + '"n_observations": %s' + s1 + '"n_lag_pairs": %d' + s1 + '"effects": [' + o2 + "%s" + o1 + "]" + s1
+            + '"warnings": %s'
+        )  # fmt: skip
+    return head
+
+
+_HEADS: dict[tuple[str, int, int], str] = {}
+
+
 def pair_text(rec: PairRecord, depth: int, st: Style) -> str:
     """One record as the JSON text of ``PairResult.from_record(rec).as_json()``."""
-    items = [
-        '"pair_id": ' + _string(rec.pair_id),
-        '"persons": ' + st.container("[]", (_string(rec.persons[0]), _string(rec.persons[1])), depth + 1),
-        '"n_observations": '
-        + st.container("{}", [_string(k) + ": " + _number(v) for k, v in rec.n_observations.items()], depth + 1),
-        '"n_lag_pairs": ' + _number(rec.n_lag_pairs),
-        '"effects": ' + _effects_text(rec.effects, depth + 1, st),
-        '"warnings": ' + st.container("[]", [_string(w) for w in rec.warnings], depth + 1),
-    ]
+    counts = st.container("{}", [_string(k) + ": " + _number(v) for k, v in rec.n_observations.items()], depth + 1)
+    text = _pair_head(st, depth) % (
+        _string(rec.pair_id),
+        _string(rec.persons[0]),
+        _string(rec.persons[1]),
+        counts,
+        rec.n_lag_pairs,
+        st.sep[depth + 2].join([_effect_text(e, depth + 2, st) for e in rec.effects]),
+        st.container("[]", [_string(w) for w in rec.warnings], depth + 1),
+    )
     if rec.windows or rec.change is not None:
         windows = [
             st.container(
@@ -346,9 +364,9 @@ def pair_text(rec: PairRecord, depth: int, st: Style) -> str:
             )
             for start, end, rows in rec.windows or ()
         ]
-        items.append('"windows": ' + st.container("[]", windows, depth + 1))
-        items.append('"change": ' + _change_text(rec.change, depth + 1, st))
-    return st.container("{}", items, depth)
+        text += st.sep[depth + 1] + '"windows": ' + st.container("[]", windows, depth + 1)
+        text += st.sep[depth + 1] + '"change": ' + _change_text(rec.change, depth + 1, st)
+    return text + st.open[depth] + "}"
 
 
 def error_text(err: ErrorJSON, depth: int, st: Style) -> str:

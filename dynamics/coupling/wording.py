@@ -36,12 +36,13 @@ def poss(label: str) -> str:
     return label + ("'" if label.endswith("s") else "'s")
 
 
+@functools.lru_cache(maxsize=4096)
+def _cap_poss(label: str) -> str:
+    return cap(poss(label))
+
+
 def cap(text: str) -> str:
     return text[:1].upper() + text[1:]
-
-
-def span(lo: float, hi: float) -> str:
-    return f"({lo:.2f} to {hi:.2f})"
 
 
 def chance_note(ci: tuple[float, float], exceeds: bool | None) -> str:
@@ -59,33 +60,35 @@ def text_cross(b: float, ci: tuple[float, float], src: str, tgt: str, ex: bool |
         lead = f"On days after {subject(src)} seemed more upset than usual (1 point lower)"
     who = f"{poss(tgt)} own mood"
     if b >= 0:
-        body = f"{who} was {b:.2f} points lower the next day {span(ci[0], ci[1])}."
+        body = f"{who} was {b:.2f} points lower the next day ({ci[0]:.2f} to {ci[1]:.2f})."
     else:
-        body = f"{who} was {-b:.2f} points higher the next day {span(-ci[1], -ci[0])} — moving the opposite way."
+        body = (
+            f"{who} was {-b:.2f} points higher the next day ({-ci[1]:.2f} to {-ci[0]:.2f}) — moving the opposite way."
+        )
     return f"{lead}, {body}{chance_note(ci, ex)}"
 
 
 def text_concurrent(b: float, ci: tuple[float, float], r: float, src: str, ex: bool | None) -> str:
     lead = f"On days when you saw {src} as more upset than usual (1 point lower)"
     if b >= 0:
-        body = f"your own mood was {b:.2f} points lower the same day {span(ci[0], ci[1])}"
+        body = f"your own mood was {b:.2f} points lower the same day ({ci[0]:.2f} to {ci[1]:.2f})"
     else:
-        body = f"your own mood was {-b:.2f} points higher the same day {span(-ci[1], -ci[0])}"
+        body = f"your own mood was {-b:.2f} points higher the same day ({-ci[1]:.2f} to {-ci[0]:.2f})"
     return f"{lead}, {body}; correlation {r:.2f}.{chance_note(ci, ex)}"
 
 
 def text_inertia(b: float, ci: tuple[float, float], who: str) -> str:
-    whose = poss(who)
+    whose = _cap_poss(who)
     if b >= 0:
         text = (
-            f"{cap(whose)} mood carries over from one day to the next: after a day 1 point "
+            f"{whose} mood carries over from one day to the next: after a day 1 point "
             f"below usual, the next day was on average {b:.2f} points below usual too "
-            f"{span(ci[0], ci[1])}."
+            f"({ci[0]:.2f} to {ci[1]:.2f})."
         )
     else:
         text = (
-            f"{cap(whose)} mood tends to swing back: after a day 1 point below usual, the "
-            f"next day was on average {-b:.2f} points above usual {span(-ci[1], -ci[0])}."
+            f"{whose} mood tends to swing back: after a day 1 point below usual, the "
+            f"next day was on average {-b:.2f} points above usual ({-ci[1]:.2f} to {-ci[0]:.2f})."
         )
     if ci[0] <= 0.0 <= ci[1]:
         text += " The range includes no carry-over at all."

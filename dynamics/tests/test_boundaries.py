@@ -23,7 +23,12 @@ print(json.dumps({"modules": names, "loaded": sorted(sys.modules)}))
 
 def test_dynamics_imports_neither_django_nor_individuate() -> None:
     proc = subprocess.run(
-        [sys.executable, "-c", PROBE], cwd=ROOT, capture_output=True, text=True, check=True, env={"PYTHONPATH": str(ROOT)}
+        [sys.executable, "-c", PROBE],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": str(ROOT)},
     )
     found = json.loads(proc.stdout)
     assert "dynamics.coupling.var1" in found["modules"] and "dynamics.cli" in found["modules"]
