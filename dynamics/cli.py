@@ -78,6 +78,10 @@ def _validate(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None
             parser.error("--step must be at least 1 day")
 
 
+#: Records assembled (and written) at a time.
+CHUNK = CHUNK_PAIRS
+
+
 def _common(args: argparse.Namespace) -> dict[str, Any]:
     return {"method": args.method, "chance": not args.no_chance, "seed": args.seed}
 
@@ -92,7 +96,7 @@ def _one_by_one(n: int, fit_one: Callable[[int], RecordStream]) -> RecordStream:
         for k in range(lo, hi):
             yield from fit_one(k)
 
-    return RecordStream(n, CHUNK_PAIRS, records)
+    return RecordStream(n, CHUNK, records)
 
 
 def _pair_records(args: argparse.Namespace) -> tuple[RecordStream, list[ReadError]]:
@@ -102,7 +106,7 @@ def _pair_records(args: argparse.Namespace) -> tuple[RecordStream, list[ReadErro
             return _NOTHING, errors
         records = iter_pair_records(
             batch.y, persons=batch.persons, pair_ids=batch.pair_ids, start=batch.start,
-            window=args.window, step=args.step, **_common(args),
+            window=args.window, step=args.step, chunk=CHUNK, **_common(args),
         )  # fmt: skip
         return records, errors
     # prompt slots differ between pairs, so pairs are not aligned: fit each on its own
@@ -123,7 +127,7 @@ def _solo_records(args: argparse.Namespace) -> tuple[RecordStream, list[ReadErro
             return _NOTHING, errors
         records = iter_solo_records(
             batch.own, batch.perceived, ids=batch.person_ids, other_labels=_Repeat(PERCEIVED, len(batch.person_ids)),
-            start=batch.start, window=args.window, step=args.step, **_common(args),
+            start=batch.start, window=args.window, step=args.step, chunk=CHUNK, **_common(args),
         )  # fmt: skip
         return records, errors
     solos, errors = read_solo_csv(args.input, resolution=args.resolution)

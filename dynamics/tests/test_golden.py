@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from dynamics import cli
 from dynamics.cli import main
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -74,3 +75,17 @@ def test_jsonl_has_the_same_entries(name: str, tmp_path: Path) -> None:
     errors = [r["error"] for r in records if "error" in r]
     same(pairs, old["pairs"])
     assert errors == old["errors"]
+
+
+@pytest.mark.parametrize("name", ["pairs_default", "pairs_window", "solo_window", "pairs_times_prompt"])
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_small_chunks_and_worker_processes_give_the_same_text(
+    name: str, fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Streaming in chunks of 5 pairs, formatted by forked workers, changes no byte."""
+    _, whole = run_case(name, tmp_path, "--format", fmt)
+    monkeypatch.setattr(cli, "CHUNK", 5)
+    monkeypatch.setattr(cli, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(cli.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    _, chunked = run_case(name, tmp_path, "--format", fmt)
+    assert chunked == whole
