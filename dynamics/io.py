@@ -513,11 +513,9 @@ def _fast_read(path: Path, columns: tuple[str, ...], key_col: str, sub_col: str 
     if sorted(header) != sorted(columns):
         return None
     value_cols = [c for c in columns if c not in (key_col, "time", sub_col)]
-    labels = pa.dictionary(pa.int32(), pa.binary())
-    # the pair id is hashed per batch (a dictionary column of many distinct values is slow)
-    types: dict[str, Any] = {key_col: pa.binary(), "time": labels}
-    if sub_col is not None:
-        types[sub_col] = labels
+    # labels are read as plain bytes (no UTF-8 check, no dictionary per column: both cost
+    # more in the parser than hashing each batch's column once in _Codes.of)
+    types: dict[str, Any] = {c: pa.binary() for c in (key_col, sub_col, "time") if c is not None}
     types.update({c: pa.float64() for c in value_cols})
     keys, subs, times = _Codes(), _Codes(), _Codes()
     parts: dict[str, list[NDArray[Any]]] = {c: [] for c in ("key", "sub", "time", *value_cols)}

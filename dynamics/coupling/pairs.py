@@ -189,9 +189,15 @@ def _records(
 ) -> Iterator[PairRecord]:
     cols = _as_lists(full, lo, hi)
     wcols = [_as_lists(w, lo, hi) for w in wins]
+    same_words = words is persons
     for k in range(len(cols["n"])):
-        pa = (str(persons[lo + k][0]), str(persons[lo + k][1]))
-        wd = (str(words[lo + k][0]), str(words[lo + k][1]))
+        who = persons[lo + k]
+        pa = (str(who[0]), str(who[1]))
+        if same_words:
+            wd = pa
+        else:
+            said = words[lo + k]
+            wd = (str(said[0]), str(said[1]))
         effects, warns = _pair_effects(cols, k, pa, wd)
         windows = None
         changes = None
