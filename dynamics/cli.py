@@ -19,7 +19,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, TextIO, overload
+from typing import Any, BinaryIO, overload
 
 import numpy as np
 
@@ -170,8 +170,10 @@ PARALLEL_MIN = 10_000
 _JOB: tuple[RecordStream, bool] | None = None  # what forked workers format
 
 
-def _chunk_text(bounds: tuple[int, int]) -> tuple[str, int, bool]:
-    """Rows ``lo:hi`` of the job as text: (text, how many, whether any got a number)."""
+def _chunk_text(bounds: tuple[int, int]) -> tuple[bytes, int, bool]:
+    """Rows ``lo:hi`` of the job as text: (text, how many, whether any got a number).
+
+    The text is ASCII (json's escaping), so it travels and is written as bytes."""
     assert _JOB is not None
     stream, pretty = _JOB
     n, fitted, parts = 0, False, []
@@ -181,10 +183,10 @@ def _chunk_text(bounds: tuple[int, int]) -> tuple[str, int, bool]:
             fitted = any(e[3] is not None for e in rec.effects)
         parts.append(",\n    " + pair_text(rec, 2, style) if pretty else pair_text(rec, 0, style) + "\n")
         n += 1
-    return "".join(parts), n, fitted
+    return "".join(parts).encode("ascii"), n, fitted
 
 
-def _texts(stream: RecordStream, pretty: bool) -> Iterator[tuple[str, int, bool]]:
+def _texts(stream: RecordStream, pretty: bool) -> Iterator[tuple[bytes, int, bool]]:
     global _JOB
     _JOB = (stream, pretty)
     try:
@@ -198,22 +200,23 @@ def _texts(stream: RecordStream, pretty: bool) -> Iterator[tuple[str, int, bool]
         _JOB = None
 
 
-def _write(out: TextIO, fmt: str, stream: RecordStream, errors: list[ReadError]) -> tuple[int, bool]:
+def _write(out: BinaryIO, fmt: str, stream: RecordStream, errors: list[ReadError]) -> tuple[int, bool]:
     """Stream the records to ``out``; returns (how many, whether any got a number)."""
     n, fitted = 0, False
     pretty = fmt == "json"
     style = PRETTY if pretty else COMPACT
     if pretty:
-        out.write('{\n  "pairs": [')
+        out.write(b'{\n  "pairs": [')
     for text, k, any_number in _texts(stream, pretty):
-        out.write(text[1:] if pretty and n == 0 else text)  # no comma before the first pair
+        out.write(text[1:] if pretty and n == 0 and k else text)  # no comma before the first pair
         n += k
         fitted = fitted or any_number
     if pretty:
-        out.write("\n  ]" if n else "]")
-        out.write(',\n  "errors": ' + style.container("[]", [error_text(e, 2, style) for e in errors], 1) + "\n}\n")
+        tail = ("\n  ]" if n else "]") + ',\n  "errors": '
+        tail += style.container("[]", [error_text(e, 2, style) for e in errors], 1) + "\n}\n"
     else:
-        out.write("".join('{"error": ' + error_text(e, 0, style) + "}\n" for e in errors))
+        tail = "".join('{"error": ' + error_text(e, 0, style) + "}\n" for e in errors)
+    out.write(tail.encode("ascii"))
     return n, fitted
 
 
@@ -223,8 +226,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _validate(parser, args)
     records, errors = _pair_records(args) if args.command == "fit" else _solo_records(args)
     try:
-        # ASCII only (non-ASCII is escaped, as json.dumps does), so the encoding is moot
-        with args.out.open("w", encoding="utf-8", newline="\n") as out, gc_paused():
+        with args.out.open("wb") as out, gc_paused():
             n, fitted = _write(out, args.format, records, errors)
     except OSError as exc:
         print(f"error: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
