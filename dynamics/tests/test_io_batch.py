@@ -63,11 +63,17 @@ CASES = {
     "header only": HEADER,
     "empty": "",
     "underscore in a number": HEADER + rows("p1", "a", "b") + "p1,a,2024-04-01,1_0\n",
+    "a newline inside quotes": HEADER + rows("p1", "a", "b") + rows("p2", '"c\nd"', "e"),
+    "a carriage return inside quotes": HEADER + rows("p1", "a", "b") + rows("p2", '"c\rd"', "e"),
     "not UTF-8": None,
 }
 
 
-FAST = list(CASES)[: list(CASES).index("duplicated time")] + ["blanks around a value"]
+FAST = list(CASES)[: list(CASES).index("duplicated time")] + [
+    "blanks around a value",
+    "a newline inside quotes",
+    "a carriage return inside quotes",
+]
 
 
 @pytest.mark.parametrize("name", list(CASES))
