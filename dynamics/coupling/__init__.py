@@ -42,7 +42,7 @@ The package, layer by layer (each module imports only the ones above it):
 
 from __future__ import annotations
 
-from .chance import MIN_PSEUDO_BATCH, MIN_SHIFT
+from .chance import MAX_SURROGATES, MIN_PSEUDO_BATCH, MIN_PSEUDO_DRAWS, MIN_SHIFT, MIN_SURROGATES, N_PSEUDO_PAIRS
 from .pairs import fit_pairs, iter_pair_records
 from .results import (
     ChangeJSON,
@@ -56,13 +56,30 @@ from .results import (
     WindowJSON,
 )
 from .solo import fit_solo, iter_solo_records
-from .var1 import CHUNK_PAIRS, MIN_LAG_PAIRS, Var1Arrays, fit_var1_arrays
+from .var1 import (
+    CHUNK_PAIRS,
+    COLLINEAR_TOL,
+    CONSTANT_TOL,
+    MIN_LAG_PAIRS,
+    BoolArray,
+    FloatArray,
+    Var1Arrays,
+    fit_var1_arrays,
+)
 
 __all__ = [
     "CHUNK_PAIRS",
+    "COLLINEAR_TOL",
+    "CONSTANT_TOL",
+    "MAX_SURROGATES",
     "MIN_LAG_PAIRS",
     "MIN_PSEUDO_BATCH",
+    "MIN_PSEUDO_DRAWS",
     "MIN_SHIFT",
+    "MIN_SURROGATES",
+    "N_PSEUDO_PAIRS",
+    "BoolArray",
+    "FloatArray",
     "ChangeJSON",
     "Effect",
     "EffectJSON",

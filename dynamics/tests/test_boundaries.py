@@ -49,8 +49,10 @@ def test_no_source_file_mentions_them_in_an_import() -> None:
 def test_public_names_of_dynamics_coupling() -> None:
     import dynamics.coupling as coupling
 
+    # every public (non-underscore) name of the single-module coupling.py it replaced
     for name in (
         "CHUNK_PAIRS", "MIN_LAG_PAIRS", "MIN_PSEUDO_BATCH", "MIN_SHIFT", "Effect", "PairResult", "Window",
-        "fit_pairs", "fit_solo", "fit_var1_arrays",
+        "fit_pairs", "fit_solo", "fit_var1_arrays", "BoolArray", "FloatArray", "COLLINEAR_TOL", "CONSTANT_TOL",
+        "MAX_SURROGATES", "MIN_PSEUDO_DRAWS", "MIN_SURROGATES", "N_PSEUDO_PAIRS",
     ):  # fmt: skip
         assert name in coupling.__all__ and hasattr(coupling, name)
