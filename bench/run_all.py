@@ -84,7 +84,7 @@ def _previous(path: Path) -> dict[str, dict[str, Any]]:
                 "command": row.group(1).strip().strip("`"),
                 "seconds": float(row.group(2).split()[0]),
                 "pass": row.group(3) == "PASS",
-                "body": f"(kept from {when})\n\n{body}"
+                "body": f"(kept from the run of {when}, on the machine of that run — not run again)\n\n{body}"
                 if "(kept from" not in section.group(1)
                 else section.group(1).strip(),
             }
