@@ -3,6 +3,7 @@ records (plain tuples) or :class:`~dynamics.coupling.results.PairResult` objects
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterator, Sequence
 from datetime import date
@@ -24,7 +25,7 @@ from .var1 import (
     t975,
     validate_batch,
 )
-from .windows import WindowPlan, change
+from .windows import WindowPlan
 from .wording import missing_text, text_cross, text_inertia, text_sync
 
 __all__ = ["fit_pairs", "iter_pair_records"]
@@ -140,6 +141,10 @@ def _pair_effects(
     return effects, list(dict.fromkeys(reasons.values()))
 
 
+def _window_effects(cols: Cols, k: int, persons: tuple[str, str], words: tuple[str, str]) -> list[EffectRow]:
+    return _pair_effects(cols, k, persons, words)[0]
+
+
 def iter_pair_records(
     y: NDArray[Any],
     *,
@@ -199,15 +204,8 @@ def _records(
             said = words[lo + k]
             wd = (str(said[0]), str(said[1]))
         effects, warns = _pair_effects(cols, k, pa, wd)
-        windows = None
-        changes = None
-        if plan.window is not None and plan.start is not None:
-
-            def effects_of(block: Cols, kk: int, pa: tuple[str, str] = pa, wd: tuple[str, str] = wd) -> list[EffectRow]:
-                return _pair_effects(block, kk, pa, wd)[0]
-
-            windows = plan.rows(k, wcols, effects_of, offset=lo)
-            changes = change(windows, ("cross_lagged",))
+        in_window = functools.partial(_window_effects, persons=pa, words=wd)
+        windows, changes = plan.of_row(k, wcols, in_window, ("cross_lagged",), offset=lo)
         n_obs = cols["n_obs"][k]
         yield PairRecord(
             str(pair_ids[lo + k]),

@@ -10,6 +10,7 @@ circular shifts of perceived against own, per participant.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterator, Sequence
 from datetime import date
@@ -34,7 +35,7 @@ from .var1 import (
     t975,
     validate_batch,
 )
-from .windows import WindowPlan, change
+from .windows import WindowPlan
 from .wording import missing_text, text_concurrent, text_cross, text_inertia
 
 __all__ = ["fit_solo", "iter_solo_records"]
@@ -228,6 +229,10 @@ def _solo_effects(res: Cols, k: int, pid: str, other: str) -> tuple[list[EffectR
     return effects, list(dict.fromkeys(warns))
 
 
+def _window_effects(res: Cols, k: int, pid: str, other: str) -> list[EffectRow]:
+    return _solo_effects(res, k, pid, other)[0]
+
+
 def iter_solo_records(
     own: NDArray[Any],
     perceived: NDArray[Any],
@@ -282,15 +287,8 @@ def _records(
     for k in range(len(res["n_obs"])):
         pid, other = str(ids[lo + k]), str(other_labels[lo + k])
         effects, warns = _solo_effects(res, k, pid, other)
-        windows = None
-        changes = None
-        if plan.window is not None and plan.start is not None:
-
-            def effects_of(block: Cols, kk: int, pid: str = pid, other: str = other) -> list[EffectRow]:
-                return _solo_effects(block, kk, pid, other)[0]
-
-            windows = plan.rows(k, wres, effects_of, offset=lo)
-            changes = change(windows, ("lagged", "concurrent"))
+        in_window = functools.partial(_window_effects, pid=pid, other=other)
+        windows, changes = plan.of_row(k, wres, in_window, ("lagged", "concurrent"), offset=lo)
         n_obs = res["n_obs"][k]
         yield PairRecord(
             pid, (pid, other), {pid: int(n_obs[0]), other: int(n_obs[1])}, int(res["n_lag"][k]),

@@ -93,6 +93,21 @@ class WindowPlan:
             )
         return out
 
+    def of_row(
+        self,
+        k: int,
+        blocks: Sequence[B],
+        effects_of: Callable[[B, int], list[EffectRow]],
+        kinds: Sequence[str],
+        offset: int = 0,
+    ) -> tuple[list[WindowRow] | None, dict[str, list[ChangeJSON]] | None]:
+        """Row ``offset + k``'s windows and their ``change`` test of ``kinds``; (None,
+        None) when the batch was fitted without a window."""
+        if self.window is None or self.start is None:
+            return None, None
+        windows = self.rows(k, blocks, effects_of, offset)
+        return windows, change(windows, kinds)
+
 
 def _change_of(windows: Sequence[WindowRow], kind: str) -> list[ChangeJSON]:
     """First-vs-last-window comparison for each effect of ``kind`` (by from/to)."""
