@@ -25,7 +25,7 @@ machine that is not running something else at the same time.
 Targets: marginal cost per pair ≥ 20× cheaper than the statsmodels loop; 100,000 pairs
 ≤ 10 s and ≤ 1.5 GB peak.
 
-    .venv/bin/python -m bench.cli_speed [--repeats 3] [--big 100000] [--sm-pairs 200]
+    .venv/bin/python -m bench.cli_speed [--repeats 5] [--big 100000] [--sm-pairs 200]
 """
 
 from __future__ import annotations
@@ -282,7 +282,7 @@ def markdown(r: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.cli_speed", description=__doc__)
-    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--big", type=int, default=100_000)
     ap.add_argument("--sm-pairs", type=int, default=200, help="pairs looped through statsmodels")
     ap.add_argument("--seed", type=int, default=7)

@@ -166,7 +166,7 @@ class _Repeat(Sequence[str]):
 
 #: From this many records on, the text is made by worker processes (fork) when there
 #: are several cores; below it the start-up would cost more than it saves.
-PARALLEL_MIN = 10_000
+PARALLEL_MIN = 2 * CHUNK_PAIRS
 _JOB: tuple[RecordStream, bool] | None = None  # what forked workers format
 
 
