@@ -1,5 +1,26 @@
 // Small progressive enhancements; every page works without them.
 document.addEventListener("DOMContentLoaded", () => {
+  // Phones: fold the main navigation behind a menu button (the crisis link stays out).
+  const menuButton = document.querySelector(".menu-button");
+  const siteNav = document.getElementById("site-menu");
+  if (menuButton && siteNav) {
+    document.documentElement.classList.add("js-nav");
+    menuButton.hidden = false;
+    const setOpen = (open) => {
+      menuButton.setAttribute("aria-expanded", String(open));
+      siteNav.classList.toggle("is-open", open);
+    };
+    menuButton.addEventListener("click", () => {
+      setOpen(menuButton.getAttribute("aria-expanded") !== "true");
+    });
+    document.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && siteNav.classList.contains("is-open")) {
+        setOpen(false);
+        menuButton.focus();
+      }
+    });
+  }
+
   // Sign-up: record the browser's time zone so times show in the person's own zone.
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   document.querySelectorAll("input[type=hidden][name=time_zone]").forEach((input) => {
