@@ -278,12 +278,16 @@ def shared_overview(request: AuthedRequest, owner_id: int) -> HttpResponse:
     owner = policy.require_owner(request.user, owner_id, "profile", via="page", path=request.path)
     connection = policy.active_connection(request.user, owner)
     granted = connection.active_scopes() if connection else set(SCOPES)
+    safety = []
+    if "measures" in granted and policy.check(request.user, owner, "measures", via="page", path=request.path).allowed:
+        safety = sections_for(owner, "safety_flags")
     return render(
         request,
         "boundaries/shared_overview.html",
         {
             "owner": owner,
             "sections": sections_for(owner, "profile"),
+            "safety": safety,
             "scopes": [
                 (scope, SCOPE_TITLES[scope], label, scope in granted, SCOPE_PAGES.get(scope))
                 for scope, label in SCOPES.items()

@@ -6,6 +6,7 @@ raises ActionError having stored nothing half-way.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -294,6 +295,32 @@ def upcoming_assignments(client: User) -> QuerySet[Assignment]:
 
 
 # ---------------------------------------------------------------- therapist side
+
+
+@dataclass(frozen=True)
+class FlagDetail:
+    """A safety flag in words: which questionnaire, which question, which answer, when."""
+
+    flag: SafetyFlag
+    questionnaire: str
+    question: str
+    answer: str
+    raised_at: datetime
+
+
+def flag_detail(flag: SafetyFlag) -> FlagDetail:
+    instrument = instruments().get(flag.response.instrument)
+    questionnaire = instrument.name if instrument else "A questionnaire no longer offered here"
+    question, answer = "", str(flag.value)
+    if instrument is not None:
+        try:
+            item = instrument.item(flag.item)
+        except KeyError:
+            item = None
+        if item is not None:
+            question = item.text
+            answer = next((o.label for o in item.options if o.value == flag.value), answer)
+    return FlagDetail(flag, questionnaire, question, answer, flag.raised_at)
 
 
 def flags_for_therapist(therapist: User, client: User) -> list[tuple[SafetyFlag, bool]]:
