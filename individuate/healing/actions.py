@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from individuate.boundaries import policy
@@ -288,6 +289,11 @@ def suggest_step(
         title=_text(title, "A step", 200),
         note=_text(note, "A note", 500, required=False),
     )
+
+
+def pending_suggestions(client: User) -> QuerySet[StepSuggestion]:
+    """Steps a therapist suggested that the client has not answered yet (their own view)."""
+    return StepSuggestion.objects.filter(client=client, status="pending").select_related("therapist")
 
 
 @transaction.atomic

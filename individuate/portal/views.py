@@ -18,6 +18,8 @@ from individuate.boundaries.forms import ClientInviteForm
 from individuate.boundaries.models import FamilyLink, TherapistConnection
 from individuate.boundaries.policy import therapist_may_see_clients
 from individuate.core.http import AuthedRequest, therapist_required
+from individuate.checkins import actions as checkins
+from individuate.healing import actions as healing
 from individuate.healing.progress import steps_summary
 from individuate.measures import actions as measures
 from individuate.measures.actions import clients_needing_attention, completed_responses
@@ -41,6 +43,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         )
     emails = list(EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True))
     now = timezone.now()
+    mood = checkins.daily_series(user, days=7)
     return render(
         request,
         "portal/dashboard_person.html",
@@ -55,6 +58,13 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
             ).count(),
             "recent_access": boundaries.access_log(user)[:5],
             "due_measures": measures.due_assignments(user),
+            # "What now?": today's check-in, the next session, what the therapist asked for, recent mood.
+            "checked_in_today": checkins.todays_checkins(user).first(),
+            "next_session": practice.upcoming_for(user)
+            .filter(client=user, status__in=["requested", "confirmed"])
+            .first(),
+            "suggestions": healing.pending_suggestions(user),
+            "recent_mood": [day for day in mood if day.get("mood") is not None],
         },
     )
 
