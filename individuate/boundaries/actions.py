@@ -6,7 +6,8 @@ Views and the API call these; each either completes in one transaction or raises
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
 from allauth.account.models import EmailAddress
@@ -14,11 +15,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
 from individuate.core.errors import ActionError
 from individuate.core.mail import queue_email
+from individuate.core.records import KINDS
+from individuate.core.time import zone_of
 
 from .models import (
     SCOPES,
@@ -553,6 +556,74 @@ def revoke_scope(client: User, connection_id: int, scope: str) -> None:
 def access_log(owner: User) -> QuerySet[AccessEvent]:
     """The owner's view of who read their records (allowed reads only)."""
     return AccessEvent.objects.filter(owner=owner, allowed=True)
+
+
+# Where a read happened, in words, by the page's URL name (the policy logs the path).
+_PLACES = {
+    "practice_dashboard": "in their week overview",
+    "dashboard": "on their dashboard",
+    "clients": "in their client list",
+    "shared_overview": "on your overview page",
+    "shared_records": "on a page of your shared records",
+    "client_measures": "on your questionnaires page",
+    "client_measures_csv": "as a download of your questionnaire results",
+    "client_response": "one questionnaire's answers, question by question",
+    "client_plan": "on your plan page",
+    "client_suggest": "while suggesting a step for your plan",
+    "flag_seen": "while marking a safety answer as seen",
+    "assignment_create": "while assigning a questionnaire",
+    "assignment_end": "while stopping a questionnaire",
+}
+
+
+def _place(event: AccessEvent) -> str:
+    if event.via == AccessEvent.Via.API:
+        return "through the API"
+    if event.path == "safety-flags":
+        return "to see whether you have a new safety answer"
+    try:
+        name = resolve(event.path).url_name if event.path.startswith("/") else None
+    except Resolver404:
+        name = None
+    return _PLACES.get(name or "", "")
+
+
+@dataclass(frozen=True)
+class AccessSummary:
+    """Repeated reads grouped: one row per viewer, kind of record and hour, with a count."""
+
+    hour: datetime
+    last: datetime
+    viewer_label: str
+    kind: str
+    what: str
+    places: tuple[str, ...]
+    count: int
+
+
+def access_summary(owner: User, *, limit: int = 2000) -> list[AccessSummary]:
+    """The owner's access log, newest first, grouped by viewer, kind and hour (their zone)."""
+    zone = zone_of(owner)
+    groups: dict[tuple[str, str, datetime], list[AccessEvent]] = {}
+    for event in access_log(owner)[:limit]:
+        hour = event.at.astimezone(zone).replace(minute=0, second=0, microsecond=0)
+        groups.setdefault((event.viewer_label, event.kind, hour), []).append(event)
+    rows = []
+    for (viewer_label, kind, hour), events in groups.items():
+        record_kind = KINDS.get(kind)
+        places = tuple(dict.fromkeys(p for p in map(_place, events) if p))
+        rows.append(
+            AccessSummary(
+                hour=hour,
+                last=events[0].at,
+                viewer_label=viewer_label,
+                kind=kind,
+                what=record_kind.label if record_kind else kind.replace("_", " ").capitalize(),
+                places=places,
+                count=len(events),
+            )
+        )
+    return sorted(rows, key=lambda r: r.last, reverse=True)
 
 
 # ---------------------------------------------------------------- account deletion

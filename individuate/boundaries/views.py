@@ -236,8 +236,7 @@ def connection_accept(request: AuthedRequest, token: str) -> HttpResponse:
 
 @person_required
 def access_log(request: AuthedRequest) -> HttpResponse:
-    events = actions.access_log(request.user)[:500]
-    return render(request, "boundaries/access_log.html", {"events": events})
+    return render(request, "boundaries/access_log.html", {"rows": actions.access_summary(request.user)[:500]})
 
 
 # ---------------------------------------------------------------- therapist side

@@ -275,13 +275,21 @@ def link_script(owner: User, step_id: int, script_id: Any) -> SmallStep:
 # ---------------------------------------------------------------- therapist suggestions
 
 
+def plans_of(client: User) -> list[Plan]:
+    """The plans a therapist may suggest steps in: those the client started, or the one
+    meant for them (adult child or parent) when they have not started any."""
+    started = list(PlanEnrollment.objects.filter(owner=client).values_list("plan", flat=True))
+    ids = [pid for pid in started if pid in plans()] or [default_plan_for(client)]
+    return [plans()[pid] for pid in ids]
+
+
 @transaction.atomic
 def suggest_step(
     therapist: User, client_id: int, plan_step: str, title: str, note: str = "", *, path: str = ""
 ) -> StepSuggestion:
     client = policy.require_owner(therapist, client_id, "plans", via="page", path=path)
-    if not any(plan_step in {s.id for s in p.steps} for p in plans().values()):
-        raise ActionError("No such plan step.")
+    if not any(plan_step in {s.id for s in p.steps} for p in plans_of(client)):
+        raise ActionError("Choose a step of this client's own plan.")
     return StepSuggestion.objects.create(
         therapist=therapist,
         client=client,

@@ -305,7 +305,7 @@ def client_plan(request: AuthedRequest, client_id: int) -> HttpResponse:
         for scope in ("checkins", "measures", "coupling")
         if policy.check(request.user, client, scope, via="page", path=request.path).allowed
     )
-    data = progress.summary(client, parts)
+    data = progress.summary(client, parts, about=client.name)
     return render(
         request,
         "healing/client_plan.html",
@@ -315,7 +315,7 @@ def client_plan(request: AuthedRequest, client_id: int) -> HttpResponse:
             "progress": data,
             "shares_svg": charts.shares_chart(data["shares"]) if data["shares"] else "",
             "suggestions": StepSuggestion.objects.filter(client=client, therapist=request.user),
-            "plan_steps": [(p, s) for p in plans().values() for s in p.steps],
+            "plan_steps": [(p, s) for p in actions.plans_of(client) for s in p.steps],
         },
     )
 
@@ -333,6 +333,6 @@ def client_suggest(request: AuthedRequest, client_id: int) -> HttpResponse:
             request.POST.get("note", ""),
             path=request.path,
         ),
-        "Suggested. Your client decides.",
+        "Suggested. It waits for their answer: accept, change or decline.",
     )
     return redirect("client_plan", client_id)

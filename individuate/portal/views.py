@@ -56,7 +56,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
             "therapist_invitations_count": TherapistConnection.objects.filter(
                 invite_email__in=emails, client__isnull=True, status="pending", expires_at__gt=now
             ).count(),
-            "recent_access": boundaries.access_log(user)[:5],
+            "recent_access": boundaries.access_summary(user)[:5],
             "due_measures": measures.due_assignments(user),
             # "What now?": today's check-in, the next session, what the therapist asked for, recent mood.
             "checked_in_today": checkins.todays_checkins(user).first(),
@@ -103,13 +103,19 @@ def practice_dashboard(request: AuthedRequest) -> HttpResponse:
             if client is None:
                 continue
             row: dict[str, Any] = {"client": client, "attention": client.pk in attention}
-            if policy.check(therapist, client, "measures", via="page", path=request.path).allowed:
+            # Decide first; write the read to the client's log only when something of it
+            # is actually on this page (a client with no results shows nothing).
+            if policy.decide(therapist, client, "measures").allowed:
                 latest = {}
                 for r in completed_responses(client):
                     latest[r.instrument] = r
                 row["measures"] = list(latest.values())[-3:]
-            if policy.check(therapist, client, "plans", via="page", path=request.path).allowed:
+                if row["measures"]:
+                    policy.check(therapist, client, "measures", via="page", path=request.path)
+            if policy.decide(therapist, client, "plans").allowed:
                 row["plan"] = steps_summary(client)
+                if row["plan"]:
+                    policy.check(therapist, client, "plans", via="page", path=request.path)
             clients.append(row)
     return render(
         request,

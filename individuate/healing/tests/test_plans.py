@@ -177,6 +177,26 @@ def test_therapist_suggestion_accept_and_decline(alice: User, therapist: User, o
     assert StepSuggestion.objects.filter(status="declined").count() == 1
 
 
+def test_suggestions_offer_only_the_clients_own_plan_and_speak_about_the_client(
+    alice: User, therapist: User
+) -> None:
+    connect(therapist, alice, ("plans",))
+    client = Client()
+    client.force_login(therapist)
+    page = client.get(reverse("client_plan", args=[alice.pk])).content.decode()
+    assert 'value="space"' in page and 'value="acknowledgement"' not in page  # adult child: not the parent's plan
+    with pytest.raises(ActionError, match="own plan"):
+        actions.suggest_step(therapist, alice.pk, "acknowledgement", "Say sorry")
+    assert "Alice decides" in page and "Your client" not in page
+    plan = actions.start_plan(alice, "adult-child")
+    goal = actions.add_goal(alice, "adult-child", "space", "Fewer calls")
+    actions.add_small_step(alice, goal.pk, "Mute the phone", local_today(alice))
+    page = client.get(reverse("client_plan", args=[alice.pk])).content.decode()
+    assert "Alice planned 1 small step and did 0; they wrote 0 reflections." in page
+    assert "You planned" not in page
+    assert plan.owner == alice
+
+
 def test_parents_plan_leaves_no_trace_for_the_linked_child(alice: User, mother: User) -> None:
     enrollment = actions.start_plan(mother, "parent")
     goal = actions.add_goal(mother, "parent", "own-help", "parent-secret-goal")
