@@ -140,8 +140,9 @@ def summary(owner: User, parts: frozenset[str] = ALL_PARTS, *, about: str = "") 
         )
     if steps["planned"]:
         sentences.append(
-            f"{who} planned {steps['planned']} small step{'s' if steps['planned'] != 1 else ''} and did {steps['done']}; "
-            f"{they} wrote {steps['reflections']} reflection{'s' if steps['reflections'] != 1 else ''}."
+            f"{who} planned {steps['planned']} small step{'s' if steps['planned'] != 1 else ''} "
+            f"and did {steps['done']}; {they} wrote {steps['reflections']} "
+            f"reflection{'s' if steps['reflections'] != 1 else ''}."
         )
     if len(screener) >= 2:
         sentences.append(
@@ -150,7 +151,8 @@ def summary(owner: User, parts: frozenset[str] = ALL_PARTS, *, about: str = "") 
         )
     for row in coupling:
         sentences.append(
-            f"How closely {whose_mid} mood moves with {row['other']}'s went from {row['first']:.2f} to {row['last']:.2f}."
+            f"How closely {whose_mid} mood moves with {row['other']}'s went "
+            f"from {row['first']:.2f} to {row['last']:.2f}."
         )
     return {
         "shares": shares,

@@ -17,8 +17,8 @@ from individuate.boundaries import policy
 from individuate.boundaries.forms import ClientInviteForm
 from individuate.boundaries.models import FamilyLink, TherapistConnection
 from individuate.boundaries.policy import therapist_may_see_clients
-from individuate.core.http import AuthedRequest, therapist_required
 from individuate.checkins import actions as checkins
+from individuate.core.http import AuthedRequest, therapist_required
 from individuate.healing import actions as healing
 from individuate.healing.progress import steps_summary
 from individuate.measures import actions as measures
