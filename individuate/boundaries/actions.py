@@ -414,13 +414,16 @@ def invite_client(therapist: User, email: str, message: str = "") -> tuple[Thera
     return connection, raw
 
 
-def _invited_connection_for(user: User, raw_token: str) -> TherapistConnection:
-    connection = (
-        TherapistConnection.objects.select_for_update(of=("self",))
-        .filter(token_hash=hash_token(raw_token or ""))
-        .select_related("therapist__therapist_profile")
-        .first()
-    )
+def _invited_connection_for(
+    user: User, raw_token: str = "", *, connection_id: int | None = None
+) -> TherapistConnection:
+    """The invitation by its e-mailed token, or by id when answered inside the app (the
+    same rules: still pending, not expired, sent to one of the person's verified addresses)."""
+    found = TherapistConnection.objects.select_for_update(of=("self",)).select_related("therapist__therapist_profile")
+    if connection_id is not None:
+        connection = found.filter(pk=connection_id, client__isnull=True, initiated_by="therapist").first()
+    else:
+        connection = found.filter(token_hash=hash_token(raw_token or "")).first()
     _check_claim(
         connection,
         user,
@@ -438,9 +441,33 @@ def peek_connection_invitation(user: User, raw_token: str) -> TherapistConnectio
         return _invited_connection_for(user, raw_token)
 
 
+def therapist_invitations_for(user: User) -> QuerySet[TherapistConnection]:
+    """Therapists' invitations waiting for this person, to answer inside the app."""
+    return TherapistConnection.objects.filter(
+        invite_email__in=_verified_emails(user),
+        client__isnull=True,
+        initiated_by="therapist",
+        status=TherapistConnection.Status.PENDING,
+        expires_at__gt=timezone.now(),
+    ).select_related("therapist__therapist_profile")
+
+
+@transaction.atomic
+def answer_connection_invitation(user: User, connection_id: int, *, accept: bool) -> TherapistConnection:
+    """Accept or decline a therapist's invitation from the dashboard, without the e-mail."""
+    connection = _invited_connection_for(user, connection_id=connection_id)
+    if accept:
+        return _accept(user, connection)
+    _decline(connection)
+    return connection
+
+
 @transaction.atomic
 def accept_connection_invitation(user: User, raw_token: str) -> TherapistConnection:
-    connection = _invited_connection_for(user, raw_token)
+    return _accept(user, _invited_connection_for(user, raw_token))
+
+
+def _accept(user: User, connection: TherapistConnection) -> TherapistConnection:
     if _open_connection_exists(connection.therapist, user):
         raise ActionError(f"You are already connected with {connection.therapist.name}.", "conflict")
     connection.client = user
@@ -451,7 +478,10 @@ def accept_connection_invitation(user: User, raw_token: str) -> TherapistConnect
 
 @transaction.atomic
 def decline_connection_invitation(user: User, raw_token: str) -> None:
-    connection = _invited_connection_for(user, raw_token)
+    _decline(_invited_connection_for(user, raw_token))
+
+
+def _decline(connection: TherapistConnection) -> None:
     connection.status = TherapistConnection.Status.DECLINED
     connection.refused_by_invitee = True
     connection.save(update_fields=["status", "refused_by_invitee"])

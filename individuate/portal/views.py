@@ -15,7 +15,7 @@ from django.utils import timezone
 from individuate.boundaries import actions as boundaries
 from individuate.boundaries import policy
 from individuate.boundaries.forms import ClientInviteForm
-from individuate.boundaries.models import FamilyLink, TherapistConnection
+from individuate.boundaries.models import FamilyLink
 from individuate.boundaries.policy import therapist_may_see_clients
 from individuate.checkins import actions as checkins
 from individuate.core.http import AuthedRequest, therapist_required
@@ -53,9 +53,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
             "family_invitations_count": FamilyLink.objects.filter(
                 invitee_email__in=emails, status="pending", expires_at__gt=now
             ).count(),
-            "therapist_invitations_count": TherapistConnection.objects.filter(
-                invite_email__in=emails, client__isnull=True, status="pending", expires_at__gt=now
-            ).count(),
+            "therapist_invitations": boundaries.therapist_invitations_for(user),
             "recent_access": boundaries.access_summary(user)[:5],
             "due_measures": measures.due_assignments(user),
             # "What now?": today's check-in, the next session, what the therapist asked for, recent mood.

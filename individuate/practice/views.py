@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from individuate.accounts.models import User
+from individuate.boundaries import actions as boundaries
 from individuate.boundaries import policy
 from individuate.core.errors import ActionError
 from individuate.core.http import AuthedRequest, attempt, form_errors, person_required, therapist_required
@@ -69,10 +70,22 @@ def public_profile(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "profile": profile,
             "therapist": therapist,
+            "connection_state": _connection_state(request, therapist),
             "form": form,
             "services": [services[s] for s in profile.services if s in services],
         },
     )
+
+
+def _connection_state(request: HttpRequest, therapist: User) -> str:
+    """"active", "pending" or "" for a logged-in person and this therapist."""
+    user = request.user
+    if not user.is_authenticated or user.is_therapist:
+        return ""
+    connection = (
+        boundaries.connections_of_client(user).filter(therapist=therapist, status__in=["pending", "active"]).first()
+    )
+    return connection.status if connection else ""
 
 
 def _zone(request: HttpRequest, user: Any) -> zoneinfo.ZoneInfo:
@@ -145,6 +158,7 @@ def book(request: AuthedRequest, therapist_id: int) -> HttpResponse:
         {
             "therapist": therapist,
             "connected": connected,
+            "connection_state": _connection_state(request, therapist),
             "days": sorted(days.items()),
             "zone": str(zone),
             "prev": (first_day - timedelta(days=7)).isoformat(),
