@@ -39,6 +39,11 @@ class ProfileForm(forms.ModelForm):
         labels = {"display_name": "What should we call you?", "time_zone": "Your time zone"}
         widgets = {"time_zone": forms.Select(choices=TIMEZONE_CHOICES)}
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.is_therapist:
+            del self.fields["perspective"]  # "adult child or parent" is a client's question
+
 
 class TherapistProfileForm(forms.ModelForm):
     class Meta:
@@ -46,14 +51,22 @@ class TherapistProfileForm(forms.ModelForm):
         fields = [
             "display_name",
             "credentials",
-            "contact_email",
-            "contact_phone",
             "accepting_clients",
         ]
         labels = {
             "display_name": "Name shown to clients",
             "accepting_clients": "Accepting new clients",
         }
+
+
+class TherapistContactForm(forms.ModelForm):
+    """The contact details on the therapist's public page (edited with the rest of it)."""
+
+    class Meta:
+        model = TherapistProfile
+        fields = ["contact_email", "contact_phone"]
+        labels = {"contact_email": "E-mail address for clients", "contact_phone": "Phone number for clients"}
+        help_texts = {"contact_email": "Shown on your public page. Leave empty to show none."}
 
 
 class ApiTokenForm(forms.Form):

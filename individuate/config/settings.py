@@ -218,6 +218,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = True
+# Uploaded files (therapists' photos), through the default storage; served by the app.
+MEDIA_ROOT = os.getenv("MEDIA_ROOT", str(BASE_DIR / "var" / "media"))
 
 # Security headers; HTTPS settings switch on with SECURE_SSL=1 behind a TLS proxy.
 SECURE_SSL = envbool("SECURE_SSL")

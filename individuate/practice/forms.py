@@ -13,6 +13,10 @@ MIN_FILL_SECONDS = 3
 SIGNER_SALT = "practice.contact-form"
 
 
+PHOTO_MAX_MB = 5
+PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}
+
+
 class ContactRequestForm(forms.Form):
     """The public "request an appointment" form: works without an account; a honeypot
     field and a signed start time keep simple bots out (rate limits are in the action)."""
@@ -54,17 +58,41 @@ class ContactRequestForm(forms.Form):
         return started
 
 
-class PracticeProfileForm(forms.ModelForm):
+class PublicPageForm(forms.ModelForm):
+    """What visitors read on the therapist's public page (the photo is saved by an action)."""
+
     services = forms.MultipleChoiceField(
         choices=PracticeProfile.Service.choices, widget=forms.CheckboxSelectMultiple, required=False
     )
+    new_photo = forms.ImageField(
+        label="Photo",
+        required=False,
+        help_text=f"JPEG, PNG or WebP, up to {PHOTO_MAX_MB} MB. It is shown at most 480 pixels wide.",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    remove_photo = forms.BooleanField(label="Remove the current photo", required=False)
+
+    class Meta:
+        model = PracticeProfile
+        fields = ["headline", "approach", "services"]
+        widgets = {"approach": forms.Textarea(attrs={"rows": 6})}
+
+    def clean_new_photo(self) -> Any:
+        photo = self.cleaned_data.get("new_photo")
+        if photo and photo.size > PHOTO_MAX_MB * 1024 * 1024:
+            raise forms.ValidationError(f"The photo is larger than {PHOTO_MAX_MB} MB. Please choose a smaller one.")
+        image = getattr(photo, "image", None)  # set by ImageField once Pillow could read it
+        if photo and (image is None or image.format not in PHOTO_FORMATS):
+            raise forms.ValidationError("Please choose a JPEG, PNG or WebP picture.")
+        return photo
+
+
+class PracticeProfileForm(forms.ModelForm):
     time_zone = forms.ChoiceField(label="Your time zone")
 
     class Meta:
         model = PracticeProfile
         fields = [
-            "approach",
-            "services",
             "time_zone",
             "session_minutes",
             "buffer_minutes",

@@ -7,12 +7,13 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from individuate.accounts.forms import TherapistContactForm
 from individuate.accounts.models import User
 from individuate.boundaries import actions as boundaries
 from individuate.boundaries import policy
@@ -21,7 +22,7 @@ from individuate.core.http import AuthedRequest, attempt, form_errors, person_re
 
 from . import actions
 from .calendar import feed_ics
-from .forms import ContactRequestForm, PracticeProfileForm
+from .forms import ContactRequestForm, PracticeProfileForm, PublicPageForm
 from .models import Appointment, AvailabilityException, ContactRequest, PracticeProfile, WeeklyHours
 from .notify import appointment_info
 from .slots import local_label
@@ -222,6 +223,54 @@ def appointment_action(request: AuthedRequest, appointment_id: int, action: str)
 def contact_handled(request: AuthedRequest, request_id: int) -> HttpResponse:
     ContactRequest.objects.filter(pk=request_id, therapist=request.user).update(handled_at=timezone.now())
     return redirect("practice_dashboard")
+
+
+def profile_photo(request: HttpRequest, slug: str) -> FileResponse:
+    """The public page's photo, from the storage (works whatever serves static files)."""
+    profile = PracticeProfile.objects.filter(slug=slug).select_related("therapist").first()
+    if profile is None or not profile.photo or not profile.therapist.is_active:
+        raise Http404("No photo.")
+    try:
+        handle = profile.photo.open("rb")
+    except OSError as exc:
+        raise Http404("No photo.") from exc
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@therapist_required
+def public_page_edit(request: AuthedRequest) -> HttpResponse:
+    profile = actions.profile_of(request.user)
+    therapist_profile = getattr(request.user, "therapist_profile", None)
+    form = PublicPageForm(request.POST or None, request.FILES or None, instance=profile)
+    contact = TherapistContactForm(request.POST or None, instance=therapist_profile, prefix="c")
+    if request.method == "POST":
+        if form.is_valid() and contact.is_valid():
+            data = form.cleaned_data
+            saved = attempt(
+                request,
+                lambda: actions.save_public_page(
+                    request.user,
+                    headline=data["headline"],
+                    approach=data["approach"],
+                    services=list(data["services"]),
+                    photo=data.get("new_photo"),
+                    remove_photo=data.get("remove_photo", False),
+                ),
+                "Saved. This is what visitors see now.",
+            )
+            if saved is not None:
+                if therapist_profile is not None:
+                    contact.save()
+                return redirect("public_page_edit")
+        else:
+            messages.error(request, "Please correct the fields marked below.")
+    return render(
+        request,
+        "practice/public_edit.html",
+        {"form": form, "contact": contact, "profile": profile},
+    )
 
 
 @therapist_required
