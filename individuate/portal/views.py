@@ -39,6 +39,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
                 "client_count": boundaries.clients_of_therapist(user).count(),
                 "attention_count": len(measures.clients_needing_attention(user)),
                 "pending": boundaries.pending_for_therapist(user) if mfa_on else [],
+                "booking_requests": _booking_requests(user).count() if mfa_on else 0,
             },
         )
     emails = list(EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True))
@@ -65,6 +66,10 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
             "recent_mood": [day for day in mood if day.get("mood") is not None],
         },
     )
+
+
+def _booking_requests(therapist: Any) -> Any:
+    return practice.upcoming_for(therapist).filter(therapist=therapist, status="requested")
 
 
 @therapist_required
@@ -125,6 +130,7 @@ def practice_dashboard(request: AuthedRequest) -> HttpResponse:
             "week": week,
             "may_see": may_see,
             "requests": [a for a in mine if a.status == "requested"] if may_see else [],
+            "connection_requests": len(boundaries.pending_for_therapist(therapist)) if may_see else 0,
             "inbox": practice.open_contact_requests(therapist) if may_see else [],
             "clients": clients,
             "feed_url": request.build_absolute_uri(f"/practice/feed/{profile.feed_token}.ics"),

@@ -77,3 +77,15 @@ def test_access_log_groups_repeated_reads_and_says_what_was_seen(alice: User, th
     AccessEvent.objects.filter(owner=alice).update(at=timezone.now() - timedelta(hours=2))
     reader.get(reverse("client_measures", args=[alice.pk]))
     assert [r.count for r in boundaries.access_summary(alice)] == [1, 3]
+
+
+def test_requests_to_answer_count_booking_and_connection_requests(alice: User, stranger: User, therapist: User) -> None:
+    connect(therapist, alice)
+    start = timezone.now() + timedelta(days=3)
+    Appointment.objects.create(therapist=therapist, client=alice, start=start, end=start + timedelta(hours=1))
+    boundaries.request_therapist(stranger, therapist.pk, "Hello")
+    page = _client(therapist).get(reverse("dashboard")).content.decode()
+    assert "2 waiting." in page
+    assert "1 session request" in page and "1 request to connect" in page
+    week = _client(therapist).get(reverse("practice_dashboard")).content.decode()
+    assert "Also 1 request to connect" in week and "Confirm</button>" in week
