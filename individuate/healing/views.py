@@ -15,7 +15,7 @@ from individuate.core.http import AuthedRequest, attempt, person_required, thera
 from individuate.core.time import local_today
 
 from . import actions, charts, progress
-from .content import example_scripts, plans
+from .content import example_scripts, example_scripts_for, plans
 from .models import Goal, PlanEnrollment, Script, SmallStep, StepSuggestion
 
 
@@ -232,7 +232,10 @@ def scripts(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "healing/scripts.html",
-        {"scripts": Script.objects.filter(owner=request.user), "examples": example_scripts()},
+        {
+            "scripts": Script.objects.filter(owner=request.user),
+            "examples": example_scripts_for(request.user.perspective),
+        },
     )
 
 

@@ -41,6 +41,18 @@ def get_instrument(instrument_id: str) -> Instrument:
     return instrument
 
 
+# Each side's own screener; the person's own comes first, the other side's last.
+OWN_SCREENER = {"adult_child": "enmeshment-child", "parent": "enmeshment-parent"}
+
+
+def instruments_for(user: User) -> list[Instrument]:
+    """All questionnaires, in the order that suits this person: a parent sees the parent
+    screener first (and the adult child's form last), an adult child the reverse."""
+    own = OWN_SCREENER.get(user.perspective)
+    others = set(OWN_SCREENER.values()) - {own} if own else set()
+    return sorted(instruments().values(), key=lambda i: 0 if i.id == own else 2 if i.id in others else 1)
+
+
 def get_own_response(owner: User, response_id: int, *, lock: bool = False) -> Response:
     qs = Response.objects.filter(owner=owner, pk=response_id)
     response = (qs.select_for_update() if lock else qs).first()

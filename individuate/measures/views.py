@@ -34,7 +34,7 @@ def measures(request: AuthedRequest) -> HttpResponse:
         request,
         "measures/index.html",
         {
-            "instruments": list(instruments().values()),
+            "instruments": actions.instruments_for(user),
             "due": actions.due_assignments(user),
             "upcoming": actions.upcoming_assignments(user),
             "open": {r.instrument: r for r in actions.open_responses(user)},

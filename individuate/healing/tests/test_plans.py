@@ -240,3 +240,27 @@ def test_plans_grant_alone_does_not_open_checkins_or_measures(alice: User, thera
     therapist.client_connections.get().grants.create(scope="checkins")
     page = client.get(reverse("client_plan", args=[alice.pk])).content.decode()
     assert 'class="chart"' in page
+
+
+def test_a_parent_sees_scripts_from_a_parents_side_and_the_parent_screener_first(mother: User, alice: User) -> None:
+    parent = Client()
+    parent.force_login(mother)
+    page = parent.get(reverse("scripts")).content.decode()
+    assert "Calls when it suits you" in page and "The standing Sunday visit" not in page
+    measures_page = parent.get(reverse("measures")).content.decode()
+    assert measures_page.index("Me and my grown-up child") < measures_page.index("PHQ-9")
+    assert measures_page.index("PHQ-9") < measures_page.index("Me and my parent")
+    child = Client()
+    child.force_login(alice)
+    page = child.get(reverse("scripts")).content.decode()
+    assert "The standing Sunday visit" in page and "Calls when it suits you" not in page
+    measures_page = child.get(reverse("measures")).content.decode()
+    assert measures_page.index("Me and my parent") < measures_page.index("Me and my grown-up child")
+
+
+def test_script_file_rejects_an_unknown_side() -> None:
+    from individuate.healing.content import parse_scripts
+
+    text = "scripts:\n  - {id: a, for: uncle, title: t, situation: s, feeling: f, action: a, reassurance: r}\n"
+    with pytest.raises(ContentError, match="for: must be one of"):
+        parse_scripts(Path("scripts.yaml"), text)
