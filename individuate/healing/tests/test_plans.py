@@ -177,9 +177,7 @@ def test_therapist_suggestion_accept_and_decline(alice: User, therapist: User, o
     assert StepSuggestion.objects.filter(status="declined").count() == 1
 
 
-def test_suggestions_offer_only_the_clients_own_plan_and_speak_about_the_client(
-    alice: User, therapist: User
-) -> None:
+def test_suggestions_offer_only_the_clients_own_plan_and_speak_about_the_client(alice: User, therapist: User) -> None:
     connect(therapist, alice, ("plans",))
     client = Client()
     client.force_login(therapist)
