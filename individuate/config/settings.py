@@ -203,6 +203,8 @@ TASKS = {
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
 USE_I18N = True
+# Our own wording for allauth's labels, in the site's one style ("Log in", sentence case).
+LOCALE_PATHS = [BASE_DIR / "individuate" / "core" / "locale"]
 USE_TZ = True
 
 STATIC_URL = "static/"
