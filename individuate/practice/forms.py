@@ -7,6 +7,8 @@ from django import forms
 from django.core import signing
 from django.core.validators import MaxValueValidator, MinValueValidator
 
+from individuate.accounts.forms import TimeZoneField
+
 from .models import PracticeProfile
 
 MIN_FILL_SECONDS = 3
@@ -88,7 +90,7 @@ class PublicPageForm(forms.ModelForm):
 
 
 class PracticeProfileForm(forms.ModelForm):
-    time_zone = forms.ChoiceField(label="Your time zone")
+    time_zone = TimeZoneField(label="Your time zone")
 
     class Meta:
         model = PracticeProfile
@@ -105,10 +107,6 @@ class PracticeProfileForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from individuate.accounts.models import TIMEZONE_CHOICES
-
-        zone: forms.ChoiceField = self.fields["time_zone"]  # type: ignore[assignment]
-        zone.choices = TIMEZONE_CHOICES
         for name, low, high in (
             ("session_minutes", 15, 240),
             ("buffer_minutes", 0, 120),
