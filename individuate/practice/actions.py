@@ -145,6 +145,15 @@ def busy_of(therapist: User, *, exclude: int | None = None) -> list[tuple[dateti
     return list(qs.values_list("start", "end"))
 
 
+def requested_starts(therapist: User) -> list[datetime]:
+    """Start times with a request waiting for this therapist's answer."""
+    return list(
+        Appointment.objects.filter(therapist=therapist, status="requested", start__gte=timezone.now()).values_list(
+            "start", flat=True
+        )
+    )
+
+
 def free_slots(therapist: User, start: datetime, end: datetime) -> list[datetime]:
     if end <= start:
         raise ActionError("The end of the range must be after its start.")

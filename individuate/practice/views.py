@@ -140,15 +140,23 @@ def book(request: AuthedRequest, therapist_id: int) -> HttpResponse:
         )
     except ValueError:
         first_day = timezone.now().astimezone(zone).date()
-    if abs((first_day - timezone.now().astimezone(zone).date()).days) > 400:
-        first_day = timezone.now().astimezone(zone).date()  # nothing bookable that far (and no date overflow)
+    today = timezone.now().astimezone(zone).date()
+    if (first_day - today).days > 400:
+        first_day = today  # nothing bookable that far (and no date overflow)
+    first_day = max(first_day, today)  # the past has no free times: never page into it
     start = datetime.combine(first_day, time(0), tzinfo=zone)
     slots: list[datetime] = []
+    mine = list(
+        actions.upcoming_for(request.user).filter(therapist=therapist, client=request.user, status="requested")
+    )
     if connected:
         try:
             slots = actions.free_slots(therapist, start, start + timedelta(days=7))
         except ActionError as exc:
             messages.error(request, exc.message)
+        # A time already asked for (by anyone) waits for the therapist's answer: not offered again.
+        requested = set(actions.requested_starts(therapist))
+        slots = [slot for slot in slots if slot not in requested]
     days: dict[Any, list[tuple[datetime, str]]] = {}
     for slot in slots:
         local = slot.astimezone(zone)
@@ -162,7 +170,8 @@ def book(request: AuthedRequest, therapist_id: int) -> HttpResponse:
             "connection_state": _connection_state(request, therapist),
             "days": sorted(days.items()),
             "zone": str(zone),
-            "prev": (first_day - timedelta(days=7)).isoformat(),
+            "prev": (first_day - timedelta(days=7)).isoformat() if first_day > today else "",
+            "my_requests": [(a, local_label(a.start, str(zone))) for a in mine],
             "next": (first_day + timedelta(days=7)).isoformat(),
             "first_day": first_day,
             "reschedule": reschedule_id,
