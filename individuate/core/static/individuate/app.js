@@ -27,6 +27,28 @@ document.addEventListener("DOMContentLoaded", () => {
     if (zone && (!input.value || input.value === "UTC")) input.value = zone;
   });
 
+  // Wide tables: when one is wider than the screen, say so and let the keyboard scroll it.
+  const markWideTables = () => {
+    document.querySelectorAll(".table-wrap").forEach((wrap) => {
+      const wide = wrap.scrollWidth > wrap.clientWidth + 1;
+      wrap.classList.toggle("is-wide", wide);
+      let hint = wrap.previousElementSibling;
+      if (!hint || !hint.classList.contains("table-hint")) hint = null;
+      if (wide && !hint) {
+        hint = document.createElement("p");
+        hint.className = "table-hint small muted";
+        hint.textContent = "The table is wider than the screen: swipe sideways to see all of it.";
+        wrap.before(hint);
+        wrap.tabIndex = 0;
+        wrap.setAttribute("role", "region");
+        wrap.setAttribute("aria-label", "Table, scrolls sideways");
+      }
+      if (hint) hint.hidden = !wide;
+    });
+  };
+  markWideTables();
+  window.addEventListener("resize", markWideTables);
+
   // Sliders: show the chosen number beside each one.
   document.querySelectorAll("input[type=range]").forEach((input) => {
     const output = document.querySelector(`output[for="${input.id}"]`);
