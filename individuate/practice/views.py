@@ -63,7 +63,7 @@ def public_profile(request: HttpRequest, slug: str) -> HttpResponse:
             if sent is not None:
                 return redirect("public_profile", slug)
         else:
-            form_errors(request, form)
+            form_errors(request, form, beside_fields=True)
     services = dict(PracticeProfile.Service.choices)
     return render(
         request,
@@ -303,7 +303,7 @@ def practice_settings(request: AuthedRequest) -> HttpResponse:
                 messages.success(request, "Saved.")
                 return redirect("practice_settings")
         else:
-            form_errors(request, form)
+            form_errors(request, form, beside_fields=True)
     grid = []
     for day in range(7):
         day_rows = list(WeeklyHours.objects.filter(therapist=request.user, weekday=day))[:2]

@@ -109,3 +109,14 @@ def test_therapist_settings_speak_in_words(therapist: User) -> None:
     assert "Minimum notice before a booking (hours)" in rules
     assert "How far ahead clients can book (days)" in rules
     assert "Clients cannot book a time that starts sooner than this." in rules
+
+
+def test_contact_form_errors_stand_next_to_their_fields(therapist: User) -> None:
+    slug = profile_of(therapist).slug
+    response = Client().post(reverse("public_profile", args=[slug]), {"name": "", "email": "not-an-address"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    email_field = page.split('for="id_email"', 1)[1].split('<div class="field', 1)[0]
+    assert "Enter a valid email address." in email_field
+    assert page.count("Enter a valid email address.") == 1  # beside the field, not repeated at the top
+    assert "Please correct the fields marked below." in page
