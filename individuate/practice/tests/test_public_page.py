@@ -120,3 +120,14 @@ def test_contact_form_errors_stand_next_to_their_fields(therapist: User) -> None
     assert "Enter a valid email address." in email_field
     assert page.count("Enter a valid email address.") == 1  # beside the field, not repeated at the top
     assert "Please correct the fields marked below." in page
+
+
+def test_deleting_the_account_removes_the_photo_file(therapist: User, django_capture_on_commit_callbacks: Any) -> None:
+    from individuate.core.privacy import delete_account
+
+    _post(_editor(therapist), new_photo=SimpleUploadedFile("me.png", _picture(), content_type="image/png"))
+    name = profile_of(therapist).photo.name
+    assert default_storage.exists(name)
+    with django_capture_on_commit_callbacks(execute=True):
+        delete_account(therapist)
+    assert not default_storage.exists(name)
