@@ -213,15 +213,11 @@ def parse_scripts(path: Path, text: str) -> tuple[ExampleScript, ...]:
         audience = str(_need(raw, "for", where, source, str, "adult_child"))
         if audience not in AUDIENCES:
             raise ContentError(f"{source}: {where}.for: must be one of {', '.join(AUDIENCES)}")
-        out.append(
-            ExampleScript(
-                *(
-                    str(_need(raw, k, where, source)).strip()
-                    for k in ("id", "title", "situation", "feeling", "action", "reassurance")
-                ),
-                audience=audience,
-            )
-        )
+        texts = {
+            k: str(_need(raw, k, where, source)).strip()
+            for k in ("id", "title", "situation", "feeling", "action", "reassurance")
+        }
+        out.append(ExampleScript(**texts, audience=audience))
     return tuple(out)
 
 

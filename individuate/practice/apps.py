@@ -49,7 +49,7 @@ def _erase_photo(user: object) -> None:
 
     from .models import PracticeProfile
 
-    profile = PracticeProfile.objects.filter(therapist=user).first()
+    profile = PracticeProfile.objects.filter(therapist_id=getattr(user, "pk", None)).first()
     if profile is not None and profile.photo:
         name = profile.photo.name
         storage = profile.photo.storage

@@ -21,7 +21,7 @@ def test_chart_svg_has_no_invalid_height() -> None:
 
 def test_messages_are_not_list_items_inside_a_status_role(db: None) -> None:
     request = RequestFactory().get("/")
-    request.session = {}  # type: ignore[attr-defined]
+    request.session = {}  # type: ignore[assignment]
     from django.contrib.auth.models import AnonymousUser
 
     request.user = AnonymousUser()
