@@ -216,6 +216,8 @@ if TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend":
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
 USE_I18N = True
+# Our own wording for allauth's labels, in the site's one style ("Log in", sentence case).
+LOCALE_PATHS = [BASE_DIR / "individuate" / "core" / "locale"]
 USE_TZ = True
 
 STATIC_URL = "static/"
@@ -231,6 +233,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = True
+# Uploaded files (therapists' photos), through the default storage; served by the app.
+MEDIA_ROOT = os.getenv("MEDIA_ROOT", str(BASE_DIR / "var" / "media"))
 
 # Security headers; HTTPS settings switch on with SECURE_SSL=1 behind a TLS proxy.
 SECURE_SSL = envbool("SECURE_SSL")
