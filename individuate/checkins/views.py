@@ -213,6 +213,7 @@ def coupling_page(request: AuthedRequest) -> HttpResponse:
         reports.append(
             {
                 "report": report,
+                "pooled": coupling.pooled_summary(report.result),
                 "series": series,
                 "svg": charts.coupling_chart(series, report.other.name if report.other else "them") if series else "",
             }

@@ -209,6 +209,9 @@ TASKS = {
 }
 # The RQ backend (a broker: Redis) for deployments that want one; workers run
 # `python manage.py rqworker default --with-scheduler`. See README, Operations.
+# The coupling population (pooled estimates) is an aggregate of at least this many pairs of
+# this deployment; with fewer, a built-in population from the literature is used.
+COUPLING_POPULATION_MIN_PAIRS = envint("COUPLING_POPULATION_MIN_PAIRS", 50)
 RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 600}}
 if TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend":
     INSTALLED_APPS.append("django_rq")
