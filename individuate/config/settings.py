@@ -240,6 +240,9 @@ TRUSTED_PROXY_IP_HEADER = os.getenv("TRUSTED_PROXY_IP_HEADER", "")
 
 # Invitations (family links, therapist connections) expire after this many days.
 INVITATION_DAYS = envint("INVITATION_DAYS", 14)
+# After someone declines a family invitation or ends a link, their address gets no
+# family invitation from anyone for this many days (unless they invite).
+FAMILY_REFUSAL_DAYS = envint("FAMILY_REFUSAL_DAYS", 365)
 
 # Crisis resources shown on /crisis/. A deployment sets its own region's numbers
 # as a JSON file (see docs/crisis.md); the default lists generic guidance.
