@@ -403,6 +403,7 @@ def request_therapist(client: User, therapist_id: int, message: str = "") -> The
     therapist = get_therapist(therapist_id, accepting=True)
     if len(message or "") > 500:
         raise ActionError("The message can be at most 500 characters.")
+    limits.lock(f"connection-request:client:{client.pk}")  # concurrent requests counted one by one
     if _open_connection_exists(therapist, client):
         raise ActionError(f"You already have a connection with {therapist.name}.", "conflict")
     since = timezone.now() - timedelta(days=1)
@@ -439,6 +440,7 @@ def invite_client(therapist: User, email: str, message: str = "") -> tuple[Thera
         raise ActionError("You cannot invite yourself.")
     if len(message or "") > 500:
         raise ActionError("The message can be at most 500 characters.")
+    limits.lock(f"client-invite:therapist:{therapist.pk}", limits.address_key("client-invite:to", email))
     now = timezone.now()
     sent = TherapistConnection.objects.filter(therapist=therapist, invite_email=email)
     # An expired invitation no longer blocks a new one.

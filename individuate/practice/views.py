@@ -55,6 +55,7 @@ def public_profile(request: HttpRequest, slug: str) -> HttpResponse:
                     message=data["message"],
                     preferred_times=data["preferred_times"],
                     ip=_client_ip(request),
+                    form_token=form.data.get("started", ""),
                 ),
                 "Thank you — your request has been sent. The therapist will reply by e-mail.",
             )
