@@ -376,8 +376,16 @@ def upcoming_for(user: User) -> QuerySet[Appointment]:
 
 
 def open_contact_requests(therapist: User) -> QuerySet[ContactRequest]:
-    """The therapist's unanswered requests from the public page (callers gate on two-factor)."""
+    """The therapist's unanswered requests from the public page — none without two-factor."""
+    if not therapist_may_see_clients(therapist):
+        return ContactRequest.objects.none()
     return ContactRequest.objects.filter(therapist=therapist, handled_at__isnull=True)[:50]
+
+
+def mark_contact_handled(therapist: User, request_id: int) -> None:
+    if not therapist_may_see_clients(therapist):
+        raise ActionError("Switch on two-factor authentication to answer requests.", "forbidden")
+    ContactRequest.objects.filter(pk=request_id, therapist=therapist).update(handled_at=timezone.now())
 
 
 CONTACT_LIMITS = (

@@ -21,7 +21,7 @@ from individuate.core.http import AuthedRequest, attempt, form_errors, person_re
 from . import actions
 from .calendar import feed_ics
 from .forms import ContactRequestForm, PracticeProfileForm
-from .models import Appointment, AvailabilityException, ContactRequest, PracticeProfile, WeeklyHours
+from .models import Appointment, AvailabilityException, PracticeProfile, WeeklyHours
 from .notify import appointment_info
 from .slots import local_label
 
@@ -207,7 +207,7 @@ def appointment_action(request: AuthedRequest, appointment_id: int, action: str)
 @therapist_required
 @require_POST
 def contact_handled(request: AuthedRequest, request_id: int) -> HttpResponse:
-    ContactRequest.objects.filter(pk=request_id, therapist=request.user).update(handled_at=timezone.now())
+    attempt(request, lambda: actions.mark_contact_handled(request.user, request_id), "Marked as answered.")
     return redirect("practice_dashboard")
 
 
