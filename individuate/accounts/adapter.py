@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django import forms
 from django.conf import settings
 from django.http import HttpRequest
 
@@ -8,3 +9,14 @@ from django.http import HttpRequest
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return bool(getattr(settings, "SIGNUP_OPEN", True))
+
+    def reauthenticate(self, user: object, password: str) -> bool:
+        """The password re-entry ("sudo mode") locks out after repeated wrong passwords."""
+        from .actions import LOCKED_OUT, reauthentication_locked, record_reauthentication_failure
+
+        if reauthentication_locked(user):  # type: ignore[arg-type]
+            raise forms.ValidationError(LOCKED_OUT)
+        ok = bool(super().reauthenticate(user, password))
+        if not ok:
+            record_reauthentication_failure(user)  # type: ignore[arg-type]
+        return ok

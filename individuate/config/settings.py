@@ -174,6 +174,9 @@ ACCOUNT_RATE_LIMITS = {
 # Creating an API token, exporting and deleting ask for the password again
 # (or a two-factor code) if the last log-in was longer ago than this.
 ACCOUNT_REAUTHENTICATION_TIMEOUT = envint("REAUTHENTICATION_TIMEOUT", 300)
+# The API's export needs a token got with the password (POST /api/me/export-token).
+EXPORT_TOKEN_SECONDS = envint("EXPORT_TOKEN_SECONDS", 300)
+ACCOUNT_FORMS = {"change_password": "individuate.accounts.password_forms.ChangePasswordForm"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
 HEADLESS_ONLY = False
