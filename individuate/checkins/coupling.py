@@ -6,6 +6,7 @@ everyone in one batched call (nightly, or on demand for one person).
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -144,7 +145,9 @@ def recompute_joint(link: FamilyLink | None = None) -> int:
         y,
         persons=[(str(lk.inviter_id), str(lk.invitee_id)) for lk in links],
         pair_ids=[str(lk.pk) for lk in links],
-        labels=[(lk.inviter.name, lk.invitee.name if lk.invitee else "") for lk in links],
+        # Nobody's display name goes into the words: each side reads them with its own label
+        # for the other (see wording_for), never the name the other person gave themselves.
+        labels=[(INVITER, INVITEE) for _ in links],
         start=start,
         window=WINDOW,
         step=STEP,
@@ -157,6 +160,22 @@ def recompute_joint(link: FamilyLink | None = None) -> int:
                 defaults={"computed_at": timezone.now(), "result": result.as_json()},
             )
     return len(links)
+
+
+INVITER, INVITEE = "PERSON_A", "PERSON_B"
+
+
+def wording_for(text: str, *, viewer_is_inviter: bool, other_label: str) -> str:
+    """A joint report's sentence as one side reads it: "you" for themselves, and their own
+    label for the other person (e.g. "my mother")."""
+    me, them = (INVITER, INVITEE) if viewer_is_inviter else (INVITEE, INVITER)
+    other_poss = other_label + ("'" if other_label.endswith("s") else "'s")
+    for token, poss, plain in ((me, "your", "you"), (them, other_poss, other_label)):
+        for source, target in ((f"{token}'s", poss), (token, plain)):
+            capital = target[:1].upper() + target[1:]
+            text = re.sub(rf"(^|[.!?]\s+){re.escape(source)}", lambda m, c=capital: m.group(1) + c, text)
+            text = text.replace(source, target)
+    return text
 
 
 def solo_reports(owner: User) -> list[CouplingReport]:
