@@ -372,6 +372,15 @@ def upcoming_for(user: User) -> QuerySet[Appointment]:
     )
 
 
+def note_for(appointment: Appointment, viewer: User) -> str:
+    """The reason given when the appointment was declined or cancelled — for the person it
+    was written for (the other side), never echoed back to its author."""
+    closing = [e for e in appointment.events.all() if e.kind in ("declined", "cancelled")]
+    if not closing or closing[-1].actor_id == viewer.pk or appointment.status not in ("declined", "cancelled"):
+        return ""
+    return appointment.reason
+
+
 # ---------------------------------------------------------------- public requests
 
 

@@ -162,15 +162,21 @@ def appointments(request: AuthedRequest) -> HttpResponse:
     zone = str(_zone(request, request.user))
     user = request.user
     names = not user.is_therapist or policy.therapist_may_see_clients(user)
-    rows = []
-    for a in actions.upcoming_for(user):
+    rows, notes = [], {}
+    for a in actions.upcoming_for(user).prefetch_related("events"):
+        shown = True
         if user.pk == a.therapist_id:
             connected = policy.active_connection(user, a.client) is not None
             other = a.client.name if names and connected else ("a former client" if names else "a client")
+            shown = names and connected
         else:
             other = a.therapist.name
+        # The note the other side (or the system) wrote when declining or cancelling is for this person.
+        note = actions.note_for(a, user)
+        if note and shown:
+            notes[a.pk] = note
         rows.append((a, local_label(a.start, zone), a.status == "confirmed" and actions.is_late_cancellation(a), other))
-    return render(request, "practice/appointments.html", {"rows": rows, "zone": zone})
+    return render(request, "practice/appointments.html", {"rows": rows, "zone": zone, "notes": notes})
 
 
 @login_required
