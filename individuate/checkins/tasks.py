@@ -34,10 +34,13 @@ NIGHTLY_HOUR_UTC = 3
 
 @task()
 def recompute_coupling() -> dict[str, int]:
-    """Refit every solo and joint report in one batch each, then queue tomorrow's run."""
+    """Refit every solo and joint report in one batch each, prune what is no longer
+    needed (finished task rows, old rate-limit events), then queue tomorrow's run."""
+    from individuate.core.housekeeping import prune
+
     from .coupling import recompute_joint, recompute_solo
 
-    counts = {"solo": recompute_solo(), "joint": recompute_joint()}
+    counts = {"solo": recompute_solo(), "joint": recompute_joint(), **prune()}
     schedule_nightly()
     return counts
 

@@ -202,6 +202,8 @@ TASKS = {
         "BACKEND": os.getenv("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+# Finished task rows are deleted by the nightly run once this many days old.
+TASK_RESULTS_KEEP_DAYS = envint("TASK_RESULTS_KEEP_DAYS", 2)
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
