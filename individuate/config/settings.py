@@ -239,9 +239,16 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000_000
 # A directory of extra instrument files the practice holds a licence for (docs/measures.md).
 MEASURES_EXTRA_DIR = os.getenv("MEASURES_EXTRA_DIR", "")
 
-# Behind a reverse proxy, the request header holding the visitor's address (used for the
-# public request form's rate limit), e.g. HTTP_X_FORWARDED_FOR. Empty: REMOTE_ADDR.
-TRUSTED_PROXY_IP_HEADER = os.getenv("TRUSTED_PROXY_IP_HEADER", "")
+# Behind a reverse proxy, the header it sets with the visitor's address: X-Forwarded-For (the
+# address the proxy appended is used, never one a visitor sent) or e.g. X-Real-IP. One setting
+# for login throttling (allauth) and the public request form. Empty: REMOTE_ADDR (no proxy).
+TRUSTED_PROXY_IP_HEADER = os.getenv("TRUSTED_PROXY_IP_HEADER", "").strip()
+if TRUSTED_PROXY_IP_HEADER.upper().startswith("HTTP_"):  # the older META spelling, HTTP_X_REAL_IP
+    TRUSTED_PROXY_IP_HEADER = TRUSTED_PROXY_IP_HEADER[5:].replace("_", "-")
+if TRUSTED_PROXY_IP_HEADER.lower() == "x-forwarded-for":
+    ALLAUTH_TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 1)
+elif TRUSTED_PROXY_IP_HEADER:
+    ALLAUTH_TRUSTED_CLIENT_IP_HEADER = TRUSTED_PROXY_IP_HEADER
 
 # Invitations (family links, therapist connections) expire after this many days.
 INVITATION_DAYS = envint("INVITATION_DAYS", 14)

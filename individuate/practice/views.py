@@ -4,9 +4,10 @@ import zoneinfo
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from django.conf import settings
+from allauth.account.adapter import get_adapter as get_account_adapter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -29,11 +30,11 @@ DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sun
 
 
 def _client_ip(request: HttpRequest) -> str:
-    """The visitor's address; behind a reverse proxy, from the header it sets (TRUSTED_PROXY_IP_HEADER)."""
-    header = getattr(settings, "TRUSTED_PROXY_IP_HEADER", "")
-    if header and request.META.get(header):
-        return request.META[header].split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The visitor's address as login throttling sees it (allauth, set by TRUSTED_PROXY_IP_HEADER)."""
+    try:
+        return str(get_account_adapter().get_client_ip(request))
+    except PermissionDenied:
+        return "unknown"
 
 
 def public_profile(request: HttpRequest, slug: str) -> HttpResponse:
