@@ -12,6 +12,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import NinjaAPI
+from ninja.errors import ValidationError
 from ninja.security import HttpBearer, django_auth
 
 from individuate.accounts.models import ApiToken
@@ -31,7 +32,36 @@ class ApiTokenAuth(HttpBearer):
         return api_token.user
 
 
-api = NinjaAPI(
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "properties": {"detail": {"title": "Detail", "type": "string"}},
+    "required": ["detail"],
+}
+
+
+class IndividuateAPI(NinjaAPI):
+    """Every error is ``{"detail": message}``, and the schema says so for every operation:
+    422 wherever there is input to get wrong (400 for a body that is not JSON), 401
+    wherever a login is needed."""
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        for path, operations in schema["paths"].items():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                if operation.get("parameters") or operation.get("requestBody") or "{" in path:
+                    responses.setdefault("422", {"description": "The input is not valid", **error})
+                if operation.get("requestBody"):
+                    responses.setdefault("400", {"description": "The body is not JSON", **error})
+                if operation.get("security"):
+                    responses.setdefault("401", {"description": "Not logged in, or the token is not valid", **error})
+        return schema
+
+
+api = IndividuateAPI(
     title="Individuate API",
     version="1",
     description="The same operations as the pages. Every read of another person's "
@@ -44,6 +74,18 @@ api = NinjaAPI(
 @api.exception_handler(ActionError)
 def _action_error(request: HttpRequest, exc: ActionError) -> HttpResponse:
     return api.create_response(request, {"detail": exc.message}, status=exc.status)
+
+
+def _field(loc: Any) -> str:
+    parts = [str(p) for p in (loc or []) if p not in ("body", "payload")]
+    return ".".join(parts) or "input"
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """The same error shape as every other error: one readable message."""
+    problems = [f"{_field(e.get('loc'))}: {e.get('msg', 'is not valid')}" for e in exc.errors[:5]]
+    return api.create_response(request, {"detail": "; ".join(problems) or "The input is not valid."}, status=422)
 
 
 @api.exception_handler(AccessDenied)

@@ -125,7 +125,7 @@ def availability(request: AuthedRequest, therapist_id: int) -> AvailabilityOut:
 
 @router.get(
     "/therapists/{therapist_id}/slots",
-    response={200: SlotsOut, 404: Message, 422: Message},
+    response={200: SlotsOut, 403: Message, 404: Message, 422: Message},
     summary="Free session starts in [start, end), shown in the time zone `tz`",
 )
 def slots(request: AuthedRequest, therapist_id: int, start: datetime, end: datetime, tz: str = "UTC") -> SlotsOut:

@@ -75,3 +75,21 @@ def test_a_tracked_person_named_like_mathtext_draws_as_plain_text() -> None:
     series = [{"end": f"2026-0{m}-01", "estimate": 0.1 * m, "ci95": [0.0, 0.2 * m]} for m in range(1, 6)]
     svg = coupling_chart(series, "$\\frac{1}{$")
     assert "frac{1}{" in svg
+
+
+def test_validation_errors_have_the_documented_shape(alice: User) -> None:
+    response = _as(alice).delete("/api/journal/not-a-number")
+    assert response.status_code == 422
+    assert isinstance(response.json()["detail"], str) and "entry_id" in response.json()["detail"]
+
+
+def test_the_schema_documents_the_errors_of_every_operation(db: None) -> None:
+    schema = Client().get("/api/openapi.json").json()
+    assert schema["components"]["schemas"]["Error"]["properties"]["detail"]["type"] == "string"
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            documented = set(operation["responses"])
+            if operation.get("security"):
+                assert "401" in documented, (method, path)
+            if operation.get("parameters") or operation.get("requestBody") or "{" in path:
+                assert "422" in documented, (method, path)
