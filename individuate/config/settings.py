@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "individuate.core.middleware.IdleSessionMiddleware",
+    "individuate.core.middleware.SecurityHeadersMiddleware",
     "individuate.accounts.middleware.UserTimezoneMiddleware",
     "individuate.boundaries.middleware.AccessDeniedMiddleware",
 ]
@@ -228,9 +230,14 @@ WHITENOISE_USE_FINDERS = True
 # Security headers; HTTPS settings switch on with SECURE_SSL=1 behind a TLS proxy.
 SECURE_SSL = envbool("SECURE_SSL")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE_SSL else None
+SECURE_SSL_REDIRECT = SECURE_SSL
 SESSION_COOKIE_SECURE = SECURE_SSL
 CSRF_COOKIE_SECURE = SECURE_SSL
-SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31_536_000 if SECURE_SSL else 0)
+# Signed out after this long without a request (therapists sooner); absolute: SESSION_COOKIE_AGE.
+SESSION_IDLE_MINUTES = envint("SESSION_IDLE_MINUTES", 240)
+SESSION_IDLE_MINUTES_THERAPIST = envint("SESSION_IDLE_MINUTES_THERAPIST", 30)
+SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 14 * 24 * 3600)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
