@@ -7,6 +7,7 @@ everyone in one batched call (nightly, or on demand for one person).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -165,6 +166,10 @@ def recompute_joint(link: FamilyLink | None = None) -> int:
 INVITER, INVITEE = "PERSON_A", "PERSON_B"
 
 
+def _starting_with(capital: str) -> Callable[[re.Match[str]], str]:
+    return lambda match: match.group(1) + capital
+
+
 def wording_for(text: str, *, viewer_is_inviter: bool, other_label: str) -> str:
     """A joint report's sentence as one side reads it: "you" for themselves, and their own
     label for the other person (e.g. "my mother")."""
@@ -173,7 +178,7 @@ def wording_for(text: str, *, viewer_is_inviter: bool, other_label: str) -> str:
     for token, poss, plain in ((me, "your", "you"), (them, other_poss, other_label)):
         for source, target in ((f"{token}'s", poss), (token, plain)):
             capital = target[:1].upper() + target[1:]
-            text = re.sub(rf"(^|[.!?]\s+){re.escape(source)}", lambda m, c=capital: m.group(1) + c, text)
+            text = re.sub(rf"(^|[.!?]\s+){re.escape(source)}", _starting_with(capital), text)
             text = text.replace(source, target)
     return text
 

@@ -201,7 +201,9 @@ def _joint_rows(request: AuthedRequest) -> list[dict[str, Any]]:
                 if text and (coupling.INVITER in text or coupling.INVITEE in text):  # older ones named people
                     sentences.append(
                         coupling.wording_for(
-                            text, viewer_is_inviter=link.inviter_id == request.user.pk, other_label=mine.name
+                            text,
+                            viewer_is_inviter=link.inviter_id == request.user.pk,
+                            other_label=mine.name if mine else "them",
                         )
                     )
         rows.append(

@@ -129,8 +129,8 @@ def test_invitation_email_carries_none_of_the_inviters_own_words(alice: User) ->
     User.objects.filter(pk=alice.pk).update(email="call-your-mother-now@example.com")
     _invite(alice)
     message = mail.outbox[-1]
-    html = message.alternatives[0][0]  # type: ignore[attr-defined]
-    for text in (message.subject, message.body, html):
+    html = str(message.alternatives[0][0])  # type: ignore[attr-defined]
+    for text in (str(message.subject), str(message.body), html):
         assert "CALL YOUR MOTHER" not in text.upper()
         assert "call-your-mother" not in text and "my mother" not in text
     assert "/links/never/" in message.body and "/links/accept/" in message.body
