@@ -40,7 +40,8 @@ def recompute_coupling() -> dict[str, int]:
 
     from .coupling import recompute_joint, recompute_solo
 
-    counts = {"solo": recompute_solo(), "joint": recompute_joint(), **prune()}
+    counts = {"solo": recompute_solo(), "joint": recompute_joint()}
+    prune()
     schedule_nightly()
     return counts
 

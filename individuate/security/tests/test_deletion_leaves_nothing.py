@@ -110,6 +110,5 @@ def test_finished_task_rows_are_pruned_by_the_nightly_run() -> None:
         call_command("db_worker", batch=True, queue_name="*", verbosity=0, startup_delay=False)
         assert DBTaskResult.objects.filter(status="SUCCESSFUL").exists()
         DBTaskResult.objects.update(finished_at=timezone.now() - timedelta(days=3))
-        counts = recompute_coupling.call()
-    assert counts["task_results"] >= 1
+        recompute_coupling.call()
     assert not DBTaskResult.objects.filter(status="SUCCESSFUL").exists()
