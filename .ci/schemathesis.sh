@@ -13,6 +13,8 @@ MAX_TIME=${SCHEMATHESIS_MAX_TIME:-150}
 
 export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DB"
 export SECRET_KEY="schemathesis-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+# TESTING=1: plain static files storage (no collectstatic needed for /api/docs); tasks run at
+# once (no worker to start); the fuzzer's many wrong passwords must not lock it out.
 export DEBUG=0 ALLOWED_HOSTS=127.0.0.1 SITE_ROOT="http://127.0.0.1:$PORT" TESTING=1
 export TASKS_BACKEND=django_tasks.backends.immediate.ImmediateBackend
 export LOGIN_FAILED_RATE_LIMIT="1000/m/ip,1000/m/key"
