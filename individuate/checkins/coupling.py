@@ -6,7 +6,8 @@ everyone in one batched call (nightly, or on demand for one person).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -212,7 +213,9 @@ def recompute_joint(
         y,
         persons=[(str(lk.inviter_id), str(lk.invitee_id)) for lk in links],
         pair_ids=[str(lk.pk) for lk in links],
-        labels=[(lk.inviter.name, lk.invitee.name if lk.invitee else "") for lk in links],
+        # Nobody's display name goes into the words: each side reads them with its own label
+        # for the other (see wording_for), never the name the other person gave themselves.
+        labels=[(INVITER, INVITEE) for _ in links],
         start=start,
         window=WINDOW,
         step=STEP,
@@ -268,6 +271,26 @@ def pooled_summary(result: Mapping[str, Any]) -> dict[str, Any] | None:
         "source": population.get("source"),
         "n_pairs": pops[0].get("n_pairs"),
     }
+
+
+INVITER, INVITEE = "PERSON_A", "PERSON_B"
+
+
+def _starting_with(capital: str) -> Callable[[re.Match[str]], str]:
+    return lambda match: match.group(1) + capital
+
+
+def wording_for(text: str, *, viewer_is_inviter: bool, other_label: str) -> str:
+    """A joint report's sentence as one side reads it: "you" for themselves, and their own
+    label for the other person (e.g. "my mother")."""
+    me, them = (INVITER, INVITEE) if viewer_is_inviter else (INVITEE, INVITER)
+    other_poss = other_label + ("'" if other_label.endswith("s") else "'s")
+    for token, poss, plain in ((me, "your", "you"), (them, other_poss, other_label)):
+        for source, target in ((f"{token}'s", poss), (token, plain)):
+            capital = target[:1].upper() + target[1:]
+            text = re.sub(rf"(^|[.!?]\s+){re.escape(source)}", _starting_with(capital), text)
+            text = text.replace(source, target)
+    return text
 
 
 def solo_reports(owner: User) -> list[CouplingReport]:
