@@ -91,7 +91,10 @@ def text_cross(b: float, ci: tuple[float, float], src: str, tgt: str, ex: bool |
 def text_concurrent(b: float, ci: tuple[float, float], r: float, src: str, ex: bool | None) -> str:
     lead = f"on days when you saw {src} as more upset than usual (1 point lower)"
     if b >= 0:
-        body = f"your own mood tended to be about {b:.2f} points lower the same day (95 % range {ci[0]:.2f} to {ci[1]:.2f})"
+        body = (
+            f"your own mood tended to be about {b:.2f} points lower the same day "
+            f"(95 % range {ci[0]:.2f} to {ci[1]:.2f})"
+        )
     else:
         body = (
             f"your own mood tended to be about {-b:.2f} points higher the same day "
