@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "individuate.checkins",
     "individuate.healing",
     "individuate.practice",
+    "individuate.mediation",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class MediationConfig(AppConfig):
+    name = "individuate.mediation"
+    label = "mediation"
+    verbose_name = "Mediation"
