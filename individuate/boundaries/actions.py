@@ -17,8 +17,8 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from individuate.errors import ActionError
-from individuate.mail import queue_email
+from individuate.core.errors import ActionError
+from individuate.core.mail import queue_email
 
 from .models import (
     SCOPES,
@@ -188,9 +188,10 @@ def invite_family_member(inviter: User, other_id: int, email: str) -> tuple[Fami
         raise ActionError(f"“{other.name}” is already linked or invited.", "conflict") from exc
     if welcome:
         queue_email(
-            "family-invitation",
-            email,
-            {"inviter_email": inviter.email, "accept_path": reverse("family_accept", args=[raw])},
+            "boundaries/family-invitation",
+            to=email,
+            about=inviter,
+            context={"inviter_email": inviter.email, "accept_path": reverse("family_accept", args=[raw])},
         )
     return link, raw
 
@@ -354,9 +355,10 @@ def request_therapist(client: User, therapist_id: int, message: str = "") -> The
         raise ActionError(f"You already have a connection with {therapist.name}.", "conflict") from exc
     if welcome:
         queue_email(
-            "connection-request",
-            therapist.therapist_profile.contact_email or therapist.email,
-            {"dashboard_path": reverse("dashboard")},
+            "boundaries/connection-request",
+            to=therapist,
+            about=client,
+            context={"dashboard_path": reverse("dashboard")},
         )
     return connection
 
@@ -398,9 +400,10 @@ def invite_client(therapist: User, email: str, message: str = "") -> tuple[Thera
         raise ActionError("You have already invited this address.", "conflict") from exc
     if welcome:
         queue_email(
-            "connection-invitation",
-            email,
-            {
+            "boundaries/connection-invitation",
+            to=email,
+            about=therapist,
+            context={
                 "therapist_name": therapist.name,
                 "accept_path": reverse("connection_accept", args=[raw]),
             },
@@ -550,3 +553,18 @@ def revoke_scope(client: User, connection_id: int, scope: str) -> None:
 def access_log(owner: User) -> QuerySet[AccessEvent]:
     """The owner's view of who read their records (allowed reads only)."""
     return AccessEvent.objects.filter(owner=owner, allowed=True)
+
+
+# ---------------------------------------------------------------- account deletion
+
+
+def erase_person(user: User) -> None:
+    """Before an account goes: other people's access logs say "a deleted account", and a
+    therapist's unanswered invitations to this person's addresses end with them."""
+    addresses = {user.email.lower()} | {
+        e.lower() for e in EmailAddress.objects.filter(user=user).values_list("email", flat=True)
+    }
+    AccessEvent.objects.filter(viewer=user).update(viewer_label="a deleted account")
+    TherapistConnection.objects.filter(invite_email__in=addresses, client__isnull=True, status="pending").update(
+        status="ended", ended_at=timezone.now(), invite_email="", token_hash=None
+    )

@@ -7,13 +7,13 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from individuate.accounts.models import User
-from individuate.decorators import AuthedRequest
-from individuate.errors import ActionError
-from individuate.schemas import Text
+from individuate.core.errors import ActionError
+from individuate.core.http import AuthedRequest
+from individuate.core.records import sections_for
+from individuate.core.schemas import Text
 
 from . import actions, policy
 from .models import Other, TherapistConnection
-from .sharing import sections_for
 
 router = Router(tags=["boundaries"])
 
@@ -285,9 +285,7 @@ def access_log(request: AuthedRequest) -> list[AccessEventOut]:
 
 
 def _records(request: AuthedRequest, owner_id: int, kind: str, kinds: list[str]) -> RecordsOut:
-    owner = User.objects.filter(pk=owner_id, is_active=True).first()
-    policy.require(request.user, owner, kind, via="api", path=request.path)
-    assert owner is not None
+    owner = policy.require_owner(request.user, owner_id, kind, via="api", path=request.path)
     sections = [s for k in kinds for s in sections_for(owner, k)]
     return RecordsOut(
         owner_id=owner.pk,

@@ -7,8 +7,8 @@ from typing import Any, Literal
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from individuate.decorators import AuthedRequest
-from individuate.schemas import Text
+from individuate.core.http import AuthedRequest
+from individuate.core.schemas import Text
 
 from . import actions
 from .models import CheckIn, ContactEvent, CouplingReport

@@ -8,12 +8,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
-from individuate.mail import send_email
+from individuate.core.mail import address_of, send_now
 
 
 @task()
 def send_checkin_reminder(owner_id: int, token: str) -> None:
-    from .actions import local_today, schedule_reminder
+    from individuate.core.time import local_today
+
+    from .actions import schedule_reminder
     from .models import CheckIn, ReminderSetting
 
     setting = ReminderSetting.objects.select_related("owner").filter(owner_id=owner_id).first()
@@ -21,7 +23,7 @@ def send_checkin_reminder(owner_id: int, token: str) -> None:
         return  # switched off or rescheduled since this was queued
     today = local_today(setting.owner)
     if setting.last_sent_on != today and not CheckIn.objects.filter(owner_id=owner_id, local_date=today).exists():
-        send_email.call("checkin-reminder", [setting.owner.email], {"checkin_path": reverse("checkin")})
+        send_now("checkins/checkin-reminder", [address_of(setting.owner)], {"checkin_path": reverse("checkin")})
         setting.last_sent_on = today
         setting.save(update_fields=["last_sent_on"])
     schedule_reminder(setting, after=timezone.now())

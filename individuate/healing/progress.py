@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from individuate.checkins.actions import contacts_by_week, local_today
+from individuate.checkins.actions import contacts_by_week
 from individuate.checkins.coupling import solo_reports, window_series
 from individuate.checkins.models import ContactEvent
+from individuate.core.time import local_today, week_start
 from individuate.measures.actions import completed_responses
 
 from .models import SmallStep
@@ -49,7 +50,7 @@ def guilt_after_saying_no(owner: User, weeks: int = WEEKS) -> list[dict[str, Any
     for local_date, guilt in ContactEvent.objects.filter(
         owner=owner, local_date__gte=since, response__in=["declined", "own_terms"]
     ).values_list("local_date", "guilt_after"):
-        by_week.setdefault(local_date - timedelta(days=local_date.weekday()), []).append(guilt)
+        by_week.setdefault(week_start(local_date), []).append(guilt)
     return [{"week": w, "mean": sum(v) / len(v), "n": len(v)} for w, v in sorted(by_week.items())]
 
 

@@ -6,7 +6,6 @@ raises ActionError having stored nothing half-way.
 
 from __future__ import annotations
 
-import zoneinfo
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -17,9 +16,9 @@ from django.utils import timezone
 from django_tasks import default_task_backend
 
 from individuate.boundaries import policy
-from individuate.boundaries.models import TherapistConnection
-from individuate.errors import ActionError
-from individuate.mail import queue_email
+from individuate.core.errors import ActionError
+from individuate.core.mail import queue_email
+from individuate.core.time import local_today, zone_of
 
 from .instruments import Instrument
 from .models import Assignment, Response, SafetyFlag, SafetyFlagSeen
@@ -150,13 +149,13 @@ def _alert_therapists(client: User) -> None:
 
     The e-mail holds no clinical detail and no name: only that someone does, and a link.
     """
-    connections = TherapistConnection.objects.filter(
-        client=client, status="active", grants__scope="measures", grants__revoked_at__isnull=True
-    ).select_related("therapist__therapist_profile")
-    for connection in connections:
-        therapist = connection.therapist
-        address = getattr(getattr(therapist, "therapist_profile", None), "contact_email", "") or therapist.email
-        queue_email("client-needs-attention", address, {"dashboard_path": reverse("dashboard")})
+    for therapist in policy.therapists_with_scope(client, "measures"):
+        queue_email(
+            "measures/client-needs-attention",
+            to=therapist,
+            about=client,
+            context={"dashboard_path": reverse("dashboard")},
+        )
 
 
 def missing_items(response: Response) -> list[int]:
@@ -197,29 +196,21 @@ def open_responses(owner: User) -> QuerySet[Response]:
 # ---------------------------------------------------------------- assignments
 
 
-def _local_today(user: User) -> date:
-    try:
-        zone = zoneinfo.ZoneInfo(user.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo("UTC")
-    return timezone.now().astimezone(zone).date()
-
-
 def _schedule_reminder(assignment: Assignment) -> None:
     """Remind now if it is due today (or overdue), else at 09:00 on the due day in the
     client's own time zone."""
     client = assignment.client
-    zone = zoneinfo.ZoneInfo(client.time_zone or "UTC")
+    zone = zone_of(client)
     at = datetime.combine(assignment.due_on, time(9, 0), tzinfo=zone)
     due = assignment.due_on.isoformat()
-    if assignment.due_on <= _local_today(client):
+    if assignment.due_on <= local_today(client):
         remind_assignment.enqueue(assignment.pk, due)
     elif default_task_backend.supports_defer:
         remind_assignment.using(run_after=at).enqueue(assignment.pk, due)
 
 
 def _advance_assignments(owner: User, instrument_id: str) -> None:
-    today = _local_today(owner)
+    today = local_today(owner)
     for assignment in Assignment.objects.select_for_update().filter(
         client=owner, instrument=instrument_id, active=True, due_on__lte=today + timedelta(days=3)
     ):
@@ -234,12 +225,7 @@ def _advance_assignments(owner: User, instrument_id: str) -> None:
 
 
 def _require_measures_grant(therapist: User, client_id: int, path: str) -> User:
-    from individuate.accounts.models import User as UserModel
-
-    client = UserModel.objects.filter(pk=client_id, is_active=True).first()
-    policy.require(therapist, client, "measures", via="page", path=path)
-    assert client is not None
-    return client
+    return policy.require_owner(therapist, client_id, "measures", via="page", path=path)
 
 
 @transaction.atomic
@@ -256,9 +242,9 @@ def assign(
     instrument = get_instrument(instrument_id)
     if recurrence not in Assignment.Recurrence.values:
         raise ActionError("Recurrence must be once, weekly, biweekly or monthly.")
-    if starts_on < _local_today(client) - timedelta(days=1):
+    if starts_on < local_today(client) - timedelta(days=1):
         raise ActionError("The first due date cannot be in the past.")
-    if starts_on > _local_today(client) + timedelta(days=365):
+    if starts_on > local_today(client) + timedelta(days=365):
         raise ActionError("The first due date must be within a year.")
     try:
         with transaction.atomic():
@@ -291,7 +277,7 @@ def assignment_still_consented(assignment: Assignment) -> bool:
 
 
 def due_assignments(client: User) -> list[Assignment]:
-    today = _local_today(client)
+    today = local_today(client)
     due = Assignment.objects.filter(client=client, active=True, due_on__lte=today).select_related("therapist")
     return [a for a in due.order_by("due_on") if assignment_still_consented(a)]
 
@@ -336,11 +322,8 @@ def clients_needing_attention(therapist: User) -> set[int]:
     """
     from individuate.accounts.models import User as UserModel
 
-    connected = TherapistConnection.objects.filter(therapist=therapist, status="active").values_list(
-        "client_id", flat=True
-    )
     flagged = set(
-        SafetyFlag.objects.filter(owner_id__in=list(connected))
+        SafetyFlag.objects.filter(owner_id__in=policy.connected_client_ids(therapist))
         .exclude(seen__therapist=therapist)
         .values_list("owner_id", flat=True)
     )

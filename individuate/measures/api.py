@@ -7,8 +7,8 @@ from django.urls import reverse
 from ninja import Router, Schema, Status
 from pydantic import Field, StrictInt
 
-from individuate.decorators import AuthedRequest
-from individuate.schemas import Text
+from individuate.core.http import AuthedRequest
+from individuate.core.schemas import Text
 
 from . import actions
 from .instruments import Instrument

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from individuate.boundaries.sharing import Section, iso
+from individuate.core.records import Section, iso
 
-from .models import Assignment, Response, SafetyFlag
+from .models import Assignment, Response, SafetyFlag, SafetyFlagSeen
 
 if TYPE_CHECKING:
     from individuate.accounts.models import User
@@ -78,3 +78,8 @@ def measures_section(owner: User) -> Section:
         ],
         empty="No questionnaires completed yet.",
     )
+
+
+def export_flags_seen(owner: User) -> list[dict[str, Any]]:
+    """A therapist's record of which safety flags they have seen (no client detail)."""
+    return [{"flag": s.flag_id, "seen_at": iso(s.at)} for s in SafetyFlagSeen.objects.filter(therapist=owner)]

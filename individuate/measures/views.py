@@ -16,10 +16,9 @@ from django.views.decorators.http import require_POST
 
 from individuate.accounts.models import User
 from individuate.boundaries import policy
-from individuate.crisis import crisis_resources
-from individuate.decorators import AuthedRequest, person_required, therapist_required
-from individuate.errors import ActionError
-from individuate.web import attempt, form_errors
+from individuate.core.crisis import crisis_resources
+from individuate.core.errors import ActionError
+from individuate.core.http import AuthedRequest, attempt, form_errors, person_required, therapist_required
 
 from . import actions, reports
 from .forms import AssignForm, StartForm
@@ -163,9 +162,7 @@ def response_support(request: AuthedRequest, response_id: int) -> HttpResponse:
 
 
 def _has_measures_therapist(user: User) -> bool:
-    return user.therapist_connections.filter(
-        status="active", grants__scope="measures", grants__revoked_at__isnull=True
-    ).exists()
+    return bool(policy.therapists_with_scope(user, "measures"))
 
 
 @person_required
@@ -212,10 +209,7 @@ def response_result(request: AuthedRequest, response_id: int) -> HttpResponse:
 
 
 def _client_or_denied(request: AuthedRequest, client_id: int) -> User:
-    client = User.objects.filter(pk=client_id, is_active=True).first()
-    policy.require(request.user, client, "measures", via="page", path=request.path)
-    assert client is not None
-    return client
+    return policy.require_owner(request.user, client_id, "measures", via="page", path=request.path)
 
 
 @therapist_required

@@ -9,9 +9,9 @@ from pydantic import Field
 
 from individuate.accounts.actions import get_therapist
 from individuate.boundaries import policy
-from individuate.decorators import AuthedRequest
-from individuate.errors import ActionError
-from individuate.schemas import Text
+from individuate.core.errors import ActionError
+from individuate.core.http import AuthedRequest
+from individuate.core.schemas import Text
 
 from . import actions
 from .models import Appointment, AvailabilityException, WeeklyHours

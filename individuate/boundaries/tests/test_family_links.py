@@ -12,11 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import make_user
-from individuate.accounts.actions import export_records
 from individuate.accounts.models import User
 from individuate.boundaries import actions
 from individuate.boundaries.models import FamilyLink, Other
-from individuate.errors import ActionError
+from individuate.core.errors import ActionError
+from individuate.core.privacy import export_records
 
 
 def _invite(alice: User, email: str = "mother@example.com") -> str:

@@ -12,7 +12,10 @@ import pytest
 
 from conftest import link, make_user
 from individuate.boundaries.models import FamilyLink, Other
-from individuate.browser_testing import (
+from individuate.checkins import coupling
+from individuate.checkins.models import CheckIn, ContactEvent, CouplingReport
+from individuate.checkins.tests.test_coupling_product import _simulate
+from individuate.testing.browser import (
     ARTIFACTS,
     browser,
     check_crisis_link,
@@ -20,9 +23,6 @@ from individuate.browser_testing import (
     log_in,
     playwright,
 )
-from individuate.checkins import coupling
-from individuate.checkins.models import CheckIn, ContactEvent, CouplingReport
-from individuate.checkins.tests.test_coupling_product import _simulate
 
 
 @pytest.mark.browser

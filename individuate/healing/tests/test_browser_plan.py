@@ -9,8 +9,8 @@ import pytest
 
 from conftest import make_user
 from individuate.boundaries.models import Other
-from individuate.browser_testing import ARTIFACTS, browser, check_crisis_link, clear_screenshots, log_in, playwright
 from individuate.healing.models import Script, SmallStep
+from individuate.testing.browser import ARTIFACTS, browser, check_crisis_link, clear_screenshots, log_in, playwright
 
 
 @pytest.mark.browser

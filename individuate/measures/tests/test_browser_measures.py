@@ -22,7 +22,9 @@ from django.core import mail
 from django.test import Client
 
 from conftest import connect, make_therapist_user, make_user
-from individuate.browser_testing import (
+from individuate.measures.models import Response, SafetyFlag
+from individuate.measures.registry import instruments
+from individuate.testing.browser import (
     ARTIFACTS,
     browser,
     check_crisis_link,
@@ -30,8 +32,6 @@ from individuate.browser_testing import (
     log_in,
     playwright,
 )
-from individuate.measures.models import Response, SafetyFlag
-from individuate.measures.registry import instruments
 
 CLIENT_EMAIL = "robin.client@example.com"
 CLIENT_NAME = "Robin Quill"

@@ -10,7 +10,7 @@ from django.utils.html import escape
 
 from conftest import connect
 from individuate.accounts.models import User
-from individuate.errors import ActionError
+from individuate.core.errors import ActionError
 from individuate.measures import actions
 from individuate.measures.models import Response, SafetyFlag
 
@@ -170,7 +170,7 @@ def test_history_chart_appears_when_repeated(alice: User) -> None:
 def test_export_and_deletion_cover_responses_and_flags(alice: User) -> None:
     import json
 
-    from individuate.accounts.actions import delete_account, export_records
+    from individuate.core.privacy import delete_account, export_records
 
     response = actions.start_response(alice, "phq9")
     actions.save_answers(alice, response.pk, {"phq9_9": 1})

@@ -18,7 +18,7 @@ from individuate.accounts.actions import issue_api_token
 from individuate.accounts.models import User
 from individuate.boundaries.models import AccessEvent
 from individuate.boundaries.policy import AccessDenied
-from individuate.errors import ActionError
+from individuate.core.errors import ActionError
 from individuate.measures import actions
 from individuate.measures.models import Assignment, Response, SafetyFlag
 

@@ -16,7 +16,7 @@ from ninja.security import HttpBearer, django_auth
 
 from individuate.accounts.models import ApiToken
 from individuate.boundaries.policy import AccessDenied
-from individuate.errors import ActionError
+from individuate.core.errors import ActionError
 
 
 class ApiTokenAuth(HttpBearer):

@@ -18,8 +18,8 @@ import numpy as np
 from django.utils import timezone
 
 from individuate.accounts.models import User
-from individuate.checkins.actions import zone_of
 from individuate.checkins.models import CheckIn, ContactEvent, JournalEntry, PerceivedMood
+from individuate.core.time import zone_of
 
 DAYS = 120
 

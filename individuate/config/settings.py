@@ -12,7 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 
 
 def envbool(name: str, default: str = "False") -> bool:
@@ -36,9 +36,10 @@ def envsecret(name: str, default: str = "") -> str:
     return os.getenv(name, default)
 
 
-# A key that is only good for development. The system check individuate.E001
-# refuses to start with it when DEBUG is off.
-DEV_SECRET_KEY = "dev-only-insecure-key-change-me-0123456789abcdefghijklmnopqrstuvwxyz"
+# The development key: the system check individuate.E001 refuses to *serve* with it
+# when DEBUG is off (wsgi/asgi), while management commands still run.
+from individuate.core.checks import DEV_SECRET_KEY  # noqa: E402
+
 SECRET_KEY = envsecret("SECRET_KEY") or DEV_SECRET_KEY
 DEBUG = envbool("DEBUG")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
@@ -61,7 +62,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "django_tasks",
     "django_tasks_db",
-    "individuate",
+    "individuate.core",
     "individuate.accounts",
     "individuate.boundaries",
     "individuate.measures",
@@ -69,6 +70,8 @@ INSTALLED_APPS = [
     "individuate.healing",
     "individuate.practice",
     "individuate.mediation",
+    "individuate.portal",
+    "individuate.demo",
 ]
 
 MIDDLEWARE = [
@@ -85,22 +88,22 @@ MIDDLEWARE = [
     "individuate.boundaries.middleware.AccessDeniedMiddleware",
 ]
 
-ROOT_URLCONF = "individuate.urls"
-WSGI_APPLICATION = "individuate.wsgi.application"
+ROOT_URLCONF = "individuate.config.urls"
+WSGI_APPLICATION = "individuate.config.wsgi.application"
 
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "individuate" / "templates"],
+        "DIRS": [BASE_DIR / "individuate" / "core" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "individuate.context_processors.site",
+                "individuate.core.context_processors.site",
             ],
-            "builtins": ["individuate.templatetags.individuate_tags"],
+            "builtins": ["individuate.core.templatetags.individuate_tags"],
         },
     },
 ]

@@ -26,13 +26,12 @@ from individuate.boundaries.models import (
     new_token,
 )
 from individuate.checkins.coupling import recompute_joint, recompute_solo, set_joint_consent
+from individuate.demo.checkins import seed_checkins
+from individuate.demo.measures import seed_measures, seed_practice_sample
+from individuate.demo.plan import seed_plan
+from individuate.demo.practice import seed_practice
 from individuate.measures.actions import assign
 from individuate.measures.models import Assignment
-
-from ._demo_checkins import seed_checkins
-from ._demo_measures import seed_measures, seed_practice_sample
-from ._demo_plan import seed_plan
-from ._demo_practice import seed_practice
 
 DEMO_PASSWORD = "demo-individuate-2026"
 THERAPIST = "therapist@example.com"

@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from individuate.accounts.models import User
-from individuate.checkins.actions import local_today
+from individuate.core.time import local_today
 from individuate.healing import actions
 from individuate.healing.content import example_scripts
 from individuate.healing.models import SmallStep

@@ -3,14 +3,15 @@ from django.urls import include, path
 
 from individuate.accounts import views as accounts
 from individuate.boundaries import views as boundaries
+from individuate.core import views
+from individuate.portal import views as portal
 
-from . import views
 from .api import api
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("crisis/", views.crisis, name="crisis"),
-    path("dashboard/", accounts.dashboard, name="dashboard"),
+    path("dashboard/", portal.dashboard, name="dashboard"),
     path("settings/", accounts.settings_view, name="settings"),
     path("settings/tokens/", accounts.api_tokens, name="api_tokens"),
     path("settings/tokens/<int:token_id>/revoke/", accounts.api_token_revoke, name="api_token_revoke"),
@@ -40,7 +41,7 @@ urlpatterns = [
     path("connect/accept/<str:token>/", boundaries.connection_accept, name="connection_accept"),
     path("access-log/", boundaries.access_log, name="access_log"),
     # therapist side
-    path("clients/", boundaries.clients, name="clients"),
+    path("clients/", portal.clients, name="clients"),
     path("clients/invite/", boundaries.client_invite, name="client_invite"),
     path(
         "clients/requests/<int:connection_id>/",
@@ -52,6 +53,7 @@ urlpatterns = [
     path("", include("individuate.measures.urls")),
     path("", include("individuate.checkins.urls")),
     path("", include("individuate.healing.urls")),
+    path("practice/", portal.practice_dashboard, name="practice_dashboard"),
     path("", include("individuate.practice.urls")),
     # framework
     path("accounts/", include("allauth.urls")),

@@ -1,0 +1,37 @@
+"""System checks of our own. The development key is refused wherever the app *serves*
+with DEBUG off (gunicorn/uwsgi through ``wsgi.py``/``asgi.py``, or ``check --deploy``);
+management commands such as ``createsuperuser`` or ``demo_totp`` run with it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import Error, Tags, register
+
+# A key that is only good for development.
+DEV_SECRET_KEY = "dev-only-insecure-key-change-me-0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+@register(Tags.security, deploy=True)
+def secret_key_check(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """Refuse to serve in production (DEBUG off) with the development secret key."""
+    if not settings.DEBUG and settings.SECRET_KEY == DEV_SECRET_KEY:
+        return [
+            Error(
+                "SECRET_KEY is the development default while DEBUG is off.",
+                hint="Set SECRET_KEY (or SECRET_KEY_FILE) to a long random value, "
+                "e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'.",
+                id="individuate.E001",
+            )
+        ]
+    return []
+
+
+def refuse_to_serve_if_unsafe() -> None:
+    """Called by wsgi.py and asgi.py before the first request."""
+    from django.core import checks
+
+    errors = [e for e in checks.run_checks(include_deployment_checks=True) if e.is_serious()]
+    if errors:
+        raise SystemExit("Refusing to start:\n" + "\n".join(str(e) for e in errors))
