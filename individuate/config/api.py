@@ -57,6 +57,7 @@ def _register_routers() -> None:
     from individuate.boundaries.api import router as boundaries_router
     from individuate.checkins.api import router as checkins_router
     from individuate.measures.api import router as measures_router
+    from individuate.mediation.api import router as mediation_router
     from individuate.practice.api import router as practice_router
 
     api.add_router("/", accounts_router)
@@ -64,6 +65,7 @@ def _register_routers() -> None:
     api.add_router("/", measures_router)
     api.add_router("/", checkins_router)
     api.add_router("/", practice_router)
+    api.add_router("/", mediation_router)
 
 
 _register_routers()

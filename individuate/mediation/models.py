@@ -136,6 +136,12 @@ class Comment(models.Model):
     class Meta:
         ordering = ["created_at", "pk"]
 
+    @property
+    def section_title(self) -> str:
+        from .plan_document import section_title
+
+        return section_title(self.section)
+
 
 class Agreement(models.Model):
     """A parent's agreement to one exact version, bound to its SHA-256."""
