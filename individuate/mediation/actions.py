@@ -394,6 +394,21 @@ def add_private_note(user: User, case: Case, text: str) -> PrivateNote:
 
 
 @transaction.atomic
+def edit_private_note(user: User, case: Case, note_id: int, text: str) -> PrivateNote:
+    """Only the note's author changes it; to anyone else it does not exist."""
+    _member(user, case)
+    note = PrivateNote.objects.select_for_update().filter(case=case, pk=note_id, author=user).first()
+    if note is None:
+        raise ActionError("There is no such note.", "not_found")
+    text = text.strip()
+    if not text or len(text) > 4000:
+        raise ActionError("Write a note of at most 4000 characters.")
+    note.text = text
+    note.save(update_fields=["text"])
+    return note
+
+
+@transaction.atomic
 def set_contact(user: User, case: Case, *, details: str, share: bool) -> Party:
     role = _member(user, case)
     if role.party is None:

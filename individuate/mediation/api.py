@@ -434,6 +434,13 @@ def add_note(request: AuthedRequest, case_id: int, payload: NoteIn) -> Status[di
     return Status(201, {"id": note.pk, "author": note.author.name, "text": note.text, "created_at": note.created_at.isoformat()})
 
 
+@router.put("/mediation/cases/{case_id}/notes/{note_id}", response={200: NoteOut, 403: Message, 404: Message, 422: Message})
+def edit_note(request: AuthedRequest, case_id: int, note_id: int, payload: NoteIn) -> dict[str, Any]:
+    role = _case(request, case_id)
+    note = actions.edit_private_note(request.user, role.case, note_id, payload.text)
+    return {"id": note.pk, "author": note.author.name, "text": note.text, "created_at": note.created_at.isoformat()}
+
+
 @router.put("/mediation/cases/{case_id}/contact", response={200: Message, 403: Message, 404: Message, 422: Message})
 def set_contact(request: AuthedRequest, case_id: int, payload: ContactIn) -> dict[str, str]:
     role = _case(request, case_id)

@@ -190,6 +190,10 @@ class HolidayRow(forms.Form):
         ]
         self.parents = parents
 
+    def has_changed(self) -> bool:
+        # A row without a name is an empty row: left out, not an error.
+        return bool(self.is_bound and str(self.data.get(self.add_prefix("name"), "")).strip())
+
     def rule(self) -> dict[str, Any]:
         data = self.cleaned_data
         rule: dict[str, Any] = {"name": data["name"], "start_offset": data["start_offset"], "nights": data["nights"]}
@@ -224,6 +228,9 @@ class BlockRow(forms.Form):
     def __init__(self, *args: Any, parents: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["parent"].choices = [(p, p) for p in parents]
+
+    def has_changed(self) -> bool:
+        return bool(self.is_bound and str(self.data.get(self.add_prefix("start"), "")).strip())
 
     def block(self) -> dict[str, Any]:
         data = self.cleaned_data
