@@ -125,8 +125,10 @@ def _party(case: Case, role: str) -> Party:
 
 
 @transaction.atomic
-def invite_parent(mediator: User, case: Case, role: str, email: str) -> Party:
-    """E-mail a parent a link to join the case with their own account (the address must match)."""
+def invite_parent(mediator: User, case: Case, role: str, email: str) -> tuple[Party, str]:
+    """E-mail a parent a link to join the case with their own account (the address must match).
+
+    Returns the party and the link's secret (shown to nobody; the demo and tests use it)."""
     _mediator(mediator, case)
     party = _party(case, role)
     if party.user_id is not None:
@@ -145,7 +147,7 @@ def invite_parent(mediator: User, case: Case, role: str, email: str) -> Party:
         to=email,
         context={"mediator": mediator.name, "parent": party.name, "path": reverse("mediation:join", args=[raw])},
     )
-    return party
+    return party, raw
 
 
 def invitation(token: str) -> Party:

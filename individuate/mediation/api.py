@@ -327,7 +327,7 @@ def get_case(request: AuthedRequest, case_id: int) -> dict[str, Any]:
 @router.post("/mediation/cases/{case_id}/invitations", response={202: Message, 403: Message, 404: Message, 409: Message, 422: Message})
 def invite(request: AuthedRequest, case_id: int, payload: InvitationIn) -> Status[dict[str, str]]:
     role = _case(request, case_id)
-    party = actions.invite_parent(request.user, role.case, payload.role, payload.email)
+    party, _ = actions.invite_parent(request.user, role.case, payload.role, payload.email)
     return Status(202, {"detail": f"Invitation sent to {party.name}."})
 
 

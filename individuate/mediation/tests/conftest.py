@@ -25,11 +25,8 @@ def jordan(db: None) -> User:
 
 
 def join(case: Case, role: str, user: User) -> Party:
-    actions.invite_parent(case.mediator, case, role, user.email)
-    party = case.parties.get(role=role)
-    party.user, party.invite_token_hash = user, ""
-    party.save()
-    return party
+    _, token = actions.invite_parent(case.mediator, case, role, user.email)
+    return actions.join_case(user, token)
 
 
 @pytest.fixture
