@@ -67,7 +67,9 @@ def role_of(viewer: User | None, case: Case) -> Role | None:
     return Role(case, False, party) if party is not None else None
 
 
-def decide(viewer: User | None, case: Case, kind: str, *, owner: User | None = None, party: Party | None = None) -> Decision:
+def decide(
+    viewer: User | None, case: Case, kind: str, *, owner: User | None = None, party: Party | None = None
+) -> Decision:
     """May ``viewer`` read this kind of record in ``case``? ``owner`` wrote it; ``party`` it is about."""
     if viewer is None or not viewer.is_authenticated or not viewer.is_active:
         return _deny("anonymous", "Please log in.", 401)

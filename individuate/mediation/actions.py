@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from allauth.account.models import EmailAddress
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
@@ -83,7 +84,9 @@ def open_case(
     title, parent_a, parent_b = title.strip(), parent_a.strip(), parent_b.strip()
     if not title:
         raise ActionError("Give the case a title, e.g. the family's name.")
-    errors = schedule.validate({"parents": [parent_a, parent_b], "regular": {"pattern": "alternating-weeks", "starts": starts.isoformat()}})
+    errors = schedule.validate(
+        {"parents": [parent_a, parent_b], "regular": {"pattern": "alternating-weeks", "starts": starts.isoformat()}}
+    )
     if errors:
         raise ActionError(" ".join(errors))
     if len(children) > MAX_CHILDREN:
@@ -171,7 +174,8 @@ def join_case(user: User, token: str) -> Party:
         raise ActionError("A therapist account cannot join a case as a parent.", "forbidden")
     if case.parties.filter(user=user).exists() or case.mediator_id == user.pk:
         raise ActionError("You are already part of this case.", "conflict")
-    addresses = {user.email.lower()} | {e.email.lower() for e in user.emailaddress_set.filter(verified=True)}
+    verified = EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
+    addresses = {user.email.lower()} | {e.lower() for e in verified}
     if party.invited_email.lower() not in addresses:
         raise ActionError(
             "This invitation was sent to another e-mail address. Log in with the account for that address.",
@@ -241,7 +245,9 @@ def _summary(before: dict[str, Any], after: dict[str, Any]) -> str:
 
 
 @transaction.atomic
-def save_document(mediator: User, case: Case, document: Any, *, based_on: int | None = None, summary: str = "") -> PlanVersion:
+def save_document(
+    mediator: User, case: Case, document: Any, *, based_on: int | None = None, summary: str = ""
+) -> PlanVersion:
     """A new version with the whole document (the editor, an import, the API)."""
     _mediator(mediator, case)
     Case.objects.select_for_update().filter(pk=case.pk).first()  # one writer at a time per case
@@ -278,9 +284,7 @@ def version(case: Case, number: int) -> PlanVersion:
 
 
 @transaction.atomic
-def comment(
-    user: User, case: Case, section: str, text: str, *, proposal: dict[str, Any] | None = None
-) -> Comment:
+def comment(user: User, case: Case, section: str, text: str, *, proposal: dict[str, Any] | None = None) -> Comment:
     """A comment on a section of the draft; with ``proposal`` (a section value) a proposed change."""
     role = _member(user, case)
     if section not in plan_document.SECTION_BY_KEY:

@@ -324,7 +324,10 @@ def get_case(request: AuthedRequest, case_id: int) -> dict[str, Any]:
     return _case_out(request, _case(request, case_id))
 
 
-@router.post("/mediation/cases/{case_id}/invitations", response={202: Message, 403: Message, 404: Message, 409: Message, 422: Message})
+@router.post(
+    "/mediation/cases/{case_id}/invitations",
+    response={202: Message, 403: Message, 404: Message, 409: Message, 422: Message},
+)
 def invite(request: AuthedRequest, case_id: int, payload: InvitationIn) -> Status[dict[str, str]]:
     role = _case(request, case_id)
     party, _ = actions.invite_parent(request.user, role.case, payload.role, payload.email)
@@ -352,14 +355,20 @@ def get_version(request: AuthedRequest, case_id: int, number: int) -> dict[str, 
     return _version_out(actions.version(role.case, number), with_document=True)
 
 
-@router.post("/mediation/cases/{case_id}/versions", response={201: VersionOut, 403: Message, 404: Message, 409: Message, 422: Message})
+@router.post(
+    "/mediation/cases/{case_id}/versions",
+    response={201: VersionOut, 403: Message, 404: Message, 409: Message, 422: Message},
+)
 def save_version(request: AuthedRequest, case_id: int, payload: VersionIn) -> Status[dict[str, Any]]:
     role = _case(request, case_id)
     version = actions.save_document(request.user, role.case, payload.document, based_on=payload.based_on)
     return Status(201, _version_out(version, with_document=True))
 
 
-@router.put("/mediation/cases/{case_id}/sections/{section}", response={201: VersionOut, 403: Message, 404: Message, 409: Message, 422: Message})
+@router.put(
+    "/mediation/cases/{case_id}/sections/{section}",
+    response={201: VersionOut, 403: Message, 404: Message, 409: Message, 422: Message},
+)
 def save_section(request: AuthedRequest, case_id: int, section: str, payload: SectionIn) -> Status[dict[str, Any]]:
     role = _case(request, case_id)
     version = actions.save_section(request.user, role.case, section, payload.value, based_on=payload.based_on)
@@ -385,24 +394,37 @@ def list_comments(request: AuthedRequest, case_id: int) -> list[dict[str, Any]]:
     return [_comment_out(c) for c in access.visible_comments(request.user, role)]
 
 
-@router.post("/mediation/cases/{case_id}/comments", response={201: CommentOut, 403: Message, 404: Message, 422: Message})
+@router.post(
+    "/mediation/cases/{case_id}/comments", response={201: CommentOut, 403: Message, 404: Message, 422: Message}
+)
 def add_comment(request: AuthedRequest, case_id: int, payload: CommentIn) -> Status[dict[str, Any]]:
     role = _case(request, case_id)
     created = actions.comment(request.user, role.case, payload.section, payload.text, proposal=payload.proposal)
     return Status(201, _comment_out(created))
 
 
-@router.post("/mediation/cases/{case_id}/comments/{comment_id}/decision", response={200: CommentOut, 403: Message, 404: Message, 409: Message, 422: Message})
+@router.post(
+    "/mediation/cases/{case_id}/comments/{comment_id}/decision",
+    response={200: CommentOut, 403: Message, 404: Message, 409: Message, 422: Message},
+)
 def decide(request: AuthedRequest, case_id: int, comment_id: int, payload: DecisionIn) -> dict[str, Any]:
     role = _case(request, case_id)
-    return _comment_out(actions.decide_proposal(request.user, role.case, comment_id, accept=payload.accept, note=payload.note))
+    return _comment_out(
+        actions.decide_proposal(request.user, role.case, comment_id, accept=payload.accept, note=payload.note)
+    )
 
 
-@router.post("/mediation/cases/{case_id}/agreements", response={201: AgreementOut, 403: Message, 404: Message, 409: Message, 422: Message})
+@router.post(
+    "/mediation/cases/{case_id}/agreements",
+    response={201: AgreementOut, 403: Message, 404: Message, 409: Message, 422: Message},
+)
 def agree(request: AuthedRequest, case_id: int, payload: AgreeIn) -> Status[dict[str, Any]]:
     role = _case(request, case_id)
     made = actions.agree(request.user, role.case, payload.version, typed_name=payload.typed_name, sha256=payload.sha256)
-    return Status(201, {"parent": made.party.name, "typed_name": made.typed_name, "signed_on": made.signed_on, "sha256": made.sha256})
+    return Status(
+        201,
+        {"parent": made.party.name, "typed_name": made.typed_name, "signed_on": made.signed_on, "sha256": made.sha256},
+    )
 
 
 # --- private notes and contact details ----------------------------------------------------------
@@ -414,7 +436,9 @@ def list_notes(request: AuthedRequest, case_id: int) -> list[dict[str, Any]]:
     notes: list[PrivateNote] = list(access.visible_notes(request.user, role))
     for note in notes:
         access.require(request.user, role.case, access.NOTE, via=VIA, path=request.path, owner=note.author)
-    return [{"id": n.pk, "author": n.author.name, "text": n.text, "created_at": n.created_at.isoformat()} for n in notes]
+    return [
+        {"id": n.pk, "author": n.author.name, "text": n.text, "created_at": n.created_at.isoformat()} for n in notes
+    ]
 
 
 @router.get("/mediation/cases/{case_id}/notes/{note_id}", response={200: NoteOut, 403: Message, 404: Message})
@@ -431,10 +455,14 @@ def get_note(request: AuthedRequest, case_id: int, note_id: int) -> dict[str, An
 def add_note(request: AuthedRequest, case_id: int, payload: NoteIn) -> Status[dict[str, Any]]:
     role = _case(request, case_id)
     note = actions.add_private_note(request.user, role.case, payload.text)
-    return Status(201, {"id": note.pk, "author": note.author.name, "text": note.text, "created_at": note.created_at.isoformat()})
+    return Status(
+        201, {"id": note.pk, "author": note.author.name, "text": note.text, "created_at": note.created_at.isoformat()}
+    )
 
 
-@router.put("/mediation/cases/{case_id}/notes/{note_id}", response={200: NoteOut, 403: Message, 404: Message, 422: Message})
+@router.put(
+    "/mediation/cases/{case_id}/notes/{note_id}", response={200: NoteOut, 403: Message, 404: Message, 422: Message}
+)
 def edit_note(request: AuthedRequest, case_id: int, note_id: int, payload: NoteIn) -> dict[str, Any]:
     role = _case(request, case_id)
     note = actions.edit_private_note(request.user, role.case, note_id, payload.text)
@@ -451,9 +479,17 @@ def set_contact(request: AuthedRequest, case_id: int, payload: ContactIn) -> dic
 # --- figures -----------------------------------------------------------------------------------
 
 
-@router.get("/mediation/cases/{case_id}/parenting-time", response={200: ParentingTimeOut, 403: Message, 404: Message, 422: Message}, by_alias=True)
+@router.get(
+    "/mediation/cases/{case_id}/parenting-time",
+    response={200: ParentingTimeOut, 403: Message, 404: Message, 422: Message},
+    by_alias=True,
+)
 def case_parenting_time(
-    request: AuthedRequest, case_id: int, start: date = Query(..., alias="from"), end: date = Query(..., alias="to"), version: int | None = None
+    request: AuthedRequest,
+    case_id: int,
+    start: date = Query(..., alias="from"),  # noqa: B008
+    end: date = Query(..., alias="to"),  # noqa: B008
+    version: int | None = None,
 ) -> dict[str, Any]:
     """Overnights and percent per parent, and exchanges, for the nights [from, to) of a version (default: the draft)."""
     role = _case(request, case_id)
@@ -464,19 +500,33 @@ def case_parenting_time(
 
 @router.get("/mediation/cases/{case_id}/hours", response={200: HoursOut, 403: Message, 404: Message, 422: Message})
 def case_hours(
-    request: AuthedRequest, case_id: int, start: date = Query(..., alias="from"), end: date = Query(..., alias="to"),
-    version: int | None = None, leave_out_school: bool = True,
+    request: AuthedRequest,
+    case_id: int,
+    start: date = Query(..., alias="from"),  # noqa: B008
+    end: date = Query(..., alias="to"),  # noqa: B008
+    version: int | None = None,
+    leave_out_school: bool = True,
 ) -> dict[str, Any]:
     role = _case(request, case_id)
     _range(start, end)
     chosen = actions.version(role.case, version) if version else actions.draft(role.case)
     t = schedule.hours_time(_parse(chosen.document), start, end, leave_out_school=leave_out_school)
-    return {"hours": t.hours, "third_party_hours": t.third_party, "percent": {p: float(v) for p, v in t.percent.items()}, "method": t.method}
+    return {
+        "hours": t.hours,
+        "third_party_hours": t.third_party,
+        "percent": {p: float(v) for p, v in t.percent.items()},
+        "method": t.method,
+    }
 
 
 @router.get("/mediation/cases/{case_id}/compare", response={200: CompareOut, 403: Message, 404: Message, 422: Message})
 def case_compare(
-    request: AuthedRequest, case_id: int, before: int, after: int, start: date = Query(..., alias="from"), end: date = Query(..., alias="to")
+    request: AuthedRequest,
+    case_id: int,
+    before: int,
+    after: int,
+    start: date = Query(..., alias="from"),  # noqa: B008
+    end: date = Query(..., alias="to"),  # noqa: B008
 ) -> dict[str, Any]:
     role = _case(request, case_id)
     _range(start, end)
@@ -495,5 +545,3 @@ def parenting_time(request: AuthedRequest, payload: CalcIn) -> dict[str, Any]:
     """The figures of any plan document, without saving it (the same as the parenting_time command)."""
     _range(payload.start, payload.end)
     return _time_out(schedule.parenting_time(_parse(payload.document), payload.start, payload.end))
-
-

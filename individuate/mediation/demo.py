@@ -35,9 +35,7 @@ def seed_mediation(mediator: User, parent_a: User, parent_b: User) -> Case | Non
     today = timezone.localdate()
     monday = today - timedelta(days=today.weekday()) + timedelta(days=7)
     children = [("Elsie", date(today.year - 9, 6, 12)), ("Finn", date(today.year - 6, 2, 3))]
-    case = actions.open_case(
-        mediator, title=TITLE, parent_a=a_name, parent_b=b_name, children=children, starts=monday
-    )
+    case = actions.open_case(mediator, title=TITLE, parent_a=a_name, parent_b=b_name, children=children, starts=monday)
     for role, user in (("A", parent_a), ("B", parent_b)):
         _, token = actions.invite_parent(mediator, case, role, user.email)
         actions.join_case(user, token)
@@ -63,20 +61,32 @@ def seed_mediation(mediator: User, parent_a: User, parent_b: User) -> Case | Non
     ]
     draft["sections"] = {
         "decision_making": {
-            "education": "joint", "health_care": "joint", "religion": "joint", "activities": a_name,
+            "education": "joint",
+            "health_care": "joint",
+            "religion": "joint",
+            "activities": a_name,
             "emergencies": "The parent with the children acts at once and tells the other parent within two hours.",
         },
         "exchanges": {
             "who_drives": "receiving parent",
-            "illness": "A child who is ill stays where they are; the other parent may call and the missed night is not made up.",
+            "illness": (
+                "A child who is ill stays where they are; the other parent may call, and the missed night "
+                "is not made up."
+            ),
         },
-        "child_voice": {"how_heard": "Once a year the children may talk with the mediator on their own about how the plan feels."},
+        "child_voice": {
+            "how_heard": "Once a year the children may talk with the mediator on their own about how the plan feels."
+        },
         "relocation": {"notice_days": 90},
         "first_refusal": {"after_hours": 4},
-        "dispute_resolution": {"steps": "First a call between the parents; then back to mediation; court only after that."},
+        "dispute_resolution": {
+            "steps": "First a call between the parents; then back to mediation; court only after that."
+        },
         "review": {"every_months": 12},
     }
-    actions.save_document(mediator, case, draft, summary="Drafted the schedule, holidays, vacations and the written sections.")
+    actions.save_document(
+        mediator, case, draft, summary="Drafted the schedule, holidays, vacations and the written sections."
+    )
     actions.comment(parent_a, case, "exchanges", "Could the library be the place in winter too? It is warm and calm.")
     actions.comment(parent_b, case, "holidays", "Thank you for adding both birthdays.")
     proposal = actions.comment(

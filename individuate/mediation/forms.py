@@ -11,7 +11,15 @@ from .holidays import CATALOGUE
 from .schedule import PATTERN_LABELS, PATTERNS, WEEKDAYS
 
 WEEKDAY_CHOICES = [("", "—")] + [(d, d.capitalize()) for d in WEEKDAYS]
-NTH_CHOICES = [("", "—"), ("1", "first"), ("2", "second"), ("3", "third"), ("4", "fourth"), ("-1", "last"), ("-2", "second-to-last")]
+NTH_CHOICES = [
+    ("", "—"),
+    ("1", "first"),
+    ("2", "second"),
+    ("3", "third"),
+    ("4", "fourth"),
+    ("-1", "last"),
+    ("-2", "second-to-last"),
+]
 
 
 class CaseForm(forms.Form):
@@ -65,11 +73,15 @@ class AgreeForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    text = forms.CharField(label="A note only the mediator reads", max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(
+        label="A note only the mediator reads", max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class ContactForm(forms.Form):
-    details = forms.CharField(label="Your address and phone", max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    details = forms.CharField(
+        label="Your address and phone", max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     share = forms.BooleanField(label="Show these to the other parent (and in the PDF)", required=False)
 
 
@@ -97,7 +109,10 @@ def _field(field: plan_document.Field, parents: list[str]) -> forms.Field:
     if field.kind == "yesno":
         return forms.BooleanField(label=field.label, required=False)
     return forms.CharField(
-        label=field.label, required=False, max_length=plan_document.TEXT_LIMIT, help_text=field.help,
+        label=field.label,
+        required=False,
+        max_length=plan_document.TEXT_LIMIT,
+        help_text=field.help,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -105,41 +120,79 @@ def _field(field: plan_document.Field, parents: list[str]) -> forms.Field:
 class SectionForm(forms.Form):
     """The written fields of a section, plus the schedule fields the section owns."""
 
-    def __init__(self, section: plan_document.Section, parents: list[str], value: dict[str, Any], *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, section: plan_document.Section, parents: list[str], value: dict[str, Any], *args: Any, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.section, self.parents = section, parents
         if section.key == "regular_schedule":
             regular = value.get("regular", {})
             self.fields["pattern"] = forms.ChoiceField(
-                label="Pattern", choices=[(k, f"{PATTERN_LABELS[k]} ({v[:7]} {v[7:]})") for k, v in PATTERNS.items()] + [("custom", "Custom cycle")],
+                label="Pattern",
+                choices=[(k, f"{PATTERN_LABELS[k]} ({v[:7]} {v[7:]})") for k, v in PATTERNS.items()]
+                + [("custom", "Custom cycle")],
                 initial=regular.get("pattern"),
             )
             self.fields["cycle"] = forms.CharField(
-                label="Custom cycle (A and B, up to 28 nights)", required=False, max_length=60, initial=regular.get("cycle", ""),
+                label="Custom cycle (A and B, up to 28 nights)",
+                required=False,
+                max_length=60,
+                initial=regular.get("cycle", ""),
                 help_text="Only for a custom pattern. One letter per night: A for the parent who starts the cycle.",
             )
-            self.fields["starts"] = forms.CharField(label="The cycle starts on the night of", initial=regular.get("starts"), widget=forms.DateInput(attrs={"type": "date"}))
-            self.fields["first"] = forms.ChoiceField(label="The cycle starts with (A)", choices=[(p, p) for p in parents], initial=regular.get("first", parents[0]))
+            self.fields["starts"] = forms.CharField(
+                label="The cycle starts on the night of",
+                initial=regular.get("starts"),
+                widget=forms.DateInput(attrs={"type": "date"}),
+            )
+            self.fields["first"] = forms.ChoiceField(
+                label="The cycle starts with (A)",
+                choices=[(p, p) for p in parents],
+                initial=regular.get("first", parents[0]),
+            )
         if section.key == "exchanges":
             exchange = value.get("exchange", {})
             school = value.get("school") or {}
-            self.fields["time"] = forms.CharField(label="Exchange time", initial=exchange.get("time", "18:00"), widget=forms.TimeInput(attrs={"type": "time"}))
-            self.fields["place"] = forms.CharField(
-                label="Where (a neutral public place if the parents should not meet)", required=False, max_length=200, initial=exchange.get("place", "")
+            self.fields["time"] = forms.CharField(
+                label="Exchange time",
+                initial=exchange.get("time", "18:00"),
+                widget=forms.TimeInput(attrs={"type": "time"}),
             )
-            self.fields["timezone"] = forms.CharField(label="Time zone", initial=value.get("timezone", "UTC"), max_length=60)
-            self.fields["school_from"] = forms.CharField(label="School or day-care from (optional)", required=False, initial=school.get("from", ""), widget=forms.TimeInput(attrs={"type": "time"}))
-            self.fields["school_to"] = forms.CharField(label="until", required=False, initial=school.get("to", ""), widget=forms.TimeInput(attrs={"type": "time"}))
+            self.fields["place"] = forms.CharField(
+                label="Where (a neutral public place if the parents should not meet)",
+                required=False,
+                max_length=200,
+                initial=exchange.get("place", ""),
+            )
+            self.fields["timezone"] = forms.CharField(
+                label="Time zone", initial=value.get("timezone", "UTC"), max_length=60
+            )
+            self.fields["school_from"] = forms.CharField(
+                label="School or day-care from (optional)",
+                required=False,
+                initial=school.get("from", ""),
+                widget=forms.TimeInput(attrs={"type": "time"}),
+            )
+            self.fields["school_to"] = forms.CharField(
+                label="until",
+                required=False,
+                initial=school.get("to", ""),
+                widget=forms.TimeInput(attrs={"type": "time"}),
+            )
         for field in section.fields:
             self.fields[field.name] = _field(field, parents)
             self.fields[field.name].initial = value.get(field.name)
         if section.key == "holidays":
             self.fields["add"] = forms.MultipleChoiceField(
-                label="Add from the common holidays", required=False, widget=forms.CheckboxSelectMultiple,
+                label="Add from the common holidays",
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
                 choices=[(k, v[0]) for k, v in CATALOGUE.items()],
             )
 
-    def section_value(self, rows: list[dict[str, Any]] | None = None, extra_rows: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    def section_value(
+        self, rows: list[dict[str, Any]] | None = None, extra_rows: list[dict[str, Any]] | None = None
+    ) -> dict[str, Any]:
         data = self.cleaned_data
         value: dict[str, Any] = {}
         for field in self.section.fields:
@@ -182,7 +235,7 @@ class HolidayRow(forms.Form):
     def __init__(self, *args: Any, parents: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         a, b = parents
-        self.fields["who"].choices = [
+        self.fields["who"].choices = [  # type: ignore[attr-defined]
             (f"every:{a}", f"{a} every year"),
             (f"every:{b}", f"{b} every year"),
             (f"even:{a}", f"{a} in even years, {b} in odd"),
@@ -214,8 +267,14 @@ class HolidayRow(forms.Form):
         when = rule.get("date", {})
         who = f"every:{rule['every_year']}" if rule.get("every_year") else f"even:{rule.get('even_years')}"
         return {
-            "name": rule.get("name"), "month": when.get("month"), "day": when.get("day"), "weekday": when.get("weekday", ""),
-            "nth": str(when.get("nth", "")), "start_offset": rule.get("start_offset", 0), "nights": rule.get("nights", 1), "who": who,
+            "name": rule.get("name"),
+            "month": when.get("month"),
+            "day": when.get("day"),
+            "weekday": when.get("weekday", ""),
+            "nth": str(when.get("nth", "")),
+            "start_offset": rule.get("start_offset", 0),
+            "nights": rule.get("nights", 1),
+            "who": who,
         }
 
 
@@ -227,7 +286,7 @@ class BlockRow(forms.Form):
 
     def __init__(self, *args: Any, parents: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["parent"].choices = [(p, p) for p in parents]
+        self.fields["parent"].choices = [(p, p) for p in parents]  # type: ignore[attr-defined]
 
     def has_changed(self) -> bool:
         return bool(self.is_bound and str(self.data.get(self.add_prefix("start"), "")).strip())
@@ -241,7 +300,12 @@ class BlockRow(forms.Form):
 
     @staticmethod
     def initial_of(block: dict[str, Any]) -> dict[str, Any]:
-        return {"parent": block.get("parent"), "start": block.get("from"), "nights": block.get("nights"), "name": block.get("name", "")}
+        return {
+            "parent": block.get("parent"),
+            "start": block.get("from"),
+            "nights": block.get("nights"),
+            "name": block.get("name", ""),
+        }
 
 
 HolidayRows = forms.formset_factory(HolidayRow, extra=1, can_delete=True, max_num=40)

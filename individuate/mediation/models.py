@@ -82,6 +82,9 @@ class Child(models.Model):
     class Meta:
         ordering = ["birth_date"]
 
+    def __str__(self) -> str:
+        return self.first_name
+
 
 class CaseSession(models.Model):
     """A practice appointment that belongs to this case."""
@@ -91,6 +94,9 @@ class CaseSession(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "appointment"], name="mediation_session_once")]
+
+    def __str__(self) -> str:
+        return f"case {self.case_id} session {self.appointment_id}"
 
 
 class PlanVersion(models.Model):
@@ -110,6 +116,9 @@ class PlanVersion(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "number"], name="mediation_version_number")]
         ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"case {self.case_id} version {self.number}"
 
 
 class Comment(models.Model):
@@ -136,6 +145,9 @@ class Comment(models.Model):
     class Meta:
         ordering = ["created_at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.status} on {self.section}"
+
     @property
     def section_title(self) -> str:
         from .plan_document import section_title
@@ -157,6 +169,9 @@ class Agreement(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["version", "party"], name="mediation_agree_once")]
 
+    def __str__(self) -> str:
+        return f"agreement to version {self.version_id}"
+
 
 class PrivateNote(models.Model):
     """A parent's note to the mediator only; the other parent never sees it."""
@@ -169,6 +184,9 @@ class PrivateNote(models.Model):
     class Meta:
         ordering = ["created_at", "pk"]
 
+    def __str__(self) -> str:
+        return f"note {self.pk}"
+
 
 class FeedToken(models.Model):
     """A parent's private calendar-feed address; revoking it stops the old address at once."""
@@ -177,3 +195,6 @@ class FeedToken(models.Model):
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"feed of party {self.party_id}"

@@ -30,13 +30,14 @@ def render_html(
     must_not_meet: bool = False,
 ) -> str:
     """The plan as HTML for printing. ``shared_contacts`` holds only what a parent chose to share."""
+    signatures = signatures or []
     context = overview.build(document, year)
     context.update(
         case_label=case_label,
         mediator=mediator,
         sha256=plan_document.sha256(document),
-        signatures=signatures or [],
-        signed_by={s.parent: s for s in (signatures or [])},
+        signatures=signatures,
+        signed_by={s.parent: s for s in signatures},
         shared_contacts=shared_contacts or {},
         must_not_meet=must_not_meet,
         agreed=bool(signatures) and len({s.parent for s in signatures}) == 2,

@@ -98,7 +98,12 @@ SECTIONS: tuple[Section, ...] = (
         "How the children move between homes. Calm, predictable hand-overs matter more than anything else here. "
         "A neutral public place, or a hand-over at school, avoids the parents having to meet.",
         (
-            Field("who_drives", "Who brings the children", "choice", ("receiving parent", "delivering parent", "alternate")),
+            Field(
+                "who_drives",
+                "Who brings the children",
+                "choice",
+                ("receiving parent", "delivering parent", "alternate"),
+            ),
             Field("illness", "When a child is ill on an exchange day", "text"),
             NOTES,
         ),
@@ -153,9 +158,15 @@ SECTIONS: tuple[Section, ...] = (
 )
 SECTION_BY_KEY = {s.key: s for s in SECTIONS}
 
-DEFAULT_TEXT = {
-    "decision_making": {"emergencies": "The parent who is with the children acts at once and tells the other parent as soon as possible."},
-    "dispute_resolution": {"steps": "First talk to each other; if that fails, return to mediation; go to court only after that."},
+DEFAULT_TEXT: dict[str, dict[str, Any]] = {
+    "decision_making": {
+        "emergencies": (
+            "The parent who is with the children acts at once and tells the other parent as soon as possible."
+        )
+    },
+    "dispute_resolution": {
+        "steps": "First talk to each other; if that fails, return to mediation; go to court only after that."
+    },
     "review": {"every_months": 12},
 }
 
@@ -191,7 +202,8 @@ def validate(document: Any) -> list[str]:
     errors = schedule.validate(document)
     if not isinstance(document, dict):
         return errors
-    parents = document.get("parents") if isinstance(document.get("parents"), list) else []
+    raw_parents = document.get("parents")
+    parents: list[str] = [str(p) for p in raw_parents] if isinstance(raw_parents, list) else []
     sections = document.get("sections", {})
     if isinstance(sections, dict):
         for key, value in sections.items():

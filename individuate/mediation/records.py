@@ -27,7 +27,13 @@ def export_cases(owner: User) -> list[dict[str, Any]]:
                 "contact_details": mine.contact_details if mine else None,
                 "contact_shared": mine.share_contact if mine else None,
                 "versions_you_wrote": [
-                    {"number": v.number, "at": iso(v.created_at), "summary": v.summary, "sha256": v.sha256, "plan": v.document}
+                    {
+                        "number": v.number,
+                        "at": iso(v.created_at),
+                        "summary": v.summary,
+                        "sha256": v.sha256,
+                        "plan": v.document,
+                    }
                     for v in PlanVersion.objects.filter(case=case, author=owner)
                 ],
             }
@@ -51,7 +57,13 @@ def export_comments(owner: User) -> list[dict[str, Any]]:
 
 def export_agreements(owner: User) -> list[dict[str, Any]]:
     return [
-        {"case": a.version.case.title, "version": a.version.number, "typed_name": a.typed_name, "on": iso(a.signed_on), "sha256": a.sha256}
+        {
+            "case": a.version.case.title,
+            "version": a.version.number,
+            "typed_name": a.typed_name,
+            "on": iso(a.signed_on),
+            "sha256": a.sha256,
+        }
         for a in Agreement.objects.filter(user=owner).select_related("version__case")
     ]
 

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, TypeGuard
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # Each letter is who has the child that night; A is the parent ``regular.first`` names.
@@ -324,7 +324,7 @@ def _parse(doc: Any, errors: list[str]) -> Schedule | None:
     regular = doc.get("regular")
     pattern, cycle, starts, first = "", "", None, parents[0] if parents else ""
     if not isinstance(regular, dict):
-        errors.append("regular: give the regular schedule, e.g. {\"pattern\": \"2-2-5-5\", \"starts\": \"2027-01-04\"}.")
+        errors.append('regular: give the regular schedule, e.g. {"pattern": "2-2-5-5", "starts": "2027-01-04"}.')
     else:
         pattern, cycle = _parse_cycle(regular, errors)
         starts = _parse_date(regular.get("starts"), "regular.starts", errors)
@@ -365,7 +365,7 @@ def _parse(doc: Any, errors: list[str]) -> Schedule | None:
 
 def _parse_parents(value: Any, errors: list[str]) -> tuple[str, str] | None:
     if not isinstance(value, list) or len(value) != 2 or not all(isinstance(p, str) for p in value):
-        errors.append("parents: give the two parents' names as a list of two texts, e.g. [\"Alex\", \"Sam\"].")
+        errors.append('parents: give the two parents\' names as a list of two texts, e.g. ["Alex", "Sam"].')
         return None
     names = [p.strip() for p in value]
     if not all(names):
@@ -398,7 +398,7 @@ def _parse_cycle(regular: dict[str, Any], errors: list[str]) -> tuple[str, str]:
     if pattern == CUSTOM:
         raw = regular.get("cycle")
         if not isinstance(raw, str):
-            errors.append("regular.cycle: a custom pattern needs a cycle of nights, e.g. \"AABB\".")
+            errors.append('regular.cycle: a custom pattern needs a cycle of nights, e.g. "AABB".')
             return CUSTOM, ""
         cycle = re.sub(r"\s+", "", raw)
         if not cycle:
@@ -415,9 +415,7 @@ def _parse_cycle(regular: dict[str, Any], errors: list[str]) -> tuple[str, str]:
             )
         return CUSTOM, cycle
     if pattern not in PATTERNS:
-        errors.append(
-            f"regular.pattern: unknown pattern {pattern!r}; choose one of {', '.join(PATTERNS)} or custom."
-        )
+        errors.append(f"regular.pattern: unknown pattern {pattern!r}; choose one of {', '.join(PATTERNS)} or custom.")
         return str(pattern), ""
     if "cycle" in regular:
         errors.append(f"regular.cycle: only the custom pattern takes a cycle; {pattern} has its own.")
@@ -455,7 +453,7 @@ def _parse_date(value: Any, where: str, errors: list[str]) -> date | None:
     return parsed
 
 
-def _int(value: Any) -> bool:
+def _int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -476,11 +474,13 @@ def _parse_holidays(value: Any, parents: tuple[str, str] | None, errors: list[st
         where = f"holidays[{i}] ({name})"
         before = len(errors)
         spec = item.get("date")
-        month = day = weekday = nth = None
+        month: Any = None
+        day: Any = None
+        weekday: Any = None
+        nth: Any = None
         if not isinstance(spec, dict):
             errors.append(
-                f"{where}: date must be {{\"month\": 12, \"day\": 24}} or {{\"month\": 11, \"weekday\": \"thu\", "
-                "\"nth\": 4}}."
+                f'{where}: date must be {{"month": 12, "day": 24}} or {{"month": 11, "weekday": "thu", "nth": 4}}.'
             )
         else:
             month = spec.get("month")
@@ -570,7 +570,7 @@ def _parse_blocks(value: Any, key: str, parents: tuple[str, str] | None, errors:
         extra = sorted(set(item) - {"parent", "from", "nights", "name"})
         if extra:
             errors.append(f"{where}: unknown field {', '.join(map(repr, extra))}.")
-        if len(errors) == before and parent is not None and start is not None:
+        if len(errors) == before and parent is not None and start is not None and _int(nights):
             blocks.append((i, Block(parent, start, nights, name.strip())))
     ordered = sorted(blocks, key=lambda ib: ib[1].start)
     for (i, a), (j, b) in zip(ordered, ordered[1:], strict=False):
@@ -608,7 +608,7 @@ def _parse_time(value: Any, where: str, errors: list[str]) -> time | None:
 
 def _parse_exchange(value: Any, errors: list[str]) -> tuple[time, dict[int, time], str]:
     if not isinstance(value, dict):
-        errors.append("exchange: must be an object, e.g. {\"time\": \"18:00\"}.")
+        errors.append('exchange: must be an object, e.g. {"time": "18:00"}.')
         return DEFAULT_EXCHANGE_TIME, {}, ""
     default = DEFAULT_EXCHANGE_TIME
     if "time" in value:
@@ -657,7 +657,7 @@ def _parse_school(value: Any, errors: list[str]) -> School | None:
 
 def _parse_children(value: Any, errors: list[str]) -> None:
     if not isinstance(value, list):
-        errors.append("children: must be a list of {\"name\": …, \"born\": \"YYYY-MM-DD\"}.")
+        errors.append('children: must be a list of {"name": …, "born": "YYYY-MM-DD"}.')
         return
     for i, child in enumerate(value):
         if not isinstance(child, dict) or not isinstance(child.get("name"), str) or not child["name"].strip():

@@ -87,7 +87,7 @@ def case_new(request: AuthedRequest) -> HttpResponse:
 
 
 def _contacts(request: AuthedRequest, role: access.Role) -> list[tuple[Party, str | None]]:
-    shown = []
+    shown: list[tuple[Party, str | None]] = []
     for party in role.case.parties.all():
         decision = access.decide(request.user, role.case, access.CONTACT, party=party)
         if decision.allowed and party.contact_details:
@@ -127,7 +127,8 @@ def case(request: AuthedRequest, case_id: int) -> HttpResponse:
         "view": view,
         "year": year,
         "sections": [
-            (s, by_section.get(s.key, []), plan_document.section_value(current.document, s.key)) for s in view["sections"]
+            (s, by_section.get(s.key, []), plan_document.section_value(current.document, s.key))
+            for s in view["sections"]
         ],
         "open_proposals": [c for c in comments if c.status == Comment.Status.OPEN],
         "agreements": agreements,
@@ -156,7 +157,9 @@ def invite(request: AuthedRequest, case_id: int) -> HttpResponse:
     if form.is_valid():
         attempt(
             request,
-            lambda: actions.invite_parent(request.user, role.case, form.cleaned_data["role"], form.cleaned_data["email"]),
+            lambda: actions.invite_parent(
+                request.user, role.case, form.cleaned_data["role"], form.cleaned_data["email"]
+            ),
             "Invitation sent. The parent joins with an account for that address.",
         )
     else:
@@ -187,7 +190,9 @@ def link_session(request: AuthedRequest, case_id: int) -> HttpResponse:
     except ValueError:
         messages.error(request, "Choose an appointment.")
         return redirect("mediation:case", case_id)
-    attempt(request, lambda: actions.link_session(request.user, role.case, appointment_id), "Session linked to the case.")
+    attempt(
+        request, lambda: actions.link_session(request.user, role.case, appointment_id), "Session linked to the case."
+    )
     return redirect("mediation:case", case_id)
 
 
@@ -224,18 +229,26 @@ def _section(key: str) -> plan_document.Section:
     return section
 
 
-def _forms(section: plan_document.Section, parents: list[str], value: dict[str, Any], data: Any = None) -> dict[str, Any]:
+def _forms(
+    section: plan_document.Section, parents: list[str], value: dict[str, Any], data: Any = None
+) -> dict[str, Any]:
     built: dict[str, Any] = {"form": forms.SectionForm(section, parents, value, data)}
-    kwargs = {"form_kwargs": {"parents": parents}}
+    kwargs: dict[str, Any] = {"form_kwargs": {"parents": parents}}
     if section.key == "holidays":
         initial = [forms.HolidayRow.initial_of(r) for r in value.get("holidays", [])]
         built["rows"] = forms.HolidayRows(data, prefix="h", initial=None if data else initial, **kwargs)
     if section.key == "vacations":
         built["rows"] = forms.BlockRows(
-            data, prefix="v", initial=None if data else [forms.BlockRow.initial_of(b) for b in value.get("vacations", [])], **kwargs
+            data,
+            prefix="v",
+            initial=None if data else [forms.BlockRow.initial_of(b) for b in value.get("vacations", [])],
+            **kwargs,
         )
         built["extra_rows"] = forms.BlockRows(
-            data, prefix="o", initial=None if data else [forms.BlockRow.initial_of(b) for b in value.get("one_time", [])], **kwargs
+            data,
+            prefix="o",
+            initial=None if data else [forms.BlockRow.initial_of(b) for b in value.get("one_time", [])],
+            **kwargs,
         )
     return built
 
@@ -259,7 +272,11 @@ def _value(built: dict[str, Any]) -> tuple[dict[str, Any] | None, list[str]]:
                 for field, problems in row_errors.items():
                     errors += [f"Row {i + 1}, {field}: {p}" for p in problems]
     if not built["form"].is_valid():
-        errors += [f"{built['form'].fields[f].label if f in built['form'].fields else ''}: {e}" for f, es in built["form"].errors.items() for e in es]
+        errors += [
+            f"{built['form'].fields[f].label if f in built['form'].fields else ''}: {e}"
+            for f, es in built["form"].errors.items()
+            for e in es
+        ]
     if not valid:
         return None, errors
     make = "rule" if built["form"].section.key == "holidays" else "block"
@@ -297,7 +314,9 @@ def section_edit(request: AuthedRequest, case_id: int, key: str) -> HttpResponse
         elif role.mediator:
             saved = attempt(
                 request,
-                lambda: actions.save_section(request.user, role.case, key, value, based_on=int(request.POST.get("based_on", 0) or 0) or None),
+                lambda: actions.save_section(
+                    request.user, role.case, key, value, based_on=int(request.POST.get("based_on", 0) or 0) or None
+                ),
                 f"Saved “{section.title}” as a new version of the draft.",
             )
             if saved is not None:
@@ -316,8 +335,16 @@ def section_edit(request: AuthedRequest, case_id: int, key: str) -> HttpResponse
     return render(
         request,
         "mediation/section_edit.html",
-        {"role": role, "case": role.case, "section": section, "draft": current, "year": year, **built, **live,
-         "schedule_section": bool(section.owns)},
+        {
+            "role": role,
+            "case": role.case,
+            "section": section,
+            "draft": current,
+            "year": year,
+            **built,
+            **live,
+            "schedule_section": bool(section.owns),
+        },
     )
 
 
@@ -347,7 +374,9 @@ def comment(request: AuthedRequest, case_id: int) -> HttpResponse:
     form = forms.CommentForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        attempt(request, lambda: actions.comment(request.user, role.case, data["section"], data["text"]), "Comment added.")
+        attempt(
+            request, lambda: actions.comment(request.user, role.case, data["section"], data["text"]), "Comment added."
+        )
         return redirect(reverse("mediation:case", args=[case_id]) + f"#section-{data['section']}")
     form_errors(request, form)
     return redirect("mediation:case", case_id)
@@ -362,7 +391,9 @@ def decide(request: AuthedRequest, case_id: int, comment_id: int) -> HttpRespons
         accept = form.cleaned_data["accept"]
         attempt(
             request,
-            lambda: actions.decide_proposal(request.user, role.case, comment_id, accept=accept, note=form.cleaned_data["note"]),
+            lambda: actions.decide_proposal(
+                request.user, role.case, comment_id, accept=accept, note=form.cleaned_data["note"]
+            ),
             "Accepted into the draft as a new version." if accept else "Proposal declined.",
         )
     return redirect("mediation:case", case_id)
@@ -377,7 +408,9 @@ def agree(request: AuthedRequest, case_id: int) -> HttpResponse:
         data = form.cleaned_data
         attempt(
             request,
-            lambda: actions.agree(request.user, role.case, data["version"], typed_name=data["typed_name"], sha256=data["sha256"]),
+            lambda: actions.agree(
+                request.user, role.case, data["version"], typed_name=data["typed_name"], sha256=data["sha256"]
+            ),
             f"You agreed to version {data['version']}.",
         )
     else:
@@ -391,7 +424,11 @@ def add_note(request: AuthedRequest, case_id: int) -> HttpResponse:
     role = _open(request, case_id)
     form = forms.NoteForm(request.POST)
     if form.is_valid():
-        attempt(request, lambda: actions.add_private_note(request.user, role.case, form.cleaned_data["text"]), "Your note is with the mediator only.")
+        attempt(
+            request,
+            lambda: actions.add_private_note(request.user, role.case, form.cleaned_data["text"]),
+            "Your note is with the mediator only.",
+        )
     else:
         form_errors(request, form)
     return redirect(reverse("mediation:case", args=[case_id]) + "#private")
@@ -405,7 +442,9 @@ def contact(request: AuthedRequest, case_id: int) -> HttpResponse:
     if form.is_valid():
         attempt(
             request,
-            lambda: actions.set_contact(request.user, role.case, details=form.cleaned_data["details"], share=form.cleaned_data["share"]),
+            lambda: actions.set_contact(
+                request.user, role.case, details=form.cleaned_data["details"], share=form.cleaned_data["share"]
+            ),
             "Contact details saved.",
         )
     return redirect(reverse("mediation:case", args=[case_id]) + "#private")
@@ -440,7 +479,7 @@ def compare(request: AuthedRequest, case_id: int) -> HttpResponse:
         if proposal is None:
             raise Http404("There is no such proposal.")
         before_doc, before_label = current.document, f"the draft (version {current.number})"
-        after_doc = plan_document.with_section(current.document, proposal.section, proposal.proposal)
+        after_doc = plan_document.with_section(current.document, proposal.section, proposal.proposal or {})
         after_label = f"{proposal.author.name}'s proposal"
     else:
         after_n = _int(request, "after") or current.number
@@ -459,13 +498,28 @@ def compare(request: AuthedRequest, case_id: int) -> HttpResponse:
         request,
         "mediation/compare.html",
         {
-            "role": role, "case": role.case, "year": year, "view": view, "result": result,
+            "role": role,
+            "case": role.case,
+            "year": year,
+            "view": view,
+            "result": result,
             "differs": {d.date for d in result.differences},
-            "changes": [(plan_document.section_title(c.section), c.describe()) for c in plan_document.diff(before_doc, after_doc)],
-            "before_label": before_label, "after_label": after_label,
+            "changes": [
+                (plan_document.section_title(c.section), c.describe())
+                for c in plan_document.diff(before_doc, after_doc)
+            ],
+            "before_label": before_label,
+            "after_label": after_label,
             "rows": [
-                (p, result.before.overnights[p], result.after.overnights[p], result.overnights_change[p],
-                 result.before.percent[p], result.after.percent[p], result.percent_change[p])
+                (
+                    p,
+                    result.before.overnights[p],
+                    result.after.overnights[p],
+                    result.overnights_change[p],
+                    result.before.percent[p],
+                    result.after.percent[p],
+                    result.percent_change[p],
+                )
                 for p in view["parents"]
             ],
             "versions": role.case.versions.order_by("number"),
@@ -529,8 +583,13 @@ def _calendar(party: Party, case_pk: int) -> bytes:
     names = " and ".join(c.first_name for c in party.case.children.all()) or "The children"
     draft_note = "" if actions.agreed_version(party.case) else " (draft, not yet agreed)"
     return custody_calendar(
-        sched, party.name, date(today.year - 1, 1, 1), date(today.year + 2, 1, 1),
-        feed_id=f"case-{case_pk}", children=names, name=f"{names} — parenting time{draft_note}",
+        sched,
+        party.name,
+        date(today.year - 1, 1, 1),
+        date(today.year + 2, 1, 1),
+        feed_id=f"case-{case_pk}",
+        children=names,
+        name=f"{names} — parenting time{draft_note}",
     )
 
 
@@ -551,9 +610,15 @@ def calendar_file(request: AuthedRequest, case_id: int) -> HttpResponse:
 @require_POST
 def feed_issue(request: AuthedRequest, case_id: int) -> HttpResponse:
     role = _open(request, case_id)
-    raw = attempt(request, lambda: actions.issue_feed(request.user, role.case), "A new private calendar address is ready; any older one has stopped working.")
+    raw = attempt(
+        request,
+        lambda: actions.issue_feed(request.user, role.case),
+        "A new private calendar address is ready; any older one has stopped working.",
+    )
     if raw is not None:
-        request.session[f"mediation-feed-{role.case.pk}"] = request.build_absolute_uri(reverse("mediation:feed", args=[raw]))
+        request.session[f"mediation-feed-{role.case.pk}"] = request.build_absolute_uri(
+            reverse("mediation:feed", args=[raw])
+        )
     return redirect(reverse("mediation:case", args=[case_id]) + "#calendar")
 
 
@@ -561,7 +626,9 @@ def feed_issue(request: AuthedRequest, case_id: int) -> HttpResponse:
 @require_POST
 def feed_revoke(request: AuthedRequest, case_id: int) -> HttpResponse:
     role = _open(request, case_id)
-    attempt(request, lambda: actions.revoke_feeds(request.user, role.case), "Your calendar address has stopped working.")
+    attempt(
+        request, lambda: actions.revoke_feeds(request.user, role.case), "Your calendar address has stopped working."
+    )
     return redirect(reverse("mediation:case", args=[case_id]) + "#calendar")
 
 
@@ -583,9 +650,13 @@ def join(request: AuthedRequest, token: str) -> HttpResponse:
     except ActionError as error:
         return render(request, "mediation/join.html", {"error": error.message}, status=404)
     if request.method == "POST":
-        joined = attempt(request, lambda: actions.join_case(request.user, token), "Welcome. You are part of the case now.")
+        joined = attempt(
+            request, lambda: actions.join_case(request.user, token), "Welcome. You are part of the case now."
+        )
         if joined is not None:
             return redirect("mediation:case", joined.case_id)
-        return render(request, "mediation/join.html", {"error": "You could not join this case.", "party": party}, status=403)
+        return render(
+            request, "mediation/join.html", {"error": "You could not join this case.", "party": party}, status=403
+        )
     mediator = party.case.mediator.name if party.case.mediator else "Your mediator"
     return render(request, "mediation/join.html", {"party": party, "mediator": mediator})

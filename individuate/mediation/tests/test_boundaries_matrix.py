@@ -57,8 +57,12 @@ def _page(user, url):
 
 # The shared plan: both parents; nobody outside; the mediator only with two-factor.
 PLAN_STATUS = {
-    "parent_a": 200, "parent_b": 200, "family_member": 404, "another_client": 404,
-    "another_therapist": 404, "mediator_without_2fa": 403,
+    "parent_a": 200,
+    "parent_b": 200,
+    "family_member": 404,
+    "another_client": 404,
+    "another_therapist": 404,
+    "mediator_without_2fa": 403,
 }
 
 
@@ -75,9 +79,16 @@ def test_case_pages(people, case, records, actor, what):
 
 
 @pytest.mark.parametrize("actor", ACTORS)
-@pytest.mark.parametrize("url", ["/api/mediation/cases/{id}", "/api/mediation/cases/{id}/versions",
-                                 "/api/mediation/cases/{id}/comments", "/api/mediation/cases/{id}/notes",
-                                 "/api/mediation/cases/{id}/parenting-time?from=2027-01-01&to=2027-02-01"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/mediation/cases/{id}",
+        "/api/mediation/cases/{id}/versions",
+        "/api/mediation/cases/{id}/comments",
+        "/api/mediation/cases/{id}/notes",
+        "/api/mediation/cases/{id}/parenting-time?from=2027-01-01&to=2027-02-01",
+    ],
+)
 def test_case_api(people, case, records, actor, url):
     client, auth = api(_as(people, actor))
     response = client.get(url.format(id=case.pk), **auth)
@@ -86,8 +97,12 @@ def test_case_api(people, case, records, actor, url):
 
 # Parent B's private note to the mediator: B and the (two-factor) mediator only.
 NOTE_STATUS = {
-    "parent_a": 404, "parent_b": 200, "family_member": 404, "another_client": 404,
-    "another_therapist": 404, "mediator_without_2fa": 403,
+    "parent_a": 404,
+    "parent_b": 200,
+    "family_member": 404,
+    "another_client": 404,
+    "another_therapist": 404,
+    "mediator_without_2fa": 403,
 }
 
 
@@ -106,7 +121,9 @@ def test_mediator_with_two_factor_reads_the_note_and_it_is_logged(case, records,
     client, auth = api(mediator)
     response = client.get(f"/api/mediation/cases/{case.pk}/notes/{records['note'].pk}", **auth)
     assert response.status_code == 200
-    assert AccessEvent.objects.filter(owner=jordan, viewer=mediator, kind="mediation_private_note", allowed=True).exists()
+    assert AccessEvent.objects.filter(
+        owner=jordan, viewer=mediator, kind="mediation_private_note", allowed=True
+    ).exists()
 
 
 def test_parent_a_cannot_list_parent_bs_note_and_the_attempt_is_logged(case, records, alice, jordan):
@@ -147,7 +164,9 @@ def test_outsiders_cannot_write_either(people, case, outsider, stranger, mother)
         client, auth = api(user)
         response = client.post(
             f"/api/mediation/cases/{case.pk}/comments",
-            data=json.dumps({"section": "review", "text": "hello"}), content_type="application/json", **auth,
+            data=json.dumps({"section": "review", "text": "hello"}),
+            content_type="application/json",
+            **auth,
         )
         assert response.status_code == 404
     assert case.comments.count() == 0
@@ -159,15 +178,21 @@ def test_a_third_person_cannot_join(case, mediator, stranger, alice):
     party = Party.objects.get(case=case, role="A")
     assert party.user == alice
     # A new case with a pending invitation to someone else's address.
-    other = actions.open_case(mediator, title="Other", parent_a="Kim", parent_b="Lee", children=[], starts=case.created_at.date())
+    other = actions.open_case(
+        mediator, title="Other", parent_a="Kim", parent_b="Lee", children=[], starts=case.created_at.date()
+    )
     actions.invite_parent(mediator, other, "A", "kim@example.com")
     from individuate.mediation.models import hash_token, new_token
 
     raw, hashed = new_token()
     Party.objects.filter(case=other, role="A").update(invite_token_hash=hashed)
-    response = client.post("/api/mediation/join", data=json.dumps({"token": raw}), content_type="application/json", **auth)
+    response = client.post(
+        "/api/mediation/join", data=json.dumps({"token": raw}), content_type="application/json", **auth
+    )
     assert response.status_code == 403 and "another e-mail address" in response.json()["detail"]
     assert Party.objects.get(case=other, role="A").user is None
-    response = client.post("/api/mediation/join", data=json.dumps({"token": "guess"}), content_type="application/json", **auth)
+    response = client.post(
+        "/api/mediation/join", data=json.dumps({"token": "guess"}), content_type="application/json", **auth
+    )
     assert response.status_code == 404
     assert hash_token(raw) == hashed

@@ -23,10 +23,17 @@ def login(user):
 
 def test_mediator_opens_a_case_and_invites_a_parent_who_joins(mediator, alice, django_capture_on_commit_callbacks):
     m = login(mediator)
-    response = m.post(reverse("mediation:case_new"), {
-        "title": "Example family", "parent_a": "Alex", "parent_b": "Sam", "starts": "2027-01-04",
-        "child_1": "Mia", "born_1": "2018-05-02",
-    })
+    response = m.post(
+        reverse("mediation:case_new"),
+        {
+            "title": "Example family",
+            "parent_a": "Alex",
+            "parent_b": "Sam",
+            "starts": "2027-01-04",
+            "child_1": "Mia",
+            "born_1": "2018-05-02",
+        },
+    )
     case = Case.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("mediation:case", args=[case.pk])
     with django_capture_on_commit_callbacks(execute=True):
@@ -44,9 +51,17 @@ def test_mediator_opens_a_case_and_invites_a_parent_who_joins(mediator, alice, d
 
 def test_bad_case_input_keeps_the_form_and_creates_nothing(mediator):
     m = login(mediator)
-    response = m.post(reverse("mediation:case_new"), {
-        "title": "X", "parent_a": "Alex", "parent_b": "Alex", "starts": "1907-01-04", "child_1": "Mia", "born_1": "2018-05-02",
-    })
+    response = m.post(
+        reverse("mediation:case_new"),
+        {
+            "title": "X",
+            "parent_a": "Alex",
+            "parent_b": "Alex",
+            "starts": "1907-01-04",
+            "child_1": "Mia",
+            "born_1": "2018-05-02",
+        },
+    )
     assert response.status_code == 200
     assert Case.objects.count() == 0
     body = response.content.decode()
@@ -60,7 +75,10 @@ def test_section_editor_saves_schedule_and_shows_live_figures(case, mediator):
     form = {"pattern": "2-2-5-5", "starts": "2027-01-04", "first": "Alex", "cycle": "", "notes": ""}
     preview = m.post(reverse("mediation:section_preview", args=[case.pk, "regular_schedule"]), form)
     assert preview.status_code == 200 and "not saved yet" in preview.content.decode()
-    bad = m.post(reverse("mediation:section_preview", args=[case.pk, "regular_schedule"]), {**form, "pattern": "custom", "cycle": "AB" * 20})
+    bad = m.post(
+        reverse("mediation:section_preview", args=[case.pk, "regular_schedule"]),
+        {**form, "pattern": "custom", "cycle": "AB" * 20},
+    )
     assert "the cycle has 40 nights" in bad.content.decode()
     response = m.post(url, {**form, "based_on": 1})
     assert response.status_code == 302
@@ -76,8 +94,17 @@ def test_holidays_from_the_common_set_and_a_bad_date(case, mediator):
     names = [h["name"] for h in actions.draft(case).document["holidays"]]
     assert names == ["Thanksgiving", "Mother's Day"]
     before = PlanVersion.objects.count()
-    bad_row = {**management, "h-0-name": "Spring", "h-0-month": "4", "h-0-day": "31", "h-0-start_offset": "0", "h-0-nights": "1",
-               "h-0-who": "every:Alex", "h-0-weekday": "", "h-0-nth": ""}
+    bad_row = {
+        **management,
+        "h-0-name": "Spring",
+        "h-0-month": "4",
+        "h-0-day": "31",
+        "h-0-start_offset": "0",
+        "h-0-nights": "1",
+        "h-0-who": "every:Alex",
+        "h-0-weekday": "",
+        "h-0-nth": "",
+    }
     response = m.post(url, {**bad_row, "based_on": 2})
     assert response.status_code == 200
     assert "April has only 30 days" in response.content.decode()
@@ -87,7 +114,9 @@ def test_holidays_from_the_common_set_and_a_bad_date(case, mediator):
 def test_parent_proposes_mediator_accepts_both_agree_and_download(case, mediator, alice, jordan):
     a = login(alice)
     url = reverse("mediation:section", args=[case.pk, "communication"])
-    response = a.post(url, {"between_parents": "A shared notebook app", "reply_within_hours": "24", "comment": "This works for us."})
+    response = a.post(
+        url, {"between_parents": "A shared notebook app", "reply_within_hours": "24", "comment": "This works for us."}
+    )
     assert response.status_code == 302
     proposal = Comment.objects.get(status="open")
     assert actions.draft(case).number == 1  # nothing in the draft until the mediator accepts
@@ -98,10 +127,16 @@ def test_parent_proposes_mediator_accepts_both_agree_and_download(case, mediator
     assert draft.number == 2 and draft.document["sections"]["communication"]["reply_within_hours"] == 24
     # agreeing to an outdated version is refused
     j = login(jordan)
-    j.post(reverse("mediation:agree", args=[case.pk]), {"version": 1, "sha256": draft.sha256, "typed_name": "Jordan Example", "confirm": "on"})
+    j.post(
+        reverse("mediation:agree", args=[case.pk]),
+        {"version": 1, "sha256": draft.sha256, "typed_name": "Jordan Example", "confirm": "on"},
+    )
     assert not draft.agreements.exists()
     for client, name in ((a, "Alice Example"), (j, "Jordan Example")):
-        client.post(reverse("mediation:agree", args=[case.pk]), {"version": 2, "sha256": draft.sha256, "typed_name": name, "confirm": "on"})
+        client.post(
+            reverse("mediation:agree", args=[case.pk]),
+            {"version": 2, "sha256": draft.sha256, "typed_name": name, "confirm": "on"},
+        )
     assert actions.agreed_version(case) == draft
     response = a.get(reverse("mediation:pdf", args=[case.pk]))
     assert response["Content-Type"] == "application/pdf"

@@ -40,7 +40,10 @@ def test_to_is_exclusive_and_exchanges_count_inside_the_range(tmp_path, capsys):
             "no 30 February",
         ),
         (
-            {**ISSUE_EXAMPLE, "holidays": [{"name": "X", "date": {"month": 2, "day": 3}, "nights": 0, "every_year": "Sam"}]},
+            {
+                **ISSUE_EXAMPLE,
+                "holidays": [{"name": "X", "date": {"month": 2, "day": 3}, "nights": 0, "every_year": "Sam"}],
+            },
             "at least 1 night",
         ),
         ("{not json", "not valid JSON"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -26,7 +27,7 @@ from individuate.mediation.schedule import (
     year_time,
 )
 
-ISSUE_EXAMPLE = {
+ISSUE_EXAMPLE: dict[str, Any] = {
     "parents": ["Alex", "Sam"],
     "regular": {"pattern": "2-2-5-5", "starts": "2027-01-04", "first": "Alex"},
     "holidays": [
@@ -91,12 +92,12 @@ TEN_NIGHTS = {
 
 def test_patterns_are_exactly_the_issues():
     assert PATTERNS == {
-        "alternating-weeks": "AAAAAAA" "BBBBBBB",
-        "2-2-3": "AABBAAA" "BBAABBB",
-        "2-2-5-5": "AABBAAAAA" "BBBBB",
-        "3-4-4-3": "AAABBBB" "AAAABBB",
-        "every-other-weekend": "AAAABBA" "AAAAAAA",
-        "every-other-weekend-midweek": "AABABBA" "AABAAAA",
+        "alternating-weeks": "AAAAAAABBBBBBB",
+        "2-2-3": "AABBAAABBAABBB",
+        "2-2-5-5": "AABBAAAAABBBBB",
+        "3-4-4-3": "AAABBBBAAAABBB",
+        "every-other-weekend": "AAAABBAAAAAAAA",
+        "every-other-weekend-midweek": "AABABBAAABAAAA",
     }
 
 
@@ -115,8 +116,10 @@ def test_every_other_weekend_gives_friday_and_saturday_nights():
     sam = [n.date for n in schedule.nights(START, START + timedelta(days=14)) if n.parent == "Sam"]
     assert [d.strftime("%a") for d in sam] == ["Fri", "Sat"]
     midweek = parse(plan("every-other-weekend-midweek"))
-    sam = [n.date.strftime("%a") for n in midweek.nights(START, START + timedelta(days=14)) if n.parent == "Sam"]
-    assert sam == ["Wed", "Fri", "Sat", "Wed"]
+    midweek_sam = [
+        n.date.strftime("%a") for n in midweek.nights(START, START + timedelta(days=14)) if n.parent == "Sam"
+    ]
+    assert midweek_sam == ["Wed", "Fri", "Sat", "Wed"]
 
 
 def test_2_2_5_5_over_the_calendar_year_2027():
@@ -249,7 +252,9 @@ def test_two_year_average_evens_out_alternating_holidays():
 
 
 def test_hours_split_days_at_the_exchange_time_and_leave_out_school():
-    doc = plan(exchange={"time": "18:00"}, school={"days": ["mon", "tue", "wed", "thu", "fri"], "from": "08:00", "to": "15:00"})
+    doc = plan(
+        exchange={"time": "18:00"}, school={"days": ["mon", "tue", "wed", "thu", "fri"], "from": "08:00", "to": "15:00"}
+    )
     schedule = parse(doc)
     # Days Jan 4-5 (Mon, Tue): the night of Jan 3 (index 13) is Sam's, Jan 4 and 5 Alex's.
     # Jan 4: Sam 0-18 minus school 8-15 = 11, Alex 6.  Jan 5: Alex 24 - 7 = 17.  School 14.

@@ -48,4 +48,6 @@ class Command(BaseCommand):
         try:
             return json.loads(text)
         except json.JSONDecodeError as error:
-            raise PlanError([f"{name}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})."]) from error
+            raise PlanError(
+                [f"{name}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})."]
+            ) from error
