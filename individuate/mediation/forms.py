@@ -27,12 +27,16 @@ class CaseForm(forms.Form):
     parent_a = forms.CharField(label="First parent's name in the plan", max_length=60)
     parent_b = forms.CharField(label="Second parent's name in the plan", max_length=60)
     starts = forms.DateField(label="The schedule starts on", widget=forms.DateInput(attrs={"type": "date"}))
-    child_1 = forms.CharField(label="Child's first name", max_length=40)
-    born_1 = forms.DateField(label="Birth date", widget=forms.DateInput(attrs={"type": "date"}))
-    child_2 = forms.CharField(label="Another child's first name", max_length=40, required=False)
-    born_2 = forms.DateField(label="Birth date", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    child_3 = forms.CharField(label="Another child's first name", max_length=40, required=False)
-    born_3 = forms.DateField(label="Birth date", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    child_1 = forms.CharField(label="First child: first name", max_length=40)
+    born_1 = forms.DateField(label="First child: birth date", widget=forms.DateInput(attrs={"type": "date"}))
+    child_2 = forms.CharField(label="Second child: first name", max_length=40, required=False)
+    born_2 = forms.DateField(
+        label="Second child: birth date", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    child_3 = forms.CharField(label="Third child: first name", max_length=40, required=False)
+    born_3 = forms.DateField(
+        label="Third child: birth date", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     separate_sessions = forms.BooleanField(
         label="Separate sessions: each parent talks only to me; nothing one writes reaches the other", required=False
     )
