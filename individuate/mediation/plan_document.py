@@ -286,18 +286,34 @@ def section_of(path: str) -> str:
     return "plan"
 
 
-def _flatten(value: Any, prefix: str, out: dict[str, str]) -> None:
+def _describe_item(key: str, item: dict[str, Any], parents: Any) -> str:
+    """A holiday, vacation or one-time change in plain words (its JSON if it cannot be read)."""
+    errors: list[str] = []
+    names = tuple(parents) if isinstance(parents, list) and len(parents) == 2 else None
+    if key == "holidays":
+        rules = schedule._parse_holidays([item], names, errors)
+        if rules and not errors:
+            return rules[0].describe()
+    elif key in ("vacations", "one_time"):
+        blocks = schedule._parse_blocks([item], key, names, errors)
+        if blocks and not errors:
+            return blocks[0].describe()
+    return json.dumps(item, ensure_ascii=False, sort_keys=True)
+
+
+def _flatten(value: Any, prefix: str, out: dict[str, str], parents: Any = None) -> None:
     if isinstance(value, dict):
         for k in sorted(value):
-            _flatten(value[k], f"{prefix}.{k}" if prefix else str(k), out)
-    elif isinstance(value, list):
+            _flatten(value[k], f"{prefix}.{k}" if prefix else str(k), out, parents)
+    elif isinstance(value, list) and prefix in ("holidays", "vacations", "one_time"):
         for i, item in enumerate(value):
-            label = item.get("name") if isinstance(item, dict) and item.get("name") else None
-            if label is None and isinstance(item, dict) and "from" in item:
-                label = f"from {item['from']}"
-            _flatten(item, f"{prefix}[{label if label is not None else i}]", out)
-        if not value:
-            out[prefix] = "none"
+            if not isinstance(item, dict):
+                out[f"{prefix}[{i}]"] = json.dumps(item, ensure_ascii=False)
+                continue
+            label = item.get("name") or (f"from {item['from']}" if "from" in item else str(i))
+            out[f"{prefix}[{label}]"] = _describe_item(prefix, item, parents)
+    elif isinstance(value, list):
+        out[prefix] = json.dumps(value, ensure_ascii=False)
     else:
         out[prefix] = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
 
@@ -321,8 +337,8 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
     """What changed between two documents, one line per field, in section order."""
     a: dict[str, str] = {}
     b: dict[str, str] = {}
-    _flatten(before, "", a)
-    _flatten(after, "", b)
+    _flatten(before, "", a, before.get("parents"))
+    _flatten(after, "", b, after.get("parents"))
     order = {s.key: i for i, s in enumerate(SECTIONS)}
     changes = [
         Change(section_of(path), path, a.get(path), b.get(path))

@@ -478,6 +478,7 @@ def compare(request: AuthedRequest, case_id: int) -> HttpResponse:
         proposal = access.visible_comments(request.user, role).filter(pk=proposal_id).exclude(proposal=None).first()
         if proposal is None:
             raise Http404("There is no such proposal.")
+        before_n, after_n = current.number, 0
         before_doc, before_label = current.document, f"the draft (version {current.number})"
         after_doc = plan_document.with_section(current.document, proposal.section, proposal.proposal or {})
         after_label = f"{proposal.author.name}'s proposal"
@@ -523,6 +524,8 @@ def compare(request: AuthedRequest, case_id: int) -> HttpResponse:
                 for p in view["parents"]
             ],
             "versions": role.case.versions.order_by("number"),
+            "before_n": before_n,
+            "after_n": after_n,
         },
     )
 

@@ -25,7 +25,15 @@ def _session(context: Any, user: Any, base: str) -> None:
     """Log a two-factor user in by session cookie (the two-factor login has its own tests)."""
     client = Client()
     client.force_login(user)
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": base}])
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": base,
+            }
+        ]
+    )
 
 
 @pytest.mark.browser
