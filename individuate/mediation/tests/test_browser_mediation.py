@@ -8,6 +8,7 @@ Screenshots: test-artifacts/browser/mediation-*.png.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -139,7 +140,7 @@ def test_mediator_and_both_parents_finish_a_plan(live_server: Any) -> None:
         with n.expect_download() as download:
             n.get_by_role("link", name="Download the plan as PDF").click()
         assert download.value.suggested_filename.endswith(".pdf")
-        assert open(download.value.path(), "rb").read(4) == b"%PDF"
+        assert Path(download.value.path()).read_bytes()[:4] == b"%PDF"
         n.goto(f"{base}/mediation/{case.pk}/")
         shot(n, "04-case-phone")
         assert n.evaluate("document.documentElement.scrollWidth") <= 390
