@@ -297,6 +297,11 @@ def _live(document: dict[str, Any], year: int, before: dict[str, Any] | None = N
     return {"view": view, "differs": differs}
 
 
+def _based_on(request: HttpRequest) -> int | None:
+    raw = request.POST.get("based_on", "")
+    return int(raw) if raw.isdigit() else None
+
+
 @login_required
 def section_edit(request: AuthedRequest, case_id: int, key: str) -> HttpResponse:
     role = _open(request, case_id)
@@ -314,9 +319,7 @@ def section_edit(request: AuthedRequest, case_id: int, key: str) -> HttpResponse
         elif role.mediator:
             saved = attempt(
                 request,
-                lambda: actions.save_section(
-                    request.user, role.case, key, value, based_on=int(request.POST.get("based_on", 0) or 0) or None
-                ),
+                lambda: actions.save_section(request.user, role.case, key, value, based_on=_based_on(request)),
                 f"Saved “{section.title}” as a new version of the draft.",
             )
             if saved is not None:
