@@ -142,10 +142,13 @@ def test_mediator_and_both_parents_finish_a_plan(live_server: Any) -> None:
         assert download.value.suggested_filename.endswith(".pdf")
         assert Path(download.value.path()).read_bytes()[:4] == b"%PDF"
         n.goto(f"{base}/mediation/{case.pk}/")
+        n.locator("#time details.calendar summary").click()
+        expect(n.locator("#time table.month").first).to_be_visible()
         shot(n, "04-case-phone")
         assert n.evaluate("document.documentElement.scrollWidth") <= 390
         m.set_viewport_size({"width": 1280, "height": 900})
         m.goto(f"{base}/mediation/{case.pk}/")
+        m.locator("#time details.calendar summary").click()
         shot(m, "05-case-desktop")
         m.goto(f"{base}/mediation/{case.pk}/compare/?before=1&after={draft.number}")
         expect(m.locator("main")).to_contain_text("What changed")
