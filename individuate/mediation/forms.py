@@ -125,10 +125,17 @@ class SectionForm(forms.Form):
     """The written fields of a section, plus the schedule fields the section owns."""
 
     def __init__(
-        self, section: plan_document.Section, parents: list[str], value: dict[str, Any], *args: Any, **kwargs: Any
+        self,
+        section: plan_document.Section,
+        parents: list[str],
+        value: dict[str, Any],
+        *args: Any,
+        children: list[dict[str, str]] | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.section, self.parents = section, parents
+        self.children = [c for c in children or [] if c.get("name") and c.get("born")]
         if section.key == "regular_schedule":
             regular = value.get("regular", {})
             self.fields["pattern"] = forms.ChoiceField(
@@ -191,7 +198,8 @@ class SectionForm(forms.Form):
                 label="Add from the common holidays",
                 required=False,
                 widget=forms.CheckboxSelectMultiple,
-                choices=[(k, v[0]) for k, v in CATALOGUE.items()],
+                choices=[(k, v[0]) for k, v in CATALOGUE.items()]
+                + [(f"birthday:{i}", f"{c['name']}'s birthday") for i, c in enumerate(self.children)],
             )
 
     def section_value(
@@ -217,9 +225,16 @@ class SectionForm(forms.Form):
             if data.get("school_from") or data.get("school_to"):
                 value["school"] = {"from": data.get("school_from", "")[:5], "to": data.get("school_to", "")[:5]}
         if self.section.key == "holidays":
-            from .holidays import holiday_rule
+            from .holidays import birthday_rule, holiday_rule
 
-            value["holidays"] = (rows or []) + [holiday_rule(k, self.parents) for k in data.get("add", [])]
+            added = []
+            for key in data.get("add", []):
+                if key.startswith("birthday:"):
+                    child = self.children[int(key.split(":")[1])]
+                    added.append(birthday_rule(child["name"], child["born"], self.parents))
+                else:
+                    added.append(holiday_rule(key, self.parents))
+            value["holidays"] = (rows or []) + added
         if self.section.key == "vacations":
             value["vacations"] = rows or []
             value["one_time"] = extra_rows or []

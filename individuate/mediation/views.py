@@ -230,9 +230,13 @@ def _section(key: str) -> plan_document.Section:
 
 
 def _forms(
-    section: plan_document.Section, parents: list[str], value: dict[str, Any], data: Any = None
+    section: plan_document.Section, document: dict[str, Any], data: Any = None, *, value: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    built: dict[str, Any] = {"form": forms.SectionForm(section, parents, value, data)}
+    parents = list(document["parents"])
+    value = plan_document.section_value(document, section.key) if value is None else value
+    built: dict[str, Any] = {
+        "form": forms.SectionForm(section, parents, value, data, children=document.get("children", []))
+    }
     kwargs: dict[str, Any] = {"form_kwargs": {"parents": parents}}
     if section.key == "holidays":
         initial = [forms.HolidayRow.initial_of(r) for r in value.get("holidays", [])]
@@ -307,9 +311,8 @@ def section_edit(request: AuthedRequest, case_id: int, key: str) -> HttpResponse
     role = _open(request, case_id)
     section = _section(key)
     current = actions.draft(role.case)
-    parents = list(current.document["parents"])
     year = _year(request, schedule.parse(current.document).starts.year)
-    built = _forms(section, parents, plan_document.section_value(current.document, key), request.POST or None)
+    built = _forms(section, current.document, request.POST or None)
     live: dict[str, Any] = _live(current.document, year)
     if request.method == "POST":
         value, errors = _value(built)
@@ -358,9 +361,8 @@ def section_preview(request: AuthedRequest, case_id: int, key: str) -> HttpRespo
     role = _open(request, case_id)
     section = _section(key)
     current = actions.draft(role.case)
-    parents = list(current.document["parents"])
     year = _year(request, schedule.parse(current.document).starts.year)
-    value, errors = _value(_forms(section, parents, {}, request.POST))
+    value, errors = _value(_forms(section, current.document, request.POST, value={}))
     if value is None:
         return render(request, "mediation/_live.html", {"errors": errors, "year": year})
     live = _live(plan_document.with_section(current.document, key, value), year, current.document)

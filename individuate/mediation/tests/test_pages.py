@@ -89,10 +89,10 @@ def test_holidays_from_the_common_set_and_a_bad_date(case, mediator):
     m = login(mediator)
     url = reverse("mediation:section", args=[case.pk, "holidays"])
     management = {"h-TOTAL_FORMS": "1", "h-INITIAL_FORMS": "0", "h-MIN_NUM_FORMS": "0", "h-MAX_NUM_FORMS": "40"}
-    response = m.post(url, {**management, "add": ["thanksgiving", "mothers-day"], "based_on": 1})
+    response = m.post(url, {**management, "add": ["thanksgiving", "mothers-day", "birthday:0"], "based_on": 1})
     assert response.status_code == 302
     names = [h["name"] for h in actions.draft(case).document["holidays"]]
-    assert names == ["Thanksgiving", "Mother's Day"]
+    assert names == ["Thanksgiving", "Mother's Day", "Mia's birthday"]
     before = PlanVersion.objects.count()
     bad_row = {
         **management,
