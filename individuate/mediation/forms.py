@@ -242,14 +242,14 @@ class SectionForm(forms.Form):
 
 
 class HolidayRow(forms.Form):
-    name = forms.CharField(max_length=80)
-    month = forms.IntegerField(min_value=1, max_value=12)
-    day = forms.IntegerField(required=False, min_value=1, max_value=31)
-    weekday = forms.ChoiceField(choices=WEEKDAY_CHOICES, required=False)
-    nth = forms.ChoiceField(choices=NTH_CHOICES, required=False)
-    start_offset = forms.IntegerField(initial=0, min_value=-31, max_value=31)
-    nights = forms.IntegerField(initial=1, min_value=0, max_value=31)
-    who = forms.ChoiceField(choices=[])
+    name = forms.CharField(label="Holiday", max_length=80)
+    month = forms.IntegerField(label="Month (1–12)", min_value=1, max_value=12)
+    day = forms.IntegerField(label="Day of the month", required=False, min_value=1, max_value=31)
+    weekday = forms.ChoiceField(label="or weekday", choices=WEEKDAY_CHOICES, required=False)
+    nth = forms.ChoiceField(label="which one", choices=NTH_CHOICES, required=False)
+    start_offset = forms.IntegerField(label="Start offset (nights)", initial=0, min_value=-31, max_value=31)
+    nights = forms.IntegerField(label="Nights", initial=1, min_value=0, max_value=31)
+    who = forms.ChoiceField(label="Who has it", choices=[])
 
     def __init__(self, *args: Any, parents: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -298,10 +298,10 @@ class HolidayRow(forms.Form):
 
 
 class BlockRow(forms.Form):
-    parent = forms.ChoiceField(choices=[])
+    parent = forms.ChoiceField(label="With", choices=[])
     start = forms.DateField(label="From the night of", widget=forms.DateInput(attrs={"type": "date"}))
-    nights = forms.IntegerField(min_value=1, max_value=366)
-    name = forms.CharField(max_length=80, required=False)
+    nights = forms.IntegerField(label="Nights", min_value=1, max_value=366)
+    name = forms.CharField(label="Name", max_length=80, required=False)
 
     def __init__(self, *args: Any, parents: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
