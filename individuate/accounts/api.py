@@ -8,7 +8,7 @@ from pydantic import Field
 
 from individuate.core import privacy
 from individuate.core.http import AuthedRequest
-from individuate.core.schemas import Text
+from individuate.core.schemas import Message, Text
 
 from .models import TIMEZONE_CHOICES, User
 
@@ -30,10 +30,6 @@ class ProfileIn(Schema):
     display_name: Text | None = Field(default=None, max_length=80)
     perspective: Literal["", "adult_child", "parent", "both"] | None = None
     time_zone: Text | None = Field(default=None, max_length=64)
-
-
-class Message(Schema):
-    detail: str
 
 
 def _profile(user: User) -> ProfileOut:

@@ -25,8 +25,8 @@ from .models import (
     AccessEvent,
     ConsentGrant,
     FamilyLink,
-    Other,
     TherapistConnection,
+    TrackedPerson,
     hash_token,
     new_token,
 )
@@ -49,8 +49,8 @@ def _clean_name(name: str) -> str:
 
 
 def _clean_role(role: str) -> str:
-    if role not in Other.Role.values:
-        raise ActionError(f"Role must be one of: {', '.join(Other.Role.values)}.")
+    if role not in TrackedPerson.Role.values:
+        raise ActionError(f"Role must be one of: {', '.join(TrackedPerson.Role.values)}.")
     return role
 
 
@@ -61,7 +61,7 @@ def _verified_emails(user: User) -> set[str]:
 # ---------------------------------------------------------------- others
 
 
-def add_other(owner: User, name: str, role: str) -> Other:
+def add_other(owner: User, name: str, role: str) -> TrackedPerson:
     name, role = _clean_name(name), _clean_role(role)
     if owner.others.count() >= MAX_OTHERS:
         raise ActionError(f"You can track at most {MAX_OTHERS} people.", "conflict")
@@ -69,12 +69,12 @@ def add_other(owner: User, name: str, role: str) -> Other:
         raise ActionError(f"You already have someone called “{name}”.", "conflict")
     try:
         with transaction.atomic():
-            return Other.objects.create(owner=owner, name=name, role=role)
+            return TrackedPerson.objects.create(owner=owner, name=name, role=role)
     except IntegrityError as exc:  # a concurrent double submit
         raise ActionError(f"You already have someone called “{name}”.", "conflict") from exc
 
 
-def update_other(owner: User, other_id: int, name: str, role: str) -> Other:
+def update_other(owner: User, other_id: int, name: str, role: str) -> TrackedPerson:
     other = get_own_other(owner, other_id)
     name, role = _clean_name(name), _clean_role(role)
     if owner.others.filter(name__iexact=name).exclude(pk=other.pk).exists():
@@ -92,8 +92,8 @@ def remove_other(owner: User, other_id: int) -> None:
     other.delete()
 
 
-def get_own_other(owner: User, other_id: int) -> Other:
-    other = Other.objects.filter(owner=owner, pk=other_id).first()
+def get_own_other(owner: User, other_id: int) -> TrackedPerson:
+    other = TrackedPerson.objects.filter(owner=owner, pk=other_id).first()
     if other is None:
         raise ActionError("Not found.", "not_found")
     return other
@@ -102,7 +102,7 @@ def get_own_other(owner: User, other_id: int) -> Other:
 # ---------------------------------------------------------------- family links
 
 
-def open_links_of_other(other: Other) -> QuerySet[FamilyLink]:
+def open_links_of_other(other: TrackedPerson) -> QuerySet[FamilyLink]:
     """Links that give ``other`` a state other than "not linked" for its owner.
 
     A declined invitation keeps reading as "invited" to the inviter until it
@@ -123,7 +123,7 @@ def open_links_of_other(other: Other) -> QuerySet[FamilyLink]:
 LinkState = Literal["linked", "invited", "not linked"]
 
 
-def link_state(other: Other) -> LinkState:
+def link_state(other: TrackedPerson) -> LinkState:
     """What the owner of ``other`` may know: "linked", "invited" (by them) or "not linked".
 
     Declined, withdrawn, expired and ended links all end as "not linked"; nothing

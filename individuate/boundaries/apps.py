@@ -11,9 +11,9 @@ class BoundariesConfig(AppConfig):
 
         from . import records
         from .actions import erase_person
-        from .models import AccessEvent, ConsentGrant, FamilyLink, Other, TherapistConnection
+        from .models import AccessEvent, ConsentGrant, FamilyLink, TherapistConnection, TrackedPerson
 
-        register_exporter("others", records.export_others, label="The people you track", models=[Other])
+        register_exporter("others", records.export_others, label="The people you track", models=[TrackedPerson])
         register_exporter(
             "family_links", records.export_family_links, label="Links with family members", models=[FamilyLink]
         )

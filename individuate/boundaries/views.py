@@ -8,18 +8,18 @@ from django.views.decorators.http import require_POST
 
 from individuate.core.errors import ActionError
 from individuate.core.http import AuthedRequest, attempt, form_errors, person_required, therapist_required
-from individuate.core.records import SCOPE_PAGES, sections_for
+from individuate.core.records import KINDS, SCOPE_PAGES, sections_for
 
 from . import actions, policy
-from .forms import AcceptLinkForm, ClientInviteForm, ConnectRequestForm, InviteForm, OtherForm
-from .models import SCOPE_TITLES, SCOPES, Other, TherapistConnection
+from .forms import AcceptLinkForm, ClientInviteForm, ConnectRequestForm, InviteForm, TrackedPersonForm
+from .models import SCOPE_TITLES, SCOPES, TherapistConnection, TrackedPerson
 
 # ---------------------------------------------------------------- my people
 
 
 @person_required
 def others(request: AuthedRequest) -> HttpResponse:
-    form = OtherForm(request.POST or None)
+    form = TrackedPersonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if attempt(
@@ -36,7 +36,7 @@ def others(request: AuthedRequest) -> HttpResponse:
             "form": form,
             "people": people,
             "invite_form": InviteForm(),
-            "role_choices": Other.Role.choices,
+            "role_choices": TrackedPerson.Role.choices,
         },
     )
 
@@ -44,7 +44,7 @@ def others(request: AuthedRequest) -> HttpResponse:
 @person_required
 @require_POST
 def other_edit(request: AuthedRequest, other_id: int) -> HttpResponse:
-    form = OtherForm(request.POST)
+    form = TrackedPersonForm(request.POST)
     if form.is_valid():
         attempt(
             request,
@@ -302,5 +302,5 @@ def shared_records(request: AuthedRequest, owner_id: int, kind: str) -> HttpResp
     return render(
         request,
         "boundaries/shared_records.html",
-        {"owner": owner, "kind": policy.KINDS[kind], "sections": sections},
+        {"owner": owner, "kind": KINDS[kind], "sections": sections},
     )

@@ -30,16 +30,36 @@ def send_checkin_reminder(owner_id: int, token: str) -> None:
 
 
 NIGHTLY_HOUR_UTC = 3
+# Tracked people (solo) or links (joint) per chunk: one chunk is one vectorised fit and a
+# few bulk writes; several task workers take chunks side by side.
+CHUNK_IDS = 5000
 
 
 @task()
 def recompute_coupling() -> dict[str, int]:
-    """Refit every solo and joint report in one batch each, then queue tomorrow's run."""
-    from .coupling import recompute_joint, recompute_solo
+    """The nightly run: queue one chunk task per id range, then tomorrow's run.
 
-    counts = {"solo": recompute_solo(), "joint": recompute_joint()}
+    Chunks are idempotent (each refits and overwrites its own reports), so a crashed
+    chunk can simply be run again."""
+    from .coupling import chunks, recompute_joint
+
+    counts = {"solo": 0, "joint": 0}
+    for kind in ("solo", "joint"):
+        for lo, hi in chunks(kind, CHUNK_IDS):
+            recompute_coupling_chunk.enqueue(kind, lo, hi)
+            counts[kind] += 1
+    recompute_joint(id_range=None, prune_only=True)  # reports of links no longer eligible go
     schedule_nightly()
     return counts
+
+
+@task()
+def recompute_coupling_chunk(kind: str, lo: int, hi: int) -> int:
+    from .coupling import recompute_joint, recompute_solo
+
+    if kind == "solo":
+        return recompute_solo(id_range=(lo, hi))
+    return recompute_joint(id_range=(lo, hi))
 
 
 def schedule_nightly() -> bool:

@@ -18,3 +18,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     (BASE_DIR / "var").mkdir(exist_ok=True)  # noqa: F405
     # One file per test run, so two runs side by side never share (or flush) a database.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")}  # noqa: F405
+elif os.environ.get("TEST_DB_NAME"):
+    # Several test runs side by side on one PostgreSQL: each names its own test database.
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DB_NAME"]}  # noqa: F405
+
+# Tests open and close connections from threads (the race tests): no persistent connections.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

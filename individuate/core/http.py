@@ -22,7 +22,7 @@ T = TypeVar("T")
 class AuthedRequest(HttpRequest):
     """A request behind ``login_required`` (or API auth): ``user`` is a real account."""
 
-    user: User  # type: ignore[assignment]
+    user: User
 
 
 View = Callable[..., HttpResponse]

@@ -275,6 +275,11 @@ def link_script(owner: User, step_id: int, script_id: Any) -> SmallStep:
 
 
 @transaction.atomic
+def client_for_plans(therapist: User, client_id: int, *, via: str, path: str = "") -> User:
+    """The client whose plans THERAPIST may read (policy-checked and logged)."""
+    return policy.require_owner(therapist, client_id, "plans", via=via, path=path)
+
+
 def suggest_step(
     therapist: User, client_id: int, plan_step: str, title: str, note: str = "", *, path: str = ""
 ) -> StepSuggestion:

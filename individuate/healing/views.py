@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from individuate.accounts.models import User
 from individuate.boundaries import policy
+from individuate.boundaries.visibility import who_can_see
 from individuate.core.errors import ActionError
 from individuate.core.http import AuthedRequest, attempt, person_required, therapist_required
 from individuate.core.time import local_today
@@ -33,7 +34,12 @@ def _plan_context(owner: User, enrollment: PlanEnrollment) -> dict[str, Any]:
     by_step: dict[str, list[Goal]] = {}
     for goal in goals:
         by_step.setdefault(goal.step, []).append(goal)
-    return {"plan": plan, "enrollment": enrollment, "goals_by_step": by_step}
+    return {
+        "plan": plan,
+        "enrollment": enrollment,
+        "goals_by_step": by_step,
+        "who_can_see": who_can_see(owner, "plans", "your goals and small steps"),
+    }
 
 
 @person_required

@@ -36,7 +36,13 @@ def export_flags(owner: User) -> list[dict[str, Any]]:
             "flag": f.flag,
             "item": f.item,
             "value": f.value,
+            "highest_value": f.highest_value,
+            "latest_value": f.latest_value,
             "raised_at": iso(f.raised_at),
+            "rose_at": iso(f.rose_at),
+            "thinking_of_suicide_now": f.thinking_now,
+            "plan_or_act": f.plan_or_act,
+            "followed_up_at": iso(f.followed_up_at),
             "seen_by_a_therapist": f.seen.exists(),
         }
         for f in SafetyFlag.objects.filter(owner=owner)

@@ -6,7 +6,6 @@ import zoneinfo
 from datetime import timedelta
 from typing import Any
 
-from allauth.account.models import EmailAddress
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -14,13 +13,13 @@ from django.utils import timezone
 
 from individuate.boundaries import actions as boundaries
 from individuate.boundaries import policy
+from individuate.boundaries import queries as boundary_queries
 from individuate.boundaries.forms import ClientInviteForm
-from individuate.boundaries.models import FamilyLink, TherapistConnection
 from individuate.boundaries.policy import therapist_may_see_clients
 from individuate.core.http import AuthedRequest, therapist_required
-from individuate.healing.progress import steps_summary
+from individuate.healing.progress import steps_summaries
 from individuate.measures import actions as measures
-from individuate.measures.actions import clients_needing_attention, completed_responses
+from individuate.measures.actions import clients_needing_attention, latest_results_by_client
 from individuate.practice import actions as practice
 
 
@@ -39,20 +38,15 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
                 "pending": boundaries.pending_for_therapist(user) if mfa_on else [],
             },
         )
-    emails = list(EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True))
-    now = timezone.now()
+    invitations = boundary_queries.open_invitation_counts(user)
     return render(
         request,
         "portal/dashboard_person.html",
         {
             "people": [(o, boundaries.link_state(o)) for o in user.others.all()],
             "connections": boundaries.connections_of_client(user).filter(status__in=["pending", "active"]),
-            "family_invitations_count": FamilyLink.objects.filter(
-                invitee_email__in=emails, status="pending", expires_at__gt=now
-            ).count(),
-            "therapist_invitations_count": TherapistConnection.objects.filter(
-                invite_email__in=emails, client__isnull=True, status="pending", expires_at__gt=now
-            ).count(),
+            "family_invitations_count": invitations["family"],
+            "therapist_invitations_count": invitations["therapist"],
             "recent_access": boundaries.access_log(user)[:5],
             "due_measures": measures.due_assignments(user),
         },
@@ -88,18 +82,18 @@ def practice_dashboard(request: AuthedRequest) -> HttpResponse:
     clients = []
     if may_see:
         attention = clients_needing_attention(therapist)
-        for connection in boundaries.clients_of_therapist(therapist):
-            client = connection.client
-            if client is None:
-                continue
+        people = [c.client for c in boundaries.clients_of_therapist(therapist) if c.client is not None]
+        # One decision per client and kind, logged in one insert each; then one query per kind.
+        measures_ok = policy.check_many(therapist, people, "measures", via="page", path=request.path)
+        plans_ok = policy.check_many(therapist, people, "plans", via="page", path=request.path)
+        results = latest_results_by_client([p.pk for p in people if measures_ok[p.pk].allowed])
+        summaries = steps_summaries([p.pk for p in people if plans_ok[p.pk].allowed])
+        for client in people:
             row: dict[str, Any] = {"client": client, "attention": client.pk in attention}
-            if policy.check(therapist, client, "measures", via="page", path=request.path).allowed:
-                latest = {}
-                for r in completed_responses(client):
-                    latest[r.instrument] = r
-                row["measures"] = list(latest.values())[-3:]
-            if policy.check(therapist, client, "plans", via="page", path=request.path).allowed:
-                row["plan"] = steps_summary(client)
+            if measures_ok[client.pk].allowed:
+                row["measures"] = results.get(client.pk, [])
+            if plans_ok[client.pk].allowed:
+                row["plan"] = summaries.get(client.pk)
             clients.append(row)
     return render(
         request,

@@ -4,7 +4,7 @@ the appointment lifecycle with e-mails and calendar invites, and public requests
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -20,7 +20,15 @@ from individuate.boundaries.policy import is_connected, therapist_may_see_client
 from individuate.core.errors import ActionError
 from individuate.core.mail import queue_email
 
-from .models import Appointment, AppointmentEvent, AvailabilityException, ContactRequest, PracticeProfile, WeeklyHours
+from .models import (
+    Appointment,
+    AppointmentEvent,
+    AvailabilityException,
+    ContactRequest,
+    PracticeProfile,
+    WeeklyHours,
+    new_feed_token,
+)
 from .slots import DatedException, Rules, SlotError, TimeRange, check_slot
 from .slots import free_slots as compute_free_slots
 from .tasks import send_appointment_emails, send_reminder
@@ -315,7 +323,8 @@ def cancel(user: User, appointment_id: int, reason: str = "") -> Appointment:
 
 
 def is_late_cancellation(appointment: Appointment) -> bool:
-    hours = profile_of(appointment.therapist).late_cancel_hours
+    practice = getattr(appointment.therapist, "practice", None)  # select_related on list pages
+    hours = (practice or profile_of(appointment.therapist)).late_cancel_hours
     return timezone.now() > appointment.start - timedelta(hours=hours)
 
 
@@ -381,6 +390,16 @@ def _hits(key: str, limit: int, seconds: int) -> bool:
     return cache.incr(key) <= limit
 
 
+def mark_contact_handled(therapist: User, request_id: int) -> ContactRequest:
+    contact = ContactRequest.objects.filter(pk=request_id, therapist=therapist).first()
+    if contact is None:
+        raise ActionError("Not found.", "not_found")
+    if contact.handled_at is None:
+        contact.handled_at = timezone.now()
+        contact.save(update_fields=["handled_at"])
+    return contact
+
+
 def open_contact_requests(therapist: User) -> QuerySet[ContactRequest]:
     """The therapist's unanswered requests from the public page (callers gate on two-factor)."""
     return ContactRequest.objects.filter(therapist=therapist, handled_at__isnull=True)[:50]
@@ -424,3 +443,26 @@ def cancel_for_ended_connection(client: User, therapist: User) -> int:
             _notify(appointment, "cancelled", reason=appointment.reason)
             count += 1
     return count
+
+
+# ---------------------------------------------------------------- days off, extra hours, the calendar feed
+
+
+def add_availability_exception(
+    therapist: User, *, day: date, kind: str, start: time | None = None, end: time | None = None
+) -> AvailabilityException:
+    if kind not in AvailabilityException.Kind.values:
+        raise ActionError("Choose a day off or extra hours.")
+    if kind == AvailabilityException.Kind.EXTRA and not (start and end):
+        raise ActionError("Extra hours need a start and an end.")
+    if start and end and end <= start:
+        raise ActionError("The end must come after the start.")
+    return AvailabilityException.objects.create(therapist=therapist, day=day, kind=kind, start=start, end=end)
+
+
+def rotate_feed_token(therapist: User) -> PracticeProfile:
+    """A new private calendar address; the old one stops working at once."""
+    profile = profile_of(therapist)
+    profile.feed_token = new_feed_token()
+    profile.save(update_fields=["feed_token"])
+    return profile

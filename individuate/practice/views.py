@@ -20,8 +20,8 @@ from individuate.core.http import AuthedRequest, attempt, form_errors, person_re
 
 from . import actions
 from .calendar import feed_ics
-from .forms import ContactRequestForm, PracticeProfileForm
-from .models import Appointment, AvailabilityException, ContactRequest, PracticeProfile, WeeklyHours
+from .forms import AvailabilityExceptionForm, ContactRequestForm, PracticeProfileForm
+from .models import Appointment, AvailabilityException, PracticeProfile, WeeklyHours
 from .notify import appointment_info
 from .slots import local_label
 
@@ -162,10 +162,12 @@ def appointments(request: AuthedRequest) -> HttpResponse:
     user = request.user
     names = not user.is_therapist or policy.therapist_may_see_clients(user)
     rows = []
-    for a in actions.upcoming_for(user):
+    connected = set(policy.connected_client_ids(user)) if user.is_therapist else set()
+    for a in actions.upcoming_for(user).select_related("therapist__practice", "therapist__therapist_profile"):
         if user.pk == a.therapist_id:
-            connected = policy.active_connection(user, a.client) is not None
-            other = a.client.name if names and connected else ("a former client" if names else "a client")
+            other = (
+                a.client.name if names and a.client_id in connected else ("a former client" if names else "a client")
+            )
         else:
             other = a.therapist.name
         rows.append((a, local_label(a.start, zone), a.status == "confirmed" and actions.is_late_cancellation(a), other))
@@ -206,7 +208,7 @@ def appointment_action(request: AuthedRequest, appointment_id: int, action: str)
 @therapist_required
 @require_POST
 def contact_handled(request: AuthedRequest, request_id: int) -> HttpResponse:
-    ContactRequest.objects.filter(pk=request_id, therapist=request.user).update(handled_at=timezone.now())
+    attempt(request, lambda: actions.mark_contact_handled(request.user, request_id), "Marked as answered.")
     return redirect("practice_dashboard")
 
 
@@ -251,29 +253,29 @@ def practice_settings(request: AuthedRequest) -> HttpResponse:
 @therapist_required
 @require_POST
 def exception_add(request: AuthedRequest) -> HttpResponse:
-    try:
-        day = datetime.fromisoformat(request.POST.get("day", "")).date()
-        kind = request.POST.get("kind", "off")
-        start = time.fromisoformat(request.POST["start"]) if request.POST.get("start") else None
-        end = time.fromisoformat(request.POST["end"]) if request.POST.get("end") else None
-    except ValueError:
-        messages.error(request, "Give a date and times like 09:00.")
-        return redirect("practice_settings")
-    if kind not in ("off", "extra") or (kind == "extra" and not (start and end)) or (start and end and end <= start):
-        messages.error(request, "Extra hours need a start and an end, and the end must come after the start.")
-        return redirect("practice_settings")
-    AvailabilityException.objects.create(therapist=request.user, day=day, kind=kind, start=start, end=end)
-    messages.success(request, "Saved.")
+    form = AvailabilityExceptionForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        attempt(
+            request,
+            lambda: actions.add_availability_exception(
+                request.user, day=data["day"], kind=data["kind"], start=data["start"], end=data["end"]
+            ),
+            "Saved.",
+        )
+    else:
+        form_errors(request, form)
     return redirect("practice_settings")
 
 
 @therapist_required
 @require_POST
 def feed_rotate(request: AuthedRequest) -> HttpResponse:
-    from .models import new_feed_token
-
-    PracticeProfile.objects.filter(therapist=request.user).update(feed_token=new_feed_token())
-    messages.success(request, "A new private calendar address was made; the old one no longer works.")
+    attempt(
+        request,
+        lambda: actions.rotate_feed_token(request.user),
+        "A new private calendar address was made; the old one no longer works.",
+    )
     return redirect("practice_dashboard")
 
 

@@ -18,8 +18,8 @@ from individuate.boundaries.models import (
     AccessEvent,
     ConsentGrant,
     FamilyLink,
-    Other,
     TherapistConnection,
+    TrackedPerson,
 )
 
 
@@ -29,7 +29,7 @@ def _zip(content: bytes) -> dict[str, bytes]:
 
 
 def test_export_contains_exactly_the_owners_records(alice: User, mother: User, stranger: User, therapist: User) -> None:
-    Other.objects.create(owner=stranger, name="stranger's boss", role="other")
+    TrackedPerson.objects.create(owner=stranger, name="stranger's boss", role="other")
     connect(therapist, alice, ("measures",))
     reader = Client()
     reader.force_login(therapist)
@@ -83,7 +83,7 @@ def test_delete_account_removes_personal_data(alice: User, mother: User, therapi
 
     client.post(reverse("delete_account"), {"password": "a-long-test-password-1", "confirm": "DELETE"})
     assert not User.objects.filter(pk=alice_id).exists()
-    assert not Other.objects.filter(owner_id=alice_id).exists()
+    assert not TrackedPerson.objects.filter(owner_id=alice_id).exists()
     assert not TherapistConnection.objects.filter(client_id=alice_id).exists()
     assert not ConsentGrant.objects.exists()
     assert not AccessEvent.objects.filter(owner_id=alice_id).exists()
@@ -156,7 +156,7 @@ def test_deletion_forgets_queued_emails_and_pending_invitations(therapist: User)
     from individuate.core.privacy import delete_account
 
     kim = make_user("kim@example.com", "Kim Private")
-    kim_other = Other.objects.create(owner=kim, name="my dad", role="parent")
+    kim_other = TrackedPerson.objects.create(owner=kim, name="my dad", role="parent")
     with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
         actions.invite_family_member(kim, kim_other.pk, "dad-private@example.com")
         actions.invite_client(therapist, "kim@example.com")

@@ -219,7 +219,7 @@ def test_api_checkin_contact_journal(alice: User) -> None:
     assert contact.status_code == 201
     journal = client.post("/api/journal", {"text": "First entry"}, content_type="application/json", **auth)
     assert journal.status_code == 201
-    assert [e["text"] for e in client.get("/api/journal?q=first", **auth).json()] == ["First entry"]
+    assert [e["text"] for e in client.get("/api/journal?q=first", **auth).json()["items"]] == ["First entry"]
     assert CheckIn.objects.count() == 1
 
 

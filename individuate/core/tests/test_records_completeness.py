@@ -17,7 +17,7 @@ def _person_models() -> dict[type[models.Model], list[models.ForeignKey]]:
     for model in apps.get_models():
         for field in model._meta.get_fields():
             if getattr(field, "concrete", False) and field.is_relation and field.related_model is user:
-                found.setdefault(model, []).append(field)  # type: ignore[arg-type]
+                found.setdefault(model, []).append(field)
     return found
 
 

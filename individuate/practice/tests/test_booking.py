@@ -340,7 +340,7 @@ def test_nobody_else_sees_an_appointment(
             == 302
         )
         _, raw = issue_api_token(viewer, "t")
-        api = Client().get("/api/appointments", HTTP_AUTHORIZATION=f"Bearer {raw}").json()
+        api = Client().get("/api/appointments", HTTP_AUTHORIZATION=f"Bearer {raw}").json()["items"]
         assert api == []
         confirm = Client().post(f"/api/appointments/{appointment.pk}/confirm", HTTP_AUTHORIZATION=f"Bearer {raw}")
         assert confirm.status_code == 404

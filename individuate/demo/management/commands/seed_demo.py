@@ -21,8 +21,8 @@ from individuate.accounts.models import User
 from individuate.boundaries.models import (
     ConsentGrant,
     FamilyLink,
-    Other,
     TherapistConnection,
+    TrackedPerson,
     new_token,
 )
 from individuate.checkins.coupling import recompute_joint, recompute_solo, set_joint_consent
@@ -66,9 +66,9 @@ class Command(BaseCommand):
         child = _user(CHILD, "Robin", perspective="adult_child", time_zone="Europe/Berlin")
         parent = _user(PARENT, "Ellen", perspective="parent", time_zone="Europe/Berlin")
 
-        mother, _ = Other.objects.get_or_create(owner=child, name="my mother", defaults={"role": "parent"})
-        Other.objects.get_or_create(owner=child, name="my father", defaults={"role": "parent"})
-        robin, _ = Other.objects.get_or_create(owner=parent, name="Robin", defaults={"role": "child"})
+        mother, _ = TrackedPerson.objects.get_or_create(owner=child, name="my mother", defaults={"role": "parent"})
+        TrackedPerson.objects.get_or_create(owner=child, name="my father", defaults={"role": "parent"})
+        robin, _ = TrackedPerson.objects.get_or_create(owner=parent, name="Robin", defaults={"role": "child"})
         if not FamilyLink.objects.filter(inviter_other=mother, status="active").exists():
             FamilyLink.objects.create(
                 inviter=child,
