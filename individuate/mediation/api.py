@@ -16,16 +16,13 @@ from pydantic import Field
 
 from individuate.core.errors import ActionError
 from individuate.core.http import AuthedRequest
+from individuate.core.schemas import PAGE_SIZE, Limit, Message, Offset, page_of, paginate
 
 from . import access, actions, plan_document, schedule
 from .models import Comment, PlanVersion, PrivateNote
 
 router = Router(tags=["mediation"])
 VIA = "api"
-
-
-class Message(Schema):
-    detail: str
 
 
 class ChildIn(Schema):
@@ -264,6 +261,10 @@ def _comment_out(comment: Comment) -> dict[str, Any]:
     }
 
 
+def _note_out(note: PrivateNote) -> dict[str, Any]:
+    return {"id": note.pk, "author": note.author.name, "text": note.text, "created_at": note.created_at.isoformat()}
+
+
 def _time_out(t: schedule.ParentingTime) -> dict[str, Any]:
     return {
         "from": t.start,
@@ -294,14 +295,13 @@ def _range(start: date, end: date) -> None:
 # --- cases ----------------------------------------------------------------------------
 
 
-@router.get("/mediation/cases", response=list[CaseListOut])
-def list_cases(request: AuthedRequest) -> list[dict[str, Any]]:
-    rows = []
-    for case in access.cases_of(request.user):
+@router.get("/mediation/cases", response=page_of(CaseListOut), summary="My mediation cases (paginated)")
+def list_cases(request: AuthedRequest, limit: Limit = PAGE_SIZE, offset: Offset = 0) -> dict[str, Any]:
+    def out(case: Any) -> dict[str, Any]:
         role = access.role_of(request.user, case)
-        if role is not None:
-            rows.append({"id": case.pk, "title": case.title, "your_role": _role_name(role)})
-    return rows
+        return {"id": case.pk, "title": case.title, "your_role": _role_name(role) if role else ""}
+
+    return paginate(access.cases_of(request.user).order_by("-created_at"), limit, offset, out)
 
 
 @router.post("/mediation/cases", response={201: CaseOut, 403: Message, 422: Message})
@@ -343,10 +343,14 @@ def join(request: AuthedRequest, payload: JoinIn) -> dict[str, Any]:
 # --- versions ----------------------------------------------------------------------------
 
 
-@router.get("/mediation/cases/{case_id}/versions", response={200: list[VersionOut], 403: Message, 404: Message})
-def list_versions(request: AuthedRequest, case_id: int) -> list[dict[str, Any]]:
+@router.get(
+    "/mediation/cases/{case_id}/versions",
+    response={200: page_of(VersionOut), 403: Message, 404: Message},
+    summary="The plan's versions, oldest first (paginated)",
+)
+def list_versions(request: AuthedRequest, case_id: int, limit: Limit = PAGE_SIZE, offset: Offset = 0) -> dict[str, Any]:
     role = _case(request, case_id)
-    return [_version_out(v) for v in role.case.versions.all()]
+    return paginate(role.case.versions.order_by("number"), limit, offset, _version_out)
 
 
 @router.get("/mediation/cases/{case_id}/versions/{number}", response={200: VersionOut, 403: Message, 404: Message})
@@ -388,10 +392,14 @@ def diff(request: AuthedRequest, case_id: int, before: int, after: int) -> list[
 # --- discussion -----------------------------------------------------------------------------
 
 
-@router.get("/mediation/cases/{case_id}/comments", response={200: list[CommentOut], 403: Message, 404: Message})
-def list_comments(request: AuthedRequest, case_id: int) -> list[dict[str, Any]]:
+@router.get(
+    "/mediation/cases/{case_id}/comments",
+    response={200: page_of(CommentOut), 403: Message, 404: Message},
+    summary="Comments and proposals you may read (paginated)",
+)
+def list_comments(request: AuthedRequest, case_id: int, limit: Limit = PAGE_SIZE, offset: Offset = 0) -> dict[str, Any]:
     role = _case(request, case_id, access.DISCUSSION)
-    return [_comment_out(c) for c in access.visible_comments(request.user, role)]
+    return paginate(access.visible_comments(request.user, role), limit, offset, _comment_out)
 
 
 @router.post(
@@ -430,15 +438,19 @@ def agree(request: AuthedRequest, case_id: int, payload: AgreeIn) -> Status[dict
 # --- private notes and contact details ----------------------------------------------------------
 
 
-@router.get("/mediation/cases/{case_id}/notes", response={200: list[NoteOut], 403: Message, 404: Message})
-def list_notes(request: AuthedRequest, case_id: int) -> list[dict[str, Any]]:
+@router.get(
+    "/mediation/cases/{case_id}/notes",
+    response={200: page_of(NoteOut), 403: Message, 404: Message},
+    summary="Private notes to the mediator you may read (paginated)",
+)
+def list_notes(request: AuthedRequest, case_id: int, limit: Limit = PAGE_SIZE, offset: Offset = 0) -> dict[str, Any]:
     role = _case(request, case_id)
-    notes: list[PrivateNote] = list(access.visible_notes(request.user, role))
-    for note in notes:
+
+    def out(note: PrivateNote) -> dict[str, Any]:
         access.require(request.user, role.case, access.NOTE, via=VIA, path=request.path, owner=note.author)
-    return [
-        {"id": n.pk, "author": n.author.name, "text": n.text, "created_at": n.created_at.isoformat()} for n in notes
-    ]
+        return _note_out(note)
+
+    return paginate(access.visible_notes(request.user, role), limit, offset, out)
 
 
 @router.get("/mediation/cases/{case_id}/notes/{note_id}", response={200: NoteOut, 403: Message, 404: Message})

@@ -128,7 +128,7 @@ def test_mediator_with_two_factor_reads_the_note_and_it_is_logged(case, records,
 
 def test_parent_a_cannot_list_parent_bs_note_and_the_attempt_is_logged(case, records, alice, jordan):
     client, auth = api(alice)
-    assert client.get(f"/api/mediation/cases/{case.pk}/notes", **auth).json() == []
+    assert client.get(f"/api/mediation/cases/{case.pk}/notes", **auth).json()["items"] == []
     client.get(f"/api/mediation/cases/{case.pk}/notes/{records['note'].pk}", **auth)
     assert AccessEvent.objects.filter(owner=jordan, viewer=alice, kind="mediation_private_note", allowed=False).exists()
 
@@ -148,15 +148,15 @@ def test_separate_sessions_keep_each_parents_comments_from_the_other(case, media
     actions.comment(jordan, case, "communication", "Only by e-mail, please.")
     actions.comment(mediator, case, "communication", "Let us talk about this on Tuesday.")
     client, auth = api(alice)
-    texts = [c["text"] for c in client.get(f"/api/mediation/cases/{case.pk}/comments", **auth).json()]
+    texts = [c["text"] for c in client.get(f"/api/mediation/cases/{case.pk}/comments", **auth).json()["items"]]
     assert texts == ["Let us talk about this on Tuesday."]
     assert "Only by e-mail" not in _page(alice, reverse("mediation:case", args=[case.pk])).content.decode()
     client, auth = api(mediator)
-    assert len(client.get(f"/api/mediation/cases/{case.pk}/comments", **auth).json()) == 2
+    assert client.get(f"/api/mediation/cases/{case.pk}/comments", **auth).json()["count"] == 2
     # without separate sessions the parents read each other's comments
     actions.update_case(mediator, case, separate_sessions=False, must_not_meet=False)
     client, auth = api(alice)
-    assert len(client.get(f"/api/mediation/cases/{case.pk}/comments", **auth).json()) == 2
+    assert client.get(f"/api/mediation/cases/{case.pk}/comments", **auth).json()["count"] == 2
 
 
 def test_outsiders_cannot_write_either(people, case, outsider, stranger, mother):
