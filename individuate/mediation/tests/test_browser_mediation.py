@@ -137,8 +137,12 @@ def test_mediator_and_both_parents_finish_a_plan(live_server: Any) -> None:
 
         # The PDF downloads; the desktop view of the case and the comparison.
         n = pages[nora.email]
-        with n.expect_download() as download:
-            n.get_by_role("link", name="Download the plan as PDF").click()
+        n.goto(f"{base}/mediation/{case.pk}/")
+        expect(n.get_by_role("link", name="Download the plan as PDF")).to_have_attribute(
+            "href", f"/mediation/{case.pk}/plan.pdf"
+        )
+        with n.expect_download(timeout=60_000) as download:  # WeasyPrint takes a few seconds on a busy machine
+            n.get_by_role("link", name="Download the plan as PDF").click(no_wait_after=True)
         assert download.value.suggested_filename.endswith(".pdf")
         assert Path(download.value.path()).read_bytes()[:4] == b"%PDF"
         n.goto(f"{base}/mediation/{case.pk}/")
