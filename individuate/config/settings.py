@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "individuate.checkins",
     "individuate.healing",
     "individuate.practice",
+    "individuate.mediation",
     "individuate.portal",
     "individuate.demo",
 ]

@@ -57,6 +57,7 @@ urlpatterns = [
     path("", include("individuate.healing.urls")),
     path("practice/", portal.practice_dashboard, name="practice_dashboard"),
     path("", include("individuate.practice.urls")),
+    path("mediation/", include("individuate.mediation.urls")),
     # framework
     path("accounts/", include("allauth.urls")),
     path("api/", api.urls),
