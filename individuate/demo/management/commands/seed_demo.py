@@ -30,9 +30,9 @@ from individuate.demo.checkins import seed_checkins
 from individuate.demo.measures import seed_measures, seed_practice_sample
 from individuate.demo.plan import seed_plan
 from individuate.demo.practice import seed_practice
-from individuate.mediation.demo import seed_mediation
 from individuate.measures.actions import assign
 from individuate.measures.models import Assignment
+from individuate.mediation.demo import seed_mediation
 
 DEMO_PASSWORD = "demo-individuate-2026"
 THERAPIST = "therapist@example.com"
