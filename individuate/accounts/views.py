@@ -89,7 +89,6 @@ def export(request: AuthedRequest) -> HttpResponse:
 
 @sensitive_post_parameters("password")
 @login_required
-@reauthentication_required(allow_get=True)
 def delete_account(request: AuthedRequest) -> HttpResponse:
     form = DeleteAccountForm(request.user, request.POST or None)
     if request.method == "POST" and not ratelimit.consume(request, action="reauthenticate", user=request.user):

@@ -45,7 +45,9 @@ DEBUG = envbool("DEBUG")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 SITE_NAME = os.getenv("SITE_NAME", "Individuate")
-SITE_ROOT = os.getenv("SITE_ROOT", "http://127.0.0.1:8000").rstrip("/")
+# The absolute address in e-mail links. Unset, it follows PORT (what `make run PORT=…`
+# serves on), so links in development open the server that sent them.
+SITE_ROOT = (os.getenv("SITE_ROOT") or f"http://127.0.0.1:{envint('PORT', 8000)}").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
