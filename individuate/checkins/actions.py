@@ -34,6 +34,13 @@ def _scale(name: str, value: Any) -> int:
     return number
 
 
+def _optional_scale(name: str, value: Any) -> int | None:
+    """A scale the person may leave unset: None (or an empty string) stores nothing."""
+    if value is None or value == "":
+        return None
+    return _scale(name, value)
+
+
 def _note(text: str, limit: int = MAX_NOTE) -> str:
     text = (text or "").strip()
     if "\x00" in text:
@@ -50,20 +57,24 @@ def _note(text: str, limit: int = MAX_NOTE) -> str:
 def save_checkin(
     owner: User,
     *,
-    mood: Any,
-    guilt: Any,
-    anger: Any,
-    anxiety: Any,
+    mood: Any = None,
+    guilt: Any = None,
+    anger: Any = None,
+    anxiety: Any = None,
     perceived: dict[int, Any] | None = None,
     note: str = "",
     checkin_id: int | None = None,
 ) -> CheckIn:
-    """Record a check-in now, or edit one of today's (in the person's own time zone)."""
+    """Record a check-in now, or edit one of today's (in the person's own time zone).
+
+    A scale left unset is stored as empty (None), never as a made-up middle value; at
+    least one scale must be set.
+    """
     values = {
-        "mood": _scale("Mood", mood),
-        "guilt": _scale("Guilt", guilt),
-        "anger": _scale("Anger", anger),
-        "anxiety": _scale("Anxiety", anxiety),
+        "mood": _optional_scale("Mood", mood),
+        "guilt": _optional_scale("Guilt", guilt),
+        "anger": _optional_scale("Anger", anger),
+        "anxiety": _optional_scale("Anxiety", anxiety),
     }
     clean_note = _note(note)
     perceived_clean: dict[int, int] = {}
@@ -72,6 +83,8 @@ def save_checkin(
             continue
         other = get_own_other(owner, int(other_id))
         perceived_clean[other.pk] = _scale(f"How {other.name} feels", value)
+    if all(v is None for v in values.values()) and not perceived_clean:
+        raise ActionError("Nothing is set yet: tap a number on at least one scale.")
     if checkin_id is not None:
         checkin = CheckIn.objects.select_for_update().filter(owner=owner, pk=checkin_id).first()
         if checkin is None:
@@ -119,7 +132,7 @@ def add_contact(
     other_id: Any,
     kind: str,
     response: str,
-    guilt_after: Any,
+    guilt_after: Any = None,
     note: str = "",
     at: datetime | None = None,
 ) -> ContactEvent:
@@ -144,7 +157,7 @@ def add_contact(
         local_date=at.astimezone(zone_of(owner)).date(),
         kind=kind,
         response=response,
-        guilt_after=_scale("Guilt afterwards", guilt_after),
+        guilt_after=_optional_scale("Guilt afterwards", guilt_after),
         note=_note(note),
     )
 
@@ -194,18 +207,23 @@ def search_journal(owner: User, query: str = "") -> QuerySet[JournalEntry]:
 
 
 def daily_series(owner: User, days: int = 90) -> list[dict[str, Any]]:
-    """Per local day: the mean of each check-in scale (days without a check-in are absent)."""
+    """Per local day: the mean of each check-in scale over the check-ins that set it.
+
+    Days without a check-in are absent; a scale nobody set that day is None (missing).
+    """
     since = local_today(owner) - timedelta(days=days - 1)
     rows: dict[date, list[CheckIn]] = {}
     for checkin in CheckIn.objects.filter(owner=owner, local_date__gte=since).order_by("local_date"):
         rows.setdefault(checkin.local_date, []).append(checkin)
-    return [
-        {
-            "date": day,
-            **{key: sum(getattr(c, key) for c in items) / len(items) for key in ("mood", "guilt", "anger", "anxiety")},
-        }
-        for day, items in sorted(rows.items())
-    ]
+    return [{"date": day, **{key: _mean_set(items, key) for key in SCALES}} for day, items in sorted(rows.items())]
+
+
+SCALES = ("mood", "guilt", "anger", "anxiety")
+
+
+def _mean_set(checkins: list[CheckIn], key: str) -> float | None:
+    values = [v for v in (getattr(c, key) for c in checkins) if v is not None]
+    return sum(values) / len(values) if values else None
 
 
 def contacts_by_week(owner: User, weeks: int = 12) -> list[dict[str, Any]]:

@@ -23,10 +23,11 @@ class Message(Schema):
 
 
 class CheckInIn(Schema):
-    mood: Scale
-    guilt: Scale
-    anger: Scale
-    anxiety: Scale
+    # A scale left out (or null) is stored as not set; at least one must be given.
+    mood: Scale | None = None
+    guilt: Scale | None = None
+    anger: Scale | None = None
+    anxiety: Scale | None = None
     perceived: dict[int, Scale] = Field(default_factory=dict, max_length=50)
     note: Text = Field(default="", max_length=1000)
 
@@ -35,10 +36,10 @@ class CheckInOut(Schema):
     id: int
     at: datetime
     local_date: Date
-    mood: int
-    guilt: int
-    anger: int
-    anxiety: int
+    mood: int | None
+    guilt: int | None
+    anger: int | None
+    anxiety: int | None
     perceived: dict[int, int]
     note: str
 
@@ -47,7 +48,7 @@ class ContactIn(Schema):
     other_id: int
     kind: Literal["call", "message", "visit", "request"]
     response: Literal["at_once", "own_terms", "declined"]
-    guilt_after: Scale
+    guilt_after: Scale | None = None
     note: Text = Field(default="", max_length=1000)
     at: datetime | None = None
 
@@ -58,7 +59,7 @@ class ContactOut(Schema):
     at: datetime
     kind: str
     response: str
-    guilt_after: int
+    guilt_after: int | None
     note: str
 
 

@@ -32,7 +32,7 @@ def _grid_start(today: date) -> date:
 def _own_moods(owner_ids: list[int], start: date) -> dict[int, dict[date, float]]:
     out: dict[int, dict[date, float]] = {}
     rows = (
-        CheckIn.objects.filter(owner_id__in=owner_ids, local_date__gte=start)
+        CheckIn.objects.filter(owner_id__in=owner_ids, local_date__gte=start, mood__isnull=False)
         .values("owner_id", "local_date")
         .annotate(m=Avg("mood"))
     )

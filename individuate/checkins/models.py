@@ -21,10 +21,13 @@ class CheckIn(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkins")
     at = models.DateTimeField(default=timezone.now)
     local_date = models.DateField(help_text="The day in the person's own time zone.")
-    mood = models.PositiveSmallIntegerField(validators=SCALE, help_text="0 very low … 10 very good")
-    guilt = models.PositiveSmallIntegerField(validators=SCALE)
-    anger = models.PositiveSmallIntegerField(validators=SCALE)
-    anxiety = models.PositiveSmallIntegerField(validators=SCALE)
+    # Each scale is empty (NULL) unless the person set it: nothing is filled in for them.
+    mood = models.PositiveSmallIntegerField(
+        validators=SCALE, null=True, blank=True, help_text="0 very low … 10 very good; empty when not set"
+    )
+    guilt = models.PositiveSmallIntegerField(validators=SCALE, null=True, blank=True)
+    anger = models.PositiveSmallIntegerField(validators=SCALE, null=True, blank=True)
+    anxiety = models.PositiveSmallIntegerField(validators=SCALE, null=True, blank=True)
     note = models.CharField(max_length=1000, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -77,7 +80,7 @@ class ContactEvent(models.Model):
     local_date = models.DateField()
     kind = models.CharField(max_length=12, choices=Kind.choices)
     response = models.CharField("How I responded", max_length=12, choices=Reply.choices)
-    guilt_after = models.PositiveSmallIntegerField(validators=SCALE)
+    guilt_after = models.PositiveSmallIntegerField(validators=SCALE, null=True, blank=True)
     note = models.CharField(max_length=1000, blank=True)
 
     class Meta:

@@ -48,9 +48,10 @@ def guilt_after_saying_no(owner: User, weeks: int = WEEKS) -> list[dict[str, Any
     since = today - timedelta(days=today.weekday(), weeks=weeks - 1)  # a Monday: whole weeks only
     by_week: dict[date, list[int]] = {}
     for local_date, guilt in ContactEvent.objects.filter(
-        owner=owner, local_date__gte=since, response__in=["declined", "own_terms"]
+        owner=owner, local_date__gte=since, response__in=["declined", "own_terms"], guilt_after__isnull=False
     ).values_list("local_date", "guilt_after"):
-        by_week.setdefault(week_start(local_date), []).append(guilt)
+        if guilt is not None:  # filtered above; an unset guilt is missing, not a number
+            by_week.setdefault(week_start(local_date), []).append(guilt)
     return [{"week": w, "mean": sum(v) / len(v), "n": len(v)} for w, v in sorted(by_week.items())]
 
 
