@@ -27,6 +27,7 @@ from individuate.boundaries.models import (
 )
 from individuate.checkins.coupling import recompute_joint, recompute_solo, set_joint_consent
 from individuate.demo.checkins import seed_checkins
+from individuate.demo.clock import earliest_today
 from individuate.demo.measures import seed_measures, seed_practice_sample
 from individuate.demo.plan import seed_plan
 from individuate.demo.practice import seed_practice
@@ -103,7 +104,7 @@ class Command(BaseCommand):
         recompute_solo()
         recompute_joint()
         if not Assignment.objects.filter(client=child, active=True).exists():
-            assign(therapist, child.pk, "phq9", "biweekly", timezone.localdate())
+            assign(therapist, child.pk, "phq9", "biweekly", earliest_today())
 
         self.stdout.write(self.style.SUCCESS("Demo accounts (all fictional), password for each: ") + DEMO_PASSWORD)
         self.stdout.write(f"  adult child : {CHILD}")
