@@ -8,13 +8,14 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from individuate.core import privacy
 from individuate.core.errors import ActionError
-from individuate.core.http import AuthedRequest
+from individuate.core.http import AuthedRequest, confirm_first
 
 from . import actions
 from .forms import ApiTokenForm, DeleteAccountForm, ProfileForm, TherapistProfileForm
@@ -68,6 +69,20 @@ def api_tokens(request: AuthedRequest) -> HttpResponse:
 @login_required
 @require_POST
 def api_token_revoke(request: AuthedRequest, token_id: int) -> HttpResponse:
+    token = request.user.api_tokens.active().filter(pk=token_id).first()
+    if token is not None:
+        asked = confirm_first(
+            request,
+            title=f"Revoke the token “{token.name}”?",
+            consequences=[
+                f"Revoke the API token “{token.name}” ({token.hint}…): anything using it stops working at once.",
+                "You can make a new token any time.",
+            ],
+            action="Revoke the token",
+            cancel_url=reverse("api_tokens"),
+        )
+        if asked is not None:
+            return asked
     try:
         actions.revoke_api_token(request.user, token_id)
         messages.success(request, "Token revoked. It stops working immediately.")

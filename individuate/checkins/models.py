@@ -60,6 +60,21 @@ class PerceivedMood(models.Model):
         return f"{self.other_id}: {self.value}"
 
 
+UNDO_MINUTES = 10
+
+
+class LiveManager(models.Manager):  # type: ignore[type-arg]
+    """Rows not deleted. The default manager, so pages, exports, progress and the API never
+    see a deleted row; ``all_objects`` reaches them for undo and purging."""
+
+    def get_queryset(self) -> models.QuerySet:  # type: ignore[type-arg]
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
+class AllRowsManager(models.Manager):  # type: ignore[type-arg]
+    """Deleted rows too: for undo, purging and the operator."""
+
+
 class ContactEvent(models.Model):
     """One contact with someone I track, and how I answered it."""
 
@@ -82,6 +97,11 @@ class ContactEvent(models.Model):
     response = models.CharField("How I responded", max_length=12, choices=Reply.choices)
     guilt_after = models.PositiveSmallIntegerField(validators=SCALE, null=True, blank=True)
     note = models.CharField(max_length=1000, blank=True)
+    # Deleting keeps the row for UNDO_MINUTES so it can be undone; then it is purged.
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = LiveManager()
+    all_objects = AllRowsManager()
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -98,6 +118,10 @@ class JournalEntry(models.Model):
     text = models.TextField(max_length=20000)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = LiveManager()
+    all_objects = AllRowsManager()
 
     class Meta:
         ordering = ["-date", "-id"]

@@ -35,9 +35,10 @@ NIGHTLY_HOUR_UTC = 3
 @task()
 def recompute_coupling() -> dict[str, int]:
     """Refit every solo and joint report in one batch each, then queue tomorrow's run."""
+    from .actions import purge_deleted
     from .coupling import recompute_joint, recompute_solo
 
-    counts = {"solo": recompute_solo(), "joint": recompute_joint()}
+    counts = {"solo": recompute_solo(), "joint": recompute_joint(), "purged": purge_deleted()}
     schedule_nightly()
     return counts
 

@@ -7,7 +7,7 @@ class PracticeConfig(AppConfig):
     verbose_name = "Practice"
 
     def ready(self) -> None:
-        from individuate.boundaries.signals import consent_withdrawn
+        from individuate.boundaries.signals import connection_ending, consent_withdrawn
         from individuate.core.records import register_exporter
 
         from . import records
@@ -40,6 +40,7 @@ class PracticeConfig(AppConfig):
         )
 
         consent_withdrawn.connect(_connection_ended, dispatch_uid="practice-connection-ended")
+        connection_ending.connect(_connection_ending, dispatch_uid="practice-connection-ending")
 
 
 def _connection_ended(
@@ -49,3 +50,9 @@ def _connection_ended(
         from .actions import cancel_for_ended_connection
 
         cancel_for_ended_connection(client, therapist)  # type: ignore[arg-type]
+
+
+def _connection_ending(sender: object, *, client: object, therapist: object, viewer: object, **kwargs: object) -> str:
+    from .actions import sessions_cancelled_by_ending
+
+    return sessions_cancelled_by_ending(client, therapist, viewer)  # type: ignore[arg-type]

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -16,7 +17,14 @@ from django.views.decorators.http import require_POST
 from individuate.accounts.models import User
 from individuate.boundaries import policy
 from individuate.core.errors import ActionError
-from individuate.core.http import AuthedRequest, attempt, form_errors, person_required, therapist_required
+from individuate.core.http import (
+    AuthedRequest,
+    attempt,
+    confirm_first,
+    form_errors,
+    person_required,
+    therapist_required,
+)
 
 from . import actions
 from .calendar import feed_ics
@@ -272,6 +280,19 @@ def exception_add(request: AuthedRequest) -> HttpResponse:
 def feed_rotate(request: AuthedRequest) -> HttpResponse:
     from .models import new_feed_token
 
+    asked = confirm_first(
+        request,
+        title="Make a new calendar address?",
+        consequences=[
+            "Make a new private address for your calendar feed.",
+            "The old address stops working at once: every calendar app that uses it stops "
+            "updating until you give it the new one.",
+        ],
+        action="Make a new address",
+        cancel_url=reverse("practice_dashboard"),
+    )
+    if asked is not None:
+        return asked
     PracticeProfile.objects.filter(therapist=request.user).update(feed_token=new_feed_token())
     messages.success(request, "A new private calendar address was made; the old one no longer works.")
     return redirect("practice_dashboard")

@@ -306,11 +306,12 @@ def test_deleting_own_contact_and_journal_entry_but_not_someone_elses(alice: Use
     entry = actions.save_journal(alice, text="to be removed")
     other = Client()
     other.force_login(stranger)
-    other.post(reverse("contact_delete", args=[contact.pk]))
-    other.post(reverse("journal_delete", args=[entry.pk]))
+    assert other.post(reverse("contact_delete", args=[contact.pk]), {"confirmed": "yes"}).status_code == 404
+    assert other.post(reverse("journal_delete", args=[entry.pk]), {"confirmed": "yes"}).status_code == 404
     assert ContactEvent.objects.filter(pk=contact.pk).exists() and JournalEntry.objects.filter(pk=entry.pk).exists()
     client = Client()
     client.force_login(alice)
-    assert "Deleted" in client.post(reverse("contact_delete", args=[contact.pk]), follow=True).content.decode()
-    client.post(reverse("journal_delete", args=[entry.pk]))
+    deleted = client.post(reverse("contact_delete", args=[contact.pk]), {"confirmed": "yes"}, follow=True)
+    assert "Deleted" in deleted.content.decode()
+    client.post(reverse("journal_delete", args=[entry.pk]), {"confirmed": "yes"})
     assert not ContactEvent.objects.exists() and not JournalEntry.objects.exists()
