@@ -6,7 +6,7 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +18,7 @@ from individuate.core.errors import ActionError
 from individuate.core.http import AuthedRequest, confirm_first
 
 from . import actions
-from .forms import ApiTokenForm, DeleteAccountForm, ProfileForm, TherapistProfileForm
+from .forms import ApiTokenForm, DeleteAccountForm, ProfileForm, TherapistApplicationForm, TherapistProfileForm
 
 
 @login_required
@@ -116,3 +116,31 @@ def delete_account(request: AuthedRequest) -> HttpResponse:
         messages.success(request, "Your account and everything in it have been deleted.")
         return redirect("home")
     return render(request, "accounts/delete.html", {"form": form})
+
+
+# ---------------------------------------------------------------- professionals
+
+
+def for_professionals(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/for_professionals.html")
+
+
+@login_required
+def therapist_apply(request: AuthedRequest) -> HttpResponse:
+    user = request.user
+    if user.is_therapist:
+        return redirect("dashboard")
+    pending = actions.pending_application(user)
+    form = TherapistApplicationForm(request.POST or None, initial={"display_name": user.display_name})
+    if request.method == "POST" and pending is None:
+        if form.is_valid():
+            try:
+                actions.apply_as_therapist(user, **form.cleaned_data)
+            except ActionError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, "Thank you. Your application is with the operator.")
+                return redirect("therapist_apply")
+        else:
+            messages.error(request, "Please correct the fields marked below.")
+    return render(request, "accounts/therapist_apply.html", {"form": form, "pending": pending})

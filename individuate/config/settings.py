@@ -247,6 +247,18 @@ INVITATION_DAYS = envint("INVITATION_DAYS", 14)
 # as a JSON file (see docs/crisis.md); the default lists generic guidance.
 CRISIS_RESOURCES_FILE = os.getenv("CRISIS_RESOURCES_FILE", "")
 
+# The privacy policy and terms: a Markdown or HTML file each (defaults written for the
+# project, in individuate/core/legal/). OPERATOR_NAME and LEGAL_CONTACT fill them in.
+PRIVACY_POLICY_FILE = os.getenv("PRIVACY_POLICY_FILE", "")
+TERMS_FILE = os.getenv("TERMS_FILE", "")
+OPERATOR_NAME = os.getenv("OPERATOR_NAME", "")
+LEGAL_CONTACT = os.getenv("LEGAL_CONTACT", "")
+# Operators told of new therapist applications (besides active staff accounts): "Name <a@b>, …".
+ADMINS = [
+    (address.partition("<")[0].strip() or address, address.partition("<")[2].rstrip(">").strip() or address)
+    for address in envlist("ADMINS")
+]
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
