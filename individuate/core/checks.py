@@ -30,11 +30,16 @@ def secret_key_check(app_configs: Any = None, **kwargs: Any) -> list[Error]:
 
 def refuse_to_serve_if_unsafe() -> None:
     """Called by wsgi.py and asgi.py before the first request."""
+    import sys
+
     from django.core import checks
 
     errors = [e for e in checks.run_checks(include_deployment_checks=True) if e.is_serious()]
     if errors:
-        raise SystemExit("Refusing to start:\n" + "\n".join(str(e) for e in errors))
+        print("Refusing to start:\n" + "\n".join(str(e) for e in errors), file=sys.stderr)
+        # Exit status 4 is gunicorn's "application failed to load": the master stops too,
+        # instead of starting worker after worker that each refuse.
+        raise SystemExit(4)
 
 
 @register()
