@@ -496,7 +496,6 @@ def answer_connection_request(therapist: User, connection_id: int, accept: bool)
     return connection
 
 
-@transaction.atomic
 def ending_consequences(user: User, connection_id: int) -> tuple[TherapistConnection, list[str]]:
     """What ending (or withdrawing) a connection will do, in sentences, before it is done."""
     connection = (
@@ -541,6 +540,7 @@ def ending_consequences(user: User, connection_id: int) -> tuple[TherapistConnec
     return connection, lines
 
 
+@transaction.atomic
 def end_connection(user: User, connection_id: int) -> None:
     """Either side ends a connection (or withdraws a pending one). All grants stop."""
     connection = _connection_for(user, connection_id)
