@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8000
-DEV    := DEBUG=1
+DEV    := DEBUG=1 PORT=$(PORT)
 
 .PHONY: install run test lint typecheck contracts check clean
 

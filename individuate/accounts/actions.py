@@ -23,14 +23,21 @@ MAX_TOKENS = 10
 
 def therapists_accepting_clients() -> QuerySet[User]:
     return (
-        User.objects.filter(role=User.Role.THERAPIST, is_active=True, therapist_profile__accepting_clients=True)
+        User.objects.filter(
+            role=User.Role.THERAPIST,
+            is_active=True,
+            therapist_profile__accepting_clients=True,
+            therapist_profile__approved_at__isnull=False,
+        )
         .select_related("therapist_profile")
         .order_by("therapist_profile__display_name")
     )
 
 
 def get_therapist(therapist_id: int, *, accepting: bool = False) -> User:
-    therapists = User.objects.filter(pk=therapist_id, role=User.Role.THERAPIST, is_active=True)
+    therapists = User.objects.filter(
+        pk=therapist_id, role=User.Role.THERAPIST, is_active=True, therapist_profile__approved_at__isnull=False
+    )
     if accepting:
         therapists = therapists.filter(therapist_profile__accepting_clients=True)
     therapist = therapists.select_related("therapist_profile").first()
@@ -40,11 +47,11 @@ def get_therapist(therapist_id: int, *, accepting: bool = False) -> User:
 
 
 def make_therapist(user: User, display_name: str, credentials: str = "", phone: str = "") -> User:
-    """Turn an account into a therapist (operator action, also used by seed_demo)."""
+    """Turn an account into an approved therapist (operator action, also used by seed_demo)."""
     with transaction.atomic():
         user.role = User.Role.THERAPIST
         user.save(update_fields=["role"])
-        TherapistProfile.objects.update_or_create(
+        profile, _ = TherapistProfile.objects.update_or_create(
             user=user,
             defaults={
                 "display_name": display_name,
@@ -53,6 +60,9 @@ def make_therapist(user: User, display_name: str, credentials: str = "", phone: 
                 "contact_phone": phone,
             },
         )
+        if profile.approved_at is None:
+            profile.approved_at = timezone.now()
+            profile.save(update_fields=["approved_at"])
     return user
 
 
@@ -121,6 +131,121 @@ def redeem_export_token(user: User, token: str) -> None:
         raise ActionError("This export token is not yours.", "forbidden")
     if not limits.take(f"export-token:{data.get('n')}", 1, limits.LONGEST_WINDOW):
         raise ActionError("This export token was already used. Ask for a new one.", "forbidden")
+# ---------------------------------------------------------------- therapist applications
+
+
+def _one_line(value: str, label: str, limit: int, *, required: bool = False) -> str:
+    value = " ".join((value or "").split())
+    if required and not value:
+        raise ActionError(f"{label} is required.")
+    if len(value) > limit or "\x00" in value:
+        raise ActionError(f"{label} can be at most {limit} characters.")
+    return value
+
+
+def operator_recipients() -> list[User | str]:
+    """Who hears of a new application: active staff accounts, and settings.ADMINS."""
+    from django.conf import settings
+
+    staff: list[User | str] = list(User.objects.filter(is_staff=True, is_active=True).order_by("pk"))
+    known = {u.email.lower() for u in staff if isinstance(u, User)}
+    for _, address in getattr(settings, "ADMINS", []):
+        if address.lower() not in known:
+            staff.append(address)
+            known.add(address.lower())
+    return staff
+
+
+@transaction.atomic
+def apply_as_therapist(
+    user: User,
+    *,
+    display_name: str,
+    credentials: str,
+    registration: str,
+    services: str,
+    contact_email: str = "",
+    contact_phone: str = "",
+) -> TherapistProfile:
+    """A professional asks for a therapist account. Nothing is listed, and no client can be
+    reached, until the operator approves it (:func:`approve_therapist`)."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+    from django.urls import reverse
+
+    from individuate.core.mail import queue_email
+
+    if user.is_therapist:
+        raise ActionError("This account is already a therapist account.", "conflict")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    existing = TherapistProfile.objects.filter(user=user).first()
+    if existing is not None and existing.applied_at is not None:
+        raise ActionError("Your application is already waiting for the operator.", "conflict")
+    contact_email = (contact_email or "").strip()
+    if contact_email:
+        try:
+            validate_email(contact_email)
+        except ValidationError as exc:
+            raise ActionError("Enter a valid contact e-mail address, or leave it empty.") from exc
+    text = (services or "").strip()
+    if not text:
+        raise ActionError("Say what you offer (e.g. individual counselling, family mediation).")
+    if len(text) > 2000 or "\x00" in text:
+        raise ActionError("What you offer can be at most 2000 characters.")
+    profile, _ = TherapistProfile.objects.update_or_create(
+        user=user,
+        defaults={
+            "display_name": _one_line(display_name, "Your name as clients will see it", 120, required=True),
+            "credentials": _one_line(credentials, "Qualifications", 200, required=True),
+            "registration": _one_line(registration, "Professional registration", 200, required=True),
+            "services": text,
+            "contact_email": contact_email,
+            "contact_phone": _one_line(contact_phone, "Phone", 40),
+            "accepting_clients": True,
+            "applied_at": timezone.now(),
+            "approved_at": None,
+        },
+    )
+    review_path = reverse("admin:accounts_therapistprofile_change", args=[profile.pk])
+    for recipient in operator_recipients():
+        queue_email(
+            "accounts/therapist-application",
+            to=recipient,
+            context={"applicant": profile.display_name, "review_path": review_path},
+            about=user,
+        )
+    return profile
+
+
+@transaction.atomic
+def approve_therapist(profile_id: int) -> TherapistProfile:
+    """The operator approves an application: the account becomes a therapist, is told, and
+    is led to switch on two-factor first (no client is shown before that)."""
+    from django.urls import reverse
+
+    from individuate.core.mail import queue_email
+
+    profile = TherapistProfile.objects.select_for_update().select_related("user").filter(pk=profile_id).first()
+    if profile is None:
+        raise ActionError("There is no such application.", "not_found")
+    if profile.approved_at is not None:
+        return profile
+    profile.approved_at = timezone.now()
+    profile.save(update_fields=["approved_at"])
+    user = profile.user
+    user.role = User.Role.THERAPIST
+    user.save(update_fields=["role"])
+    queue_email(
+        "accounts/therapist-approved",
+        to=user,
+        context={"name": profile.display_name, "mfa_path": reverse("mfa_activate_totp")},
+    )
+    return profile
+
+
+def pending_application(user: User) -> TherapistProfile | None:
+    profile = TherapistProfile.objects.filter(user=user, applied_at__isnull=False, approved_at__isnull=True).first()
+    return profile
 
 
 # ---------------------------------------------------------------- API tokens

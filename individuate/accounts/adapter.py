@@ -27,3 +27,19 @@ class AccountAdapter(DefaultAccountAdapter):
         if not ok:
             record_reauthentication_failure(user)  # type: ignore[arg-type]
         return ok
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        """A therapist without two-factor is led to set it up before anything else; an
+        applicant sees where their application stands."""
+        from allauth.mfa.utils import is_mfa_enabled
+        from django.urls import reverse
+
+        user = request.user
+        if getattr(user, "is_therapist", False) and not is_mfa_enabled(user):
+            return reverse("mfa_activate_totp")
+        if user.is_authenticated and not getattr(user, "is_therapist", False):
+            from .actions import pending_application
+
+            if pending_application(user) is not None:  # type: ignore[arg-type]
+                return reverse("therapist_apply")
+        return super().get_login_redirect_url(request)

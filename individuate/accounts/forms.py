@@ -73,6 +73,23 @@ class SignupExtraForm(forms.Form):
         help_text="You can change this later.",
     )
     time_zone = forms.ChoiceField(choices=TIMEZONE_CHOICES, initial="UTC", required=False, widget=forms.HiddenInput)
+    agree = forms.BooleanField(
+        label="I agree to the terms of use",
+        required=True,
+        error_messages={"required": "Please read and agree to the terms of use to create an account."},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from django.urls import reverse
+        from django.utils.html import format_html
+
+        self.fields["agree"].help_text = format_html(
+            'Read the <a href="{}" target="_blank">terms of use</a> and the '
+            '<a href="{}" target="_blank">privacy policy</a>: what is kept about you and who can see it.',
+            reverse("terms"),
+            reverse("privacy"),
+        )
 
     def signup(self, request: HttpRequest, user: User) -> None:
         user.display_name = self.cleaned_data.get("display_name", "")
@@ -147,3 +164,31 @@ class DeleteAccountForm(forms.Form):
         if confirm.strip() != "DELETE":
             raise forms.ValidationError("Type DELETE in capitals to confirm.")
         return confirm
+
+
+class TherapistApplicationForm(forms.Form):
+    """A professional's application; the operator checks it before anything is listed."""
+
+    display_name = forms.CharField(label="Your name as clients will see it", max_length=120)
+    credentials = forms.CharField(
+        label="Qualifications",
+        max_length=200,
+        help_text="e.g. licensed family therapist, accredited family mediator.",
+    )
+    registration = forms.CharField(
+        label="Professional registration",
+        max_length=200,
+        help_text="The body you are registered or licensed with and your number, so the operator can check it.",
+    )
+    services = forms.CharField(
+        label="What you offer",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="e.g. individual counselling, family mediation, parenting plans; online or in person; languages.",
+    )
+    contact_email = forms.EmailField(
+        label="Practice e-mail",
+        required=False,
+        help_text="Where clients' booking e-mails go. Empty: your login e-mail.",
+    )
+    contact_phone = forms.CharField(label="Practice phone", max_length=40, required=False)

@@ -102,9 +102,23 @@ class TherapistProfile(models.Model):
     contact_email = models.EmailField(blank=True)
     contact_phone = models.CharField(max_length=40, blank=True)
     accepting_clients = models.BooleanField(default=True)
+    registration = models.CharField(
+        "Professional registration",
+        max_length=200,
+        blank=True,
+        help_text="The body you are registered or licensed with and your number, so it can be checked.",
+    )
+    services = models.TextField("What you offer", max_length=2000, blank=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    # Nobody is listed or sees a client before the operator approves the account.
+    approved_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.display_name
+
+    @property
+    def is_approved(self) -> bool:
+        return self.approved_at is not None
 
 
 def _hash_token(raw: str) -> str:

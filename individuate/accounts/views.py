@@ -6,18 +6,19 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from individuate.core import privacy
 from individuate.core.errors import ActionError
-from individuate.core.http import AuthedRequest
+from individuate.core.http import AuthedRequest, confirm_first
 
 from . import actions
-from .forms import ApiTokenForm, DeleteAccountForm, ProfileForm, TherapistProfileForm
+from .forms import ApiTokenForm, DeleteAccountForm, ProfileForm, TherapistApplicationForm, TherapistProfileForm
 
 
 @login_required
@@ -68,6 +69,20 @@ def api_tokens(request: AuthedRequest) -> HttpResponse:
 @login_required
 @require_POST
 def api_token_revoke(request: AuthedRequest, token_id: int) -> HttpResponse:
+    token = request.user.api_tokens.active().filter(pk=token_id).first()
+    if token is not None:
+        asked = confirm_first(
+            request,
+            title=f"Revoke the token “{token.name}”?",
+            consequences=[
+                f"Revoke the API token “{token.name}” ({token.hint}…): anything using it stops working at once.",
+                "You can make a new token any time.",
+            ],
+            action="Revoke the token",
+            cancel_url=reverse("api_tokens"),
+        )
+        if asked is not None:
+            return asked
     try:
         actions.revoke_api_token(request.user, token_id)
         messages.success(request, "Token revoked. It stops working immediately.")
@@ -89,7 +104,6 @@ def export(request: AuthedRequest) -> HttpResponse:
 
 @sensitive_post_parameters("password")
 @login_required
-@reauthentication_required(allow_get=True)
 def delete_account(request: AuthedRequest) -> HttpResponse:
     form = DeleteAccountForm(request.user, request.POST or None)
     if request.method == "POST" and not ratelimit.consume(request, action="reauthenticate", user=request.user):
@@ -102,3 +116,31 @@ def delete_account(request: AuthedRequest) -> HttpResponse:
         messages.success(request, "Your account and everything in it have been deleted.")
         return redirect("home")
     return render(request, "accounts/delete.html", {"form": form})
+
+
+# ---------------------------------------------------------------- professionals
+
+
+def for_professionals(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/for_professionals.html")
+
+
+@login_required
+def therapist_apply(request: AuthedRequest) -> HttpResponse:
+    user = request.user
+    if user.is_therapist:
+        return redirect("dashboard")
+    pending = actions.pending_application(user)
+    form = TherapistApplicationForm(request.POST or None, initial={"display_name": user.display_name})
+    if request.method == "POST" and pending is None:
+        if form.is_valid():
+            try:
+                actions.apply_as_therapist(user, **form.cleaned_data)
+            except ActionError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, "Thank you. Your application is with the operator.")
+                return redirect("therapist_apply")
+        else:
+            messages.error(request, "Please correct the fields marked below.")
+    return render(request, "accounts/therapist_apply.html", {"form": form, "pending": pending})

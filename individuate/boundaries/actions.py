@@ -27,6 +27,7 @@ from individuate.core.records import KINDS
 from individuate.core.time import zone_of
 
 from .models import (
+    SCOPE_TITLES,
     SCOPES,
     AccessEvent,
     ConsentGrant,
@@ -37,7 +38,7 @@ from .models import (
     hash_token,
     new_token,
 )
-from .signals import consent_withdrawn
+from .signals import connection_ending, consent_withdrawn, tracked_person_removing
 
 if TYPE_CHECKING:
     from individuate.accounts.models import User
@@ -97,6 +98,16 @@ def remove_other(owner: User, other_id: int) -> None:
     for link in open_links_of_other(other):
         _close_link(link, owner)
     other.delete()
+
+
+def removal_consequences(owner: User, other_id: int) -> tuple[TrackedPerson, list[str]]:
+    """What removing one of OWNER's people will do, in sentences, before it is done."""
+    other = get_own_other(owner, other_id)
+    lines = [f"Remove “{other.name}” from the people you track."]
+    lines += [line for _, line in tracked_person_removing.send(sender=TrackedPerson, owner=owner, other=other) if line]
+    if open_links_of_other(other).exists():
+        lines.append("End your link with them (or withdraw the invitation). They are not told.")
+    return other, lines
 
 
 def get_own_other(owner: User, other_id: int) -> TrackedPerson:
@@ -585,6 +596,50 @@ def answer_connection_request(therapist: User, connection_id: int, accept: bool)
         connection.status = TherapistConnection.Status.DECLINED
     connection.save(update_fields=["status", "accepted_at"])
     return connection
+
+
+def ending_consequences(user: User, connection_id: int) -> tuple[TherapistConnection, list[str]]:
+    """What ending (or withdrawing) a connection will do, in sentences, before it is done."""
+    connection = (
+        TherapistConnection.objects.filter(Q(client=user) | Q(therapist=user), pk=connection_id)
+        .select_related("therapist__therapist_profile", "client")
+        .first()
+    )
+    if connection is None:
+        raise ActionError("Not found.", "not_found")
+    if connection.status not in (TherapistConnection.Status.PENDING, TherapistConnection.Status.ACTIVE):
+        raise ActionError("This connection has already ended.", "conflict")
+    from .policy import therapist_may_see_clients
+
+    client_side = connection.client_id == user.pk
+    if client_side:
+        other_name = connection.therapist.name
+    elif connection.client is not None and therapist_may_see_clients(user):
+        other_name = connection.client.name
+    else:
+        other_name = "this client"  # no client names without two-factor
+    if connection.status == TherapistConnection.Status.PENDING:
+        return connection, [f"Withdraw the request{f' with {other_name}' if other_name else ''}. Nothing was shared."]
+    lines = []
+    live_grants = connection.grants.filter(revoked_at__isnull=True)
+    shared = sorted(SCOPE_TITLES.get(g.scope, g.scope).lower() for g in live_grants)
+    if client_side:
+        lines.append(
+            f"End your connection with {other_name}: from now on they see nothing of yours"
+            + (f" (today they may see your {', '.join(shared)})." if shared else ".")
+        )
+    else:
+        lines.append(f"End your connection with {other_name}: you will no longer see anything they shared.")
+    if connection.client is not None:
+        lines += [
+            line
+            for _, line in connection_ending.send(
+                sender=TherapistConnection, client=connection.client, therapist=connection.therapist, viewer=user
+            )
+            if line
+        ]
+    lines.append("To work together again, one of you has to ask to connect again.")
+    return connection, lines
 
 
 @transaction.atomic

@@ -81,6 +81,9 @@ def decide(viewer: User | None, owner: User | None, kind: str) -> Decision:
         # Family links and everyone else: never. Say nothing about whether the
         # owner exists or what they have.
         return _deny("no_relationship", NOT_FOUND)
+    profile = getattr(viewer, "therapist_profile", None)
+    if profile is None or profile.approved_at is None:
+        return _deny("not_approved", NOT_FOUND)  # an account waiting for the operator sees no client
     connection = active_connection(viewer, owner)
     if connection is None:
         return _deny("not_connected", NOT_FOUND)
@@ -211,12 +214,14 @@ def therapists_with_scope(client: User, scope: str) -> list[User]:
         grants__scope=scope,
         grants__revoked_at__isnull=True,
     ).select_related("therapist__therapist_profile")
-    return [c.therapist for c in connections if c.therapist.is_active and is_mfa_enabled(c.therapist)]
+    return [c.therapist for c in connections if c.therapist.is_active and therapist_may_see_clients(c.therapist)]
 
 
 def therapist_may_see_clients(viewer: User) -> bool:
-    """A therapist sees nothing of any client — not even names — without two-factor."""
-    return bool(viewer.is_therapist and is_mfa_enabled(viewer))
+    """A therapist sees nothing of any client — not even names — before the operator
+    approved the account and without two-factor."""
+    profile = getattr(viewer, "therapist_profile", None) if viewer.is_therapist else None
+    return bool(profile is not None and profile.approved_at is not None and is_mfa_enabled(viewer))
 
 
 def may_name_client(therapist: User, client: User | None) -> bool:

@@ -9,7 +9,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from individuate.core.errors import ActionError
-from individuate.core.http import AuthedRequest, attempt, form_errors, person_required, therapist_required
+from individuate.core.http import (
+    AuthedRequest,
+    attempt,
+    confirm_first,
+    form_errors,
+    person_required,
+    therapist_required,
+)
 from individuate.core.records import KINDS, SCOPE_PAGES, sections_for
 
 from . import actions, policy
@@ -61,7 +68,20 @@ def other_edit(request: AuthedRequest, other_id: int) -> HttpResponse:
 @person_required
 @require_POST
 def other_remove(request: AuthedRequest, other_id: int) -> HttpResponse:
-    attempt(request, lambda: actions.remove_other(request.user, other_id), "Removed.")
+    try:
+        other, consequences = actions.removal_consequences(request.user, other_id)
+    except ActionError as exc:
+        raise Http404(exc.message) from exc
+    asked = confirm_first(
+        request,
+        title=f"Remove “{other.name}”?",
+        consequences=consequences,
+        action=f"Remove {other.name} and delete this",
+        cancel_url=reverse("others"),
+    )
+    if asked is not None:
+        return asked
+    attempt(request, lambda: actions.remove_other(request.user, other_id), f"Removed “{other.name}”.")
     return redirect("others")
 
 
@@ -83,6 +103,26 @@ def family_invite(request: AuthedRequest, other_id: int) -> HttpResponse:
 @person_required
 @require_POST
 def family_unlink(request: AuthedRequest, other_id: int) -> HttpResponse:
+    try:
+        other = actions.get_own_other(request.user, other_id)
+    except ActionError as exc:
+        raise Http404(exc.message) from exc
+    linked = actions.link_state(other) == "linked"
+    asked = confirm_first(
+        request,
+        title=f"End the link with “{other.name}”?" if linked else f"Withdraw the invitation for “{other.name}”?",
+        consequences=[
+            "End the link: joint reports with them stop, and neither of you can start a new one."
+            if linked
+            else "Withdraw the invitation: the link in their e-mail stops working.",
+            "They are not told. Your own records about them stay yours.",
+            "To link again, you send a new invitation and they accept it.",
+        ],
+        action="End the link" if linked else "Withdraw the invitation",
+        cancel_url=reverse("others"),
+    )
+    if asked is not None:
+        return asked
     attempt(
         request,
         lambda: actions.unlink(request.user, other_id),
@@ -240,6 +280,22 @@ def scope_toggle(request: AuthedRequest, connection_id: int, scope: str) -> Http
 @login_required
 @require_POST
 def connection_end(request: AuthedRequest, connection_id: int) -> HttpResponse:
+    back = "clients" if request.user.is_therapist else "my_therapists"
+    try:
+        connection, consequences = actions.ending_consequences(request.user, connection_id)
+    except ActionError as exc:
+        messages.error(request, exc.message)
+        return redirect(back)
+    pending = connection.status == TherapistConnection.Status.PENDING
+    asked = confirm_first(
+        request,
+        title="Withdraw this request?" if pending else "End this connection?",
+        consequences=consequences,
+        action="Withdraw the request" if pending else "End the connection",
+        cancel_url=reverse(back),
+    )
+    if asked is not None:
+        return asked
     attempt(
         request,
         lambda: actions.end_connection(request.user, connection_id),

@@ -15,7 +15,7 @@ from individuate.boundaries.actions import get_own_other
 from individuate.core.errors import ActionError
 from individuate.core.time import local_today, week_start, zone_of
 
-from .models import CheckIn, ContactEvent, JournalEntry, PerceivedMood, ReminderSetting
+from .models import UNDO_MINUTES, CheckIn, ContactEvent, CouplingReport, JournalEntry, PerceivedMood, ReminderSetting
 
 if TYPE_CHECKING:
     from individuate.accounts.models import User
@@ -34,6 +34,13 @@ def _scale(name: str, value: Any) -> int:
     return number
 
 
+def _optional_scale(name: str, value: Any) -> int | None:
+    """A scale the person may leave unset: None (or an empty string) stores nothing."""
+    if value is None or value == "":
+        return None
+    return _scale(name, value)
+
+
 def _note(text: str, limit: int = MAX_NOTE) -> str:
     text = (text or "").strip()
     if "\x00" in text:
@@ -50,20 +57,24 @@ def _note(text: str, limit: int = MAX_NOTE) -> str:
 def save_checkin(
     owner: User,
     *,
-    mood: Any,
-    guilt: Any,
-    anger: Any,
-    anxiety: Any,
+    mood: Any = None,
+    guilt: Any = None,
+    anger: Any = None,
+    anxiety: Any = None,
     perceived: dict[int, Any] | None = None,
     note: str = "",
     checkin_id: int | None = None,
 ) -> CheckIn:
-    """Record a check-in now, or edit one of today's (in the person's own time zone)."""
+    """Record a check-in now, or edit one of today's (in the person's own time zone).
+
+    A scale left unset is stored as empty (None), never as a made-up middle value; at
+    least one scale must be set.
+    """
     values = {
-        "mood": _scale("Mood", mood),
-        "guilt": _scale("Guilt", guilt),
-        "anger": _scale("Anger", anger),
-        "anxiety": _scale("Anxiety", anxiety),
+        "mood": _optional_scale("Mood", mood),
+        "guilt": _optional_scale("Guilt", guilt),
+        "anger": _optional_scale("Anger", anger),
+        "anxiety": _optional_scale("Anxiety", anxiety),
     }
     clean_note = _note(note)
     perceived_clean: dict[int, int] = {}
@@ -72,6 +83,8 @@ def save_checkin(
             continue
         other = get_own_other(owner, int(other_id))
         perceived_clean[other.pk] = _scale(f"How {other.name} feels", value)
+    if all(v is None for v in values.values()) and not perceived_clean:
+        raise ActionError("Nothing is set yet: tap a number on at least one scale.")
     if checkin_id is not None:
         checkin = CheckIn.objects.select_for_update().filter(owner=owner, pk=checkin_id).first()
         if checkin is None:
@@ -119,7 +132,7 @@ def add_contact(
     other_id: Any,
     kind: str,
     response: str,
-    guilt_after: Any,
+    guilt_after: Any = None,
     note: str = "",
     at: datetime | None = None,
 ) -> ContactEvent:
@@ -144,15 +157,91 @@ def add_contact(
         local_date=at.astimezone(zone_of(owner)).date(),
         kind=kind,
         response=response,
-        guilt_after=_scale("Guilt afterwards", guilt_after),
+        guilt_after=_optional_scale("Guilt afterwards", guilt_after),
         note=_note(note),
     )
 
 
-def delete_contact(owner: User, contact_id: int) -> None:
-    deleted, _ = ContactEvent.objects.filter(owner=owner, pk=contact_id).delete()
-    if not deleted:
+def get_own_contact(owner: User, contact_id: int) -> ContactEvent:
+    contact = ContactEvent.objects.filter(owner=owner, pk=contact_id).select_related("other").first()
+    if contact is None:
         raise ActionError("Not found.", "not_found")
+    return contact
+
+
+def delete_contact(owner: User, contact_id: int) -> ContactEvent:
+    """Delete a contact, undoably for UNDO_MINUTES (pages and exports stop showing it at once)."""
+    purge_deleted(owner)
+    contact = get_own_contact(owner, contact_id)
+    contact.deleted_at = timezone.now()
+    contact.save(update_fields=["deleted_at"])
+    return contact
+
+
+@transaction.atomic
+def undo_delete_contact(owner: User, contact_id: int) -> ContactEvent:
+    contact = _undoable(ContactEvent, owner, contact_id)
+    contact.deleted_at = None
+    contact.save(update_fields=["deleted_at"])
+    return contact
+
+
+def _undoable(model: Any, owner: User, pk: int) -> Any:
+    row = (
+        model.all_objects.filter(owner=owner, pk=pk, deleted_at__gte=timezone.now() - timedelta(minutes=UNDO_MINUTES))
+        .select_for_update()
+        .first()
+    )
+    if row is None:
+        raise ActionError(f"This can no longer be undone (only for {UNDO_MINUTES} minutes).", "not_found")
+    return row
+
+
+def recently_deleted(owner: User) -> dict[str, list[Any]]:
+    """What OWNER deleted in the last UNDO_MINUTES, newest first, so a page can offer Undo."""
+    since = timezone.now() - timedelta(minutes=UNDO_MINUTES)
+    found: dict[str, list[Any]] = {
+        "contacts": list(
+            ContactEvent.all_objects.filter(owner=owner, deleted_at__gte=since)
+            .select_related("other")
+            .order_by("-deleted_at")
+        ),
+        "journal": list(JournalEntry.all_objects.filter(owner=owner, deleted_at__gte=since).order_by("-deleted_at")),
+    }
+    for rows in found.values():
+        for row in rows:
+            row.undo_until = row.deleted_at + timedelta(minutes=UNDO_MINUTES)
+    return found
+
+
+def purge_deleted(owner: User | None = None) -> int:
+    """Remove for good what was deleted longer than UNDO_MINUTES ago (everyone's, or OWNER's)."""
+    before = timezone.now() - timedelta(minutes=UNDO_MINUTES)
+    count = 0
+    for model in (ContactEvent, JournalEntry):
+        rows = model.all_objects.filter(deleted_at__lt=before)
+        if owner is not None:
+            rows = rows.filter(owner=owner)
+        count += rows.delete()[0]
+    return count
+
+
+def removal_consequences(owner: User, other: Any) -> str:
+    """What removing a tracked person deletes here, in words ("" when nothing)."""
+    ratings = PerceivedMood.objects.filter(other=other).count()
+    contacts = ContactEvent.objects.filter(owner=owner, other=other).count()
+    reports = CouplingReport.objects.filter(other=other).exists()
+    parts = []
+    if ratings:
+        parts.append(f"{ratings} rating{'s' if ratings != 1 else ''} of how they seemed in your check-ins")
+    if contacts:
+        parts.append(f"{contacts} logged contact{'s' if contacts != 1 else ''} with them")
+    if reports:
+        parts.append("the pattern report about you and them")
+    if not parts:
+        return ""
+    listed = ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
+    return f"Delete {listed}. Your own moods in those check-ins stay."
 
 
 # ---------------------------------------------------------------- journal
@@ -176,10 +265,28 @@ def save_journal(owner: User, *, text: str, on: date | None = None, entry_id: in
     return JournalEntry.objects.create(owner=owner, text=clean, date=day)
 
 
-def delete_journal(owner: User, entry_id: int) -> None:
-    deleted, _ = JournalEntry.objects.filter(owner=owner, pk=entry_id).delete()
-    if not deleted:
+def get_own_journal_entry(owner: User, entry_id: int) -> JournalEntry:
+    entry = JournalEntry.objects.filter(owner=owner, pk=entry_id).first()
+    if entry is None:
         raise ActionError("Not found.", "not_found")
+    return entry
+
+
+def delete_journal(owner: User, entry_id: int) -> JournalEntry:
+    """Delete a journal entry, undoably for UNDO_MINUTES."""
+    purge_deleted(owner)
+    entry = get_own_journal_entry(owner, entry_id)
+    entry.deleted_at = timezone.now()
+    entry.save(update_fields=["deleted_at"])
+    return entry
+
+
+@transaction.atomic
+def undo_delete_journal(owner: User, entry_id: int) -> JournalEntry:
+    entry = _undoable(JournalEntry, owner, entry_id)
+    entry.deleted_at = None
+    entry.save(update_fields=["deleted_at"])
+    return entry
 
 
 def search_journal(owner: User, query: str = "") -> QuerySet[JournalEntry]:
@@ -194,18 +301,23 @@ def search_journal(owner: User, query: str = "") -> QuerySet[JournalEntry]:
 
 
 def daily_series(owner: User, days: int = 90) -> list[dict[str, Any]]:
-    """Per local day: the mean of each check-in scale (days without a check-in are absent)."""
+    """Per local day: the mean of each check-in scale over the check-ins that set it.
+
+    Days without a check-in are absent; a scale nobody set that day is None (missing).
+    """
     since = local_today(owner) - timedelta(days=days - 1)
     rows: dict[date, list[CheckIn]] = {}
     for checkin in CheckIn.objects.filter(owner=owner, local_date__gte=since).order_by("local_date"):
         rows.setdefault(checkin.local_date, []).append(checkin)
-    return [
-        {
-            "date": day,
-            **{key: sum(getattr(c, key) for c in items) / len(items) for key in ("mood", "guilt", "anger", "anxiety")},
-        }
-        for day, items in sorted(rows.items())
-    ]
+    return [{"date": day, **{key: _mean_set(items, key) for key in SCALES}} for day, items in sorted(rows.items())]
+
+
+SCALES = ("mood", "guilt", "anger", "anxiety")
+
+
+def _mean_set(checkins: list[CheckIn], key: str) -> float | None:
+    values = [v for v in (getattr(c, key) for c in checkins) if v is not None]
+    return sum(values) / len(values) if values else None
 
 
 def contacts_by_week(owner: User, weeks: int = 12) -> list[dict[str, Any]]:

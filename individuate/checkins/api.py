@@ -17,10 +17,11 @@ router = Router(tags=["check-ins"])
 
 
 class CheckInIn(Schema):
-    mood: Scale
-    guilt: Scale
-    anger: Scale
-    anxiety: Scale
+    # A scale left out (or null) is stored as not set; at least one must be given.
+    mood: Scale | None = None
+    guilt: Scale | None = None
+    anger: Scale | None = None
+    anxiety: Scale | None = None
     perceived: dict[int, Scale] = Field(default_factory=dict, max_length=50)
     note: Text = Field(default="", max_length=1000)
 
@@ -29,10 +30,10 @@ class CheckInOut(Schema):
     id: int
     at: datetime
     local_date: Date
-    mood: int
-    guilt: int
-    anger: int
-    anxiety: int
+    mood: int | None
+    guilt: int | None
+    anger: int | None
+    anxiety: int | None
     perceived: dict[int, int]
     note: str
 
@@ -41,7 +42,7 @@ class ContactIn(Schema):
     other_id: int
     kind: ContactEvent.Kind
     response: ContactEvent.Reply
-    guilt_after: Scale
+    guilt_after: Scale | None = None
     note: Text = Field(default="", max_length=1000)
     at: datetime | None = None
 
@@ -52,7 +53,7 @@ class ContactOut(Schema):
     at: datetime
     kind: str
     response: str
-    guilt_after: int
+    guilt_after: int | None
     note: str
 
 

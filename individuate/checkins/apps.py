@@ -37,3 +37,13 @@ class CheckinsConfig(AppConfig):
         register_section("contact_event", records.contacts_section)
         register_section("journal_entry", records.journal_section)
         register_section("coupling_report", records.coupling_section)
+
+        from individuate.boundaries.signals import tracked_person_removing
+
+        tracked_person_removing.connect(_tracked_person_removing, dispatch_uid="checkins-tracked-person-removing")
+
+
+def _tracked_person_removing(sender: object, *, owner: object, other: object, **kwargs: object) -> str:
+    from .actions import removal_consequences
+
+    return removal_consequences(owner, other)  # type: ignore[arg-type]

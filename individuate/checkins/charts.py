@@ -31,7 +31,7 @@ def moods_chart(days: list[dict[str, Any]]) -> str:
     for key, label, colour in SERIES:
         ax.plot(
             x,
-            [d[key] for d in days],
+            [np.nan if d[key] is None else d[key] for d in days],  # not set that day: a gap
             color=colour,
             linewidth=1.6,
             marker="o",

@@ -34,7 +34,7 @@ def _grid_start(today: date) -> date:
     return today - timedelta(days=HISTORY_DAYS - 1)
 
 
-def _day_grid(rows: Sequence[tuple[int, date, float]], keys: list[int], start: date) -> np.ndarray:
+def _day_grid(rows: Sequence[tuple[int, date, Any]], keys: list[int], start: date) -> np.ndarray:
     """(key, day, value) rows → a (len(keys), HISTORY_DAYS) array of daily means, NaN where none."""
     grid = np.full((len(keys), HISTORY_DAYS), np.nan)
     if not rows or not keys:

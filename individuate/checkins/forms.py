@@ -10,23 +10,25 @@ if TYPE_CHECKING:
     from individuate.boundaries.models import TrackedPerson
 
 
-class ScaleField(forms.IntegerField):
+NOT_SET = ""
+
+
+class ScaleField(forms.TypedChoiceField):
+    """A 0–10 scale that starts *not set*: nothing is stored unless the person taps a number.
+
+    Radio buttons rather than a slider, because a slider always submits a value — an
+    untouched one would be saved as if the person had chosen it.
+    """
+
     def __init__(self, label: str, low: str, high: str, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
         super().__init__(
             label=label,
-            min_value=0,
-            max_value=10,
-            initial=5,
-            widget=forms.NumberInput(
-                attrs={
-                    "type": "range",
-                    "min": 0,
-                    "max": 10,
-                    "step": 1,
-                    "data-low": low,
-                    "data-high": high,
-                }
-            ),
+            choices=[(NOT_SET, "Not set")] + [(n, str(n)) for n in range(11)],
+            coerce=int,
+            empty_value=None,
+            initial=NOT_SET,
+            widget=forms.RadioSelect(attrs={"data-low": low, "data-high": high}),
             **kwargs,
         )
 
@@ -56,6 +58,13 @@ class CheckInForm(forms.Form):
 
     def perceived(self) -> dict[int, int | None]:
         return {o.pk: self.cleaned_data.get(f"perceived_{o.pk}") for o in self.others}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        scales = [data.get(name) for name in ("mood", "guilt", "anger", "anxiety")] + list(self.perceived().values())
+        if not self.errors and all(value is None for value in scales):
+            raise forms.ValidationError("Nothing is set yet: tap a number on at least one scale.")
+        return data
 
 
 class ContactForm(forms.Form):

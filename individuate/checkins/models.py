@@ -21,10 +21,13 @@ class CheckIn(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkins")
     at = models.DateTimeField(default=timezone.now)
     local_date = models.DateField(help_text="The day in the person's own time zone.")
-    mood = models.PositiveSmallIntegerField(validators=SCALE, help_text="0 very low … 10 very good")
-    guilt = models.PositiveSmallIntegerField(validators=SCALE)
-    anger = models.PositiveSmallIntegerField(validators=SCALE)
-    anxiety = models.PositiveSmallIntegerField(validators=SCALE)
+    # Each scale is empty (NULL) unless the person set it: nothing is filled in for them.
+    mood = models.PositiveSmallIntegerField(
+        validators=SCALE, null=True, blank=True, help_text="0 very low … 10 very good; empty when not set"
+    )
+    guilt = models.PositiveSmallIntegerField(validators=SCALE, null=True, blank=True)
+    anger = models.PositiveSmallIntegerField(validators=SCALE, null=True, blank=True)
+    anxiety = models.PositiveSmallIntegerField(validators=SCALE, null=True, blank=True)
     note = models.CharField(max_length=1000, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -57,6 +60,21 @@ class PerceivedMood(models.Model):
         return f"{self.other_id}: {self.value}"
 
 
+UNDO_MINUTES = 10
+
+
+class LiveManager(models.Manager):  # type: ignore[type-arg]
+    """Rows not deleted. The default manager, so pages, exports, progress and the API never
+    see a deleted row; ``all_objects`` reaches them for undo and purging."""
+
+    def get_queryset(self) -> models.QuerySet:  # type: ignore[type-arg]
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
+class AllRowsManager(models.Manager):  # type: ignore[type-arg]
+    """Deleted rows too: for undo, purging and the operator."""
+
+
 class ContactEvent(models.Model):
     """One contact with someone I track, and how I answered it."""
 
@@ -77,8 +95,13 @@ class ContactEvent(models.Model):
     local_date = models.DateField()
     kind = models.CharField(max_length=12, choices=Kind.choices)
     response = models.CharField("How I responded", max_length=12, choices=Reply.choices)
-    guilt_after = models.PositiveSmallIntegerField(validators=SCALE)
+    guilt_after = models.PositiveSmallIntegerField(validators=SCALE, null=True, blank=True)
     note = models.CharField(max_length=1000, blank=True)
+    # Deleting keeps the row for UNDO_MINUTES so it can be undone; then it is purged.
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = LiveManager()
+    all_objects = AllRowsManager()
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -95,6 +118,10 @@ class JournalEntry(models.Model):
     text = models.TextField(max_length=20000)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = LiveManager()
+    all_objects = AllRowsManager()
 
     class Meta:
         ordering = ["-date", "-id"]

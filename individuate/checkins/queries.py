@@ -12,10 +12,15 @@ if TYPE_CHECKING:
     from individuate.accounts.models import User
 
 
-def guilt_after_contacts(owner: User, since: date, responses: Iterable[str]) -> list[tuple[date, int]]:
-    """(local date, guilt afterwards) for the owner's contacts since SINCE with these responses."""
+def guilt_after_contacts(owner: User, since: date, responses: Iterable[str]) -> list[tuple[date, int | None]]:
+    """(local date, guilt afterwards) for the owner's contacts since SINCE with these
+    responses — only the guilt the person actually set, and not deleted contacts."""
     return list(
-        ContactEvent.objects.filter(owner=owner, local_date__gte=since, response__in=list(responses)).values_list(
-            "local_date", "guilt_after"
-        )
+        ContactEvent.objects.filter(
+            owner=owner,
+            local_date__gte=since,
+            response__in=list(responses),
+            guilt_after__isnull=False,
+            deleted_at__isnull=True,
+        ).values_list("local_date", "guilt_after")
     )

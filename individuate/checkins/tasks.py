@@ -45,9 +45,10 @@ def recompute_coupling() -> dict[str, int]:
     chunk can simply be run again."""
     from individuate.core.housekeeping import prune
 
+    from .actions import purge_deleted
     from .coupling import chunks, recompute_joint
 
-    counts = {"solo": 0, "joint": 0}
+    counts = {"solo": 0, "joint": 0, "purged": purge_deleted()}
     for kind in ("solo", "joint"):
         for lo, hi in chunks(kind, CHUNK_IDS):
             recompute_coupling_chunk.enqueue(kind, lo, hi)

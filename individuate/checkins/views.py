@@ -5,16 +5,17 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from individuate.boundaries import policy
 from individuate.core.errors import ActionError
-from individuate.core.http import AuthedRequest, attempt, form_errors, person_required
+from individuate.core.http import AuthedRequest, attempt, confirm_first, form_errors, person_required
 from individuate.core.time import local_today
 
 from . import actions, charts, coupling
 from .forms import CheckInForm, ContactForm, JournalForm, ReminderForm
-from .models import CheckIn, ContactEvent, CouplingReport, ReminderSetting
+from .models import UNDO_MINUTES, CheckIn, ContactEvent, CouplingReport, ReminderSetting
 
 
 def _others(request: AuthedRequest) -> list[Any]:
@@ -91,14 +92,54 @@ def contacts(request: AuthedRequest) -> HttpResponse:
                 return redirect("contacts")
         else:
             form_errors(request, form)
+    actions.purge_deleted(request.user)
     recent = ContactEvent.objects.filter(owner=request.user).select_related("other")[:10]
-    return render(request, "checkins/contacts.html", {"form": form, "recent": recent, "others": others})
+    return render(
+        request,
+        "checkins/contacts.html",
+        {
+            "form": form,
+            "recent": recent,
+            "others": others,
+            "deleted": actions.recently_deleted(request.user)["contacts"],
+            "undo_minutes": UNDO_MINUTES,
+        },
+    )
 
 
 @person_required
 @require_POST
 def contact_delete(request: AuthedRequest, contact_id: int) -> HttpResponse:
-    attempt(request, lambda: actions.delete_contact(request.user, contact_id), "Deleted.")
+    try:
+        contact = actions.get_own_contact(request.user, contact_id)
+    except ActionError as exc:
+        raise Http404(exc.message) from exc
+    asked = confirm_first(
+        request,
+        title="Delete this contact?",
+        consequences=[
+            f"Delete the {contact.get_kind_display().lower()} with {contact.other.name} on "
+            f"{contact.local_date:%d %b %Y} ({contact.get_response_display().lower()}) from your log, "
+            "your history and your progress."
+        ],
+        action="Delete the contact",
+        cancel_url=reverse("contacts"),
+        undo=f"You can undo this for {UNDO_MINUTES} minutes.",
+    )
+    if asked is not None:
+        return asked
+    attempt(
+        request,
+        lambda: actions.delete_contact(request.user, contact_id),
+        f"Deleted. You can undo it below for {UNDO_MINUTES} minutes.",
+    )
+    return redirect("contacts")
+
+
+@person_required
+@require_POST
+def contact_undo(request: AuthedRequest, contact_id: int) -> HttpResponse:
+    attempt(request, lambda: actions.undo_delete_contact(request.user, contact_id), "Undone: the contact is back.")
     return redirect("contacts")
 
 
@@ -127,6 +168,7 @@ def journal(request: AuthedRequest, entry_id: int | None = None) -> HttpResponse
         else:
             form_errors(request, form)
     query = request.GET.get("q", "")
+    actions.purge_deleted(request.user)
     return render(
         request,
         "checkins/journal.html",
@@ -135,6 +177,8 @@ def journal(request: AuthedRequest, entry_id: int | None = None) -> HttpResponse
             "entry": entry,
             "entries": actions.search_journal(request.user, query)[:100],
             "query": query,
+            "deleted": actions.recently_deleted(request.user)["journal"],
+            "undo_minutes": UNDO_MINUTES,
         },
     )
 
@@ -142,7 +186,32 @@ def journal(request: AuthedRequest, entry_id: int | None = None) -> HttpResponse
 @person_required
 @require_POST
 def journal_delete(request: AuthedRequest, entry_id: int) -> HttpResponse:
-    attempt(request, lambda: actions.delete_journal(request.user, entry_id), "Deleted.")
+    try:
+        entry = actions.get_own_journal_entry(request.user, entry_id)
+    except ActionError as exc:
+        raise Http404(exc.message) from exc
+    asked = confirm_first(
+        request,
+        title="Delete this journal entry?",
+        consequences=[f"Delete your entry of {entry.date:%A %d %B %Y} ({len(entry.text.split())} words)."],
+        action="Delete the entry",
+        cancel_url=reverse("journal"),
+        undo=f"You can undo this for {UNDO_MINUTES} minutes.",
+    )
+    if asked is not None:
+        return asked
+    attempt(
+        request,
+        lambda: actions.delete_journal(request.user, entry_id),
+        f"Deleted. You can undo it below for {UNDO_MINUTES} minutes.",
+    )
+    return redirect("journal")
+
+
+@person_required
+@require_POST
+def journal_undo(request: AuthedRequest, entry_id: int) -> HttpResponse:
+    attempt(request, lambda: actions.undo_delete_journal(request.user, entry_id), "Undone: the entry is back.")
     return redirect("journal")
 
 

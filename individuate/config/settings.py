@@ -45,7 +45,9 @@ DEBUG = envbool("DEBUG")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 SITE_NAME = os.getenv("SITE_NAME", "Individuate")
-SITE_ROOT = os.getenv("SITE_ROOT", "http://127.0.0.1:8000").rstrip("/")
+# The absolute address in e-mail links. Unset, it follows PORT (what `make run PORT=…`
+# serves on), so links in development open the server that sent them.
+SITE_ROOT = (os.getenv("SITE_ROOT") or f"http://127.0.0.1:{envint('PORT', 8000)}").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -233,7 +235,7 @@ LOCALE_PATHS = [BASE_DIR / "individuate" / "core" / "locale"]
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(os.getenv("STATIC_ROOT") or BASE_DIR / "var" / "static")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -288,6 +290,18 @@ FAMILY_REFUSAL_DAYS = envint("FAMILY_REFUSAL_DAYS", 365)
 # Crisis resources shown on /crisis/. A deployment sets its own region's numbers
 # as a JSON file (see docs/crisis.md); the default lists generic guidance.
 CRISIS_RESOURCES_FILE = os.getenv("CRISIS_RESOURCES_FILE", "")
+
+# The privacy policy and terms: a Markdown or HTML file each (defaults written for the
+# project, in individuate/core/legal/). OPERATOR_NAME and LEGAL_CONTACT fill them in.
+PRIVACY_POLICY_FILE = os.getenv("PRIVACY_POLICY_FILE", "")
+TERMS_FILE = os.getenv("TERMS_FILE", "")
+OPERATOR_NAME = os.getenv("OPERATOR_NAME", "")
+LEGAL_CONTACT = os.getenv("LEGAL_CONTACT", "")
+# Operators told of new therapist applications (besides active staff accounts): "Name <a@b>, …".
+ADMINS = [
+    (address.partition("<")[0].strip() or address, address.partition("<")[2].rstrip(">").strip() or address)
+    for address in envlist("ADMINS")
+]
 
 LOGGING = {
     "version": 1,

@@ -11,6 +11,10 @@ from .api import api
 urlpatterns = [
     path("", views.home, name="home"),
     path("crisis/", views.crisis, name="crisis"),
+    path("privacy/", views.legal_page, {"page": "privacy"}, name="privacy"),
+    path("terms/", views.legal_page, {"page": "terms"}, name="terms"),
+    path("for-professionals/", accounts.for_professionals, name="for_professionals"),
+    path("for-professionals/apply/", accounts.therapist_apply, name="therapist_apply"),
     path("dashboard/", portal.dashboard, name="dashboard"),
     path("settings/", accounts.settings_view, name="settings"),
     path("settings/tokens/", accounts.api_tokens, name="api_tokens"),

@@ -47,6 +47,7 @@ def crisis_resources_check(app_configs: Any = None, **kwargs: Any) -> list[Warni
 
 def refuse_to_serve_if_unsafe() -> None:
     """Called by wsgi.py and asgi.py before the first request."""
+
     from django.core import checks
 
     found = checks.run_checks(include_deployment_checks=True)
@@ -55,4 +56,28 @@ def refuse_to_serve_if_unsafe() -> None:
         if warning.id and warning.id.startswith("individuate.W") and not warning.is_serious():
             print(f"Warning: {warning}", file=sys.stderr)
     if errors:
-        raise SystemExit("Refusing to start:\n" + "\n".join(str(e) for e in errors))
+        print("Refusing to start:\n" + "\n".join(str(e) for e in errors), file=sys.stderr)
+        # Exit status 4 is gunicorn's "application failed to load": the master stops too,
+        # instead of starting worker after worker that each refuse.
+        raise SystemExit(4)
+
+
+@register()
+def legal_files_check(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """A configured privacy policy or terms file must exist (a typo would show the defaults)."""
+    from pathlib import Path
+
+    errors = []
+    for setting in ("PRIVACY_POLICY_FILE", "TERMS_FILE"):
+        value = getattr(settings, setting, "")
+        if value and not Path(value).is_file():
+            errors.append(
+                Error(
+                    f"{setting} names {value!r}, which is not a readable file.",
+                    hint="Point it at a Markdown (.md) or HTML (.html) file, or unset it for the default text.",
+                    id="individuate.E002",
+                )
+            )
+        elif value and Path(value).suffix.lower() not in (".md", ".markdown", ".html", ".htm"):
+            errors.append(Error(f"{setting} must be a .md or .html file, not {value!r}.", id="individuate.E003"))
+    return errors

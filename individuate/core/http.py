@@ -81,3 +81,41 @@ def form_errors(request: HttpRequest, form: Any, *, beside_fields: bool = False)
         label = form.fields[field].label if field in form.fields else ""
         for error in errors:
             messages.error(request, f"{label}: {error}" if label else str(error))
+
+
+def confirm_first(
+    request: HttpRequest,
+    *,
+    title: str,
+    consequences: list[str],
+    action: str,
+    cancel_url: str,
+    undo: str = "",
+) -> HttpResponse | None:
+    """A destructive POST runs only once the person has seen exactly what it will do.
+
+    The first POST (from a one-click button in a list) answers with a page that says
+    what will happen and asks; that page posts again with ``confirmed=yes``. Returns
+    None when confirmed — the caller then runs the action.
+    """
+    from django.shortcuts import render
+
+    if request.method == "POST" and request.POST.get("confirmed") == "yes":
+        return None
+    carried = {
+        key: value
+        for key, value in request.POST.items()
+        if key not in ("csrfmiddlewaretoken", "confirmed") and len(key) < 40 and len(value) < 500
+    }
+    return render(
+        request,
+        "confirm.html",
+        {
+            "title": title,
+            "consequences": consequences,
+            "action": action,
+            "cancel_url": cancel_url,
+            "undo": undo,
+            "carried": carried,
+        },
+    )

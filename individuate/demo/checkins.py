@@ -15,11 +15,11 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 import numpy as np
-from django.utils import timezone
 
 from individuate.accounts.models import User
 from individuate.checkins.models import CheckIn, ContactEvent, JournalEntry, PerceivedMood
 from individuate.core.time import zone_of
+from individuate.demo.clock import earliest_today, not_after_now
 
 DAYS = 120
 
@@ -34,7 +34,7 @@ def seed_checkins(child: User, parent: User) -> None:
     rng = np.random.default_rng(5)
     mother = child.others.get(name="my mother")
     robin = parent.others.get(name="Robin")
-    today = timezone.now().astimezone(zone_of(child)).date()
+    today = earliest_today()  # the last day of data is yesterday, wherever "today" is
     start = today - timedelta(days=DAYS)
     parent_dev, child_dev = 0.0, 0.0
     checkins, perceived, contacts = [], [], []
@@ -47,7 +47,7 @@ def seed_checkins(child: User, parent: User) -> None:
         parent_dev, child_dev = new_parent, new_child
         if rng.random() < 0.12:  # some days nobody checks in — missing days stay missing
             continue
-        at = datetime.combine(date, time(21, 0), tzinfo=zone_of(child))
+        at = not_after_now(datetime.combine(date, time(21, 0), tzinfo=zone_of(child)))
         c = CheckIn(
             owner=child,
             at=at,

@@ -34,7 +34,8 @@ def seed_measures(child: User, parent: User, therapist: User) -> None:
         return
     rng = np.random.default_rng(2026)
     now = timezone.now()
-    start = now - timedelta(days=182)
+    # The last sitting falls a few hours before now: no result is dated in anyone's future.
+    start = now - timedelta(days=183)
     # Robin starts with moderately severe low mood and anxiety that ease as they
     # take space; the enmeshment screener falls from "many signs" to "some signs".
     for week in range(0, 27, 2):
@@ -55,7 +56,7 @@ def seed_measures(child: User, parent: User, therapist: User) -> None:
             when,
         )
     for month in (0, 3, 6):
-        when = start + timedelta(days=30 * month + 5, hours=10)
+        when = start + timedelta(days=30 * month + 2, hours=10)
         measures.import_completed(
             parent,
             "enmeshment-parent",

@@ -48,7 +48,8 @@ def guilt_after_saying_no(owner: User, weeks: int = WEEKS) -> list[dict[str, Any
     since = today - timedelta(days=today.weekday(), weeks=weeks - 1)  # a Monday: whole weeks only
     by_week: dict[date, list[int]] = {}
     for local_date, guilt in guilt_after_contacts(owner, since, ["declined", "own_terms"]):
-        by_week.setdefault(week_start(local_date), []).append(guilt)
+        if guilt is not None:  # an unset guilt is missing, not a number
+            by_week.setdefault(week_start(local_date), []).append(guilt)
     return [{"week": w, "mean": sum(v) / len(v), "n": len(v)} for w, v in sorted(by_week.items())]
 
 

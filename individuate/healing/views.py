@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
@@ -12,7 +13,7 @@ from individuate.accounts.models import User
 from individuate.boundaries import policy
 from individuate.boundaries.visibility import who_can_see
 from individuate.core.errors import ActionError
-from individuate.core.http import AuthedRequest, attempt, person_required, therapist_required
+from individuate.core.http import AuthedRequest, attempt, confirm_first, person_required, therapist_required
 from individuate.core.time import local_today
 
 from . import actions, charts, progress
@@ -252,6 +253,18 @@ def script(request: AuthedRequest, script_id: int) -> HttpResponse:
         raise Http404("Not found.")
     if request.method == "POST":
         if request.POST.get("action") == "delete":
+            asked = confirm_first(
+                request,
+                title=f"Delete the script “{item.title}”?",
+                consequences=[
+                    f"Delete your boundary script “{item.title}” and everything you wrote in it.",
+                    "Small steps that used it keep their own notes; they just no longer link to it.",
+                ],
+                action="Delete the script",
+                cancel_url=reverse("script", args=[item.pk]),
+            )
+            if asked is not None:
+                return asked
             attempt(request, lambda: actions.delete_script(request.user, script_id), "Deleted.")
             return redirect("scripts")
         fields = {k: request.POST[k] for k in actions.SCRIPT_FIELDS if k in request.POST}

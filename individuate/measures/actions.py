@@ -458,6 +458,8 @@ def import_completed(
     unless ``seen_by`` names the therapist who already followed it up.
     """
     instrument = get_instrument(instrument_id)
+    if completed_at > timezone.now():
+        raise ActionError("A completed sitting cannot be dated in the future.")
     try:
         answers = {k: validate_answer(instrument, k, v) for k, v in answers.items()}
         result = score(instrument, answers)

@@ -19,7 +19,14 @@ from individuate.boundaries import policy
 from individuate.boundaries.visibility import who_can_see
 from individuate.core.crisis import crisis_resources
 from individuate.core.errors import ActionError
-from individuate.core.http import AuthedRequest, attempt, form_errors, person_required, therapist_required
+from individuate.core.http import (
+    AuthedRequest,
+    attempt,
+    confirm_first,
+    form_errors,
+    person_required,
+    therapist_required,
+)
 
 from . import actions, reports
 from .forms import AssignForm, FollowupForm, StartForm
@@ -347,6 +354,18 @@ def assignment_create(request: AuthedRequest, client_id: int) -> HttpResponse:
 @therapist_required
 @require_POST
 def assignment_end(request: AuthedRequest, client_id: int, assignment_id: int) -> HttpResponse:
+    asked = confirm_first(
+        request,
+        title="Stop this questionnaire schedule?",
+        consequences=[
+            "Stop asking the client to repeat this questionnaire: no more reminders are sent.",
+            "Answers already given stay, for them and for you.",
+        ],
+        action="Stop the schedule",
+        cancel_url=reverse("client_measures", args=[client_id]),
+    )
+    if asked is not None:
+        return asked
     attempt(
         request, lambda: actions.end_assignment(request.user, assignment_id, path=request.path), "Assignment stopped."
     )

@@ -23,6 +23,7 @@ from individuate.boundaries.policy import is_connected, therapist_may_see_client
 from individuate.core import limits
 from individuate.core.errors import ActionError
 from individuate.core.mail import queue_email
+from individuate.core.time import zone_of
 
 from .models import (
     Appointment,
@@ -526,6 +527,23 @@ def submit_contact_request(
     )
     queue_email("practice/contact-request", to=therapist, context={"inbox_path": reverse("practice_dashboard")})
     return request
+
+
+def sessions_cancelled_by_ending(client: User, therapist: User, viewer: User) -> str:
+    """What ending the connection will do to their sessions, said to VIEWER (who ends it)."""
+    upcoming = list(
+        Appointment.objects.filter(
+            therapist=therapist, client=client, status__in=OPEN, start__gt=timezone.now()
+        ).order_by("start")
+    )
+    if not upcoming:
+        return ""
+    starts = [a.start.astimezone(zone_of(viewer)) for a in upcoming[:3]]
+    when = ", ".join(f"{t:%a} {t.day} {t:%b %H:%M}" for t in starts)
+    more = f" and {len(upcoming) - 3} more" if len(upcoming) > 3 else ""
+    count = f"{len(upcoming)} booked session{'s' if len(upcoming) != 1 else ''}"
+    other = "the therapist" if viewer.pk == client.pk else "the client"
+    return f"Cancel {count} ({when}{more}); {other} is told by e-mail."
 
 
 def cancel_for_ended_connection(client: User, therapist: User) -> int:

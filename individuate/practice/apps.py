@@ -7,7 +7,7 @@ class PracticeConfig(AppConfig):
     verbose_name = "Practice"
 
     def ready(self) -> None:
-        from individuate.boundaries.signals import consent_withdrawn
+        from individuate.boundaries.signals import connection_ending, consent_withdrawn
         from individuate.core.records import register_eraser, register_exporter
 
         from . import records
@@ -42,6 +42,7 @@ class PracticeConfig(AppConfig):
         # The public page's photo is a file in the storage, not a row: remove it with the account.
         register_eraser("practice_photo", _erase_photo)
         consent_withdrawn.connect(_connection_ended, dispatch_uid="practice-connection-ended")
+        connection_ending.connect(_connection_ending, dispatch_uid="practice-connection-ending")
 
 
 def _erase_photo(user: object) -> None:
@@ -63,3 +64,9 @@ def _connection_ended(
         from .actions import cancel_for_ended_connection
 
         cancel_for_ended_connection(client, therapist)  # type: ignore[arg-type]
+
+
+def _connection_ending(sender: object, *, client: object, therapist: object, viewer: object, **kwargs: object) -> str:
+    from .actions import sessions_cancelled_by_ending
+
+    return sessions_cancelled_by_ending(client, therapist, viewer)  # type: ignore[arg-type]

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -19,7 +20,14 @@ from individuate.accounts.models import User
 from individuate.boundaries import actions as boundaries
 from individuate.boundaries import policy
 from individuate.core.errors import ActionError
-from individuate.core.http import AuthedRequest, attempt, form_errors, person_required, therapist_required
+from individuate.core.http import (
+    AuthedRequest,
+    attempt,
+    confirm_first,
+    form_errors,
+    person_required,
+    therapist_required,
+)
 
 from . import actions
 from .calendar import feed_ics
@@ -350,6 +358,19 @@ def exception_add(request: AuthedRequest) -> HttpResponse:
 @therapist_required
 @require_POST
 def feed_rotate(request: AuthedRequest) -> HttpResponse:
+    asked = confirm_first(
+        request,
+        title="Make a new calendar address?",
+        consequences=[
+            "Make a new private address for your calendar feed.",
+            "The old address stops working at once: every calendar app that uses it stops "
+            "updating until you give it the new one.",
+        ],
+        action="Make a new address",
+        cancel_url=reverse("practice_dashboard"),
+    )
+    if asked is not None:
+        return asked
     attempt(
         request,
         lambda: actions.rotate_feed_token(request.user),

@@ -105,6 +105,8 @@ def test_new_person_journey_on_a_phone(live_server) -> None:  # type: ignore[no-
                 page.fill("input[name=display_name]", "Nora")
             if page.locator("select[name=perspective]").count():
                 page.select_option("select[name=perspective]", "adult_child")
+            expect(page.get_by_role("link", name="privacy policy").first).to_be_visible()
+            page.get_by_label("I agree to the terms of use").check()
             shot("01-signup")
             page.locator("main form").filter(has=page.locator("input[name=password1]")).locator(
                 "button[type=submit]"

@@ -153,14 +153,25 @@ def test_therapist_deletion_scrubs_their_name_from_client_logs(alice: User, ther
     assert list(actions.access_log(alice).values_list("viewer_label", flat=True)) == ["a deleted account"]
 
 
-def test_export_token_and_delete_ask_for_the_password_again_when_login_is_old(alice: User) -> None:
+def test_export_and_token_ask_for_the_password_again_when_login_is_old(alice: User) -> None:
     client = Client()
     client.force_login(alice)  # a session with no recent authentication recorded
-    for name in ("export", "delete_account", "api_tokens"):
-        response = client.post(reverse(name), {"name": "x", "password": "a-long-test-password-1", "confirm": "DELETE"})
+    for name in ("export", "api_tokens"):
+        response = client.post(reverse(name), {"name": "x"})
         assert response.status_code == 302 and "/accounts/reauthenticate/" in response["Location"], name
-    assert User.objects.filter(pk=alice.pk).exists()
     assert not alice.api_tokens.exists()
+
+
+def test_delete_asks_for_the_password_once_even_when_login_is_old(alice: User) -> None:
+    client = Client()
+    client.force_login(alice)  # no recent authentication: still no separate re-authentication step
+    page = client.get(reverse("delete_account"))
+    assert page.status_code == 200
+    assert page.content.decode().count('type="password"') == 1
+    missing = client.post(reverse("delete_account"), {"confirm": "DELETE"})
+    assert missing.status_code == 200 and User.objects.filter(pk=alice.pk).exists()
+    done = client.post(reverse("delete_account"), {"password": "a-long-test-password-1", "confirm": "DELETE"})
+    assert done.status_code == 302 and not User.objects.filter(pk=alice.pk).exists()
 
 
 def test_delete_password_guesses_are_rate_limited(alice: User) -> None:

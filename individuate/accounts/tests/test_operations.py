@@ -20,10 +20,12 @@ def test_production_hashes_passwords_with_argon2() -> None:
 
 
 @override_settings(DEBUG=False, SECRET_KEY=production_settings.DEV_SECRET_KEY)
-def test_refuses_to_serve_with_default_secret_key_when_debug_is_off() -> None:
+def test_refuses_to_serve_with_default_secret_key_when_debug_is_off(capsys: pytest.CaptureFixture[str]) -> None:
     assert "individuate.E001" in [e.id for e in run_checks(include_deployment_checks=True)]
-    with pytest.raises(SystemExit, match="individuate.E001"):
+    with pytest.raises(SystemExit) as exited:
         refuse_to_serve_if_unsafe()
+    assert exited.value.code == 4  # gunicorn's "App failed to load": the master stops too
+    assert "individuate.E001" in capsys.readouterr().err
 
 
 @override_settings(DEBUG=False, SECRET_KEY=production_settings.DEV_SECRET_KEY)

@@ -26,6 +26,7 @@ def _signup(client: Client, email: str) -> None:
             "display_name": "Kit",
             "perspective": "parent",
             "time_zone": "Asia/Kolkata",
+            "agree": "on",
         },
     )
 

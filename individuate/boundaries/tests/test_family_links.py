@@ -230,8 +230,8 @@ def test_parent_cannot_open_childs_others_list_or_edit_them(alice: User, mother:
     client.force_login(mother)
     mine = alice.others.get()
     client.post(reverse("other_edit", args=[mine.pk]), {"name": "renamed", "role": "other"})
-    client.post(reverse("other_remove", args=[mine.pk]))
-    client.post(reverse("family_unlink", args=[mine.pk]))
+    assert client.post(reverse("other_remove", args=[mine.pk]), {"confirmed": "yes"}).status_code == 404
+    assert client.post(reverse("family_unlink", args=[mine.pk]), {"confirmed": "yes"}).status_code == 404
     mine.refresh_from_db()
     assert (mine.name, mine.role) == ("my mother", "parent")
     assert actions.link_state(mine) == "linked"

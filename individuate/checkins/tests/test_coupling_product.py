@@ -175,7 +175,7 @@ def test_nightly_task_recomputes_everyone_in_one_batch(alice: User, mother: User
     for person in (alice, mother):
         coupling.set_joint_consent(person, link, opted_in=True, share_with_other=False)
     result = recompute_coupling.call()
-    assert result == {"solo": 1, "joint": 1}
+    assert result == {"solo": 1, "joint": 1, "purged": 0}  # purged: deletions past their undo window
     assert CouplingReport.objects.filter(kind="joint", link=link).exists()
 
 

@@ -27,6 +27,7 @@ from individuate.boundaries.models import (
 )
 from individuate.checkins.coupling import recompute_joint, recompute_solo, set_joint_consent
 from individuate.demo.checkins import seed_checkins
+from individuate.demo.clock import earliest_today
 from individuate.demo.measures import seed_measures, seed_practice_sample
 from individuate.demo.plan import seed_plan
 from individuate.demo.practice import seed_practice
@@ -106,7 +107,7 @@ class Command(BaseCommand):
         recompute_solo()
         recompute_joint()
         if not Assignment.objects.filter(client=child, active=True).exists():
-            assign(therapist, child.pk, "phq9", "biweekly", timezone.localdate())
+            assign(therapist, child.pk, "phq9", "biweekly", earliest_today())
         nora = _user(MEDIATION_A, "Nora", perspective="parent", time_zone="Europe/Berlin")
         tobias = _user(MEDIATION_B, "Tobias", perspective="parent", time_zone="Europe/Berlin")
         seed_mediation(therapist, nora, tobias)
