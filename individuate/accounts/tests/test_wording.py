@@ -27,7 +27,7 @@ def test_allauth_pages_say_log_in_in_sentence_case(db: None) -> None:
 def test_signup_email_greets_with_the_site_name_not_the_host(db: None) -> None:
     Client().post(
         reverse("account_signup"),
-        {"email": "kit@example.com", "password1": PASSWORD, "password2": PASSWORD, "time_zone": "UTC"},
+        {"email": "kit@example.com", "password1": PASSWORD, "password2": PASSWORD, "time_zone": "UTC", "agree": "on"},
     )
     body = mail.outbox[-1].body
     assert body.startswith("Hello from Individuate.")

@@ -48,7 +48,10 @@ def test_exception_page_validates_with_a_form(therapist: User) -> None:
 def test_rotating_the_feed_makes_the_old_address_stop_working(therapist: User) -> None:
     old = actions.profile_of(therapist).feed_token
     assert Client().get(f"/practice/feed/{old}.ics").status_code == 200
-    _logged_in(therapist).post(reverse("feed_rotate"))
+    browser = _logged_in(therapist)
+    asked = browser.post(reverse("feed_rotate"))
+    assert asked.status_code == 200 and PracticeProfile.objects.get(therapist=therapist).feed_token == old
+    browser.post(reverse("feed_rotate"), {"confirmed": "yes"})
     new = PracticeProfile.objects.get(therapist=therapist).feed_token
     assert new != old
     assert Client().get(f"/practice/feed/{old}.ics").status_code == 404

@@ -110,7 +110,11 @@ class Command(BaseCommand):
             assign(therapist, child.pk, "phq9", "biweekly", earliest_today())
         nora = _user(MEDIATION_A, "Nora", perspective="parent", time_zone="Europe/Berlin")
         tobias = _user(MEDIATION_B, "Tobias", perspective="parent", time_zone="Europe/Berlin")
-        seed_mediation(therapist, nora, tobias)
+        if seed_mediation(therapist, nora, tobias) is not None:
+            # Demo data ends no later than today in every time zone (the signers' today may be later).
+            from individuate.mediation.models import Agreement
+
+            Agreement.objects.filter(party__case__mediator=therapist).update(signed_on=earliest_today())
 
         self.stdout.write(self.style.SUCCESS("Demo accounts (all fictional), password for each: ") + DEMO_PASSWORD)
         self.stdout.write(f"  adult child : {CHILD}")
