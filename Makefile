@@ -3,6 +3,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8000
+# e.g. RUNSERVER_ARGS=--noreload (the README test: no file watcher on a busy machine)
+RUNSERVER_ARGS ?=
 DEV    := DEBUG=1 PORT=$(PORT)
 
 .PHONY: install run test lint typecheck contracts check clean
@@ -24,7 +26,7 @@ run: install
 	@echo "E-mails (sign-up verification links) are printed in this terminal."
 	@$(DEV) $(PY) manage.py db_worker --queue-name '*' --no-reload --verbosity 0 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(DEV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	$(DEV) $(PY) manage.py runserver 127.0.0.1:$(PORT) $(RUNSERVER_ARGS)
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
