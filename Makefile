@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8000
 DEV    := DEBUG=1
 
-.PHONY: install run test lint typecheck clean
+.PHONY: install run test lint typecheck contracts check clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,7 +33,12 @@ lint: install
 	$(VENV)/bin/ruff check .
 
 typecheck: install
-	$(VENV)/bin/mypy individuate
+	$(VENV)/bin/mypy individuate dynamics
+
+contracts: install
+	$(VENV)/bin/lint-imports
+
+check: lint typecheck contracts
 
 clean:
 	rm -rf $(VENV) var test-artifacts

@@ -23,8 +23,8 @@ from individuate.accounts.models import User
 from individuate.boundaries.models import (
     ConsentGrant,
     FamilyLink,
-    Other,
     TherapistConnection,
+    TrackedPerson,
     new_token,
 )
 
@@ -73,7 +73,7 @@ def connect(therapist: User, client: User, scopes: tuple[str, ...] = ()) -> Ther
     return connection
 
 
-def link(a: User, a_other: Other, b: User, b_other: Other) -> FamilyLink:
+def link(a: User, a_other: TrackedPerson, b: User, b_other: TrackedPerson) -> FamilyLink:
     return FamilyLink.objects.create(
         inviter=a,
         inviter_other=a_other,
@@ -88,14 +88,14 @@ def link(a: User, a_other: Other, b: User, b_other: Other) -> FamilyLink:
 @pytest.fixture
 def alice(db: None) -> User:
     user = make_user("alice@example.com", "Alice", perspective="adult_child")
-    Other.objects.create(owner=user, name="my mother", role="parent")
+    TrackedPerson.objects.create(owner=user, name="my mother", role="parent")
     return user
 
 
 @pytest.fixture
 def mother(db: None, alice: User) -> User:
     user = make_user("mother@example.com", "Margit", perspective="parent")
-    daughter = Other.objects.create(owner=user, name="my daughter", role="child")
+    daughter = TrackedPerson.objects.create(owner=user, name="my daughter", role="child")
     link(alice, alice.others.get(name="my mother"), user, daughter)
     return user
 

@@ -6,10 +6,10 @@ from django.http import HttpResponse
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from individuate.decorators import AuthedRequest
-from individuate.schemas import Text
+from individuate.core import privacy
+from individuate.core.http import AuthedRequest
+from individuate.core.schemas import Message, Text
 
-from . import actions
 from .models import TIMEZONE_CHOICES, User
 
 router = Router(tags=["me"])
@@ -30,10 +30,6 @@ class ProfileIn(Schema):
     display_name: Text | None = Field(default=None, max_length=80)
     perspective: Literal["", "adult_child", "parent", "both"] | None = None
     time_zone: Text | None = Field(default=None, max_length=64)
-
-
-class Message(Schema):
-    detail: str
 
 
 def _profile(user: User) -> ProfileOut:
@@ -70,6 +66,6 @@ def update_me(request: AuthedRequest, payload: ProfileIn) -> Status[object]:
 
 @router.get("/me/export", summary="Download everything I own (zip of JSON and CSV)")
 def export(request: AuthedRequest) -> HttpResponse:
-    response = HttpResponse(actions.export_zip(request.user), content_type="application/zip")
+    response = HttpResponse(privacy.export_zip(request.user), content_type="application/zip")
     response["Content-Disposition"] = 'attachment; filename="individuate-export.zip"'
     return response

@@ -7,12 +7,19 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
-        from individuate.boundaries.sharing import register_exporter, register_section
+        from individuate.core.records import register_eraser, register_exporter, register_section
 
-        from . import checks, records  # noqa: F401  (registers the system checks)
+        from . import records
+        from .actions import erase_account_traces
+        from .models import ApiToken, TherapistProfile, User
 
-        register_exporter("profile", records.export_profile)
-        register_exporter("api_tokens", records.export_api_tokens)
+        register_exporter(
+            "profile", records.export_profile, label="Your account and profile", models=[User, TherapistProfile]
+        )
+        register_exporter(
+            "api_tokens", records.export_api_tokens, label="Your API tokens (names only)", models=[ApiToken]
+        )
+        register_eraser("account_traces", erase_account_traces)
         register_section("profile", records.profile_section)
 
         from allauth.account.signals import password_changed, password_reset

@@ -84,6 +84,12 @@ class User(AbstractUser):
         # Never the e-mail address: it may carry a real name the person did not choose to show.
         return self.display_name or f"Person {self.pk}"
 
+    @property
+    def mail_address(self) -> str:
+        """Where e-mail for this person goes: a therapist's practice address if they gave one."""
+        profile = getattr(self, "therapist_profile", None) if self.is_therapist else None
+        return (profile.contact_email if profile is not None else "") or self.email
+
 
 class TherapistProfile(models.Model):
     """A practitioner's public details. Created by the operator or at therapist sign-up."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from individuate.boundaries.sharing import Section
+from individuate.core.records import Section
 
 from .models import User
 

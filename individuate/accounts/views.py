@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from allauth.account.decorators import reauthentication_required
-from allauth.account.models import EmailAddress
 from allauth.core import ratelimit
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
@@ -13,50 +12,12 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from individuate.boundaries import actions as boundaries
-from individuate.boundaries.models import FamilyLink, TherapistConnection
-from individuate.boundaries.policy import therapist_may_see_clients
-from individuate.decorators import AuthedRequest
-from individuate.errors import ActionError
-from individuate.measures import actions as measures
+from individuate.core import privacy
+from individuate.core.errors import ActionError
+from individuate.core.http import AuthedRequest
 
 from . import actions
 from .forms import ApiTokenForm, DeleteAccountForm, ProfileForm, TherapistProfileForm
-
-
-@login_required
-def dashboard(request: AuthedRequest) -> HttpResponse:
-    user = request.user
-    if user.is_therapist:
-        mfa_on = therapist_may_see_clients(user)
-        return render(
-            request,
-            "accounts/dashboard_therapist.html",
-            {
-                "mfa_on": mfa_on,
-                "client_count": boundaries.clients_of_therapist(user).count(),
-                "attention_count": len(measures.clients_needing_attention(user)),
-                "pending": boundaries.pending_for_therapist(user) if mfa_on else [],
-            },
-        )
-    emails = list(EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True))
-    now = timezone.now()
-    return render(
-        request,
-        "accounts/dashboard_person.html",
-        {
-            "people": [(o, boundaries.link_state(o)) for o in user.others.all()],
-            "connections": boundaries.connections_of_client(user).filter(status__in=["pending", "active"]),
-            "family_invitations_count": FamilyLink.objects.filter(
-                invitee_email__in=emails, status="pending", expires_at__gt=now
-            ).count(),
-            "therapist_invitations_count": TherapistConnection.objects.filter(
-                invite_email__in=emails, client__isnull=True, status="pending", expires_at__gt=now
-            ).count(),
-            "recent_access": boundaries.access_log(user)[:5],
-            "due_measures": measures.due_assignments(user),
-        },
-    )
 
 
 @login_required
@@ -119,11 +80,11 @@ def api_token_revoke(request: AuthedRequest, token_id: int) -> HttpResponse:
 @reauthentication_required(allow_get=True)
 def export(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST":
-        response = HttpResponse(actions.export_zip(request.user), content_type="application/zip")
+        response = HttpResponse(privacy.export_zip(request.user), content_type="application/zip")
         stamp = timezone.now().strftime("%Y%m%d")
         response["Content-Disposition"] = f'attachment; filename="individuate-export-{stamp}.zip"'
         return response
-    return render(request, "accounts/export.html", {"kinds": sorted(actions.EXPORTERS)})
+    return render(request, "accounts/export.html", {"contents": privacy.export_contents()})
 
 
 @sensitive_post_parameters("password")
@@ -137,7 +98,7 @@ def delete_account(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         user = request.user
         logout(request)
-        actions.delete_account(user)
+        privacy.delete_account(user)
         messages.success(request, "Your account and everything in it have been deleted.")
         return redirect("home")
     return render(request, "accounts/delete.html", {"form": form})

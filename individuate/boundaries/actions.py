@@ -17,16 +17,16 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from individuate.errors import ActionError
-from individuate.mail import queue_email
+from individuate.core.errors import ActionError
+from individuate.core.mail import queue_email
 
 from .models import (
     SCOPES,
     AccessEvent,
     ConsentGrant,
     FamilyLink,
-    Other,
     TherapistConnection,
+    TrackedPerson,
     hash_token,
     new_token,
 )
@@ -49,8 +49,8 @@ def _clean_name(name: str) -> str:
 
 
 def _clean_role(role: str) -> str:
-    if role not in Other.Role.values:
-        raise ActionError(f"Role must be one of: {', '.join(Other.Role.values)}.")
+    if role not in TrackedPerson.Role.values:
+        raise ActionError(f"Role must be one of: {', '.join(TrackedPerson.Role.values)}.")
     return role
 
 
@@ -61,7 +61,7 @@ def _verified_emails(user: User) -> set[str]:
 # ---------------------------------------------------------------- others
 
 
-def add_other(owner: User, name: str, role: str) -> Other:
+def add_other(owner: User, name: str, role: str) -> TrackedPerson:
     name, role = _clean_name(name), _clean_role(role)
     if owner.others.count() >= MAX_OTHERS:
         raise ActionError(f"You can track at most {MAX_OTHERS} people.", "conflict")
@@ -69,12 +69,12 @@ def add_other(owner: User, name: str, role: str) -> Other:
         raise ActionError(f"You already have someone called “{name}”.", "conflict")
     try:
         with transaction.atomic():
-            return Other.objects.create(owner=owner, name=name, role=role)
+            return TrackedPerson.objects.create(owner=owner, name=name, role=role)
     except IntegrityError as exc:  # a concurrent double submit
         raise ActionError(f"You already have someone called “{name}”.", "conflict") from exc
 
 
-def update_other(owner: User, other_id: int, name: str, role: str) -> Other:
+def update_other(owner: User, other_id: int, name: str, role: str) -> TrackedPerson:
     other = get_own_other(owner, other_id)
     name, role = _clean_name(name), _clean_role(role)
     if owner.others.filter(name__iexact=name).exclude(pk=other.pk).exists():
@@ -92,8 +92,8 @@ def remove_other(owner: User, other_id: int) -> None:
     other.delete()
 
 
-def get_own_other(owner: User, other_id: int) -> Other:
-    other = Other.objects.filter(owner=owner, pk=other_id).first()
+def get_own_other(owner: User, other_id: int) -> TrackedPerson:
+    other = TrackedPerson.objects.filter(owner=owner, pk=other_id).first()
     if other is None:
         raise ActionError("Not found.", "not_found")
     return other
@@ -102,7 +102,7 @@ def get_own_other(owner: User, other_id: int) -> Other:
 # ---------------------------------------------------------------- family links
 
 
-def open_links_of_other(other: Other) -> QuerySet[FamilyLink]:
+def open_links_of_other(other: TrackedPerson) -> QuerySet[FamilyLink]:
     """Links that give ``other`` a state other than "not linked" for its owner.
 
     A declined invitation keeps reading as "invited" to the inviter until it
@@ -123,7 +123,7 @@ def open_links_of_other(other: Other) -> QuerySet[FamilyLink]:
 LinkState = Literal["linked", "invited", "not linked"]
 
 
-def link_state(other: Other) -> LinkState:
+def link_state(other: TrackedPerson) -> LinkState:
     """What the owner of ``other`` may know: "linked", "invited" (by them) or "not linked".
 
     Declined, withdrawn, expired and ended links all end as "not linked"; nothing
@@ -188,9 +188,10 @@ def invite_family_member(inviter: User, other_id: int, email: str) -> tuple[Fami
         raise ActionError(f"“{other.name}” is already linked or invited.", "conflict") from exc
     if welcome:
         queue_email(
-            "family-invitation",
-            email,
-            {"inviter_email": inviter.email, "accept_path": reverse("family_accept", args=[raw])},
+            "boundaries/family-invitation",
+            to=email,
+            about=inviter,
+            context={"inviter_email": inviter.email, "accept_path": reverse("family_accept", args=[raw])},
         )
     return link, raw
 
@@ -354,9 +355,10 @@ def request_therapist(client: User, therapist_id: int, message: str = "") -> The
         raise ActionError(f"You already have a connection with {therapist.name}.", "conflict") from exc
     if welcome:
         queue_email(
-            "connection-request",
-            therapist.therapist_profile.contact_email or therapist.email,
-            {"dashboard_path": reverse("dashboard")},
+            "boundaries/connection-request",
+            to=therapist,
+            about=client,
+            context={"dashboard_path": reverse("dashboard")},
         )
     return connection
 
@@ -398,9 +400,10 @@ def invite_client(therapist: User, email: str, message: str = "") -> tuple[Thera
         raise ActionError("You have already invited this address.", "conflict") from exc
     if welcome:
         queue_email(
-            "connection-invitation",
-            email,
-            {
+            "boundaries/connection-invitation",
+            to=email,
+            about=therapist,
+            context={
                 "therapist_name": therapist.name,
                 "accept_path": reverse("connection_accept", args=[raw]),
             },
@@ -550,3 +553,18 @@ def revoke_scope(client: User, connection_id: int, scope: str) -> None:
 def access_log(owner: User) -> QuerySet[AccessEvent]:
     """The owner's view of who read their records (allowed reads only)."""
     return AccessEvent.objects.filter(owner=owner, allowed=True)
+
+
+# ---------------------------------------------------------------- account deletion
+
+
+def erase_person(user: User) -> None:
+    """Before an account goes: other people's access logs say "a deleted account", and a
+    therapist's unanswered invitations to this person's addresses end with them."""
+    addresses = {user.email.lower()} | {
+        e.lower() for e in EmailAddress.objects.filter(user=user).values_list("email", flat=True)
+    }
+    AccessEvent.objects.filter(viewer=user).update(viewer_label="a deleted account")
+    TherapistConnection.objects.filter(invite_email__in=addresses, client__isnull=True, status="pending").update(
+        status="ended", ended_at=timezone.now(), invite_email="", token_hash=None
+    )

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AccessEvent, ConsentGrant, FamilyLink, Other, TherapistConnection
+from .models import AccessEvent, ConsentGrant, FamilyLink, TherapistConnection, TrackedPerson
 
 
 @admin.register(AccessEvent)
@@ -38,4 +38,4 @@ class FamilyLinkAdmin(admin.ModelAdmin):
     exclude = ["token_hash"]
 
 
-admin.site.register(Other)
+admin.site.register(TrackedPerson)

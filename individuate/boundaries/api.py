@@ -1,35 +1,31 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from ninja import Router, Schema, Status
 from pydantic import Field
 
 from individuate.accounts.models import User
-from individuate.decorators import AuthedRequest
-from individuate.errors import ActionError
-from individuate.schemas import Text
+from individuate.core.errors import ActionError
+from individuate.core.http import AuthedRequest
+from individuate.core.records import sections_for
+from individuate.core.schemas import PAGE_SIZE, Limit, Message, Offset, Text, page_of, paginate
 
 from . import actions, policy
-from .models import Other, TherapistConnection
-from .sharing import sections_for
+from .models import TherapistConnection, TrackedPerson
 
 router = Router(tags=["boundaries"])
 
 Role = Literal["parent", "child", "partner", "other"]
 
 
-class Message(Schema):
-    detail: str
-
-
-class OtherIn(Schema):
+class TrackedPersonIn(Schema):
     name: Text = Field(min_length=1, max_length=60)
     role: Role
 
 
-class OtherOut(Schema):
+class TrackedPersonOut(Schema):
     id: int
     name: str
     role: str
@@ -94,8 +90,8 @@ class RecordsOut(Schema):
     sections: list[Section]
 
 
-def _other_out(other: Other) -> OtherOut:
-    return OtherOut(id=other.pk, name=other.name, role=other.role, link=actions.link_state(other))
+def _other_out(other: TrackedPerson) -> TrackedPersonOut:
+    return TrackedPersonOut(id=other.pk, name=other.name, role=other.role, link=actions.link_state(other))
 
 
 def _connection_out(c: TherapistConnection, viewer: User) -> ConnectionOut:
@@ -117,18 +113,18 @@ def _connection_out(c: TherapistConnection, viewer: User) -> ConnectionOut:
 # ---------------------------------------------------------------- others and links
 
 
-@router.get("/others", response=list[OtherOut], summary="The people I track")
-def list_others(request: AuthedRequest) -> list[OtherOut]:
+@router.get("/others", response=list[TrackedPersonOut], summary="The people I track")
+def list_others(request: AuthedRequest) -> list[TrackedPersonOut]:
     return [_other_out(o) for o in request.user.others.all()]
 
 
-@router.post("/others", response={201: OtherOut, 409: Message, 422: Message}, summary="Add someone")
-def create_other(request: AuthedRequest, payload: OtherIn) -> Status[OtherOut]:
+@router.post("/others", response={201: TrackedPersonOut, 409: Message, 422: Message}, summary="Add someone")
+def create_other(request: AuthedRequest, payload: TrackedPersonIn) -> Status[TrackedPersonOut]:
     return Status(201, _other_out(actions.add_other(request.user, payload.name, payload.role)))
 
 
-@router.put("/others/{other_id}", response={200: OtherOut, 404: Message, 409: Message, 422: Message})
-def update_other(request: AuthedRequest, other_id: int, payload: OtherIn) -> OtherOut:
+@router.put("/others/{other_id}", response={200: TrackedPersonOut, 404: Message, 409: Message, 422: Message})
+def update_other(request: AuthedRequest, other_id: int, payload: TrackedPersonIn) -> TrackedPersonOut:
     return _other_out(actions.update_other(request.user, other_id, payload.name, payload.role))
 
 
@@ -140,25 +136,25 @@ def delete_other(request: AuthedRequest, other_id: int) -> Status[None]:
 
 @router.post(
     "/others/{other_id}/invite",
-    response={201: OtherOut, 404: Message, 409: Message, 422: Message},
+    response={201: TrackedPersonOut, 404: Message, 409: Message, 422: Message},
     summary="Invite this person's account to link (they must accept)",
 )
-def invite_other(request: AuthedRequest, other_id: int, payload: InviteIn) -> Status[OtherOut]:
+def invite_other(request: AuthedRequest, other_id: int, payload: InviteIn) -> Status[TrackedPersonOut]:
     link, _ = actions.invite_family_member(request.user, other_id, payload.email)
     return Status(201, _other_out(link.inviter_other))
 
 
-@router.post("/others/{other_id}/unlink", response={200: OtherOut, 404: Message, 409: Message})
-def unlink_other(request: AuthedRequest, other_id: int) -> OtherOut:
+@router.post("/others/{other_id}/unlink", response={200: TrackedPersonOut, 404: Message, 409: Message})
+def unlink_other(request: AuthedRequest, other_id: int) -> TrackedPersonOut:
     actions.unlink(request.user, other_id)
     return _other_out(actions.get_own_other(request.user, other_id))
 
 
 @router.post(
     "/family-invitations/{token}/accept",
-    response={200: OtherOut, 403: Message, 404: Message, 409: Message, 422: Message},
+    response={200: TrackedPersonOut, 403: Message, 404: Message, 409: Message, 422: Message},
 )
-def accept_family(request: AuthedRequest, token: str, payload: AcceptLinkIn) -> OtherOut:
+def accept_family(request: AuthedRequest, token: str, payload: AcceptLinkIn) -> TrackedPersonOut:
     if not payload.other_id and not payload.new_name:
         raise ActionError("Give other_id (one of your people) or new_name and new_role.")
     link = actions.accept_family_invitation(
@@ -276,18 +272,18 @@ def revoke(request: AuthedRequest, connection_id: int, scope: str) -> Status[Non
 # ---------------------------------------------------------------- access log and shared records
 
 
-@router.get("/access-log", response=list[AccessEventOut], summary="Who read my records")
-def access_log(request: AuthedRequest) -> list[AccessEventOut]:
-    return [
-        AccessEventOut(at=e.at, who=e.viewer_label, kind=e.kind, via=e.via)
-        for e in actions.access_log(request.user)[:1000]
-    ]
+@router.get("/access-log", response=page_of(AccessEventOut), summary="Who read my records (paginated)")
+def access_log(request: AuthedRequest, limit: Limit = PAGE_SIZE, offset: Offset = 0) -> dict[str, Any]:
+    return paginate(
+        actions.access_log(request.user),
+        limit,
+        offset,
+        lambda e: AccessEventOut(at=e.at, who=e.viewer_label, kind=e.kind, via=e.via),
+    )
 
 
 def _records(request: AuthedRequest, owner_id: int, kind: str, kinds: list[str]) -> RecordsOut:
-    owner = User.objects.filter(pk=owner_id, is_active=True).first()
-    policy.require(request.user, owner, kind, via="api", path=request.path)
-    assert owner is not None
+    owner = policy.require_owner(request.user, owner_id, kind, via="api", path=request.path)
     sections = [s for k in kinds for s in sections_for(owner, k)]
     return RecordsOut(
         owner_id=owner.pk,

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from django import forms
 
-from .models import Other
+from .models import TrackedPerson
 
 
-class OtherForm(forms.Form):
+class TrackedPersonForm(forms.Form):
     name = forms.CharField(label="Name", max_length=60, help_text="How you call them, e.g. “my mother” or “Dad”.")
-    role = forms.ChoiceField(label="They are my", choices=Other.Role.choices)
+    role = forms.ChoiceField(label="They are my", choices=TrackedPerson.Role.choices)
 
 
 class InviteForm(forms.Form):
@@ -39,7 +39,7 @@ class AcceptLinkForm(forms.Form):
 
     other = forms.TypedChoiceField(label="Who is this for you?", coerce=int, required=False, empty_value=None)
     new_name = forms.CharField(label="Or add them as", max_length=60, required=False)
-    new_role = forms.ChoiceField(label="They are my", choices=Other.Role.choices, required=False)
+    new_role = forms.ChoiceField(label="They are my", choices=TrackedPerson.Role.choices, required=False)
 
     def __init__(self, *args, others=(), **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)

@@ -45,14 +45,14 @@ def invitation_expiry() -> datetime:
     return timezone.now() + timedelta(days=settings.INVITATION_DAYS)
 
 
-class Other(models.Model):
+class TrackedPerson(models.Model):
     """Someone in a person's life they want to work on, e.g. "my mother"."""
 
     class Role(models.TextChoices):
         PARENT = "parent", "Parent"
         CHILD = "child", "Child"
         PARTNER = "partner", "Partner"
-        OTHER = "other", "Other"
+        SOMEONE_ELSE = "other", "Someone else"
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="others")
     name = models.CharField(max_length=60)
@@ -68,7 +68,7 @@ class Other(models.Model):
 
 
 class FamilyLink(models.Model):
-    """An invitation, then a link, between one person's Other and another account.
+    """An invitation, then a link, between one person's TrackedPerson and another account.
 
     Both sides must accept; either side may end it at any time, silently.
     """
@@ -81,7 +81,7 @@ class FamilyLink(models.Model):
         ENDED = "ended", "Ended"
 
     inviter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="family_links_sent")
-    inviter_other = models.ForeignKey(Other, on_delete=models.CASCADE, related_name="links_as_inviter")
+    inviter_other = models.ForeignKey(TrackedPerson, on_delete=models.CASCADE, related_name="links_as_inviter")
     invitee_email = models.EmailField()
     invitee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -91,7 +91,7 @@ class FamilyLink(models.Model):
         related_name="family_links_received",
     )
     invitee_other = models.ForeignKey(
-        Other, on_delete=models.CASCADE, null=True, blank=True, related_name="links_as_invitee"
+        TrackedPerson, on_delete=models.CASCADE, null=True, blank=True, related_name="links_as_invitee"
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     token_hash = models.CharField(max_length=64, unique=True)

@@ -6,9 +6,10 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
 
+from individuate.core.records import Section, iso
+
 from .actions import link_state
 from .models import AccessEvent, ConsentGrant, FamilyLink, TherapistConnection
-from .sharing import Section, iso
 
 if TYPE_CHECKING:
     from individuate.accounts.models import User

@@ -1,29 +1,25 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from individuate.accounts.models import User
-from individuate.decorators import AuthedRequest, person_required, therapist_required
-from individuate.errors import ActionError
-from individuate.web import attempt, form_errors
+from individuate.core.errors import ActionError
+from individuate.core.http import AuthedRequest, attempt, form_errors, person_required, therapist_required
+from individuate.core.records import KINDS, SCOPE_PAGES, sections_for
 
 from . import actions, policy
-from .forms import AcceptLinkForm, ClientInviteForm, ConnectRequestForm, InviteForm, OtherForm
-from .models import SCOPE_TITLES, SCOPES, Other, TherapistConnection
-from .sharing import SCOPE_PAGES, sections_for
+from .forms import AcceptLinkForm, ClientInviteForm, ConnectRequestForm, InviteForm, TrackedPersonForm
+from .models import SCOPE_TITLES, SCOPES, TherapistConnection, TrackedPerson
 
 # ---------------------------------------------------------------- my people
 
 
 @person_required
 def others(request: AuthedRequest) -> HttpResponse:
-    form = OtherForm(request.POST or None)
+    form = TrackedPersonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if attempt(
@@ -40,7 +36,7 @@ def others(request: AuthedRequest) -> HttpResponse:
             "form": form,
             "people": people,
             "invite_form": InviteForm(),
-            "role_choices": Other.Role.choices,
+            "role_choices": TrackedPerson.Role.choices,
         },
     )
 
@@ -48,7 +44,7 @@ def others(request: AuthedRequest) -> HttpResponse:
 @person_required
 @require_POST
 def other_edit(request: AuthedRequest, other_id: int) -> HttpResponse:
-    form = OtherForm(request.POST)
+    form = TrackedPersonForm(request.POST)
     if form.is_valid():
         attempt(
             request,
@@ -248,19 +244,6 @@ def access_log(request: AuthedRequest) -> HttpResponse:
 
 
 @therapist_required
-def clients(request: AuthedRequest) -> HttpResponse:
-    mfa_on = policy.therapist_may_see_clients(request.user)
-    context: dict[str, Any] = {"mfa_on": mfa_on, "invite_form": ClientInviteForm()}
-    if mfa_on:
-        from individuate.measures.actions import clients_needing_attention
-
-        context["connections"] = actions.clients_of_therapist(request.user)
-        context["attention"] = clients_needing_attention(request.user)
-        context["pending"] = actions.pending_for_therapist(request.user)
-    return render(request, "boundaries/clients.html", context)
-
-
-@therapist_required
 @require_POST
 def client_invite(request: AuthedRequest) -> HttpResponse:
     form = ClientInviteForm(request.POST)
@@ -290,15 +273,9 @@ def connection_answer(request: AuthedRequest, connection_id: int) -> HttpRespons
     return redirect("clients")
 
 
-def _owner_or_404(owner_id: int) -> User | None:
-    return User.objects.filter(pk=owner_id, is_active=True).first()
-
-
 @login_required
 def shared_overview(request: AuthedRequest, owner_id: int) -> HttpResponse:
-    owner = _owner_or_404(owner_id)
-    decision = policy.require(request.user, owner, "profile", via="page", path=request.path)
-    assert owner is not None and decision.allowed
+    owner = policy.require_owner(request.user, owner_id, "profile", via="page", path=request.path)
     connection = policy.active_connection(request.user, owner)
     granted = connection.active_scopes() if connection else set(SCOPES)
     return render(
@@ -320,12 +297,10 @@ def shared_records(request: AuthedRequest, owner_id: int, kind: str) -> HttpResp
     kinds = policy.shareable_kinds(kind)
     if kinds is None:
         raise Http404("No such kind of record.")
-    owner = _owner_or_404(owner_id)
-    policy.require(request.user, owner, kind, via="page", path=request.path)
-    assert owner is not None
+    owner = policy.require_owner(request.user, owner_id, kind, via="page", path=request.path)
     sections = [s for k in kinds for s in sections_for(owner, k)]
     return render(
         request,
         "boundaries/shared_records.html",
-        {"owner": owner, "kind": policy.KINDS[kind], "sections": sections},
+        {"owner": owner, "kind": KINDS[kind], "sections": sections},
     )

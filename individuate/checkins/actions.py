@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-import zoneinfo
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +12,8 @@ from django.utils import timezone
 from django_tasks import default_task_backend
 
 from individuate.boundaries.actions import get_own_other
-from individuate.errors import ActionError
+from individuate.core.errors import ActionError
+from individuate.core.time import local_today, week_start, zone_of
 
 from .models import CheckIn, ContactEvent, JournalEntry, PerceivedMood, ReminderSetting
 
@@ -22,17 +22,6 @@ if TYPE_CHECKING:
 
 MAX_NOTE = 1000
 MAX_JOURNAL = 20000
-
-
-def zone_of(user: User) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(user.time_zone or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
-
-
-def local_today(user: User) -> date:
-    return timezone.now().astimezone(zone_of(user)).date()
 
 
 def _scale(name: str, value: Any) -> int:
@@ -228,7 +217,7 @@ def contacts_by_week(owner: User, weeks: int = 12) -> list[dict[str, Any]]:
         .values("local_date", "response")
         .annotate(n=Count("id"))
     ):
-        week = row["local_date"] - timedelta(days=row["local_date"].weekday())
+        week = week_start(row["local_date"])
         counts.setdefault(week, dict.fromkeys(ContactEvent.Reply.values, 0))[row["response"]] += row["n"]
     return [{"week": week, **values} for week, values in sorted(counts.items())]
 

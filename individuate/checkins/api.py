@@ -2,24 +2,18 @@ from __future__ import annotations
 
 from datetime import date as Date
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from individuate.decorators import AuthedRequest
-from individuate.schemas import Text
+from individuate.core.http import AuthedRequest
+from individuate.core.schemas import PAGE_SIZE, Limit, Message, Offset, Scale, Text, page_of, paginate
 
 from . import actions
 from .models import CheckIn, ContactEvent, CouplingReport
 
 router = Router(tags=["check-ins"])
-
-Scale = int  # validated 0–10 by the actions, with a clear message
-
-
-class Message(Schema):
-    detail: str
 
 
 class CheckInIn(Schema):
@@ -45,8 +39,8 @@ class CheckInOut(Schema):
 
 class ContactIn(Schema):
     other_id: int
-    kind: Literal["call", "message", "visit", "request"]
-    response: Literal["at_once", "own_terms", "declined"]
+    kind: ContactEvent.Kind
+    response: ContactEvent.Reply
     guilt_after: Scale
     note: Text = Field(default="", max_length=1000)
     at: datetime | None = None
@@ -103,45 +97,36 @@ def update_checkin(request: AuthedRequest, checkin_id: int, payload: CheckInIn) 
     return _checkin_out(actions.save_checkin(request.user, checkin_id=checkin_id, **payload.dict()))
 
 
-@router.get("/checkins", response=list[CheckInOut], summary="My check-ins, newest first")
-def list_checkins(request: AuthedRequest, since: Date | None = None) -> list[CheckInOut]:
+@router.get("/checkins", response=page_of(CheckInOut), summary="My check-ins, newest first (paginated)")
+def list_checkins(
+    request: AuthedRequest, since: Date | None = None, limit: Limit = PAGE_SIZE, offset: Offset = 0
+) -> dict[str, Any]:
     qs = CheckIn.objects.filter(owner=request.user).prefetch_related("perceived")
     if since:
         qs = qs.filter(local_date__gte=since)
-    return [_checkin_out(c) for c in qs[:1000]]
+    return paginate(qs, limit, offset, _checkin_out)
 
 
 @router.post("/contacts", response={201: ContactOut, 404: Message, 422: Message}, summary="Log a contact")
 def create_contact(request: AuthedRequest, payload: ContactIn) -> Status[Any]:
-    c = actions.add_contact(request.user, **payload.dict())
-    return Status(
-        201,
-        ContactOut(
-            id=c.pk,
-            other_id=c.other_id,
-            at=c.at,
-            kind=c.kind,
-            response=c.response,
-            guilt_after=c.guilt_after,
-            note=c.note,
-        ),
+    return Status(201, _contact_out(actions.add_contact(request.user, **payload.dict())))
+
+
+def _contact_out(c: ContactEvent) -> ContactOut:
+    return ContactOut(
+        id=c.pk,
+        other_id=c.other_id,
+        at=c.at,
+        kind=c.kind,
+        response=c.response,
+        guilt_after=c.guilt_after,
+        note=c.note,
     )
 
 
-@router.get("/contacts", response=list[ContactOut], summary="My contact log, newest first")
-def list_contacts(request: AuthedRequest) -> list[ContactOut]:
-    return [
-        ContactOut(
-            id=c.pk,
-            other_id=c.other_id,
-            at=c.at,
-            kind=c.kind,
-            response=c.response,
-            guilt_after=c.guilt_after,
-            note=c.note,
-        )
-        for c in ContactEvent.objects.filter(owner=request.user)[:1000]
-    ]
+@router.get("/contacts", response=page_of(ContactOut), summary="My contact log, newest first (paginated)")
+def list_contacts(request: AuthedRequest, limit: Limit = PAGE_SIZE, offset: Offset = 0) -> dict[str, Any]:
+    return paginate(ContactEvent.objects.filter(owner=request.user), limit, offset, _contact_out)
 
 
 @router.post("/journal", response={201: JournalOut, 422: Message}, summary="Write a journal entry")
@@ -150,9 +135,11 @@ def create_journal(request: AuthedRequest, payload: JournalIn) -> Status[Any]:
     return Status(201, JournalOut(id=e.pk, date=e.date, text=e.text))
 
 
-@router.get("/journal", response=list[JournalOut], summary="My journal; ?q= searches it")
-def list_journal(request: AuthedRequest, q: str = "") -> list[JournalOut]:
-    return [JournalOut(id=e.pk, date=e.date, text=e.text) for e in actions.search_journal(request.user, q)[:500]]
+@router.get("/journal", response=page_of(JournalOut), summary="My journal; ?q= searches it (paginated)")
+def list_journal(request: AuthedRequest, q: Text = "", limit: Limit = PAGE_SIZE, offset: Offset = 0) -> dict[str, Any]:
+    return paginate(
+        actions.search_journal(request.user, q), limit, offset, lambda e: JournalOut(id=e.pk, date=e.date, text=e.text)
+    )
 
 
 @router.delete("/journal/{entry_id}", response={204: None, 404: Message})

@@ -9,7 +9,7 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 
-from individuate.charts import AMBER, LINE, MUTED, PLUM, RED, TEAL, svg_of
+from individuate.core.charts import AMBER, LINE, MUTED, PLUM, RED, TEAL, svg_of
 
 SERIES = (
     ("mood", "mood", TEAL),

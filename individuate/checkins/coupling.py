@@ -6,139 +6,173 @@ everyone in one batched call (nightly, or on demand for one person).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from django.db import transaction
-from django.db.models import Avg, Q
 from django.utils import timezone
 
-from individuate.boundaries.models import FamilyLink, Other
+from individuate.boundaries import queries as boundary_queries
+from individuate.boundaries.queries import active_links
 
 from .models import CheckIn, CouplingReport, JointConsent, PerceivedMood
 
 if TYPE_CHECKING:
     from individuate.accounts.models import User
+    from individuate.boundaries.models import FamilyLink
 
 HISTORY_DAYS = 180
 WINDOW, STEP = 28, 7
+WRITE_BATCH = 500
 
 
 def _grid_start(today: date) -> date:
     return today - timedelta(days=HISTORY_DAYS - 1)
 
 
-def _own_moods(owner_ids: list[int], start: date) -> dict[int, dict[date, float]]:
-    out: dict[int, dict[date, float]] = {}
-    rows = (
-        CheckIn.objects.filter(owner_id__in=owner_ids, local_date__gte=start)
-        .values("owner_id", "local_date")
-        .annotate(m=Avg("mood"))
+def _day_grid(rows: Sequence[tuple[int, date, float]], keys: list[int], start: date) -> np.ndarray:
+    """(key, day, value) rows → a (len(keys), HISTORY_DAYS) array of daily means, NaN where none."""
+    grid = np.full((len(keys), HISTORY_DAYS), np.nan)
+    if not rows or not keys:
+        return grid
+    index = {k: i for i, k in enumerate(keys)}
+    key_ids, days, values = zip(*rows, strict=True)
+    r = np.fromiter((index.get(k, -1) for k in key_ids), dtype=np.int64, count=len(rows))
+    c = np.fromiter(((d - start).days for d in days), dtype=np.int64, count=len(rows))
+    v = np.asarray(values, dtype=np.float64)
+    keep = (r >= 0) & (c >= 0) & (c < HISTORY_DAYS) & np.isfinite(v)
+    r, c, v = r[keep], c[keep], v[keep]
+    total = np.zeros_like(grid)
+    count = np.zeros_like(grid)
+    np.add.at(total, (r, c), v)
+    np.add.at(count, (r, c), 1.0)
+    np.divide(total, count, out=grid, where=count > 0)
+    return grid
+
+
+def _own_moods(owner_ids: list[int], start: date) -> np.ndarray:
+    """One query: every owner's daily mean mood, as rows in the order of OWNER_IDS."""
+    rows = list(
+        CheckIn.objects.filter(owner_id__in=owner_ids, local_date__gte=start, mood__isnull=False).values_list(
+            "owner_id", "local_date", "mood"
+        )
     )
-    for row in rows:
-        out.setdefault(row["owner_id"], {})[row["local_date"]] = float(row["m"])
-    return out
+    return _day_grid(rows, owner_ids, start)
 
 
-def _perceived(other_ids: list[int], start: date) -> dict[int, dict[date, float]]:
-    out: dict[int, dict[date, float]] = {}
-    rows = (
-        PerceivedMood.objects.filter(other_id__in=other_ids, checkin__local_date__gte=start)
-        .values("other_id", "checkin__local_date")
-        .annotate(m=Avg("value"))
-    )
-    for row in rows:
-        out.setdefault(row["other_id"], {})[row["checkin__local_date"]] = float(row["m"])
-    return out
+def _write_reports(kind: str, key: str, fitted: dict[int, tuple[dict[str, Any], int | None]]) -> None:
+    """Store one report per KEY id in bulk: update the ones that exist, create the rest.
+
+    (Partial unique constraints keep one report per tracked person / link, so an
+    ``ON CONFLICT`` upsert cannot name them; two bulk statements per batch instead.)"""
+    now = timezone.now()
+    existing = {
+        getattr(r, f"{key}_id"): r
+        for r in CouplingReport.objects.filter(kind=kind, **{f"{key}_id__in": list(fitted)}).only("id", f"{key}_id")
+    }
+    updates, creates = [], []
+    for key_id, (result, owner_id) in fitted.items():
+        report = existing.get(key_id)
+        if report is None:
+            creates.append(
+                CouplingReport(kind=kind, owner_id=owner_id, computed_at=now, result=result, **{f"{key}_id": key_id})
+            )
+        else:
+            report.result, report.computed_at, report.owner_id = result, now, owner_id
+            updates.append(report)
+    with transaction.atomic():
+        CouplingReport.objects.bulk_update(updates, ["result", "computed_at", "owner"], batch_size=WRITE_BATCH)
+        CouplingReport.objects.bulk_create(creates, batch_size=WRITE_BATCH)
 
 
-def _row(series: dict[date, float], start: date) -> np.ndarray:
-    row = np.full(HISTORY_DAYS, np.nan)
-    for day, value in series.items():
-        index = (day - start).days
-        if 0 <= index < HISTORY_DAYS:
-            row[index] = value
-    return row
+def recompute_solo(owner: User | None = None, *, id_range: tuple[int, int] | None = None) -> int:
+    """Fit every (person, other they track) in one batch; store one report each.
 
-
-def recompute_solo(owner: User | None = None) -> int:
-    """Fit every (person, other they track) in one batch; store one report each."""
-    today = timezone.now().date()
-    start = _grid_start(today)
-    candidates = (
-        Other.objects.filter(perceived_moods__checkin__local_date__gte=start).distinct().select_related("owner")
-    )
+    A constant number of queries whatever the number of people: the perceived moods
+    and own moods come as value lists straight into arrays. ``id_range`` (tracked
+    people's ids, from inclusive, to exclusive) splits the nightly run into chunks that
+    several workers can take; a chunk can be rerun safely."""
+    start = _grid_start(timezone.now().date())
+    perceived_qs = PerceivedMood.objects.filter(checkin__local_date__gte=start, value__isnull=False)
     if owner is not None:
-        candidates = candidates.filter(owner=owner)
-    others = list(candidates)
-    if not others:
+        perceived_qs = perceived_qs.filter(checkin__owner=owner)
+    if id_range is not None:
+        perceived_qs = perceived_qs.filter(other_id__gte=id_range[0], other_id__lt=id_range[1])
+    rows = list(perceived_qs.values_list("other_id", "checkin__owner_id", "checkin__local_date", "value"))
+    if not rows:
         return 0
+    owner_of = {other_id: owner_id for other_id, owner_id, _, _ in rows}
+    others = sorted(owner_of)
+    labels = boundary_queries.tracked_person_names(others)
+    perceived = _day_grid([(o, d, v) for o, _, d, v in rows], others, start)
+    owners = sorted(set(owner_of.values()))
+    own_by_owner = _own_moods(owners, start)
+    position = {owner_id: i for i, owner_id in enumerate(owners)}
+    own = own_by_owner[[position[owner_of[o]] for o in others]]
     from dynamics.coupling import fit_solo
 
-    own = _own_moods(sorted({o.owner_id for o in others}), start)
-    perceived = _perceived([o.pk for o in others], start)
     results = fit_solo(
-        np.stack([_row(own.get(o.owner_id, {}), start) for o in others]),
-        np.stack([_row(perceived.get(o.pk, {}), start) for o in others]),
-        ids=[str(o.pk) for o in others],
-        other_labels=[o.name for o in others],
+        own,
+        perceived,
+        ids=[str(o) for o in others],
+        other_labels=[labels.get(o, "") for o in others],
         start=start,
         window=WINDOW,
         step=STEP,
     )
-    with transaction.atomic():
-        for other, result in zip(others, results, strict=True):
-            CouplingReport.objects.update_or_create(
-                kind=CouplingReport.Kind.SOLO,
-                other=other,
-                defaults={
-                    "owner": other.owner,
-                    "computed_at": timezone.now(),
-                    "result": result.as_json(),
-                },
-            )
+    _write_reports(
+        CouplingReport.Kind.SOLO,
+        "other",
+        {o: (result.as_json(), owner_of[o]) for o, result in zip(others, results, strict=True)},
+    )
     return len(others)
 
 
 def joint_consents(link: FamilyLink) -> dict[int, tuple[bool, bool]]:
-    """user id -> (opted in, share with the other) for both sides of a link."""
-    found = {c.user_id: (c.opted_in, c.share_with_other) for c in JointConsent.objects.filter(link=link)}
+    """user id -> (opted in, share with the other) for both sides of a link.
+
+    Uses the link's prefetched ``joint_consents`` when there are any (the nightly batch
+    prefetches them: no query per link)."""
+    found = {c.user_id: (c.opted_in, c.share_with_other) for c in link.joint_consents.all()}
     parties = [link.inviter_id, link.invitee_id]
     return {uid: found.get(uid, (False, False)) for uid in parties if uid is not None}
 
 
-def _eligible_links() -> list[FamilyLink]:
-    links = (
-        FamilyLink.objects.filter(status="active")
-        .select_related("inviter", "invitee")
-        .prefetch_related("joint_consents")
-    )
-    return [link for link in links if all(opted for opted, _ in joint_consents(link).values())]
+def _both_opted_in(link: FamilyLink) -> bool:
+    return bool(link.invitee_id) and all(opted for opted, _ in joint_consents(link).values())
 
 
-def recompute_joint(link: FamilyLink | None = None) -> int:
-    """Fit every linked pair where both opted in, in one batch."""
-    links = [link] if link is not None else _eligible_links()
-    links = [lk for lk in links if lk.invitee_id and all(o for o, _ in joint_consents(lk).values())]
-    if not links:
-        CouplingReport.objects.filter(kind="joint").exclude(link__in=_eligible_links()).delete()
+def _eligible_links(id_range: tuple[int, int] | None = None) -> list[FamilyLink]:
+    links = active_links().prefetch_related("joint_consents")
+    if id_range is not None:
+        links = links.filter(pk__gte=id_range[0], pk__lt=id_range[1])
+    return [link for link in links if _both_opted_in(link)]
+
+
+def recompute_joint(
+    link: FamilyLink | None = None, *, id_range: tuple[int, int] | None = None, prune_only: bool = False
+) -> int:
+    """Fit every linked pair where both opted in, in one batch (or one chunk of links).
+
+    Run over all links (no ``link``, no ``id_range``) it also removes the reports of
+    links that are no longer eligible; ``prune_only`` does only that."""
+    links = [link] if link is not None else _eligible_links(id_range)
+    links = [lk for lk in links if _both_opted_in(lk)]
+    if link is None and id_range is None:
+        stale = CouplingReport.objects.filter(kind=CouplingReport.Kind.JOINT).exclude(link__in=links)
+        stale.delete()
+    if not links or prune_only:
         return 0
     from dynamics.coupling import fit_pairs
 
     start = _grid_start(timezone.now().date())
-    own = _own_moods(sorted({u for lk in links for u in (lk.inviter_id, lk.invitee_id) if u is not None}), start)
+    people = sorted({u for lk in links for u in (lk.inviter_id, lk.invitee_id) if u is not None})
+    own = _own_moods(people, start)
+    position = {person: i for i, person in enumerate(people)}
     y = np.stack(
-        [
-            np.stack(
-                [
-                    _row(own.get(lk.inviter_id, {}), start),
-                    _row(own.get(lk.invitee_id or 0, {}), start),
-                ],
-                axis=1,
-            )
-            for lk in links
-        ]
+        [own[[position[lk.inviter_id] for lk in links]], own[[position[lk.invitee_id or 0] for lk in links]]], axis=2
     )
     results = fit_pairs(
         y,
@@ -149,14 +183,23 @@ def recompute_joint(link: FamilyLink | None = None) -> int:
         window=WINDOW,
         step=STEP,
     )
-    with transaction.atomic():
-        for lk, result in zip(links, results, strict=True):
-            CouplingReport.objects.update_or_create(
-                kind=CouplingReport.Kind.JOINT,
-                link=lk,
-                defaults={"computed_at": timezone.now(), "result": result.as_json()},
-            )
+    _write_reports(
+        CouplingReport.Kind.JOINT,
+        "link",
+        {lk.pk: (result.as_json(), None) for lk, result in zip(links, results, strict=True)},
+    )
     return len(links)
+
+
+def chunks(kind: str, size: int) -> list[tuple[int, int]]:
+    """Id ranges of at most SIZE ids covering every tracked person (solo) or link (joint)."""
+    if kind == CouplingReport.Kind.SOLO:
+        top = PerceivedMood.objects.order_by("-other_id").values_list("other_id", flat=True).first()
+    else:
+        top = boundary_queries.largest_link_id()
+    if not top:
+        return []
+    return [(lo, lo + size) for lo in range(1, top + 1, size)]
 
 
 def solo_reports(owner: User) -> list[CouplingReport]:
@@ -185,8 +228,4 @@ def set_joint_consent(user: User, link: FamilyLink, *, opted_in: bool, share_wit
 
 
 def links_of(user: User) -> list[FamilyLink]:
-    return list(
-        FamilyLink.objects.filter(Q(inviter=user) | Q(invitee=user), status="active")
-        .select_related("inviter_other", "invitee_other")
-        .prefetch_related("joint_consents")
-    )
+    return boundary_queries.links_of(user)

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 
-from individuate.boundaries.models import Other
-
 from .models import ContactEvent
+
+if TYPE_CHECKING:
+    from individuate.boundaries.models import TrackedPerson
 
 
 class ScaleField(forms.IntegerField):
@@ -42,7 +43,7 @@ class CheckInForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args: Any, others: list[Other] | tuple[Other, ...] = (), **kwargs: Any) -> None:
+    def __init__(self, *args: Any, others: list[TrackedPerson] | tuple[TrackedPerson, ...] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.others = list(others)
         for other in self.others:
@@ -69,7 +70,7 @@ class ContactForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args: Any, others: list[Other] | tuple[Other, ...] = (), **kwargs: Any) -> None:
+    def __init__(self, *args: Any, others: list[TrackedPerson] | tuple[TrackedPerson, ...] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field: forms.TypedChoiceField = self.fields["other"]  # type: ignore[assignment]
         field.choices = [(o.pk, o.name) for o in others]

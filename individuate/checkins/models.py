@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from individuate.boundaries.models import FamilyLink, Other
+from individuate.boundaries.models import FamilyLink, TrackedPerson
 
 SCALE = [MinValueValidator(0), MaxValueValidator(10)]
 
@@ -44,7 +44,7 @@ class CheckIn(models.Model):
 
 class PerceivedMood(models.Model):
     checkin = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="perceived")
-    other = models.ForeignKey(Other, on_delete=models.CASCADE, related_name="perceived_moods")
+    other = models.ForeignKey(TrackedPerson, on_delete=models.CASCADE, related_name="perceived_moods")
     value = models.PositiveSmallIntegerField(validators=SCALE)
 
     class Meta:
@@ -72,7 +72,7 @@ class ContactEvent(models.Model):
         DECLINED = "declined", "Declined"
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contact_events")
-    other = models.ForeignKey(Other, on_delete=models.CASCADE, related_name="contact_events")
+    other = models.ForeignKey(TrackedPerson, on_delete=models.CASCADE, related_name="contact_events")
     at = models.DateTimeField(default=timezone.now)
     local_date = models.DateField()
     kind = models.CharField(max_length=12, choices=Kind.choices)
@@ -148,7 +148,9 @@ class CouplingReport(models.Model):
         blank=True,
         related_name="coupling_reports",
     )
-    other = models.ForeignKey(Other, on_delete=models.CASCADE, null=True, blank=True, related_name="coupling_reports")
+    other = models.ForeignKey(
+        TrackedPerson, on_delete=models.CASCADE, null=True, blank=True, related_name="coupling_reports"
+    )
     link = models.ForeignKey(
         FamilyLink, on_delete=models.CASCADE, null=True, blank=True, related_name="coupling_reports"
     )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from individuate.boundaries.sharing import Section, iso
+from individuate.core.records import Section, iso
 
-from .models import CheckIn, ContactEvent, CouplingReport, JournalEntry
+from .models import CheckIn, ContactEvent, CouplingReport, JointConsent, JournalEntry, ReminderSetting
 
 if TYPE_CHECKING:
     from individuate.accounts.models import User
@@ -147,3 +147,22 @@ def coupling_section(owner: User) -> Section:
         rows=rows,
         empty="No coupling report yet.",
     )
+
+
+def export_reminder(owner: User) -> list[dict[str, Any]]:
+    return [
+        {"enabled": r.enabled, "time": iso(r.time), "last_sent_on": iso(r.last_sent_on)}
+        for r in ReminderSetting.objects.filter(owner=owner)
+    ]
+
+
+def export_joint_consents(owner: User) -> list[dict[str, Any]]:
+    return [
+        {
+            "with": c.link.inviter_other.name if c.link.inviter_id == owner.pk else "the person who linked with you",
+            "opted_in": c.opted_in,
+            "share_with_other": c.share_with_other,
+            "updated_at": iso(c.updated_at),
+        }
+        for c in JointConsent.objects.filter(user=owner).select_related("link__inviter_other")
+    ]

@@ -8,12 +8,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
-from individuate.mail import send_email
+from individuate.core.mail import address_of, send_now
 
 
 @task()
 def send_checkin_reminder(owner_id: int, token: str) -> None:
-    from .actions import local_today, schedule_reminder
+    from individuate.core.time import local_today
+
+    from .actions import schedule_reminder
     from .models import CheckIn, ReminderSetting
 
     setting = ReminderSetting.objects.select_related("owner").filter(owner_id=owner_id).first()
@@ -21,23 +23,43 @@ def send_checkin_reminder(owner_id: int, token: str) -> None:
         return  # switched off or rescheduled since this was queued
     today = local_today(setting.owner)
     if setting.last_sent_on != today and not CheckIn.objects.filter(owner_id=owner_id, local_date=today).exists():
-        send_email.call("checkin-reminder", [setting.owner.email], {"checkin_path": reverse("checkin")})
+        send_now("checkins/checkin-reminder", [address_of(setting.owner)], {"checkin_path": reverse("checkin")})
         setting.last_sent_on = today
         setting.save(update_fields=["last_sent_on"])
     schedule_reminder(setting, after=timezone.now())
 
 
 NIGHTLY_HOUR_UTC = 3
+# Tracked people (solo) or links (joint) per chunk: one chunk is one vectorised fit and a
+# few bulk writes; several task workers take chunks side by side.
+CHUNK_IDS = 5000
 
 
 @task()
 def recompute_coupling() -> dict[str, int]:
-    """Refit every solo and joint report in one batch each, then queue tomorrow's run."""
-    from .coupling import recompute_joint, recompute_solo
+    """The nightly run: queue one chunk task per id range, then tomorrow's run.
 
-    counts = {"solo": recompute_solo(), "joint": recompute_joint()}
+    Chunks are idempotent (each refits and overwrites its own reports), so a crashed
+    chunk can simply be run again."""
+    from .coupling import chunks, recompute_joint
+
+    counts = {"solo": 0, "joint": 0}
+    for kind in ("solo", "joint"):
+        for lo, hi in chunks(kind, CHUNK_IDS):
+            recompute_coupling_chunk.enqueue(kind, lo, hi)
+            counts[kind] += 1
+    recompute_joint(id_range=None, prune_only=True)  # reports of links no longer eligible go
     schedule_nightly()
     return counts
+
+
+@task()
+def recompute_coupling_chunk(kind: str, lo: int, hi: int) -> int:
+    from .coupling import recompute_joint, recompute_solo
+
+    if kind == "solo":
+        return recompute_solo(id_range=(lo, hi))
+    return recompute_joint(id_range=(lo, hi))
 
 
 def schedule_nightly() -> bool:

@@ -8,9 +8,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from individuate.boundaries import policy
-from individuate.decorators import AuthedRequest, person_required
-from individuate.errors import ActionError
-from individuate.web import attempt, form_errors
+from individuate.core.errors import ActionError
+from individuate.core.http import AuthedRequest, attempt, form_errors, person_required
+from individuate.core.time import local_today
 
 from . import actions, charts, coupling
 from .forms import CheckInForm, ContactForm, JournalForm, ReminderForm
@@ -110,7 +110,7 @@ def journal(request: AuthedRequest, entry_id: int | None = None) -> HttpResponse
         if entry is None:
             raise Http404("Not found.")
     initial = {
-        "date": entry.date if entry else actions.local_today(request.user),
+        "date": entry.date if entry else local_today(request.user),
         "text": entry.text if entry else "",
     }
     form = JournalForm(request.POST or None, initial=initial)

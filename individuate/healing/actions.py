@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from individuate.boundaries import policy
-from individuate.checkins.actions import local_today
-from individuate.errors import ActionError
+from individuate.core.errors import ActionError
+from individuate.core.time import local_today
 
 from .content import Plan, plans
 from .models import ExerciseAnswer, Goal, PlanEnrollment, Script, SmallStep, StepSuggestion
@@ -275,14 +275,15 @@ def link_script(owner: User, step_id: int, script_id: Any) -> SmallStep:
 
 
 @transaction.atomic
+def client_for_plans(therapist: User, client_id: int, *, via: str, path: str = "") -> User:
+    """The client whose plans THERAPIST may read (policy-checked and logged)."""
+    return policy.require_owner(therapist, client_id, "plans", via=via, path=path)
+
+
 def suggest_step(
     therapist: User, client_id: int, plan_step: str, title: str, note: str = "", *, path: str = ""
 ) -> StepSuggestion:
-    from individuate.accounts.models import User as UserModel
-
-    client = UserModel.objects.filter(pk=client_id, is_active=True).first()
-    policy.require(therapist, client, "plans", via="page", path=path)
-    assert client is not None
+    client = policy.require_owner(therapist, client_id, "plans", via="page", path=path)
     if not any(plan_step in {s.id for s in p.steps} for p in plans().values()):
         raise ActionError("No such plan step.")
     return StepSuggestion.objects.create(

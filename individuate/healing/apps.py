@@ -8,7 +8,7 @@ class HealingConfig(AppConfig):
     verbose_name = "Healing plans"
 
     def ready(self) -> None:
-        from individuate.boundaries.sharing import (
+        from individuate.core.records import (
             register_exporter,
             register_scope_page,
             register_section,
@@ -23,9 +23,21 @@ class HealingConfig(AppConfig):
         except ContentError as exc:
             raise ImproperlyConfigured(f"Healing plans: {exc}") from exc
 
-        register_exporter("plan_goals", records.export_plan)
-        register_exporter("small_steps", records.export_small_steps)
-        register_exporter("plan_exercises", records.export_exercises)
-        register_exporter("boundary_scripts", records.export_scripts)
+        from .models import ExerciseAnswer, Goal, PlanEnrollment, Script, SmallStep, StepSuggestion
+
+        register_exporter(
+            "plan_goals", records.export_plan, label="Your plan and its goals", models=[PlanEnrollment, Goal]
+        )
+        register_exporter("small_steps", records.export_small_steps, label="Your small steps", models=[SmallStep])
+        register_exporter(
+            "plan_exercises", records.export_exercises, label="Your plan exercises", models=[ExerciseAnswer]
+        )
+        register_exporter("boundary_scripts", records.export_scripts, label="Your boundary scripts", models=[Script])
+        register_exporter(
+            "step_suggestions",
+            records.export_suggestions,
+            label="Small steps suggested by or to a therapist",
+            models=[StepSuggestion],
+        )
         register_section("plans", records.plans_section)
         register_scope_page("plans", "client_plan")

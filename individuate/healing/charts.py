@@ -8,7 +8,7 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 
-from individuate.charts import LINE, PLUM, RED, TEAL, svg_of
+from individuate.core.charts import LINE, PLUM, RED, TEAL, svg_of
 
 
 def _dates(ax: plt.Axes) -> None:

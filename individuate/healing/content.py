@@ -54,6 +54,18 @@ class Step:
 
 
 @dataclass(frozen=True)
+class Safety:
+    """What to do when a step is met with danger: shown on the plan and on every step."""
+
+    title: str
+    text: str
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [p.strip() for p in self.text.split("\n\n") if p.strip()]
+
+
+@dataclass(frozen=True)
 class Plan:
     id: str
     version: str
@@ -61,6 +73,7 @@ class Plan:
     audience: str
     intro: str
     steps: tuple[Step, ...]
+    safety: Safety | None = None
 
     def step(self, step_id: str) -> Step:
         for step in self.steps:
@@ -115,7 +128,7 @@ def parse_plan(path: Path, text: str) -> Plan:
         raise ContentError(f"{source}: not valid YAML: {exc}") from exc
     if not isinstance(data, dict):
         raise ContentError(f"{source}: (file): expected a mapping")
-    _only(data, {"id", "version", "title", "audience", "intro", "steps"}, "", source)
+    _only(data, {"id", "version", "title", "audience", "intro", "steps", "safety"}, "", source)
     ident = _need(data, "id", "", source)
     if ident != path.stem:
         raise ContentError(f"{source}: id: {ident!r} must match the file name")
@@ -186,6 +199,11 @@ def parse_plan(path: Path, text: str) -> Plan:
         raise ContentError(f"{source}: steps: step and exercise ids must be unique")
     if not steps:
         raise ContentError(f"{source}: steps: at least one step")
+    safety = None
+    if "safety" in data:
+        raw_safety = _need(data, "safety", "", source, dict)
+        _only(raw_safety, {"title", "text"}, "safety", source)
+        safety = Safety(_need(raw_safety, "title", "safety", source), _need(raw_safety, "text", "safety", source))
     return Plan(
         ident,
         _need(data, "version", "", source),
@@ -193,6 +211,7 @@ def parse_plan(path: Path, text: str) -> Plan:
         audience,
         _need(data, "intro", "", source).strip(),
         tuple(steps),
+        safety,
     )
 
 

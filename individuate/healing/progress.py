@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from individuate.checkins.actions import contacts_by_week, local_today
+from individuate.checkins.actions import contacts_by_week
 from individuate.checkins.coupling import solo_reports, window_series
-from individuate.checkins.models import ContactEvent
+from individuate.checkins.queries import guilt_after_contacts
+from individuate.core.time import local_today, week_start
 from individuate.measures.actions import completed_responses
 
 from .models import SmallStep
@@ -46,10 +47,8 @@ def guilt_after_saying_no(owner: User, weeks: int = WEEKS) -> list[dict[str, Any
     today = local_today(owner)
     since = today - timedelta(days=today.weekday(), weeks=weeks - 1)  # a Monday: whole weeks only
     by_week: dict[date, list[int]] = {}
-    for local_date, guilt in ContactEvent.objects.filter(
-        owner=owner, local_date__gte=since, response__in=["declined", "own_terms"]
-    ).values_list("local_date", "guilt_after"):
-        by_week.setdefault(local_date - timedelta(days=local_date.weekday()), []).append(guilt)
+    for local_date, guilt in guilt_after_contacts(owner, since, ["declined", "own_terms"]):
+        by_week.setdefault(week_start(local_date), []).append(guilt)
     return [{"week": w, "mean": sum(v) / len(v), "n": len(v)} for w, v in sorted(by_week.items())]
 
 
@@ -77,6 +76,30 @@ def steps_summary(owner: User) -> dict[str, int]:
         "not_done": counts["not_done"],
         "dropped": counts["dropped"],
         "reflections": reflections,
+    }
+
+
+def steps_summaries(owner_ids: list[int]) -> dict[int, dict[str, int]]:
+    """:func:`steps_summary` for many owners in one query (only those the policy allowed)."""
+    rows = SmallStep.objects.filter(goal__enrollment__owner_id__in=owner_ids).values_list(
+        "goal__enrollment__owner_id", "status", "how_it_went", "learned"
+    )
+    counts: dict[int, dict[str, int]] = {
+        oid: {**dict.fromkeys(SmallStep.Status.values, 0), "reflections": 0} for oid in owner_ids
+    }
+    for owner_id, status, how, learned in rows:
+        counts[owner_id][status] += 1
+        counts[owner_id]["reflections"] += bool((how or "").strip() or (learned or "").strip())
+    return {
+        oid: {
+            "planned": c["planned"] + c["done"] + c["not_done"],
+            "open": c["planned"],
+            "done": c["done"],
+            "not_done": c["not_done"],
+            "dropped": c["dropped"],
+            "reflections": c["reflections"],
+        }
+        for oid, c in counts.items()
     }
 
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from individuate.boundaries.sharing import Section, iso
+from django.db.models import Q
 
-from .models import ExerciseAnswer, Goal, Script, SmallStep
+from individuate.boundaries.policy import therapist_may_see_clients
+from individuate.core.records import Section, iso
+
+from .models import ExerciseAnswer, Goal, Script, SmallStep, StepSuggestion
 
 if TYPE_CHECKING:
     from individuate.accounts.models import User
@@ -92,3 +95,23 @@ def plans_section(owner: User) -> Section:
         ],
         empty="No plan yet.",
     )
+
+
+def export_suggestions(owner: User) -> list[dict[str, Any]]:
+    """Steps a therapist suggested to you — or, for a therapist, the ones you suggested."""
+    rows = []
+    for s in StepSuggestion.objects.filter(Q(client=owner) | Q(therapist=owner)).select_related("therapist", "client"):
+        received = s.client_id == owner.pk
+        rows.append(
+            {
+                "direction": "received" if received else "sent",
+                "with": s.therapist.name if received else (s.client.name if therapist_may_see_clients(owner) else ""),
+                "plan_step": s.plan_step,
+                "title": s.title,
+                "note": s.note,
+                "status": s.status,
+                "created_at": iso(s.created_at),
+                "responded_at": iso(s.responded_at),
+            }
+        )
+    return rows

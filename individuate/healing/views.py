@@ -10,10 +10,10 @@ from django.views.decorators.http import require_POST
 
 from individuate.accounts.models import User
 from individuate.boundaries import policy
-from individuate.checkins.actions import local_today
-from individuate.decorators import AuthedRequest, person_required, therapist_required
-from individuate.errors import ActionError
-from individuate.web import attempt
+from individuate.boundaries.visibility import who_can_see
+from individuate.core.errors import ActionError
+from individuate.core.http import AuthedRequest, attempt, person_required, therapist_required
+from individuate.core.time import local_today
 
 from . import actions, charts, progress
 from .content import example_scripts, plans
@@ -34,7 +34,12 @@ def _plan_context(owner: User, enrollment: PlanEnrollment) -> dict[str, Any]:
     by_step: dict[str, list[Goal]] = {}
     for goal in goals:
         by_step.setdefault(goal.step, []).append(goal)
-    return {"plan": plan, "enrollment": enrollment, "goals_by_step": by_step}
+    return {
+        "plan": plan,
+        "enrollment": enrollment,
+        "goals_by_step": by_step,
+        "who_can_see": who_can_see(owner, "plans", "your goals and small steps"),
+    }
 
 
 @person_required
@@ -291,10 +296,7 @@ def suggestion_answer(request: AuthedRequest, suggestion_id: int) -> HttpRespons
 
 
 def _client_or_denied(request: AuthedRequest, client_id: int) -> User:
-    client = User.objects.filter(pk=client_id, is_active=True).first()
-    policy.require(request.user, client, "plans", via="page", path=request.path)
-    assert client is not None
-    return client
+    return policy.require_owner(request.user, client_id, "plans", via="page", path=request.path)
 
 
 @therapist_required

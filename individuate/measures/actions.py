@@ -6,7 +6,6 @@ raises ActionError having stored nothing half-way.
 
 from __future__ import annotations
 
-import zoneinfo
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -17,9 +16,9 @@ from django.utils import timezone
 from django_tasks import default_task_backend
 
 from individuate.boundaries import policy
-from individuate.boundaries.models import TherapistConnection
-from individuate.errors import ActionError
-from individuate.mail import queue_email
+from individuate.core.errors import ActionError
+from individuate.core.mail import queue_email
+from individuate.core.time import local_today, zone_of
 
 from .instruments import Instrument
 from .models import Assignment, Response, SafetyFlag, SafetyFlagSeen
@@ -62,13 +61,17 @@ def start_response(owner: User, instrument_id: str, layout: str | None = None) -
         raise ActionError("Layout must be 'one' or 'all'.")
     existing = Response.objects.filter(owner=owner, instrument=instrument.id, status="in_progress").first()
     # A "last 2 weeks" questionnaire left unfinished for weeks is no longer about now.
-    # (One with a safety flag is kept: its flag must stay attached to its answers.)
+    # One with a safety flag is closed, not deleted: the flag stays attached to its answers.
     stale = existing is not None and (
         existing.instrument_version != instrument.version
         or existing.updated_at < timezone.now() - timedelta(days=STALE_DAYS)
     )
-    if existing is not None and stale and not existing.safety_flags.exists():
-        existing.delete()
+    if existing is not None and stale:
+        if existing.safety_flags.exists():
+            existing.status = Response.Status.CLOSED
+            existing.save(update_fields=["status", "updated_at"])
+        else:
+            existing.delete()
         existing = None
     if existing is not None:
         if layout and layout != existing.layout:
@@ -103,8 +106,7 @@ def start_response(owner: User, instrument_id: str, layout: str | None = None) -
 def save_answers(owner: User, response_id: int, answers: dict[str, Any]) -> tuple[Response, list[SafetyFlag]]:
     """Save some answers (all valid, or none). Returns flags raised by this save."""
     response = get_own_response(owner, response_id, lock=True)
-    if response.is_completed:
-        raise ActionError("This questionnaire was already submitted.", "conflict")
+    _require_open(response)
     instrument = get_instrument(response.instrument)
     clean: dict[str, int | None] = {}
     for item_id, value in answers.items():
@@ -128,16 +130,47 @@ def save_answers(owner: User, response_id: int, answers: dict[str, Any]) -> tupl
     return response, _raise_flags(response, instrument)
 
 
+def _require_open(response: Response) -> None:
+    if response.status == Response.Status.COMPLETED:
+        raise ActionError("This questionnaire was already submitted.", "conflict")
+    if response.status == Response.Status.CLOSED:
+        raise ActionError("This questionnaire was closed unfinished; please start a fresh one.", "conflict")
+
+
 def _raise_flags(response: Response, instrument: Instrument) -> list[SafetyFlag]:
+    """Raise new flags and follow existing ones; return those that are new or have risen.
+
+    A flag keeps the first answer (``value``), the highest and the latest. A rise above
+    the highest shows the support page again and tells the therapists again.
+    """
     raised = []
     for flag in instrument.flags:
         value = response.answers.get(flag.item)
-        if value is None or value < flag.min_value:
+        safety = SafetyFlag.objects.filter(response=response, flag=flag.id).first()
+        if safety is not None and value is not None and value != safety.latest_value:
+            rose = value > safety.highest_value
+            safety.latest_value = value
+            if rose:
+                safety.highest_value, safety.rose_at = value, timezone.now()
+                # What a therapist saw was a lower answer: it is new to them again.
+                safety.seen.all().delete()
+            safety.save(update_fields=["latest_value", "highest_value", "rose_at"])
+            if rose:
+                raised.append(safety)
+                _alert_therapists(response.owner)
+            continue
+        if safety is not None or value is None or value < flag.min_value:
             continue
         safety, created = SafetyFlag.objects.get_or_create(
             response=response,
             flag=flag.id,
-            defaults={"owner": response.owner, "item": flag.item, "value": value},
+            defaults={
+                "owner": response.owner,
+                "item": flag.item,
+                "value": value,
+                "highest_value": value,
+                "latest_value": value,
+            },
         )
         if created:
             raised.append(safety)
@@ -145,18 +178,37 @@ def _raise_flags(response: Response, instrument: Instrument) -> list[SafetyFlag]
     return raised
 
 
+@transaction.atomic
+def record_followup(owner: User, response_id: int, thinking_now: bool, plan_or_act: bool) -> SafetyFlag:
+    """The person's answers to the short follow-up about right now, stored on the flag.
+
+    A "yes" tells the therapists again (without detail), as a new flag does.
+    """
+    response = get_own_response(owner, response_id, lock=True)
+    safety = response.safety_flags.order_by("-raised_at").first()
+    if safety is None:
+        raise ActionError("There is nothing to follow up on this questionnaire.", "not_found")
+    was_urgent = safety.urgent
+    safety.thinking_now, safety.plan_or_act, safety.followed_up_at = thinking_now, plan_or_act, timezone.now()
+    safety.save(update_fields=["thinking_now", "plan_or_act", "followed_up_at"])
+    if safety.urgent and not was_urgent:
+        safety.seen.all().delete()
+        _alert_therapists(owner)
+    return safety
+
+
 def _alert_therapists(client: User) -> None:
     """Tell every therapist who holds the measures grant that a client needs attention.
 
     The e-mail holds no clinical detail and no name: only that someone does, and a link.
     """
-    connections = TherapistConnection.objects.filter(
-        client=client, status="active", grants__scope="measures", grants__revoked_at__isnull=True
-    ).select_related("therapist__therapist_profile")
-    for connection in connections:
-        therapist = connection.therapist
-        address = getattr(getattr(therapist, "therapist_profile", None), "contact_email", "") or therapist.email
-        queue_email("client-needs-attention", address, {"dashboard_path": reverse("dashboard")})
+    for therapist in policy.therapists_with_scope(client, "measures"):
+        queue_email(
+            "measures/client-needs-attention",
+            to=therapist,
+            about=client,
+            context={"dashboard_path": reverse("dashboard")},
+        )
 
 
 def missing_items(response: Response) -> list[int]:
@@ -167,8 +219,7 @@ def missing_items(response: Response) -> list[int]:
 @transaction.atomic
 def submit_response(owner: User, response_id: int) -> Response:
     response = get_own_response(owner, response_id, lock=True)
-    if response.is_completed:
-        raise ActionError("This questionnaire was already submitted.", "conflict")
+    _require_open(response)
     instrument = get_instrument(response.instrument)
     try:
         result = score(instrument, response.answers)
@@ -190,6 +241,16 @@ def completed_responses(owner: User, instrument_id: str | None = None) -> QueryS
     return qs.filter(instrument=instrument_id) if instrument_id else qs
 
 
+def latest_results_by_client(client_ids: list[int], per_client: int = 3) -> dict[int, list[Response]]:
+    """The latest completed result per questionnaire for many clients, in one query
+    (call only with the clients the policy allowed)."""
+    latest: dict[int, dict[str, Response]] = {}
+    rows = Response.objects.filter(owner_id__in=client_ids, status="completed").order_by("completed_at", "id")
+    for response in rows:
+        latest.setdefault(response.owner_id, {})[response.instrument] = response
+    return {cid: list(by_instrument.values())[-per_client:] for cid, by_instrument in latest.items()}
+
+
 def open_responses(owner: User) -> QuerySet[Response]:
     return Response.objects.filter(owner=owner, status="in_progress")
 
@@ -197,29 +258,21 @@ def open_responses(owner: User) -> QuerySet[Response]:
 # ---------------------------------------------------------------- assignments
 
 
-def _local_today(user: User) -> date:
-    try:
-        zone = zoneinfo.ZoneInfo(user.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo("UTC")
-    return timezone.now().astimezone(zone).date()
-
-
 def _schedule_reminder(assignment: Assignment) -> None:
     """Remind now if it is due today (or overdue), else at 09:00 on the due day in the
     client's own time zone."""
     client = assignment.client
-    zone = zoneinfo.ZoneInfo(client.time_zone or "UTC")
+    zone = zone_of(client)
     at = datetime.combine(assignment.due_on, time(9, 0), tzinfo=zone)
     due = assignment.due_on.isoformat()
-    if assignment.due_on <= _local_today(client):
+    if assignment.due_on <= local_today(client):
         remind_assignment.enqueue(assignment.pk, due)
     elif default_task_backend.supports_defer:
         remind_assignment.using(run_after=at).enqueue(assignment.pk, due)
 
 
 def _advance_assignments(owner: User, instrument_id: str) -> None:
-    today = _local_today(owner)
+    today = local_today(owner)
     for assignment in Assignment.objects.select_for_update().filter(
         client=owner, instrument=instrument_id, active=True, due_on__lte=today + timedelta(days=3)
     ):
@@ -233,13 +286,9 @@ def _advance_assignments(owner: User, instrument_id: str) -> None:
             _schedule_reminder(assignment)
 
 
-def _require_measures_grant(therapist: User, client_id: int, path: str) -> User:
-    from individuate.accounts.models import User as UserModel
-
-    client = UserModel.objects.filter(pk=client_id, is_active=True).first()
-    policy.require(therapist, client, "measures", via="page", path=path)
-    assert client is not None
-    return client
+def client_for_measures(therapist: User, client_id: int, *, via: str = "page", path: str = "") -> User:
+    """The client whose measures THERAPIST may read (policy-checked and logged)."""
+    return policy.require_owner(therapist, client_id, "measures", via=via, path=path)
 
 
 @transaction.atomic
@@ -250,15 +299,16 @@ def assign(
     recurrence: str,
     starts_on: date,
     *,
+    via: str = "page",
     path: str = "",
 ) -> Assignment:
-    client = _require_measures_grant(therapist, client_id, path)
+    client = client_for_measures(therapist, client_id, via=via, path=path)
     instrument = get_instrument(instrument_id)
     if recurrence not in Assignment.Recurrence.values:
         raise ActionError("Recurrence must be once, weekly, biweekly or monthly.")
-    if starts_on < _local_today(client) - timedelta(days=1):
+    if starts_on < local_today(client) - timedelta(days=1):
         raise ActionError("The first due date cannot be in the past.")
-    if starts_on > _local_today(client) + timedelta(days=365):
+    if starts_on > local_today(client) + timedelta(days=365):
         raise ActionError("The first due date must be within a year.")
     try:
         with transaction.atomic():
@@ -276,11 +326,11 @@ def assign(
 
 
 @transaction.atomic
-def end_assignment(therapist: User, assignment_id: int, *, path: str = "") -> None:
+def end_assignment(therapist: User, assignment_id: int, *, via: str = "page", path: str = "") -> None:
     assignment = Assignment.objects.filter(pk=assignment_id, therapist=therapist).select_related("client").first()
     if assignment is None:
         raise ActionError("Not found.", "not_found")
-    policy.require(therapist, assignment.client, "measures", via="page", path=path)
+    policy.require(therapist, assignment.client, "measures", via=via, path=path)
     if assignment.active:
         assignment.active, assignment.ended_at = False, timezone.now()
         assignment.save(update_fields=["active", "ended_at"])
@@ -291,7 +341,7 @@ def assignment_still_consented(assignment: Assignment) -> bool:
 
 
 def due_assignments(client: User) -> list[Assignment]:
-    today = _local_today(client)
+    today = local_today(client)
     due = Assignment.objects.filter(client=client, active=True, due_on__lte=today).select_related("therapist")
     return [a for a in due.order_by("due_on") if assignment_still_consented(a)]
 
@@ -301,6 +351,10 @@ def end_assignments_for(client: User, therapist: User) -> int:
     return Assignment.objects.filter(client=client, therapist=therapist, active=True).update(
         active=False, ended_at=timezone.now()
     )
+
+
+def assignments_given(therapist: User, client: User) -> QuerySet[Assignment]:
+    return Assignment.objects.filter(client=client, therapist=therapist, active=True).order_by("due_on")
 
 
 def upcoming_assignments(client: User) -> QuerySet[Assignment]:
@@ -319,11 +373,13 @@ def flags_for_therapist(therapist: User, client: User) -> list[tuple[SafetyFlag,
 
 
 @transaction.atomic
-def mark_flag_seen(therapist: User, flag_id: int, *, path: str = "") -> SafetyFlag:
+def mark_flag_seen(
+    therapist: User, flag_id: int, *, client_id: int | None = None, via: str = "page", path: str = ""
+) -> SafetyFlag:
     flag = SafetyFlag.objects.filter(pk=flag_id).select_related("owner").first()
-    if flag is None:
+    if flag is None or (client_id is not None and flag.owner_id != client_id):
         raise ActionError("Not found.", "not_found")
-    policy.require(therapist, flag.owner, "measures", via="page", path=path)
+    policy.require(therapist, flag.owner, "measures", via=via, path=path)
     SafetyFlagSeen.objects.get_or_create(flag=flag, therapist=therapist)
     return flag
 
@@ -336,19 +392,16 @@ def clients_needing_attention(therapist: User) -> set[int]:
     """
     from individuate.accounts.models import User as UserModel
 
-    connected = TherapistConnection.objects.filter(therapist=therapist, status="active").values_list(
-        "client_id", flat=True
-    )
     flagged = set(
-        SafetyFlag.objects.filter(owner_id__in=list(connected))
+        SafetyFlag.objects.filter(owner_id__in=policy.connected_client_ids(therapist))
         .exclude(seen__therapist=therapist)
         .values_list("owner_id", flat=True)
     )
-    return {
-        client.pk
-        for client in UserModel.objects.filter(pk__in=flagged)
-        if policy.check(therapist, client, "measures", via="page", path="safety-flags").allowed
-    }
+    if not flagged:
+        return set()
+    clients = list(UserModel.objects.filter(pk__in=flagged))
+    decisions = policy.check_many(therapist, clients, "measures", via="page", path="safety-flags")
+    return {pk for pk, decision in decisions.items() if decision.allowed}
 
 
 @transaction.atomic
@@ -393,6 +446,8 @@ def import_completed(
                 flag=flag.id,
                 item=flag.item,
                 value=value,
+                highest_value=value,
+                latest_value=value,
                 raised_at=completed_at,
             )
             if seen_by is not None:

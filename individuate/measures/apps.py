@@ -8,7 +8,7 @@ class MeasuresConfig(AppConfig):
     verbose_name = "Measures"
 
     def ready(self) -> None:
-        from individuate.boundaries.sharing import (
+        from individuate.core.records import (
             register_exporter,
             register_scope_page,
             register_section,
@@ -25,9 +25,32 @@ class MeasuresConfig(AppConfig):
         except InstrumentError as exc:
             raise ImproperlyConfigured(f"Measures: {exc}") from exc
 
-        register_exporter("measure_responses", records.export_responses)
-        register_exporter("safety_flags", records.export_flags)
-        register_exporter("measure_assignments", records.export_assignments)
+        from .models import Assignment, Response, SafetyFlag, SafetyFlagSeen
+
+        register_exporter(
+            "measure_responses",
+            records.export_responses,
+            label="Your questionnaire answers and scores",
+            models=[Response],
+        )
+        register_exporter(
+            "safety_flags",
+            records.export_flags,
+            label="Answers that asked for care (safety flags)",
+            models=[SafetyFlag],
+        )
+        register_exporter(
+            "measure_assignments",
+            records.export_assignments,
+            label="Questionnaires your therapist asked you to repeat",
+            models=[Assignment],
+        )
+        register_exporter(
+            "safety_flags_seen",
+            records.export_flags_seen,
+            label="Safety flags you have seen (therapists)",
+            models=[SafetyFlagSeen],
+        )
         register_section("measures", records.measures_section)
         register_scope_page("measures", "client_measures")
 

@@ -9,8 +9,8 @@ from datetime import datetime
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 
-from individuate.charts import BAND_COLOURS, LINE, MUTED, PLUM, TEAL, TEXT
-from individuate.charts import svg_of as _svg
+from individuate.core.charts import BAND_COLOURS, LINE, MUTED, PLUM, TEAL, TEXT
+from individuate.core.charts import svg_of as _svg
 
 from .instruments import Instrument
 

@@ -23,3 +23,24 @@ class AssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         field: forms.ChoiceField = self.fields["instrument"]  # type: ignore[assignment]
         field.choices = [(i.id, i.title) for i in instruments]
+
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+class FollowupForm(forms.Form):
+    """The short follow-up after a positive self-harm answer. Written for Individuate:
+    not a validated instrument, only a way to show the right help first."""
+
+    thinking_now = forms.ChoiceField(
+        label="Are you having thoughts of suicide right now?",
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Please choose yes or no."},
+    )
+    plan_or_act = forms.ChoiceField(
+        label="In the past few days, have you made a plan to end your life, or done anything towards it?",
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Please choose yes or no."},
+    )

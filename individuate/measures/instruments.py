@@ -53,6 +53,12 @@ class Feedback:
     min: float
     max: float
     text: str
+    # Other wording for this range when the total falls in a given band, e.g. low
+    # readiness with "few signs" overall must not read as if there were a problem.
+    when_band: tuple[tuple[str, str], ...] = ()
+
+    def text_for(self, band: str | None) -> str:
+        return dict(self.when_band).get(band or "", self.text)
 
 
 @dataclass(frozen=True)
@@ -64,8 +70,8 @@ class Subscale:
     about: str
     feedback: tuple[Feedback, ...]
 
-    def feedback_for(self, value: float) -> str:
-        return _in_range(self.feedback, value).text if self.feedback else ""
+    def feedback_for(self, value: float, band: str | None = None) -> str:
+        return _in_range(self.feedback, value).text_for(band) if self.feedback else ""
 
 
 @dataclass(frozen=True)
@@ -190,7 +196,11 @@ def _ranges(
         if cls is Band:
             out.append(Band(low, high, r.get(entry, "label", w, str), r.get(entry, "text", w, str, "")))
         else:
-            out.append(Feedback(low, high, r.get(entry, text_key, w, str)))
+            when = r.get(entry, "when_band", w, dict, {})
+            for label, text in when.items():
+                if not isinstance(text, str) or not text.strip():
+                    raise r.fail(f"{w}.when_band.{label}", "must be a non-empty text")
+            out.append(Feedback(low, high, r.get(entry, text_key, w, str), tuple((str(k), v) for k, v in when.items())))
     out.sort(key=lambda b: b.min)
     if not math.isclose(out[0].min, lo) or not math.isclose(out[-1].max, hi):
         raise r.fail(where, f"must cover {lo:g}–{hi:g}, covers {out[0].min:g}–{out[-1].max:g}")
@@ -224,7 +234,7 @@ ALLOWED_KEYS = {
     "scoring": {"total", "subscales"},
     "subscales": {"id", "label", "method", "in_total", "about", "feedback"},
     "bands": {"min", "max", "label", "text"},
-    "feedback": {"min", "max", "text"},
+    "feedback": {"min", "max", "text", "when_band"},
     "flags": {"id", "item", "min_value", "message"},
 }
 
@@ -368,6 +378,14 @@ def parse_instrument(path: Path, text: str) -> Instrument:
             if raw_feedback is not None
             else ()
         )
+        labels = {b.label for b in bands}
+        for m, entry in enumerate(feedback):
+            for label, _ in entry.when_band:
+                if label not in labels:
+                    raise r.fail(
+                        f"scoring.subscales[{n}].feedback[{m}].when_band",
+                        f"{label!r} is not a band (bands: {', '.join(sorted(labels))})",
+                    )
         feedback_subscales.append(Subscale(s.id, s.label, s.method, s.in_total, s.about, feedback))
     flags = []
     item_ids = {i.id for i in items}

@@ -16,6 +16,9 @@ class Response(models.Model):
     class Status(models.TextChoices):
         IN_PROGRESS = "in_progress", "In progress"
         COMPLETED = "completed", "Completed"
+        # Left unfinished for weeks with a safety flag: closed (answers and flag kept) so
+        # that a fresh sitting asks about the last two weeks again.
+        CLOSED = "closed", "Closed unfinished"
 
     class Layout(models.TextChoices):
         ONE = "one", "One question per screen"
@@ -69,8 +72,15 @@ class SafetyFlag(models.Model):
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="safety_flags")
     flag = models.CharField(max_length=40)
     item = models.CharField(max_length=64)
-    value = models.PositiveSmallIntegerField()
+    value = models.PositiveSmallIntegerField(help_text="The answer that raised the flag.")
+    highest_value = models.PositiveSmallIntegerField(default=0)
+    latest_value = models.PositiveSmallIntegerField(null=True, blank=True)
     raised_at = models.DateTimeField(default=timezone.now)
+    rose_at = models.DateTimeField(null=True, blank=True)
+    # The short follow-up about right now, offered after the flag (None: not answered).
+    thinking_now = models.BooleanField(null=True, blank=True)
+    plan_or_act = models.BooleanField(null=True, blank=True)
+    followed_up_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-raised_at"]
@@ -78,6 +88,11 @@ class SafetyFlag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.flag} on {self.response_id}"
+
+    @property
+    def urgent(self) -> bool:
+        """The follow-up said yes: thoughts of suicide right now, or a plan or an act."""
+        return bool(self.thinking_now or self.plan_or_act)
 
 
 class SafetyFlagSeen(models.Model):

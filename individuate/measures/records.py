@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from individuate.boundaries.sharing import Section, iso
+from individuate.core.records import Section, iso
 
-from .models import Assignment, Response, SafetyFlag
+from .models import Assignment, Response, SafetyFlag, SafetyFlagSeen
 
 if TYPE_CHECKING:
     from individuate.accounts.models import User
@@ -36,7 +36,13 @@ def export_flags(owner: User) -> list[dict[str, Any]]:
             "flag": f.flag,
             "item": f.item,
             "value": f.value,
+            "highest_value": f.highest_value,
+            "latest_value": f.latest_value,
             "raised_at": iso(f.raised_at),
+            "rose_at": iso(f.rose_at),
+            "thinking_of_suicide_now": f.thinking_now,
+            "plan_or_act": f.plan_or_act,
+            "followed_up_at": iso(f.followed_up_at),
             "seen_by_a_therapist": f.seen.exists(),
         }
         for f in SafetyFlag.objects.filter(owner=owner)
@@ -78,3 +84,8 @@ def measures_section(owner: User) -> Section:
         ],
         empty="No questionnaires completed yet.",
     )
+
+
+def export_flags_seen(owner: User) -> list[dict[str, Any]]:
+    """A therapist's record of which safety flags they have seen (no client detail)."""
+    return [{"flag": s.flag_id, "seen_at": iso(s.at)} for s in SafetyFlagSeen.objects.filter(therapist=owner)]

@@ -42,12 +42,18 @@ def keyed_matrix(instrument: Instrument, responses: list[Response]) -> np.ndarra
     ).reshape(len(responses), len(items))
 
 
+def _current_version(instrument: Instrument) -> Any:
+    """Completed responses to this version only: another version may have other items
+    or another total (enmeshment-child 2 leaves resentment out)."""
+    return Response.objects.filter(instrument=instrument.id, status="completed", instrument_version=instrument.version)
+
+
 def reliable_change_for(instrument: Instrument) -> float | None:
     """The fixed threshold an instrument declares (PHQ-9: 5), else one computed from
     this deployment's own responses (Jacobson–Truax) once there are enough of them."""
     if instrument.reliable_change is not None:
         return instrument.reliable_change
-    responses = list(Response.objects.filter(instrument=instrument.id, status="completed"))
+    responses = list(_current_version(instrument))
     if len(responses) < MIN_FOR_PSYCHOMETRICS:
         return None
     matrix = keyed_matrix(instrument, responses)
@@ -62,14 +68,17 @@ def reliable_change_for(instrument: Instrument) -> float | None:
 def history(owner: User, instrument: Instrument, threshold: float | None) -> list[HistoryPoint]:
     points: list[HistoryPoint] = []
     previous: float | None = None
+    previous_version = ""
     for response in Response.objects.filter(owner=owner, instrument=instrument.id, status="completed").order_by(
         "completed_at", "id"
     ):
         total = float(response.total or 0)
         change = None if previous is None else total - previous
-        reliable = change is not None and threshold is not None and abs(change) >= threshold - 1e-9
+        # A change across versions may come from the scoring, not the person: never "reliable".
+        same_version = response.instrument_version == previous_version
+        reliable = change is not None and same_version and threshold is not None and abs(change) >= threshold - 1e-9
         points.append(HistoryPoint(response, total, response.band, change, reliable))
-        previous = total
+        previous, previous_version = total, response.instrument_version
     return points
 
 
@@ -91,7 +100,7 @@ def result_context(response: Response) -> dict[str, Any]:
         {
             "subscale": s,
             "value": response.subscales.get(s.id, 0.0),
-            "feedback": s.feedback_for(response.subscales.get(s.id, 0.0)),
+            "feedback": s.feedback_for(response.subscales.get(s.id, 0.0), response.band),
         }
         for s in instrument.subscales
     ]
@@ -159,7 +168,7 @@ def psychometrics() -> list[dict[str, Any]]:
     """Reliability of each instrument from this deployment's completed responses."""
     out: list[dict[str, Any]] = []
     for instrument in instruments().values():
-        responses = list(Response.objects.filter(instrument=instrument.id, status="completed"))
+        responses = list(_current_version(instrument))
         entry: dict[str, Any] = {
             "instrument": instrument,
             "n": len(responses),

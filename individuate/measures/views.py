@@ -16,14 +16,14 @@ from django.views.decorators.http import require_POST
 
 from individuate.accounts.models import User
 from individuate.boundaries import policy
-from individuate.crisis import crisis_resources
-from individuate.decorators import AuthedRequest, person_required, therapist_required
-from individuate.errors import ActionError
-from individuate.web import attempt, form_errors
+from individuate.boundaries.visibility import who_can_see
+from individuate.core.crisis import crisis_resources
+from individuate.core.errors import ActionError
+from individuate.core.http import AuthedRequest, attempt, form_errors, person_required, therapist_required
 
 from . import actions, reports
-from .forms import AssignForm, StartForm
-from .models import Assignment, Response
+from .forms import AssignForm, FollowupForm, StartForm
+from .models import Response
 from .registry import instruments
 
 
@@ -65,6 +65,7 @@ def _take_context(response: Response, q: int | None = None) -> dict[str, Any]:
         "answered": answered,
         "count": len(items),
         "percent": round(100 * answered / len(items)),
+        "who_can_see": who_can_see(response.owner, "measures", "your answers"),
     }
     if q is not None:
         q = min(max(q, 1), len(items))
@@ -80,6 +81,9 @@ def response_take(request: AuthedRequest, response_id: int) -> HttpResponse:
         raise Http404(exc.message) from exc
     if response.is_completed:
         return redirect("response_result", response.pk)
+    if response.status == Response.Status.CLOSED:
+        messages.info(request, "That questionnaire was left unfinished for weeks and was closed. Start a fresh one.")
+        return redirect("measures")
     if request.method == "POST":
         return _take_post(request, response)
     if response.layout == Response.Layout.ALL:
@@ -132,11 +136,31 @@ def response_answer(request: AuthedRequest, response_id: int) -> HttpResponse:
             format_html('<span class="save-state error" role="alert">Not saved: {}</span>', exc.message)
         )
     if raised:
+        # The answer and its flag are stored: crisis resources now, in either layout.
         reply = HttpResponse("")
         reply["HX-Redirect"] = reverse("response_support", args=[response.pk])
         return reply
     answered = len(response.answers)
     return render(request, "measures/_saved.html", {"response": response, "answered": answered})
+
+
+def _safe_next(response: Response, next_url: str) -> str:
+    if next_url.startswith("/measures/") and "//" not in next_url:
+        return next_url
+    return reverse("response_take", args=[response.pk])
+
+
+def _support_context(request: AuthedRequest, response: Response) -> dict[str, Any]:
+    instrument = actions.get_instrument(response.instrument)
+    stored = list(response.safety_flags.all())
+    return {
+        "response": response,
+        "flags": [f for f in instrument.flags if f.id in {s.flag for s in stored}],
+        "safety": stored[0] if stored else None,
+        "resources": crisis_resources(),
+        "next_url": _safe_next(response, request.GET.get("next", "") or request.POST.get("next", "")),
+        "has_therapist": _has_measures_therapist(request.user),
+    }
 
 
 @person_required
@@ -145,27 +169,55 @@ def response_support(request: AuthedRequest, response_id: int) -> HttpResponse:
         response = actions.get_own_response(request.user, response_id)
     except ActionError as exc:
         raise Http404(exc.message) from exc
-    next_url = request.GET.get("next", "")
-    if not next_url.startswith("/measures/"):
-        next_url = reverse("response_take", args=[response.pk])
-    instrument = actions.get_instrument(response.instrument)
-    return render(
+    context = _support_context(request, response)
+    context["followup"] = FollowupForm()
+    return render(request, "measures/support.html", context)
+
+
+@person_required
+@require_POST
+def response_followup(request: AuthedRequest, response_id: int) -> HttpResponse:
+    """The follow-up about right now: "yes" to either question leads to the emergency screen."""
+    try:
+        response = actions.get_own_response(request.user, response_id)
+    except ActionError as exc:
+        raise Http404(exc.message) from exc
+    form = FollowupForm(request.POST)
+    if not form.is_valid():
+        context = _support_context(request, response)
+        context["followup"] = form
+        return render(request, "measures/support.html", context, status=400)
+    data = form.cleaned_data
+    safety = attempt(
         request,
-        "measures/support.html",
-        {
-            "response": response,
-            "flags": [f for f in instrument.flags if f.id in {s.flag for s in response.safety_flags.all()}],
-            "resources": crisis_resources(),
-            "next_url": next_url,
-            "has_therapist": _has_measures_therapist(request.user),
-        },
+        lambda: actions.record_followup(
+            request.user, response.pk, data["thinking_now"] == "yes", data["plan_or_act"] == "yes"
+        ),
+        "",
     )
+    next_url = _safe_next(response, request.POST.get("next", ""))
+    if safety is None:
+        return redirect(next_url)
+    if safety.urgent:
+        return redirect(f"{reverse('response_urgent', args=[response.pk])}?{urlencode({'next': next_url})}")
+    messages.success(
+        request, "Thank you for answering. If that changes, help is one tap away: “In crisis?” on every page."
+    )
+    return redirect(next_url)
+
+
+@person_required
+def response_urgent(request: AuthedRequest, response_id: int) -> HttpResponse:
+    """Emergency first: the numbers to call now, before anything else."""
+    try:
+        response = actions.get_own_response(request.user, response_id)
+    except ActionError as exc:
+        raise Http404(exc.message) from exc
+    return render(request, "measures/urgent.html", _support_context(request, response))
 
 
 def _has_measures_therapist(user: User) -> bool:
-    return user.therapist_connections.filter(
-        status="active", grants__scope="measures", grants__revoked_at__isnull=True
-    ).exists()
+    return bool(policy.therapists_with_scope(user, "measures"))
 
 
 @person_required
@@ -176,6 +228,8 @@ def response_review(request: AuthedRequest, response_id: int) -> HttpResponse:
         raise Http404(exc.message) from exc
     if response.is_completed:
         return redirect("response_result", response.pk)
+    if response.status == Response.Status.CLOSED:
+        return redirect("measures")
     context = _take_context(response)
     context["missing"] = actions.missing_items(response)
     return render(request, "measures/review.html", context)
@@ -200,11 +254,14 @@ def response_result(request: AuthedRequest, response_id: int) -> HttpResponse:
         response = actions.get_own_response(request.user, response_id)
     except ActionError as exc:
         raise Http404(exc.message) from exc
+    if response.status == Response.Status.CLOSED:
+        return redirect("measures")
     if not response.is_completed:
         return redirect("response_take", response.pk)
     context = reports.result_context(response)
     context["resources"] = crisis_resources() if response.flags else None
     context["has_therapist"] = _has_measures_therapist(request.user)
+    context["who_can_see"] = who_can_see(request.user, "measures", "your answers")
     return render(request, "measures/result.html", context)
 
 
@@ -212,10 +269,7 @@ def response_result(request: AuthedRequest, response_id: int) -> HttpResponse:
 
 
 def _client_or_denied(request: AuthedRequest, client_id: int) -> User:
-    client = User.objects.filter(pk=client_id, is_active=True).first()
-    policy.require(request.user, client, "measures", via="page", path=request.path)
-    assert client is not None
-    return client
+    return policy.require_owner(request.user, client_id, "measures", via="page", path=request.path)
 
 
 @therapist_required
@@ -223,7 +277,7 @@ def client_measures(request: AuthedRequest, client_id: int) -> HttpResponse:
     client = _client_or_denied(request, client_id)
     context = reports.client_overview(client, request.user)
     context["assign_form"] = AssignForm(instruments=instruments().values(), initial={"starts_on": timezone.localdate()})
-    context["assignments"] = Assignment.objects.filter(client=client, therapist=request.user, active=True)
+    context["assignments"] = actions.assignments_given(request.user, client)
     return render(request, "measures/client.html", context)
 
 

@@ -4,7 +4,7 @@ the appointment lifecycle with e-mails and calendar invites, and public requests
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -14,15 +14,24 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
-from django_tasks import default_task_backend, task
+from django_tasks import default_task_backend
 
-from individuate.boundaries.models import TherapistConnection
-from individuate.errors import ActionError
-from individuate.mail import queue_email
+from individuate.boundaries.policy import is_connected, therapist_may_see_clients
+from individuate.core.errors import ActionError
+from individuate.core.mail import queue_email
 
-from .models import Appointment, AppointmentEvent, AvailabilityException, ContactRequest, PracticeProfile, WeeklyHours
+from .models import (
+    Appointment,
+    AppointmentEvent,
+    AvailabilityException,
+    ContactRequest,
+    PracticeProfile,
+    WeeklyHours,
+    new_feed_token,
+)
 from .slots import DatedException, Rules, SlotError, TimeRange, check_slot
 from .slots import free_slots as compute_free_slots
+from .tasks import send_appointment_emails, send_reminder
 
 if TYPE_CHECKING:
     from individuate.accounts.models import User
@@ -130,10 +139,6 @@ def set_weekly_hours(therapist: User, rows: list[tuple[int, Any, Any]]) -> None:
 # ---------------------------------------------------------------- booking
 
 
-def _connected(therapist: User, client: User) -> bool:
-    return TherapistConnection.objects.filter(therapist=therapist, client=client, status="active").exists()
-
-
 def _get_therapist(therapist_id: int) -> User:
     from individuate.accounts.actions import get_therapist
 
@@ -193,7 +198,7 @@ def book(client: User, therapist_id: int, start: datetime) -> Appointment:
     """A connected client asks for a slot: a request, or a confirmed session where the
     therapist allows instant booking."""
     therapist = _get_therapist(therapist_id)
-    if not _connected(therapist, client):
+    if not is_connected(therapist, client):
         raise ActionError("Connect with this therapist first (or use the request form on their page).", "forbidden")
     start = _aware(start)
     with transaction.atomic():
@@ -241,11 +246,10 @@ def _therapist_first(user: User, appointment_id: int) -> Appointment:
 
 def _may_act(user: User, appointment: Appointment) -> None:
     """A therapist acts only with two-factor on; nobody acts once the connection ended."""
-    from individuate.boundaries.policy import therapist_may_see_clients
 
     if user.pk == appointment.therapist_id and not therapist_may_see_clients(user):
         raise ActionError("Switch on two-factor authentication first.", "forbidden")
-    if not _connected(appointment.therapist, appointment.client):
+    if not is_connected(appointment.therapist, appointment.client):
         raise ActionError("This connection has ended.", "conflict")
 
 
@@ -306,11 +310,8 @@ def cancel(user: User, appointment_id: int, reason: str = "") -> Appointment:
         raise ActionError("The reason can be at most 500 characters.")
     with transaction.atomic():
         appointment = _therapist_first(user, appointment_id)
-        if user.pk == appointment.therapist_id:
-            from individuate.boundaries.policy import therapist_may_see_clients
-
-            if not therapist_may_see_clients(user):
-                raise ActionError("Switch on two-factor authentication first.", "forbidden")
+        if user.pk == appointment.therapist_id and not therapist_may_see_clients(user):
+            raise ActionError("Switch on two-factor authentication first.", "forbidden")
         if appointment.status not in OPEN:
             raise ActionError(f"This appointment is already {appointment.status}.", "conflict")
         late = appointment.status == "confirmed" and is_late_cancellation(appointment)
@@ -322,7 +323,8 @@ def cancel(user: User, appointment_id: int, reason: str = "") -> Appointment:
 
 
 def is_late_cancellation(appointment: Appointment) -> bool:
-    hours = profile_of(appointment.therapist).late_cancel_hours
+    practice = getattr(appointment.therapist, "practice", None)  # select_related on list pages
+    hours = (practice or profile_of(appointment.therapist)).late_cancel_hours
     return timezone.now() > appointment.start - timedelta(hours=hours)
 
 
@@ -354,63 +356,12 @@ def reschedule(user: User, appointment_id: int, new_start: datetime) -> Appointm
 # ---------------------------------------------------------------- e-mail and reminders
 
 
-def appointment_info(appointment: Appointment) -> Any:
-    from .calendar import AppointmentInfo
-
-    therapist, client = appointment.therapist, appointment.client
-    profile = profile_of(therapist)
-    return AppointmentInfo(
-        uid=f"appt-{appointment.uid}@individuate",
-        sequence=appointment.sequence,
-        start=appointment.start,
-        end=appointment.end,
-        status=appointment.status,
-        therapist_name=therapist.name,
-        therapist_email=getattr(getattr(therapist, "therapist_profile", None), "contact_email", "") or therapist.email,
-        therapist_tz=profile.time_zone,
-        attendee_email=client.email,
-        attendee_tz=client.time_zone or "UTC",
-        summary=f"Session with {therapist.name}",
-    )
-
-
 def _notify(appointment: Appointment, event: str, reason: str = "", previous: tuple[str, str] | None = None) -> None:
     """Both sides get the e-mail with its invite, each in their own time zone, through the
-    task queue (enqueued in the same transaction: if it rolls back, nothing is sent)."""
-    send_appointment_emails.enqueue(appointment.pk, event, reason, list(previous) if previous else None)
+    task queue (enqueued in the same transaction: if it rolls back, nothing is sent).
 
-
-@task()
-def send_appointment_emails(
-    appointment_id: int, event: str, reason: str = "", previous: list[str] | None = None
-) -> None:
-    from .notify import send_appointment_email
-
-    appointment = Appointment.objects.select_related("therapist", "client").filter(pk=appointment_id).first()
-    if appointment is None:
-        return
-    info = appointment_info(appointment)
-    before = (datetime.fromisoformat(previous[0]), datetime.fromisoformat(previous[1])) if previous else None
-    # A typed reason may hold private detail: it stays on the site; the e-mail only says it is there.
-    reason = "A short note is waiting for you on the site." if reason else ""
-    send_appointment_email(
-        event,
-        info,
-        to=appointment.client.email,
-        recipient_tz=info.attendee_tz,
-        reason=reason,
-        manage_path=reverse("appointments"),
-        previous=before,
-    )
-    send_appointment_email(
-        event,
-        info,
-        to=info.therapist_email,
-        recipient_tz=info.therapist_tz,
-        reason=reason,
-        manage_path=reverse("practice_dashboard"),
-        previous=before,
-    )
+    The task gets ids and flags only: a typed reason stays on the site, never in the queue."""
+    send_appointment_emails.enqueue(appointment.pk, event, bool(reason.strip()), list(previous) if previous else None)
 
 
 def _schedule_reminder(appointment: Appointment) -> None:
@@ -420,22 +371,6 @@ def _schedule_reminder(appointment: Appointment) -> None:
         return
     if default_task_backend.supports_defer:
         send_reminder.using(run_after=when).enqueue(pk, seq)
-
-
-@task()
-def send_reminder(appointment_id: int, sequence: int) -> None:
-    """The 24-hour reminder — only if the appointment is still confirmed and unchanged."""
-    with transaction.atomic():
-        appointment = (
-            Appointment.objects.select_for_update(of=("self",))
-            .filter(pk=appointment_id, status="confirmed", sequence=sequence, reminded_at__isnull=True)
-            .first()
-        )
-        if appointment is None:
-            return
-        appointment.reminded_at = timezone.now()
-        appointment.save(update_fields=["reminded_at"])
-    send_appointment_emails.call(appointment.pk, "reminder")
 
 
 def upcoming_for(user: User) -> QuerySet[Appointment]:
@@ -453,6 +388,21 @@ def _hits(key: str, limit: int, seconds: int) -> bool:
     """A simple fixed-window counter in the shared cache; True while under the limit."""
     cache.add(key, 0, timeout=seconds)
     return cache.incr(key) <= limit
+
+
+def mark_contact_handled(therapist: User, request_id: int) -> ContactRequest:
+    contact = ContactRequest.objects.filter(pk=request_id, therapist=therapist).first()
+    if contact is None:
+        raise ActionError("Not found.", "not_found")
+    if contact.handled_at is None:
+        contact.handled_at = timezone.now()
+        contact.save(update_fields=["handled_at"])
+    return contact
+
+
+def open_contact_requests(therapist: User) -> QuerySet[ContactRequest]:
+    """The therapist's unanswered requests from the public page (callers gate on two-factor)."""
+    return ContactRequest.objects.filter(therapist=therapist, handled_at__isnull=True)[:50]
 
 
 def submit_contact_request(
@@ -474,8 +424,7 @@ def submit_contact_request(
         preferred_times=preferred_times,
         ip_hash=ip_hash,
     )
-    address = getattr(getattr(therapist, "therapist_profile", None), "contact_email", "") or therapist.email
-    queue_email("contact-request", address, {"inbox_path": reverse("practice_dashboard")})
+    queue_email("practice/contact-request", to=therapist, context={"inbox_path": reverse("practice_dashboard")})
     return request
 
 
@@ -494,3 +443,26 @@ def cancel_for_ended_connection(client: User, therapist: User) -> int:
             _notify(appointment, "cancelled", reason=appointment.reason)
             count += 1
     return count
+
+
+# ---------------------------------------------------------------- days off, extra hours, the calendar feed
+
+
+def add_availability_exception(
+    therapist: User, *, day: date, kind: str, start: time | None = None, end: time | None = None
+) -> AvailabilityException:
+    if kind not in AvailabilityException.Kind.values:
+        raise ActionError("Choose a day off or extra hours.")
+    if kind == AvailabilityException.Kind.EXTRA and not (start and end):
+        raise ActionError("Extra hours need a start and an end.")
+    if start and end and end <= start:
+        raise ActionError("The end must come after the start.")
+    return AvailabilityException.objects.create(therapist=therapist, day=day, kind=kind, start=start, end=end)
+
+
+def rotate_feed_token(therapist: User) -> PracticeProfile:
+    """A new private calendar address; the old one stops working at once."""
+    profile = profile_of(therapist)
+    profile.feed_token = new_feed_token()
+    profile.save(update_fields=["feed_token"])
+    return profile

@@ -9,19 +9,15 @@ from pydantic import Field
 
 from individuate.accounts.actions import get_therapist
 from individuate.boundaries import policy
-from individuate.decorators import AuthedRequest
-from individuate.errors import ActionError
-from individuate.schemas import Text
+from individuate.core.errors import ActionError
+from individuate.core.http import AuthedRequest
+from individuate.core.schemas import PAGE_SIZE, Limit, Message, Offset, Text, page_of, paginate
 
 from . import actions
 from .models import Appointment, AvailabilityException, WeeklyHours
 from .slots import SlotError, validate_zone
 
 router = Router(tags=["practice"])
-
-
-class Message(Schema):
-    detail: str
 
 
 class RangeOut(Schema):
@@ -135,9 +131,9 @@ def slots(request: AuthedRequest, therapist_id: int, start: datetime, end: datet
     return SlotsOut(time_zone=tz, slots=[s.astimezone(zone) for s in actions.free_slots(therapist, start, end)])
 
 
-@router.get("/appointments", response=list[AppointmentOut], summary="My upcoming appointments")
-def my_appointments(request: AuthedRequest) -> list[AppointmentOut]:
-    return [_out(a) for a in actions.upcoming_for(request.user)]
+@router.get("/appointments", response=page_of(AppointmentOut), summary="My upcoming appointments (paginated)")
+def my_appointments(request: AuthedRequest, limit: Limit = PAGE_SIZE, offset: Offset = 0) -> dict[str, Any]:
+    return paginate(actions.upcoming_for(request.user), limit, offset, _out)
 
 
 @router.post(

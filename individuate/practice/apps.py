@@ -8,6 +8,36 @@ class PracticeConfig(AppConfig):
 
     def ready(self) -> None:
         from individuate.boundaries.signals import consent_withdrawn
+        from individuate.core.records import register_exporter
+
+        from . import records
+        from .models import (
+            Appointment,
+            AppointmentEvent,
+            AvailabilityException,
+            ContactRequest,
+            PracticeProfile,
+            WeeklyHours,
+        )
+
+        register_exporter(
+            "appointments",
+            records.export_appointments,
+            label="Your appointments and their history",
+            models=[Appointment, AppointmentEvent],
+        )
+        register_exporter(
+            "practice_settings",
+            records.export_practice,
+            label="Your practice settings, weekly hours and days off",
+            models=[PracticeProfile, WeeklyHours, AvailabilityException],
+        )
+        register_exporter(
+            "contact_requests",
+            records.export_contact_requests,
+            label="Requests sent to you from your public page",
+            models=[ContactRequest],
+        )
 
         consent_withdrawn.connect(_connection_ended, dispatch_uid="practice-connection-ended")
 

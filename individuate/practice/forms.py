@@ -7,7 +7,7 @@ from django import forms
 from django.core import signing
 from django.core.validators import MaxValueValidator, MinValueValidator
 
-from .models import PracticeProfile
+from .models import AvailabilityException, PracticeProfile
 
 MIN_FILL_SECONDS = 3
 SIGNER_SALT = "practice.contact-form"
@@ -96,3 +96,10 @@ class PracticeProfileForm(forms.ModelForm):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label="Reason", max_length=500)
+
+
+class AvailabilityExceptionForm(forms.Form):
+    day = forms.DateField(label="Day", error_messages={"invalid": "Give a date like 2027-03-12."})
+    kind = forms.ChoiceField(label="What", choices=AvailabilityException.Kind.choices)
+    start = forms.TimeField(label="From", required=False, error_messages={"invalid": "Give a time like 09:00."})
+    end = forms.TimeField(label="Until", required=False, error_messages={"invalid": "Give a time like 17:00."})

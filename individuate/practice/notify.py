@@ -1,7 +1,7 @@
 """Appointment e-mails: three templates per event, with the calendar invite attached.
 
-``emails/appointment-<event>-subject.txt``, ``-body.txt`` and ``-body.html``, rendered
-by :func:`individuate.mail.render_email`. Each recipient reads the time in their own
+``practice/emails/appointment-<event>-subject.txt``, ``-body.txt`` and ``-body.html``, rendered
+by :func:`individuate.core.mail.render_email`. Each recipient reads the time in their own
 zone. The invite (``invite.ics``) is METHOD:CANCEL when the session will not happen
 (declined, cancelled) and METHOD:REQUEST otherwise, so calendars add, update or remove
 the one entry with the appointment's UID.
@@ -17,9 +17,10 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.message import SafeMIMEText
 
-from individuate.mail import render_email
+from individuate.core.mail import render_email
 
 from .calendar import AppointmentInfo, appointment_ics, local_range, zone_label
+from .models import Appointment, PracticeProfile
 
 EVENTS = ("requested", "confirmed", "declined", "cancelled", "rescheduled", "reminder")
 CANCEL_EVENTS = ("declined", "cancelled")
@@ -84,7 +85,7 @@ def appointment_message(
     context = appointment_context(
         event, info, to=to, recipient_tz=recipient_tz, reason=reason, manage_path=manage_path, previous=previous
     )
-    subject, text, html = render_email(f"appointment-{event}", context)
+    subject, text, html = render_email(f"practice/appointment-{event}", context)
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to])
     message.attach_alternative(html, "text/html")
     method = method_for(event)
@@ -109,3 +110,21 @@ def send_appointment_email(
     appointment_message(
         event, info, to=to, recipient_tz=recipient_tz, reason=reason, manage_path=manage_path, previous=previous
     ).send()
+
+
+def appointment_info(appointment: Appointment) -> AppointmentInfo:
+    therapist, client = appointment.therapist, appointment.client
+    zone = PracticeProfile.objects.filter(therapist=therapist).values_list("time_zone", flat=True).first()
+    return AppointmentInfo(
+        uid=f"appt-{appointment.uid}@individuate",
+        sequence=appointment.sequence,
+        start=appointment.start,
+        end=appointment.end,
+        status=appointment.status,
+        therapist_name=therapist.name,
+        therapist_email=therapist.mail_address,
+        therapist_tz=zone or therapist.time_zone or "UTC",
+        attendee_email=client.email,
+        attendee_tz=client.time_zone or "UTC",
+        summary=f"Session with {therapist.name}",
+    )

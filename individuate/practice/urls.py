@@ -7,7 +7,6 @@ urlpatterns = [
     path("book/<int:therapist_id>/", views.book, name="book"),
     path("appointments/", views.appointments, name="appointments"),
     path("appointments/<int:appointment_id>/<str:action>/", views.appointment_action, name="appointment_action"),
-    path("practice/", views.practice_dashboard, name="practice_dashboard"),
     path("practice/settings/", views.practice_settings, name="practice_settings"),
     path("practice/exceptions/", views.exception_add, name="exception_add"),
     path("practice/requests/<int:request_id>/handled/", views.contact_handled, name="contact_handled"),

@@ -14,16 +14,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from individuate.accounts.models import User
-from individuate.boundaries import actions as boundaries
 from individuate.boundaries import policy
-from individuate.decorators import AuthedRequest, person_required, therapist_required
-from individuate.errors import ActionError
-from individuate.web import attempt, form_errors
+from individuate.core.errors import ActionError
+from individuate.core.http import AuthedRequest, attempt, form_errors, person_required, therapist_required
 
 from . import actions
 from .calendar import feed_ics
-from .forms import ContactRequestForm, PracticeProfileForm
-from .models import Appointment, AvailabilityException, ContactRequest, PracticeProfile, WeeklyHours
+from .forms import AvailabilityExceptionForm, ContactRequestForm, PracticeProfileForm
+from .models import Appointment, AvailabilityException, PracticeProfile, WeeklyHours
+from .notify import appointment_info
 from .slots import local_label
 
 DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -163,10 +162,12 @@ def appointments(request: AuthedRequest) -> HttpResponse:
     user = request.user
     names = not user.is_therapist or policy.therapist_may_see_clients(user)
     rows = []
-    for a in actions.upcoming_for(user):
+    connected = set(policy.connected_client_ids(user)) if user.is_therapist else set()
+    for a in actions.upcoming_for(user).select_related("therapist__practice", "therapist__therapist_profile"):
         if user.pk == a.therapist_id:
-            connected = policy.active_connection(user, a.client) is not None
-            other = a.client.name if names and connected else ("a former client" if names else "a client")
+            other = (
+                a.client.name if names and a.client_id in connected else ("a former client" if names else "a client")
+            )
         else:
             other = a.therapist.name
         rows.append((a, local_label(a.start, zone), a.status == "confirmed" and actions.is_late_cancellation(a), other))
@@ -205,64 +206,9 @@ def appointment_action(request: AuthedRequest, appointment_id: int, action: str)
 
 
 @therapist_required
-def practice_dashboard(request: AuthedRequest) -> HttpResponse:
-    therapist = request.user
-    profile = actions.profile_of(therapist)
-    zone = zoneinfo.ZoneInfo(profile.time_zone)
-    now = timezone.now().astimezone(zone)
-    week_end = now + timedelta(days=7 - now.weekday())
-    mine = (
-        Appointment.objects.filter(therapist=therapist, end__gte=timezone.now())
-        .select_related("client")
-        .order_by("start")
-    )
-    today = [a for a in mine if a.status == "confirmed" and a.start.astimezone(zone).date() == now.date()]
-    week = [
-        a
-        for a in mine
-        if a.status == "confirmed" and now.date() < a.start.astimezone(zone).date() and a.start < week_end
-    ]
-    may_see = policy.therapist_may_see_clients(therapist)
-    clients = []
-    if may_see:
-        from individuate.healing.progress import steps_summary
-        from individuate.measures.actions import clients_needing_attention, completed_responses
-
-        attention = clients_needing_attention(therapist)
-        for connection in boundaries.clients_of_therapist(therapist):
-            client = connection.client
-            if client is None:
-                continue
-            row: dict[str, Any] = {"client": client, "attention": client.pk in attention}
-            if policy.check(therapist, client, "measures", via="page", path=request.path).allowed:
-                latest = {}
-                for r in completed_responses(client):
-                    latest[r.instrument] = r
-                row["measures"] = list(latest.values())[-3:]
-            if policy.check(therapist, client, "plans", via="page", path=request.path).allowed:
-                row["plan"] = steps_summary(client)
-            clients.append(row)
-    return render(
-        request,
-        "practice/dashboard.html",
-        {
-            "profile": profile,
-            "zone": profile.time_zone,
-            "today": today,
-            "week": week,
-            "may_see": may_see,
-            "requests": [a for a in mine if a.status == "requested"] if may_see else [],
-            "inbox": ContactRequest.objects.filter(therapist=therapist, handled_at__isnull=True)[:50],
-            "clients": clients,
-            "feed_url": request.build_absolute_uri(f"/practice/feed/{profile.feed_token}.ics"),
-        },
-    )
-
-
-@therapist_required
 @require_POST
 def contact_handled(request: AuthedRequest, request_id: int) -> HttpResponse:
-    ContactRequest.objects.filter(pk=request_id, therapist=request.user).update(handled_at=timezone.now())
+    attempt(request, lambda: actions.mark_contact_handled(request.user, request_id), "Marked as answered.")
     return redirect("practice_dashboard")
 
 
@@ -307,29 +253,29 @@ def practice_settings(request: AuthedRequest) -> HttpResponse:
 @therapist_required
 @require_POST
 def exception_add(request: AuthedRequest) -> HttpResponse:
-    try:
-        day = datetime.fromisoformat(request.POST.get("day", "")).date()
-        kind = request.POST.get("kind", "off")
-        start = time.fromisoformat(request.POST["start"]) if request.POST.get("start") else None
-        end = time.fromisoformat(request.POST["end"]) if request.POST.get("end") else None
-    except ValueError:
-        messages.error(request, "Give a date and times like 09:00.")
-        return redirect("practice_settings")
-    if kind not in ("off", "extra") or (kind == "extra" and not (start and end)) or (start and end and end <= start):
-        messages.error(request, "Extra hours need a start and an end, and the end must come after the start.")
-        return redirect("practice_settings")
-    AvailabilityException.objects.create(therapist=request.user, day=day, kind=kind, start=start, end=end)
-    messages.success(request, "Saved.")
+    form = AvailabilityExceptionForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        attempt(
+            request,
+            lambda: actions.add_availability_exception(
+                request.user, day=data["day"], kind=data["kind"], start=data["start"], end=data["end"]
+            ),
+            "Saved.",
+        )
+    else:
+        form_errors(request, form)
     return redirect("practice_settings")
 
 
 @therapist_required
 @require_POST
 def feed_rotate(request: AuthedRequest) -> HttpResponse:
-    from .models import new_feed_token
-
-    PracticeProfile.objects.filter(therapist=request.user).update(feed_token=new_feed_token())
-    messages.success(request, "A new private calendar address was made; the old one no longer works.")
+    attempt(
+        request,
+        lambda: actions.rotate_feed_token(request.user),
+        "A new private calendar address was made; the old one no longer works.",
+    )
     return redirect("practice_dashboard")
 
 
@@ -338,7 +284,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     if profile is None:
         raise Http404("No such calendar.")
     events = [
-        actions.appointment_info(a)
+        appointment_info(a)
         for a in Appointment.objects.filter(
             therapist=profile.therapist, status="confirmed", end__gte=timezone.now() - timedelta(days=30)
         ).select_related("therapist", "client")

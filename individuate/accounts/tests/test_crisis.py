@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import Client, override_settings
 
-from individuate.crisis import crisis_resources
+from individuate.core.crisis import crisis_resources
 
 REGION = {
     "region": "Northland (fictional)",

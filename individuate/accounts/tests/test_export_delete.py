@@ -18,8 +18,8 @@ from individuate.boundaries.models import (
     AccessEvent,
     ConsentGrant,
     FamilyLink,
-    Other,
     TherapistConnection,
+    TrackedPerson,
 )
 
 
@@ -29,7 +29,7 @@ def _zip(content: bytes) -> dict[str, bytes]:
 
 
 def test_export_contains_exactly_the_owners_records(alice: User, mother: User, stranger: User, therapist: User) -> None:
-    Other.objects.create(owner=stranger, name="stranger's boss", role="other")
+    TrackedPerson.objects.create(owner=stranger, name="stranger's boss", role="other")
     connect(therapist, alice, ("measures",))
     reader = Client()
     reader.force_login(therapist)
@@ -83,7 +83,7 @@ def test_delete_account_removes_personal_data(alice: User, mother: User, therapi
 
     client.post(reverse("delete_account"), {"password": "a-long-test-password-1", "confirm": "DELETE"})
     assert not User.objects.filter(pk=alice_id).exists()
-    assert not Other.objects.filter(owner_id=alice_id).exists()
+    assert not TrackedPerson.objects.filter(owner_id=alice_id).exists()
     assert not TherapistConnection.objects.filter(client_id=alice_id).exists()
     assert not ConsentGrant.objects.exists()
     assert not AccessEvent.objects.filter(owner_id=alice_id).exists()
@@ -102,7 +102,7 @@ def test_therapist_deletion_scrubs_their_name_from_client_logs(alice: User, ther
     reader = Client()
     reader.force_login(therapist)
     reader.get(reverse("shared_records", args=[alice.pk, "checkins"]))
-    from individuate.accounts.actions import delete_account
+    from individuate.core.privacy import delete_account
 
     delete_account(therapist)
     assert list(actions.access_log(alice).values_list("viewer_label", flat=True)) == ["a deleted account"]
@@ -152,11 +152,11 @@ def test_deletion_forgets_queued_emails_and_pending_invitations(therapist: User)
     from django_tasks_db.models import DBTaskResult
 
     from conftest import make_user
-    from individuate.accounts.actions import delete_account
     from individuate.boundaries.models import TherapistConnection
+    from individuate.core.privacy import delete_account
 
     kim = make_user("kim@example.com", "Kim Private")
-    kim_other = Other.objects.create(owner=kim, name="my dad", role="parent")
+    kim_other = TrackedPerson.objects.create(owner=kim, name="my dad", role="parent")
     with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
         actions.invite_family_member(kim, kim_other.pk, "dad-private@example.com")
         actions.invite_client(therapist, "kim@example.com")
@@ -165,8 +165,11 @@ def test_deletion_forgets_queued_emails_and_pending_invitations(therapist: User)
 
     delete_account(kim)
 
+    from individuate.core.models import OutgoingEmail
+
     remaining = json.dumps(list(DBTaskResult.objects.values_list("args_kwargs", flat=True)))
-    assert "kim@example.com" not in remaining and "dad-private" not in remaining
-    assert "someone.else@example.com" in remaining  # other people's work is untouched
+    assert "@" not in remaining  # the queue holds ids only
+    queued = list(OutgoingEmail.objects.values_list("address", flat=True))
+    assert queued == ["someone.else@example.com"]  # other people's mail is untouched
     assert not TherapistConnection.objects.filter(invite_email="kim@example.com").exists()
     assert TherapistConnection.objects.filter(invite_email="someone.else@example.com", status="pending").exists()

@@ -7,7 +7,7 @@ from django.test import Client
 from conftest import connect
 from individuate.accounts.actions import issue_api_token, revoke_api_token
 from individuate.accounts.models import User
-from individuate.boundaries.models import ConsentGrant, Other, TherapistConnection
+from individuate.boundaries.models import ConsentGrant, TherapistConnection, TrackedPerson
 
 
 def _token_client(user: User) -> tuple[Client, dict[str, str]]:
@@ -74,7 +74,7 @@ def test_others_crud_and_validation(alice: User) -> None:
     assert malformed.status_code == 400
     assert "parse" in malformed.json()["detail"].lower()
 
-    assert sorted(Other.objects.filter(owner=alice).values_list("name", flat=True)) == [
+    assert sorted(TrackedPerson.objects.filter(owner=alice).values_list("name", flat=True)) == [
         "my father",
         "my mother",
     ]

@@ -14,7 +14,7 @@ from conftest import connect, make_user
 from individuate.accounts.models import User
 from individuate.boundaries import actions
 from individuate.boundaries.models import ConsentGrant, TherapistConnection
-from individuate.errors import ActionError
+from individuate.core.errors import ActionError
 
 
 def test_client_request_then_therapist_accepts(alice: User, therapist: User) -> None:

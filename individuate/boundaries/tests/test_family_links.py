@@ -12,11 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import make_user
-from individuate.accounts.actions import export_records
 from individuate.accounts.models import User
 from individuate.boundaries import actions
-from individuate.boundaries.models import FamilyLink, Other
-from individuate.errors import ActionError
+from individuate.boundaries.models import FamilyLink, TrackedPerson
+from individuate.core.errors import ActionError
+from individuate.core.privacy import export_records
 
 
 def _invite(alice: User, email: str = "mother@example.com") -> str:
@@ -193,7 +193,7 @@ def test_accept_page_flow(alice: User) -> None:
         reverse("family_accept", args=[raw]),
         {"new_name": "my daughter", "new_role": "child", "decision": "accept"},
     )
-    assert actions.link_state(Other.objects.get(owner=mother)) == "linked"
+    assert actions.link_state(TrackedPerson.objects.get(owner=mother)) == "linked"
 
 
 def test_duplicate_and_oversized_names_are_refused(alice: User) -> None:

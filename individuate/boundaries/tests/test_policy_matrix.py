@@ -141,7 +141,7 @@ def test_allowed_read_appears_on_owners_access_log_page(alice: User, therapist: 
     page = owner.get(reverse("access_log")).content.decode()
     assert "Dr. Test Therapist (therapist)" in page
     assert "journal" in page
-    api = owner.get("/api/access-log").json()
+    api = owner.get("/api/access-log").json()["items"]
     assert [(e["kind"], e["via"]) for e in api] == [("journal", "page")]
 
 

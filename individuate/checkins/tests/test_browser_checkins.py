@@ -11,8 +11,11 @@ from typing import Any
 import pytest
 
 from conftest import link, make_user
-from individuate.boundaries.models import FamilyLink, Other
-from individuate.browser_testing import (
+from individuate.boundaries.models import FamilyLink, TrackedPerson
+from individuate.checkins import coupling
+from individuate.checkins.models import CheckIn, ContactEvent, CouplingReport
+from individuate.checkins.tests.test_coupling_product import _simulate
+from individuate.testing.browser import (
     ARTIFACTS,
     browser,
     check_crisis_link,
@@ -20,9 +23,6 @@ from individuate.browser_testing import (
     log_in,
     playwright,
 )
-from individuate.checkins import coupling
-from individuate.checkins.models import CheckIn, ContactEvent, CouplingReport
-from individuate.checkins.tests.test_coupling_product import _simulate
 
 
 @pytest.mark.browser
@@ -31,8 +31,8 @@ def test_checkin_contact_and_joint_report_on_a_phone(live_server: Any) -> None:
     clear_screenshots("checkins-")
     alice = make_user("alice.phone@example.com", "Alice")
     mother = make_user("mother.phone@example.com", "Margit")
-    mine = Other.objects.create(owner=alice, name="my mother", role="parent")
-    theirs = Other.objects.create(owner=mother, name="my daughter", role="child")
+    mine = TrackedPerson.objects.create(owner=alice, name="my mother", role="parent")
+    theirs = TrackedPerson.objects.create(owner=mother, name="my daughter", role="child")
     link(alice, mine, mother, theirs)
     _simulate(alice, mother, days=60)
     coupling.recompute_solo()

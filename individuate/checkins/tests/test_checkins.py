@@ -15,7 +15,7 @@ from individuate.accounts.actions import issue_api_token
 from individuate.accounts.models import User
 from individuate.checkins import actions
 from individuate.checkins.models import CheckIn, ContactEvent, JournalEntry, PerceivedMood
-from individuate.errors import ActionError
+from individuate.core.errors import ActionError
 
 
 def _mother(alice: User) -> int:
@@ -219,12 +219,12 @@ def test_api_checkin_contact_journal(alice: User) -> None:
     assert contact.status_code == 201
     journal = client.post("/api/journal", {"text": "First entry"}, content_type="application/json", **auth)
     assert journal.status_code == 201
-    assert [e["text"] for e in client.get("/api/journal?q=first", **auth).json()] == ["First entry"]
+    assert [e["text"] for e in client.get("/api/journal?q=first", **auth).json()["items"]] == ["First entry"]
     assert CheckIn.objects.count() == 1
 
 
 def test_export_and_delete_cover_checkin_records(alice: User) -> None:
-    from individuate.accounts.actions import delete_account, export_records
+    from individuate.core.privacy import delete_account, export_records
 
     actions.save_checkin(alice, mood=3, guilt=8, anger=6, anxiety=7, perceived={_mother(alice): 2}, note="n")
     actions.add_contact(alice, other_id=_mother(alice), kind="call", response="at_once", guilt_after=9)

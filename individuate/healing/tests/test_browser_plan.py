@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from conftest import make_user
-from individuate.boundaries.models import Other
-from individuate.browser_testing import ARTIFACTS, browser, check_crisis_link, clear_screenshots, log_in, playwright
+from individuate.boundaries.models import TrackedPerson
 from individuate.healing.models import Script, SmallStep
+from individuate.testing.browser import ARTIFACTS, browser, check_crisis_link, clear_screenshots, log_in, playwright
 
 
 @pytest.mark.browser
@@ -18,7 +18,7 @@ def test_child_plan_goal_step_script_reflection_progress(live_server: Any) -> No
     expect, sync_playwright = playwright()
     clear_screenshots("plan-")
     robin = make_user("robin.plan@example.com", "Robin", perspective="adult_child")
-    Other.objects.create(owner=robin, name="my mother", role="parent")
+    TrackedPerson.objects.create(owner=robin, name="my mother", role="parent")
 
     with browser(sync_playwright, expect) as new_context:
         page = new_context().new_page()

@@ -14,7 +14,7 @@ from individuate.accounts.actions import issue_api_token
 from individuate.accounts.models import User
 from individuate.boundaries.policy import AccessDenied
 from individuate.checkins.actions import local_today
-from individuate.errors import ActionError
+from individuate.core.errors import ActionError
 from individuate.healing import actions
 from individuate.healing.content import ContentError, example_scripts, parse_plan, plans
 from individuate.healing.models import Goal, PlanEnrollment, Script, SmallStep, StepSuggestion

@@ -1,8 +1,9 @@
 """Taking questionnaires through a real Chromium on a phone-sized screen.
 
-1. PHQ-9, one question at a time: a "Several days" answer to item 9 puts the
-   crisis resources first, raises a safety flag and alerts the therapist — even
-   when the person closes the page straight away — and the sitting resumes later.
+1. PHQ-9, one question at a time: a "Several days" answer to item 9 is saved the
+   moment it is tapped (no "Next"), puts the crisis resources first, raises a safety
+   flag and alerts the therapist — even when the person closes the page straight
+   away — and the sitting resumes later.
 2. "Me and my parent", all on one page: answers autosave as they are chosen
    (by mouse and by keyboard), survive a reload, and the result page explains
    itself.
@@ -22,7 +23,9 @@ from django.core import mail
 from django.test import Client
 
 from conftest import connect, make_therapist_user, make_user
-from individuate.browser_testing import (
+from individuate.measures.models import Response, SafetyFlag
+from individuate.measures.registry import instruments
+from individuate.testing.browser import (
     ARTIFACTS,
     browser,
     check_crisis_link,
@@ -30,8 +33,6 @@ from individuate.browser_testing import (
     log_in,
     playwright,
 )
-from individuate.measures.models import Response, SafetyFlag
-from individuate.measures.registry import instruments
 
 CLIENT_EMAIL = "robin.client@example.com"
 CLIENT_NAME = "Robin Quill"
@@ -85,37 +86,42 @@ def test_phq9_self_harm_answer_shows_crisis_first_and_alerts_therapist(live_serv
             page.get_by_role("button", name="Next").click()
             expect(page).to_have_url(re.compile(rf"/measures/r/{response.pk}/\?q={number + 1}$"))
 
-        # Item 9: "Several days", then Next.
+        # Item 9: "Several days" — and nothing else: no "Next".
         item9 = phq9.items[8]
         assert item9.id == flag.item
         question = page.locator(f"fieldset#q-{item9.id}")
         expect(question.locator("legend")).to_contain_text(item9.text)
         check_crisis_link(page, expect)
-        question.locator("label.option").filter(has_text="Several days").click()
-        expect(question.get_by_label("Several days", exact=True)).to_be_checked()
         shot("02-question-9")
-        page.get_by_role("button", name="Next").click()
+        question.locator("label.option").filter(has_text="Several days").click()
 
-        # The very next page is the support page, crisis resources first.
+        # Saved on the tap: the very next page is the support page, crisis resources first.
         expect(page).to_have_url(re.compile(rf"/measures/r/{response.pk}/support/"))
         main = page.locator("main")
         heading = main.get_by_role("heading", level=1)
         expect(heading).to_have_text(flag.message)
-        call = main.get_by_role("link", name="Call 112")
+        expect(main).to_contain_text("thinking about suicide")
+        call = main.locator("a.button.call").first
         expect(call).to_be_visible()
-        expect(call).to_have_attribute("href", "tel:112")
+        expect(call).to_have_attribute("href", re.compile(r"^tel:\d+$"))
         expect(call).to_be_in_viewport()  # no scrolling needed to reach it
+        for emergency in ("911", "999", "112"):
+            expect(main.get_by_role("link", name=re.compile(rf"^Call {emergency}\b"))).to_have_attribute(
+                "href", f"tel:{emergency}"
+            )
         check_crisis_link(page, expect)
         # No questionnaire content on this page, and the resources come before the way back.
-        expect(main.locator("fieldset.question")).to_have_count(0)
+        # The only questions are the two of the follow-up about right now, after the resources.
+        expect(main.locator("fieldset.question:not(.followup)")).to_have_count(0)
         expect(main).not_to_contain_text(item9.text)
-        expect(main.locator("input[type=radio]")).to_have_count(0)
+        expect(main.locator("input[type=radio]")).to_have_count(4)
+        expect(main.locator("form.followup input[type=radio]")).to_have_count(4)
         continue_link = main.get_by_role("link", name="Continue the questionnaire")
         expect(continue_link).to_be_visible()
         order = main.evaluate(
             """(main, [message]) => {
                 const all = Array.from(main.querySelectorAll('*'));
-                const call = all.findIndex(e => e.tagName === 'A' && e.textContent.trim() === 'Call 112');
+                const call = all.findIndex(e => e.tagName === 'A' && e.textContent.trim().startsWith('Call 911'));
                 const msg = all.findIndex(e => e.tagName === 'H1' && e.textContent.includes(message));
                 const back = all.findIndex(e => e.tagName === 'A' && e.textContent.includes('Continue the questionnaire'));
                 return {call, msg, back};
@@ -205,7 +211,7 @@ def test_new_user_takes_enmeshment_child_and_reads_results_on_a_phone(live_serve
     instrument = instruments()["enmeshment-child"]
     items = list(instrument.items)
     count = len(items)
-    assert count == 24
+    assert count == 28
     make_user("new.client@example.com", "Kit", perspective="adult_child")
     base = live_server.url
 
@@ -320,7 +326,7 @@ def test_new_user_takes_enmeshment_child_and_reads_results_on_a_phone(live_serve
         expect(main).to_contain_text("not a validated diagnostic test")
         expect(main.locator("p.notice")).to_contain_text("It is not a validated diagnostic test")
         # No crisis block: nothing in this questionnaire calls for one.
-        expect(main.get_by_role("link", name="Call 112")).to_have_count(0)
+        expect(main.locator("a.button.call")).to_have_count(0)
         check_crisis_link(page, expect)
         # Nothing sticks out sideways on a phone.
         scroll_width = page.evaluate("document.documentElement.scrollWidth")

@@ -44,8 +44,8 @@ def test_shipped_instruments_load() -> None:
     assert set(instruments) == {"phq9", "gad7", "enmeshment-child", "enmeshment-parent"}
     assert len(instruments["phq9"].items) == 10 and len(instruments["phq9"].scored_items) == 9
     assert len(instruments["gad7"].scored_items) == 7
-    assert 20 <= len(instruments["enmeshment-child"].items) <= 25
-    assert 15 <= len(instruments["enmeshment-parent"].items) <= 20
+    assert len(instruments["enmeshment-child"].items) == 28
+    assert len(instruments["enmeshment-parent"].items) == 21
     assert {s.id for s in instruments["enmeshment-child"].subscales} == {
         "emotional_fusion",
         "guilt_compliance",

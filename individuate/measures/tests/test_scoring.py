@@ -12,7 +12,7 @@ from individuate.measures.registry import instruments
 from individuate.measures.scoring import ScoringError, score
 
 PHQ9_BANDS = [
-    (0, 4, "minimal"),
+    (0, 4, "none–minimal"),  # the published label: 0–4 is none to minimal
     (5, 9, "mild"),
     (10, 14, "moderate"),
     (15, 19, "moderately severe"),

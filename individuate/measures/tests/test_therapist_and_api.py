@@ -18,7 +18,7 @@ from individuate.accounts.actions import issue_api_token
 from individuate.accounts.models import User
 from individuate.boundaries.models import AccessEvent
 from individuate.boundaries.policy import AccessDenied
-from individuate.errors import ActionError
+from individuate.core.errors import ActionError
 from individuate.measures import actions
 from individuate.measures.models import Assignment, Response, SafetyFlag
 
@@ -81,7 +81,7 @@ def test_client_measures_page_goes_through_the_policy(
 def test_therapist_sees_reliable_change_and_flags(alice: User, therapist: User) -> None:
     connect(therapist, alice, ("measures",))
     _complete(alice, "phq9", PHQ9 | {"phq9_1": 3, "phq9_2": 3, "phq9_3": 3, "phq9_9": 1})  # 15
-    _complete(alice, "phq9", PHQ9)  # 8: a change of -7 ≥ 5
+    _complete(alice, "phq9", PHQ9)  # 8: a change of -7 ≥ 6 (reliable change)
     _complete(alice, "phq9", PHQ9 | {"phq9_1": 2})  # 9: +1, not reliable
     client = Client()
     client.force_login(therapist)
@@ -206,7 +206,7 @@ def test_api_round_trip(alice: User) -> None:
     done = client.post(f"/api/responses/{rid}/submit", **auth).json()
     assert done["result"] == {"total": 9.0, "band": "mild", "subscales": {}, "flags": ["self_harm"]}
     assert client.post(f"/api/responses/{rid}/submit", **auth).status_code == 409
-    assert [r["id"] for r in client.get("/api/responses?instrument=phq9", **auth).json()] == [rid]
+    assert [r["id"] for r in client.get("/api/responses?instrument=phq9", **auth).json()["items"]] == [rid]
     assert (
         client.post("/api/responses", {"instrument": "beck"}, content_type="application/json", **auth).status_code
         == 404
@@ -238,7 +238,7 @@ def test_score_measure_command(capsys: pytest.CaptureFixture[str]) -> None:
         "subscales": {},
         "flags": ["self_harm"],
     }
-    call_command("score_measure", "enmeshment-child", "--answers", ",".join(["3"] * 24))
+    call_command("score_measure", "enmeshment-child", "--answers", ",".join(["3"] * 28))
     child = json.loads(capsys.readouterr().out)
     assert child["total"] == 3 and set(child["subscales"]) >= {"identity", "self_worth"} and child["flags"] == []
     for bad, fragment in (
@@ -316,3 +316,47 @@ def test_stale_unfinished_sitting_starts_fresh(alice: User) -> None:
     Response.objects.filter(pk=old.pk).update(updated_at=timezone.now() - timedelta(days=20))
     fresh = actions.start_response(alice, "gad7")
     assert fresh.answers == {} and Response.objects.count() == 1
+
+
+# ---------------------------------------------------------------- therapist side of the API
+
+
+def _bearer(user: User) -> Client:
+    _, raw = issue_api_token(user, "t")
+    return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+
+
+def test_therapist_api_reads_and_assigns_only_with_the_measures_grant(
+    alice: User, therapist: User, outsider: User
+) -> None:
+    response = actions.start_response(alice, "phq9")
+    actions.save_answers(alice, response.pk, {f"phq9_{i}": 1 for i in range(1, 10)})
+    actions.submit_response(alice, response.pk)
+    api = _bearer(therapist)
+    connection = connect(therapist, alice)
+    assert api.get(f"/api/clients/{alice.pk}/responses").status_code == 403  # connected, not shared
+    assert _bearer(outsider).get(f"/api/clients/{alice.pk}/responses").status_code == 404
+    connection.grants.create(scope="measures")
+    listed = api.get(f"/api/clients/{alice.pk}/responses")
+    assert listed.status_code == 200 and [r["instrument"] for r in listed.json()] == ["phq9"]
+    flags = api.get(f"/api/clients/{alice.pk}/flags").json()
+    assert flags and flags[0]["seen_by_me"] is False
+    assert api.post(f"/api/clients/{alice.pk + 999}/flags/{flags[0]['id']}/seen").status_code == 404
+    assert api.post(f"/api/clients/{alice.pk}/flags/{flags[0]['id']}/seen").status_code == 200
+    assert api.get(f"/api/clients/{alice.pk}/flags").json()[0]["seen_by_me"] is True
+    bad = api.post(
+        f"/api/clients/{alice.pk}/assignments",
+        json.dumps({"instrument": "gad7", "recurrence": "hourly", "starts_on": "2030-01-01"}),
+        content_type="application/json",
+    )
+    assert bad.status_code == 422
+    made = api.post(
+        f"/api/clients/{alice.pk}/assignments",
+        json.dumps({"instrument": "gad7", "recurrence": "weekly", "starts_on": timezone.localdate().isoformat()}),
+        content_type="application/json",
+    )
+    assert made.status_code == 201
+    assert [a["instrument"] for a in api.get(f"/api/clients/{alice.pk}/assignments").json()] == ["gad7"]
+    assert api.delete(f"/api/clients/{alice.pk}/assignments/{made.json()['id']}").status_code == 204
+    assert api.get(f"/api/clients/{alice.pk}/assignments").json() == []
+    assert AccessEvent.objects.filter(owner=alice, viewer=therapist, via="api", allowed=True).exists()

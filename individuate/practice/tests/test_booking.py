@@ -15,8 +15,8 @@ from django.utils import timezone
 from conftest import connect, make_therapist_user, make_user
 from individuate.accounts.actions import issue_api_token
 from individuate.accounts.models import User
-from individuate.errors import ActionError
-from individuate.practice import actions
+from individuate.core.errors import ActionError
+from individuate.practice import actions, tasks
 from individuate.practice.models import Appointment, ContactRequest, PracticeProfile, WeeklyHours
 
 
@@ -310,7 +310,7 @@ def test_24_hour_reminder_is_queued_and_sent_once_by_the_worker() -> None:
     with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
         appointment = actions.book(kim, therapist.pk, _slot(days=3, hour=9))
         actions.confirm(therapist, appointment.pk)
-        reminder = DBTaskResult.objects.get(task_path="individuate.practice.actions.send_reminder")
+        reminder = DBTaskResult.objects.get(task_path="individuate.practice.tasks.send_reminder")
         assert reminder.run_after == _slot(days=3, hour=9) - timedelta(hours=24)
         call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", "--verbosity", "0")  # the e-mails now
         mail.outbox.clear()
@@ -318,7 +318,7 @@ def test_24_hour_reminder_is_queued_and_sent_once_by_the_worker() -> None:
         call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", "--verbosity", "0")
     subjects = sorted(m.subject for m in mail.outbox)
     assert len(subjects) == 2 and all("24 hours" in s for s in subjects)
-    actions.send_reminder.call(appointment.pk, 1)  # already sent: nothing more
+    tasks.send_reminder.call(appointment.pk, 1)  # already sent: nothing more
     assert len(mail.outbox) == 2
 
 
@@ -340,7 +340,7 @@ def test_nobody_else_sees_an_appointment(
             == 302
         )
         _, raw = issue_api_token(viewer, "t")
-        api = Client().get("/api/appointments", HTTP_AUTHORIZATION=f"Bearer {raw}").json()
+        api = Client().get("/api/appointments", HTTP_AUTHORIZATION=f"Bearer {raw}").json()["items"]
         assert api == []
         confirm = Client().post(f"/api/appointments/{appointment.pk}/confirm", HTTP_AUTHORIZATION=f"Bearer {raw}")
         assert confirm.status_code == 404

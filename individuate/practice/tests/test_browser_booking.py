@@ -11,9 +11,9 @@ import pytest
 from django.core import mail
 
 from conftest import connect, make_therapist_user, make_user
-from individuate.browser_testing import ARTIFACTS, browser, check_crisis_link, clear_screenshots, log_in, playwright
 from individuate.practice import actions
 from individuate.practice.models import Appointment, ContactRequest, WeeklyHours
+from individuate.testing.browser import ARTIFACTS, browser, check_crisis_link, clear_screenshots, log_in, playwright
 
 
 @pytest.mark.browser

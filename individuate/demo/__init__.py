@@ -1,0 +1,1 @@
+"""Fictional demo data: seed_demo, demo_totp and the builders they call."""

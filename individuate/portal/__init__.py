@@ -1,0 +1,1 @@
+"""Dashboards and the therapist's client pages: the one place that composes several apps."""
