@@ -81,6 +81,7 @@ def _access_denied(request: HttpRequest, exc: AccessDenied) -> HttpResponse:
 
 def _register_routers() -> None:
     from individuate.accounts.api import router as accounts_router
+    from individuate.articles.api import router as articles_router
     from individuate.boundaries.api import router as boundaries_router
     from individuate.checkins.api import router as checkins_router
     from individuate.healing.api import router as healing_router
@@ -93,6 +94,7 @@ def _register_routers() -> None:
     api.add_router("/", checkins_router)
     api.add_router("/", healing_router)
     api.add_router("/", practice_router)
+    api.add_router("/", articles_router)
 
 
 _register_routers()

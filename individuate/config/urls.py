@@ -55,6 +55,7 @@ urlpatterns = [
     path("", include("individuate.healing.urls")),
     path("practice/", portal.practice_dashboard, name="practice_dashboard"),
     path("", include("individuate.practice.urls")),
+    path("", include("individuate.articles.urls")),
     # framework
     path("accounts/", include("allauth.urls")),
     path("api/", api.urls),
