@@ -381,13 +381,18 @@ def post_comment(article: Article, data: Incoming, *, user: User | None = None) 
             and not (signals.honeypot_filled or signals.too_fast or signals.bad_signature)
         ):
             status = Comment.Status.APPROVED
+        reason = verdict.reason_text
+        if status == Comment.Status.APPROVED and not is_author and not signals.approved_before and (
+            settings.ARTICLES_HOLD_FIRST_COMMENTS
+        ):
+            status, reason = Comment.Status.PENDING, "a first comment from this address waits for a moderator"
         comment = Comment.objects.create(
             article=article, parent=parent, depth=depth, status=status, name=name[:245], email=email[:100],
             website=data.website[:200], body=body, by_author=is_author, user=user if is_author else None,
             ip=data.ip, user_agent=data.user_agent[:300], fingerprint=fingerprint,
-            spam_probability=verdict.probability, held_because=verdict.reason_text[:300],
+            spam_probability=verdict.probability, held_because=reason[:300],
         )
-        _log(comment, status, note=verdict.reason_text or f"spam probability {verdict.probability:.0%}")
+        _log(comment, status, note=reason or f"spam probability {verdict.probability:.0%}")
         if article.author_id and not is_author:
             queue_email(
                 "articles/new-comment",
