@@ -44,8 +44,16 @@ def main(argv: list[str] | None = None) -> int:
         for r in results
     ]
     table = md_table(
-        ["held-out video", "comments", "accuracy", "genuine → spam (≤ 1 %)", "spam published (≤ 5 %)",
-         "moderation (≤ 20 %)", "thresholds ham / spam", "result"],
+        [
+            "held-out video",
+            "comments",
+            "accuracy",
+            "genuine → spam (≤ 1 %)",
+            "spam published (≤ 5 %)",
+            "moderation (≤ 20 %)",
+            "thresholds ham / spam",
+            "result",
+        ],
         rows,
         align="lrrrrrrl",
     )

@@ -65,13 +65,17 @@ def may_write(user: User | None) -> bool:
 def _unique_slug(base: str, exclude: int | None = None) -> str:
     base = (slugify(base) or "article")[:70]
     slug, n = base, 1
-    while (
-        Article.objects.filter(slug=slug).exclude(pk=exclude).exists()
-        or OldSlug.objects.filter(slug=slug).exclude(article_id=exclude).exists()
-    ):
+    while _slug_taken(slug, exclude):
         n += 1
         slug = f"{base}-{n}"
     return slug
+
+
+def _slug_taken(slug: str, article_id: int | None) -> bool:
+    articles, old = Article.objects.filter(slug=slug), OldSlug.objects.filter(slug=slug)
+    if article_id is not None:
+        articles, old = articles.exclude(pk=article_id), old.exclude(article_id=article_id)
+    return articles.exists() or old.exists()
 
 
 def _tags(names: list[str]) -> list[Tag]:
@@ -123,18 +127,25 @@ def save_article(
     if article is None:
         if wanted and (Article.objects.filter(slug=wanted).exists() or OldSlug.objects.filter(slug=wanted).exists()):
             raise ActionError(f"The address “{wanted}” is taken by another article; choose another.", "conflict")
-        article = Article(author=None if site_article and editor.is_superuser else editor, slug=wanted or _unique_slug(title))
+        article = Article(
+            author=None if site_article and editor.is_superuser else editor, slug=wanted or _unique_slug(title)
+        )
     else:
-        if article.slug_locked and article.is_public and (title, body, summary) != (article.title, article.body, article.summary):
+        if (
+            article.slug_locked
+            and article.is_public
+            and (title, body, summary) != (article.title, article.body, article.summary)
+        ):
             ArticleRevision.objects.create(
                 article=article, editor=editor, title=article.title, summary=article.summary, body=article.body
             )
         if wanted and wanted != article.slug:
             if article.slug_locked:
                 raise ActionError("The address cannot change after the article was first published.")
-            if Article.objects.filter(slug=wanted).exclude(pk=article.pk).exists() or OldSlug.objects.filter(
-                slug=wanted
-            ).exclude(article=article).exists():
+            if (
+                Article.objects.filter(slug=wanted).exclude(pk=article.pk).exists()
+                or OldSlug.objects.filter(slug=wanted).exclude(article=article).exists()
+            ):
                 raise ActionError(f"The address “{wanted}” is taken by another article; choose another.", "conflict")
             OldSlug.objects.get_or_create(slug=article.slug, defaults={"article": article})
             OldSlug.objects.filter(slug=wanted, article=article).delete()
@@ -312,7 +323,11 @@ class Incoming:
 
 def _log(comment: Comment, to: str, *, moderator: User | None = None, note: str = "", before: str = "") -> None:
     ModerationDecision.objects.create(
-        comment=comment, moderator=moderator, by_filter=moderator is None, from_status=before, to_status=to,
+        comment=comment,
+        moderator=moderator,
+        by_filter=moderator is None,
+        from_status=before,
+        to_status=to,
         note=note[:300],
     )
 
@@ -338,15 +353,25 @@ def post_comment(article: Article, data: Incoming, *, user: User | None = None) 
         depth = min(parent.depth + 1, MAX_DEPTH - 1)
     fingerprint = hashlib.sha256(features.fingerprint(body).encode()).hexdigest()
     now = timezone.now()
-    is_author = bool(user and user.is_authenticated and (user.pk == article.author_id or (article.author_id is None and user.is_superuser)))
+    is_author = bool(
+        user
+        and user.is_authenticated
+        and (user.pk == article.author_id or (article.author_id is None and user.is_superuser))
+    )
     with transaction.atomic():
         Article.objects.select_for_update().filter(pk=article.pk).first()  # one comment at a time per article
         same_person = Q(email__iexact=email) | (Q(ip=data.ip) if data.ip else Q(pk__in=[]))
-        if article.all_comments.filter(same_person, fingerprint=fingerprint).exclude(status=Comment.Status.TRASH).exists():
+        if (
+            article.all_comments.filter(same_person, fingerprint=fingerprint)
+            .exclude(status=Comment.Status.TRASH)
+            .exists()
+        ):
             raise ActionError("It looks like you already said that on this article.", "conflict")
-        if data.ip and not is_author and Comment.objects.filter(
-            ip=data.ip, created_at__gt=now - timedelta(seconds=FLOOD_SECONDS)
-        ).exists():
+        if (
+            data.ip
+            and not is_author
+            and Comment.objects.filter(ip=data.ip, created_at__gt=now - timedelta(seconds=FLOOD_SECONDS)).exists()
+        ):
             raise TooManyRequests("You are commenting too quickly. Wait a few seconds and send it again.")
         history = Comment.objects.filter(email__iexact=email).values_list("status", flat=True)
         statuses = set(history)
@@ -382,15 +407,29 @@ def post_comment(article: Article, data: Incoming, *, user: User | None = None) 
         ):
             status = Comment.Status.APPROVED
         reason = verdict.reason_text
-        if status == Comment.Status.APPROVED and not is_author and not signals.approved_before and (
-            settings.ARTICLES_HOLD_FIRST_COMMENTS
+        if (
+            status == Comment.Status.APPROVED
+            and not is_author
+            and not signals.approved_before
+            and (settings.ARTICLES_HOLD_FIRST_COMMENTS)
         ):
             status, reason = Comment.Status.PENDING, "a first comment from this address waits for a moderator"
         comment = Comment.objects.create(
-            article=article, parent=parent, depth=depth, status=status, name=name[:245], email=email[:100],
-            website=data.website[:200], body=body, by_author=is_author, user=user if is_author else None,
-            ip=data.ip, user_agent=data.user_agent[:300], fingerprint=fingerprint,
-            spam_probability=verdict.probability, held_because=reason[:300],
+            article=article,
+            parent=parent,
+            depth=depth,
+            status=status,
+            name=name[:245],
+            email=email[:100],
+            website=data.website[:200],
+            body=body,
+            by_author=is_author,
+            user=user if is_author else None,
+            ip=data.ip,
+            user_agent=data.user_agent[:300],
+            fingerprint=fingerprint,
+            spam_probability=verdict.probability,
+            held_because=reason[:300],
         )
         _log(comment, status, note=reason or f"spam probability {verdict.probability:.0%}")
         if article.author_id and not is_author:
@@ -451,7 +490,9 @@ def moderate(moderator: User, comment_ids: list[int], action: str) -> int:
         c.status, c.status_changed_at = to, now
         c.save(update_fields=["status", "status_changed_at"])
         _log(c, to, moderator=moderator, before=before)
-        if to == Comment.Status.SPAM or (to == Comment.Status.APPROVED and before in {Comment.Status.SPAM, Comment.Status.PENDING}):
+        if to == Comment.Status.SPAM or (
+            to == Comment.Status.APPROVED and before in {Comment.Status.SPAM, Comment.Status.PENDING}
+        ):
             SpamExample.objects.create(text=c.body, spam=to == Comment.Status.SPAM, topic=c.article.title[:300])
             from . import akismet_backend
 
@@ -478,9 +519,7 @@ def purge_trash(days: int | None = None) -> int:
     """Trash and spam older than the keep period are deleted for good."""
     days = settings.ARTICLES_TRASH_DAYS if days is None else days
     cutoff = timezone.now() - timedelta(days=days)
-    old = Comment.objects.filter(
-        status__in=[Comment.Status.TRASH, Comment.Status.SPAM], status_changed_at__lt=cutoff
-    )
+    old = Comment.objects.filter(status__in=[Comment.Status.TRASH, Comment.Status.SPAM], status_changed_at__lt=cutoff)
     count = old.count()
     Comment.objects.filter(parent__in=old).update(parent=None)
     old.delete()
@@ -510,8 +549,14 @@ def commenter_erase(email: str, *, remove_texts: bool) -> int:
     with this address; on request the texts go too. Replies to them stay readable."""
     comments = Comment.objects.filter(email__iexact=email.strip())
     count = comments.count()
-    fields: dict[str, Any] = {"name": "Anonymous", "email": "erased@invalid", "website": "", "ip": None,
-                              "user_agent": "", "erased": True}
+    fields: dict[str, Any] = {
+        "name": "Anonymous",
+        "email": "erased@invalid",
+        "website": "",
+        "ip": None,
+        "user_agent": "",
+        "erased": True,
+    }
     if remove_texts:
         fields["body"] = "(This comment was removed at its writer's request.)"
         fields["fingerprint"] = ""

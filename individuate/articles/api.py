@@ -113,12 +113,20 @@ class ModeratedOut(Schema):
 
 
 def _summary(a: Article) -> dict[str, Any]:
-    return {"slug": a.slug, "title": a.title, "summary": a.summary, "author": a.author.name if a.author else None,
-            "published_at": a.published_at, "tags": [t.name for t in a.tags.all()]}
+    return {
+        "slug": a.slug,
+        "title": a.title,
+        "summary": a.summary,
+        "author": a.author.name if a.author else None,
+        "published_at": a.published_at,
+        "tags": [t.name for t in a.tags.all()],
+    }
 
 
 @router.get("/articles", response=list[ArticleSummaryOut], auth=None, summary="Published articles, newest first")
-def list_articles(request: HttpRequest, tag: str = "", q: str = "", limit: int = 20, offset: int = 0) -> list[dict[str, Any]]:
+def list_articles(
+    request: HttpRequest, tag: str = "", q: str = "", limit: int = 20, offset: int = 0
+) -> list[dict[str, Any]]:
     qs = actions.search(q) if q.strip() else actions.published()
     if tag:
         qs = qs.filter(tags__slug=tag)
@@ -126,18 +134,35 @@ def list_articles(request: HttpRequest, tag: str = "", q: str = "", limit: int =
     return [_summary(a) for a in qs[max(offset, 0) : max(offset, 0) + limit]]
 
 
-@router.get("/articles/{slug}", response={200: ArticleOut, 404: Message}, auth=None, summary="One published article with its approved comments")
+@router.get(
+    "/articles/{slug}",
+    response={200: ArticleOut, 404: Message},
+    auth=None,
+    summary="One published article with its approved comments",
+)
 def read_article(request: HttpRequest, slug: str) -> Any:
     article, _ = actions.find_article(slug)
     if article is None:
         return Status(404, {"detail": "No such article."})
     comments = [
-        {"id": c.pk, "parent_id": c.parent_id, "name": c.name, "website": c.website, "body": c.body,
-         "by_author": c.by_author, "created_at": c.created_at}
+        {
+            "id": c.pk,
+            "parent_id": c.parent_id,
+            "name": c.name,
+            "website": c.website,
+            "body": c.body,
+            "by_author": c.by_author,
+            "created_at": c.created_at,
+        }
         for c in actions.approved_comments(article)
     ]
-    return {**_summary(article), "body_html": article.body_html, "comments_open": article.comments_open(),
-            "comments": comments, "comment_token": start_token()}
+    return {
+        **_summary(article),
+        "body_html": article.body_html,
+        "comments_open": article.comments_open(),
+        "comments": comments,
+        "comment_token": start_token(),
+    }
 
 
 @router.post(
@@ -158,14 +183,24 @@ def post_comment(request: HttpRequest, slug: str, payload: CommentIn) -> Any:
         return Status(404, {"detail": "No such article."})
     too_fast, bad = False, False
     try:
-        too_fast = time.time() - int(signing.loads(payload.comment_token, salt=SALT, max_age=FORM_MAX_AGE)) < TOO_FAST_SECONDS
+        too_fast = (
+            time.time() - int(signing.loads(payload.comment_token, salt=SALT, max_age=FORM_MAX_AGE)) < TOO_FAST_SECONDS
+        )
     except (signing.BadSignature, TypeError, ValueError):
         bad = True
     comment = actions.post_comment(
         article,
-        actions.Incoming(name=payload.name, email=str(payload.email), body=payload.body, website=payload.website,
-                         parent_id=payload.parent_id, too_fast=too_fast, bad_signature=bad, ip=client_ip(request),
-                         user_agent=request.META.get("HTTP_USER_AGENT", "")),
+        actions.Incoming(
+            name=payload.name,
+            email=str(payload.email),
+            body=payload.body,
+            website=payload.website,
+            parent_id=payload.parent_id,
+            too_fast=too_fast,
+            bad_signature=bad,
+            ip=client_ip(request),
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        ),
     )
     message = {"approved": "Published.", "pending": "Awaiting moderation.", "spam": "Held for a check."}[comment.status]
     return Status(201, {"id": comment.pk, "status": comment.status, "message": message})
@@ -181,8 +216,14 @@ def my_articles(request: AuthedRequest) -> Any:
     _writer(request)
     qs = Article.objects.all() if request.user.is_superuser else Article.objects.filter(author=request.user)
     return [
-        {"id": a.pk, "slug": a.slug, "title": a.title, "status": a.status, "publish_at": a.publish_at,
-         "published_at": a.published_at}
+        {
+            "id": a.pk,
+            "slug": a.slug,
+            "title": a.title,
+            "status": a.status,
+            "publish_at": a.publish_at,
+            "published_at": a.published_at,
+        }
         for a in qs.order_by("-updated_at")
     ]
 
@@ -196,29 +237,58 @@ class ArticleIn(Schema):
     publish: bool = False
 
 
-@router.post("/my/articles", response={201: ManagedOut, 403: Message, 409: Message, 422: Message}, summary="Write an article")
+@router.post(
+    "/my/articles", response={201: ManagedOut, 403: Message, 409: Message, 422: Message}, summary="Write an article"
+)
 def create_article(request: AuthedRequest, payload: ArticleIn) -> Any:
     _writer(request)
-    a = actions.save_article(request.user, None, title=payload.title, body=payload.body, summary=payload.summary,
-                             slug=payload.slug, tags=payload.tags)
+    a = actions.save_article(
+        request.user,
+        None,
+        title=payload.title,
+        body=payload.body,
+        summary=payload.summary,
+        slug=payload.slug,
+        tags=payload.tags,
+    )
     if payload.publish:
         actions.publish(request.user, a)
-    return Status(201, {"id": a.pk, "slug": a.slug, "title": a.title, "status": a.status, "publish_at": a.publish_at,
-                        "published_at": a.published_at})
+    return Status(
+        201,
+        {
+            "id": a.pk,
+            "slug": a.slug,
+            "title": a.title,
+            "status": a.status,
+            "publish_at": a.publish_at,
+            "published_at": a.published_at,
+        },
+    )
 
 
 @router.get("/my/comments", response={200: list[ModerationItemOut], 403: Message}, summary="The moderation queue")
 def queue(request: AuthedRequest, status: Literal["pending", "approved", "spam", "trash"] = "pending") -> Any:
     _writer(request)
     return [
-        {"id": c.pk, "article": c.article.title, "name": c.name, "body": c.body, "status": c.status,
-         "spam_probability": c.spam_probability, "held_because": c.held_because, "created_at": c.created_at}
+        {
+            "id": c.pk,
+            "article": c.article.title,
+            "name": c.name,
+            "body": c.body,
+            "status": c.status,
+            "spam_probability": c.spam_probability,
+            "held_because": c.held_because,
+            "created_at": c.created_at,
+        }
         for c in actions.moderation_queryset(request.user).filter(status=status).order_by("-created_at")[:200]
     ]
 
 
-@router.post("/my/comments/moderate", response={200: ModeratedOut, 403: Message, 404: Message, 422: Message}, summary="Approve, hold, mark spam or trash")
+@router.post(
+    "/my/comments/moderate",
+    response={200: ModeratedOut, 403: Message, 404: Message, 422: Message},
+    summary="Approve, hold, mark spam or trash",
+)
 def moderate(request: AuthedRequest, payload: ModerateIn) -> Any:
     _writer(request)
     return {"changed": actions.moderate(request.user, payload.ids, payload.action)}
-

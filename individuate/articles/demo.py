@@ -1,10 +1,11 @@
+# ruff: noqa: E501  (the articles are prose)
 """Demo content: three articles written for this project, with fictional comments
 (one of them waiting in the moderation queue). Called by ``seed_demo``."""
 
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
@@ -15,7 +16,7 @@ from .models import Article, Comment, ModerationDecision
 if TYPE_CHECKING:
     from individuate.accounts.models import User
 
-ARTICLES = [
+ARTICLES: list[dict[str, Any]] = [
     {
         "slug": "what-enmeshment-is",
         "title": "When your feelings are not quite your own: enmeshment, explained",
@@ -87,15 +88,40 @@ It is tempting to ask your child to come along, to read this too, or to reassure
 
 COMMENTS = {
     "what-enmeshment-is": [
-        ("Robin", "robin.demo@example.org", "The part about guilt being the engine hit home. I always thought I was just a worrier.", "approved"),
-        ("Jules", "jules.demo@example.org", "Is it normal to feel angry and guilty at the same time? It feels contradictory.", "approved"),
+        (
+            "Robin",
+            "robin.demo@example.org",
+            "The part about guilt being the engine hit home. I always thought I was just a worrier.",
+            "approved",
+        ),
+        (
+            "Jules",
+            "jules.demo@example.org",
+            "Is it normal to feel angry and guilty at the same time? It feels contradictory.",
+            "approved",
+        ),
     ],
     "three-steps-for-the-adult-child": [
-        ("Sam K.", "samk.demo@example.org", "I let a call go to voicemail yesterday for the first time. Strange, but fine.", "approved"),
-        ("Ari", "ari.demo@example.org", "How do you handle it when the protest gets really loud after a small step?", "pending"),
+        (
+            "Sam K.",
+            "samk.demo@example.org",
+            "I let a call go to voicemail yesterday for the first time. Strange, but fine.",
+            "approved",
+        ),
+        (
+            "Ari",
+            "ari.demo@example.org",
+            "How do you handle it when the protest gets really loud after a small step?",
+            "pending",
+        ),
     ],
     "for-parents-getting-help-on-your-own": [
-        ("A mother", "mother.demo@example.org", "Thank you for writing this without blaming us. I have booked a first session for myself.", "approved"),
+        (
+            "A mother",
+            "mother.demo@example.org",
+            "Thank you for writing this without blaming us. I have booked a first session for myself.",
+            "approved",
+        ),
     ],
 }
 
@@ -110,16 +136,29 @@ def seed_articles(therapist_user: User) -> list[Article]:
             published = now - timedelta(days=21 - 7 * i)
             html = actions.preview(spec["body"])
             article = Article.objects.create(
-                author=therapist_user, title=spec["title"], slug=spec["slug"], summary=spec["summary"],
-                body=spec["body"], body_html=html, status=Article.Status.PUBLISHED, published_at=published,
-                first_published_at=published, created_at=published, updated_at=published,
+                author=therapist_user,
+                title=spec["title"],
+                slug=spec["slug"],
+                summary=spec["summary"],
+                body=spec["body"],
+                body_html=html,
+                status=Article.Status.PUBLISHED,
+                published_at=published,
+                first_published_at=published,
+                created_at=published,
+                updated_at=published,
                 search_text=f"{spec['title']}\n{spec['summary']}\n{plain_text(html)}",
             )
             article.tags.set(actions._tags(spec["tags"]))
             for j, (name, email, body, status) in enumerate(COMMENTS[spec["slug"]]):
                 comment = Comment.objects.create(
-                    article=article, name=name, email=email, body=body, status=status,
-                    created_at=published + timedelta(days=1, hours=j), spam_probability=0.05,
+                    article=article,
+                    name=name,
+                    email=email,
+                    body=body,
+                    status=status,
+                    created_at=published + timedelta(days=1, hours=j),
+                    spam_probability=0.05,
                     held_because="demo comment waiting for a moderator" if status == "pending" else "",
                 )
                 ModerationDecision.objects.create(comment=comment, by_filter=True, to_status=status, note="demo data")

@@ -34,21 +34,30 @@ class CommentForm(forms.Form):
     name = forms.CharField(
         label="Name",
         max_length=245,
-        error_messages={"required": "Please tell us a name to show with your comment.",
-                        "max_length": "Names can be up to %(limit_value)d characters."},
+        error_messages={
+            "required": "Please tell us a name to show with your comment.",
+            "max_length": "Names can be up to %(limit_value)d characters.",
+        },
     )
     email = forms.EmailField(
         label="E-mail",
         max_length=100,
         help_text="Required, never shown to anyone.",
-        error_messages={"required": "Please give an e-mail address (it is never shown).",
-                        "invalid": "That does not look like an e-mail address, e.g. name@example.org.",
-                        "max_length": "E-mail addresses can be up to %(limit_value)d characters."},
+        error_messages={
+            "required": "Please give an e-mail address (it is never shown).",
+            "invalid": "That does not look like an e-mail address, e.g. name@example.org.",
+            "max_length": "E-mail addresses can be up to %(limit_value)d characters.",
+        },
     )
     website = forms.URLField(
-        label="Website", max_length=200, required=False, assume_scheme="https",
-        error_messages={"invalid": "That does not look like a web address.",
-                        "max_length": "Web addresses can be up to %(limit_value)d characters."},
+        label="Website",
+        max_length=200,
+        required=False,
+        assume_scheme="https",
+        error_messages={
+            "invalid": "That does not look like a web address.",
+            "max_length": "Web addresses can be up to %(limit_value)d characters.",
+        },
     )
     terms = forms.BooleanField(
         label="I agree to the terms",
@@ -76,7 +85,7 @@ class CommentForm(forms.Form):
         return body
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         token = data.get("started") or ""
         try:
             started = signing.loads(token, salt=SALT, max_age=FORM_MAX_AGE)

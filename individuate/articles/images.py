@@ -32,11 +32,11 @@ def process_cover(upload: Any) -> tuple[str, ContentFile]:
             raise ActionError("The cover must be a JPEG, PNG or WebP image.")
         with Image.open(io.BytesIO(data)) as img:
             img.load()
-            img = img.convert("RGB")
-            if img.width > COVER_WIDTH:
-                img = img.resize((COVER_WIDTH, round(img.height * COVER_WIDTH / img.width)))
+            rgb = img.convert("RGB")
+            if rgb.width > COVER_WIDTH:
+                rgb = rgb.resize((COVER_WIDTH, round(rgb.height * COVER_WIDTH / rgb.width)))
             out = io.BytesIO()
-            img.save(out, "JPEG", quality=85, optimize=True)
+            rgb.save(out, "JPEG", quality=85, optimize=True)
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError) as exc:
         raise ActionError("That file is not an image we can read (JPEG, PNG or WebP).") from exc
     return "cover.jpg", ContentFile(out.getvalue())

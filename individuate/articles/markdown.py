@@ -53,7 +53,9 @@ def check_size(text: str, *, limit: int = MAX_BODY_CHARS) -> None:
     for match in _NESTERS.finditer(text):
         depth = len(re.findall(r"[>*+-]|\d+[.)]", match.group(1)))
         if depth > MAX_NESTING:
-            raise MarkdownTooLarge(f"Lists or quotes are nested {depth} deep; at most {MAX_NESTING} levels are allowed.")
+            raise MarkdownTooLarge(
+                f"Lists or quotes are nested {depth} deep; at most {MAX_NESTING} levels are allowed."
+            )
 
 
 def _attribute_filter(tag: str, attr: str, value: str) -> str | None:

@@ -34,7 +34,11 @@ class Article(models.Model):
         AUTO = "auto", "Close automatically after the site's number of days"
 
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="articles",
         help_text="Empty for a site article written by the operator.",
     )
     title = models.CharField(max_length=160)
@@ -87,6 +91,9 @@ class OldSlug(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="old_slugs")
     slug = models.SlugField(max_length=80, unique=True)
 
+    def __str__(self) -> str:
+        return self.slug
+
 
 class ArticleRevision(models.Model):
     """The text as it was before an edit made after first publication."""
@@ -100,6 +107,9 @@ class ArticleRevision(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"revision of {self.article_id} at {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class Comment(models.Model):
@@ -152,6 +162,9 @@ class ModerationDecision(models.Model):
     class Meta:
         ordering = ["at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.from_status or 'new'} → {self.to_status}"
+
 
 class SpamExample(models.Model):
     """A moderator's spam/genuine decision kept as labelled text for the next retraining."""
@@ -160,3 +173,6 @@ class SpamExample(models.Model):
     spam = models.BooleanField()
     topic = models.CharField(max_length=300, blank=True)
     decided_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{'spam' if self.spam else 'genuine'} example {self.pk}"

@@ -20,7 +20,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.http import require_POST
 
 from individuate.core.errors import ActionError
-from individuate.core.http import attempt, form_errors
+from individuate.core.http import AuthedRequest, attempt, form_errors
 from individuate.core.mail import queue_email
 
 from . import actions
@@ -69,7 +69,11 @@ def article_list(request: HttpRequest, tag: str = "") -> HttpResponse:
         current = get_object_or_404(Tag, slug=tag)
         qs = qs.filter(tags=current)
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "articles/list.html", {"page": page, "tag": current, "tags": Tag.objects.filter(articles__status="published").distinct()})
+    return render(
+        request,
+        "articles/list.html",
+        {"page": page, "tag": current, "tags": Tag.objects.filter(articles__status="published").distinct()},
+    )
 
 
 def author_articles(request: HttpRequest, author_id: int) -> HttpResponse:
@@ -105,12 +109,12 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 response = redirect(f"{article.get_absolute_url()}?sent={posted.status}#comments")
                 _remember(response, form)
                 return response
-            form = CommentForm(request.POST)  # keep what was typed
-            form.is_valid()
         else:
             status = 400
-        form.data = form.data.copy()
-        form.data["started"] = start_token()
+        fresh = request.POST.copy()  # keep what was typed, with a new start time
+        fresh["started"] = start_token()
+        form = CommentForm(fresh)
+        form.is_valid()
     return render(
         request,
         "articles/detail.html",
@@ -132,12 +136,21 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def _post(request: HttpRequest, article: Article, form: CommentForm) -> tuple[Comment | None, int]:
     data = form.cleaned_data
     incoming = actions.Incoming(
-        name=data["name"], email=data["email"], body=data["body"], website=data.get("website") or "",
-        parent_id=data.get("parent"), honeypot=data.get("homepage_url") or "", too_fast=form.too_fast,
-        bad_signature=form.bad_signature, ip=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        name=data["name"],
+        email=data["email"],
+        body=data["body"],
+        website=data.get("website") or "",
+        parent_id=data.get("parent"),
+        honeypot=data.get("homepage_url") or "",
+        too_fast=form.too_fast,
+        bad_signature=form.bad_signature,
+        ip=client_ip(request),
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
     )
     try:
-        return actions.post_comment(article, incoming, user=request.user if request.user.is_authenticated else None), 201  # type: ignore[arg-type]
+        return actions.post_comment(
+            article, incoming, user=request.user if request.user.is_authenticated else None
+        ), 201  # type: ignore[arg-type]
     except ActionError as exc:
         messages.error(request, exc.message)
         return None, exc.status
@@ -153,9 +166,17 @@ def _remembered(request: HttpRequest) -> dict[str, str]:
 
 def _remember(response: HttpResponse, form: CommentForm) -> None:
     if form.cleaned_data.get("remember"):
-        value = signing.dumps({"name": form.cleaned_data["name"], "email": form.cleaned_data["email"]}, salt=REMEMBER_COOKIE)
-        response.set_cookie(REMEMBER_COOKIE, value, max_age=365 * 86400, httponly=True, samesite="Lax",
-                            secure=settings.SESSION_COOKIE_SECURE)
+        value = signing.dumps(
+            {"name": form.cleaned_data["name"], "email": form.cleaned_data["email"]}, salt=REMEMBER_COOKIE
+        )
+        response.set_cookie(
+            REMEMBER_COOKIE,
+            value,
+            max_age=365 * 86400,
+            httponly=True,
+            samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
+        )
     else:
         response.delete_cookie(REMEMBER_COOKIE)
 
@@ -169,7 +190,9 @@ def _json_ld(article: Article) -> str:
         "datePublished": article.published_at.isoformat() if article.published_at else None,
         "dateModified": article.updated_at.isoformat(),
         "mainEntityOfPage": settings.SITE_ROOT + article.get_absolute_url(),
-        "author": {"@type": "Person", "name": article.author.name} if article.author else {"@type": "Organization", "name": settings.SITE_NAME},
+        "author": {"@type": "Person", "name": article.author.name}
+        if article.author
+        else {"@type": "Organization", "name": settings.SITE_NAME},
     }
     if article.cover:
         data["image"] = settings.SITE_ROOT + article.cover.url
@@ -179,8 +202,11 @@ def _json_ld(article: Article) -> str:
 def comment_terms(request: HttpRequest) -> HttpResponse:
     from . import akismet_backend
 
-    return render(request, "articles/terms.html", {"akismet": akismet_backend.enabled(),
-                                                   "trash_days": settings.ARTICLES_TRASH_DAYS})
+    return render(
+        request,
+        "articles/terms.html",
+        {"akismet": akismet_backend.enabled(), "trash_days": settings.ARTICLES_TRASH_DAYS},
+    )
 
 
 # ---------------------------------------------------------------- feeds, sitemap, robots
@@ -254,7 +280,7 @@ def _writer(view: Any) -> Any:
     return wrapper
 
 
-def _own(request: HttpRequest, article_id: int) -> Article:
+def _own(request: AuthedRequest, article_id: int) -> Article:
     article = Article.objects.filter(pk=article_id).first()
     if article is None or not actions.may_manage(request.user, article):  # type: ignore[arg-type]
         raise Http404("No such article.")
@@ -262,19 +288,25 @@ def _own(request: HttpRequest, article_id: int) -> Article:
 
 
 @_writer
-def my_articles(request: HttpRequest) -> HttpResponse:
+def my_articles(request: AuthedRequest) -> HttpResponse:
     qs = Article.objects.all() if request.user.is_superuser else Article.objects.filter(author=request.user)
     return render(request, "articles/mine.html", {"articles": qs.order_by("-updated_at")})
 
 
 @_writer
-def edit(request: HttpRequest, article_id: int | None = None) -> HttpResponse:
+def edit(request: AuthedRequest, article_id: int | None = None) -> HttpResponse:
     article = _own(request, article_id) if article_id else None
     initial = {}
     if article:
-        initial = {"title": article.title, "slug": article.slug, "summary": article.summary, "body": article.body,
-                   "tags": ", ".join(t.name for t in article.tags.all()), "comments": article.comments,
-                   "cover_alt": article.cover_alt}
+        initial = {
+            "title": article.title,
+            "slug": article.slug,
+            "summary": article.summary,
+            "body": article.body,
+            "tags": ", ".join(t.name for t in article.tags.all()),
+            "comments": article.comments,
+            "cover_alt": article.cover_alt,
+        }
     form = ArticleForm(request.POST or None, request.FILES or None, initial=initial)
     status = 200
     if request.method == "POST":
@@ -283,8 +315,16 @@ def edit(request: HttpRequest, article_id: int | None = None) -> HttpResponse:
             saved = attempt(
                 request,
                 lambda: actions.save_article(
-                    request.user, article, title=d["title"], body=d["body"], summary=d["summary"], slug=d["slug"],  # type: ignore[arg-type]
-                    tags=form.tag_list(), comments=d["comments"], cover=d.get("cover"), cover_alt=d["cover_alt"],
+                    request.user,
+                    article,
+                    title=d["title"],
+                    body=d["body"],
+                    summary=d["summary"],
+                    slug=d["slug"],  # type: ignore[arg-type]
+                    tags=form.tag_list(),
+                    comments=d["comments"],
+                    cover=d.get("cover"),
+                    cover_alt=d["cover_alt"],
                     site_article=bool(request.POST.get("site_article")),
                 ),
                 "Saved.",
@@ -295,22 +335,24 @@ def edit(request: HttpRequest, article_id: int | None = None) -> HttpResponse:
         else:
             form_errors(request, form)
             status = 400
-    return render(request, "articles/edit.html", {"form": form, "article": article, "schedule": ScheduleForm()}, status=status)
+    return render(
+        request, "articles/edit.html", {"form": form, "article": article, "schedule": ScheduleForm()}, status=status
+    )
 
 
 @_writer
 @require_POST
-def preview(request: HttpRequest) -> HttpResponse:
+def preview(request: AuthedRequest) -> HttpResponse:
     try:
         html = actions.preview(request.POST.get("body", ""))
     except ActionError as exc:
         return HttpResponse(f'<p class="error">{exc.message}</p>', status=422)
-    return HttpResponse(html or "<p class=\"muted\">Nothing to preview yet.</p>")
+    return HttpResponse(html or '<p class="muted">Nothing to preview yet.</p>')
 
 
 @_writer
 @require_POST
-def autosave(request: HttpRequest, article_id: int) -> HttpResponse:
+def autosave(request: AuthedRequest, article_id: int) -> HttpResponse:
     article = _own(request, article_id)
     try:
         actions.autosave(request.user, article, request.POST.get("body", ""))  # type: ignore[arg-type]
@@ -321,7 +363,7 @@ def autosave(request: HttpRequest, article_id: int) -> HttpResponse:
 
 @_writer
 @require_POST
-def publish(request: HttpRequest, article_id: int) -> HttpResponse:
+def publish(request: AuthedRequest, article_id: int) -> HttpResponse:
     article = _own(request, article_id)
     when = None
     if request.POST.get("publish_at"):
@@ -336,14 +378,14 @@ def publish(request: HttpRequest, article_id: int) -> HttpResponse:
 
 @_writer
 @require_POST
-def unpublish(request: HttpRequest, article_id: int) -> HttpResponse:
+def unpublish(request: AuthedRequest, article_id: int) -> HttpResponse:
     article = _own(request, article_id)
     attempt(request, lambda: actions.unpublish(request.user, article), "Taken off the site.")  # type: ignore[arg-type]
     return redirect("article_edit", article.pk)
 
 
 @_writer
-def revisions(request: HttpRequest, article_id: int) -> HttpResponse:
+def revisions(request: AuthedRequest, article_id: int) -> HttpResponse:
     import difflib
 
     article = _own(request, article_id)
@@ -361,7 +403,7 @@ def revisions(request: HttpRequest, article_id: int) -> HttpResponse:
 
 
 @_writer
-def moderation_queue(request: HttpRequest) -> HttpResponse:
+def moderation_queue(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST":
         ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
         action = request.POST.get("action", "")
@@ -378,13 +420,16 @@ def moderation_queue(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(Q(body__icontains=q) | Q(name__icontains=q) | Q(article__title__icontains=q))
     counts = {s: actions.moderation_queryset(request.user).filter(status=s).count() for s in Comment.Status.values}  # type: ignore[arg-type]
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "articles/moderation.html", {"page": page, "status": status, "q": q, "counts": counts,
-                                                        "statuses": Comment.Status.choices})
+    return render(
+        request,
+        "articles/moderation.html",
+        {"page": page, "status": status, "q": q, "counts": counts, "statuses": Comment.Status.choices},
+    )
 
 
 @_writer
 @require_POST
-def moderation_reply(request: HttpRequest, comment_id: int) -> HttpResponse:
+def moderation_reply(request: AuthedRequest, comment_id: int) -> HttpResponse:
     body = request.POST.get("body", "").strip()
     if not body:
         messages.error(request, "Write a reply first.")
@@ -413,7 +458,9 @@ def commenter_data(request: HttpRequest, token: str) -> HttpResponse:
     try:
         email = signing.loads(token, salt=DATA_SALT, max_age=3 * 86400)["email"]
     except (signing.BadSignature, KeyError, TypeError):
-        return render(request, "articles/commenter_request.html", {"form": CommenterRequestForm(), "expired": True}, status=400)
+        return render(
+            request, "articles/commenter_request.html", {"form": CommenterRequestForm(), "expired": True}, status=400
+        )
     if request.method == "POST":
         if request.POST.get("confirm") != "yes":
             messages.error(request, "Tick the box to confirm.")
@@ -422,8 +469,9 @@ def commenter_data(request: HttpRequest, token: str) -> HttpResponse:
             messages.success(request, f"Done: {n} comment(s) no longer carry your name or address.")
             return redirect("article_list")
     if request.GET.get("download"):
-        response = HttpResponse(json.dumps(actions.commenter_export(email), indent=2, ensure_ascii=False),
-                                content_type="application/json")
+        response = HttpResponse(
+            json.dumps(actions.commenter_export(email), indent=2, ensure_ascii=False), content_type="application/json"
+        )
         response["Content-Disposition"] = 'attachment; filename="my-comments.json"'
         return response
     return render(request, "articles/commenter_data.html", {"comments": actions.commenter_export(email)})

@@ -19,8 +19,43 @@ URL = re.compile(
 _WORD = re.compile(r"[a-z0-9_']+|[!?$]")
 _SPACE = re.compile(r"\s+")
 _STOP = frozenset(
-    "the and for with you your this that are was were from have has had not but all any can "
-    "its into out our their them they what when who why how will would about".split()
+    [
+        "the",
+        "and",
+        "for",
+        "with",
+        "you",
+        "your",
+        "this",
+        "that",
+        "are",
+        "was",
+        "were",
+        "from",
+        "have",
+        "has",
+        "had",
+        "not",
+        "but",
+        "all",
+        "any",
+        "can",
+        "its",
+        "into",
+        "out",
+        "our",
+        "their",
+        "them",
+        "they",
+        "what",
+        "when",
+        "who",
+        "why",
+        "how",
+        "will",
+        "would",
+        "about",
+    ]
 )
 
 #: Character n-gram lengths (padded at word boundaries); words and word pairs as well.

@@ -105,9 +105,7 @@ def load_videos(directory: str | Path | None = None) -> dict[str, list[Sample]]:
                 raise TrainingDataError(f"{path.name} needs the columns text and spam.")
             rows = [(row["text"] or "", int(row["spam"])) for row in reader]
         topic = features.topic_words(_subject(path.stem))
-        groups[path.stem] = with_repeats(
-            [Sample(text=t, spam=s, group=path.stem, topic=topic) for t, s in rows]
-        )
+        groups[path.stem] = with_repeats([Sample(text=t, spam=s, group=path.stem, topic=topic) for t, s in rows])
     return groups
 
 

@@ -21,8 +21,15 @@ from individuate.core.errors import ActionError
 
 
 def _published(author: User, title: str = "Small steps apart", slug: str = "") -> Article:
-    a = actions.save_article(author, None, title=title, body="Say it *kindly* and plainly.", slug=slug,
-                             summary="One ritual at a time.", tags=["Boundaries"])
+    a = actions.save_article(
+        author,
+        None,
+        title=title,
+        body="Say it *kindly* and plainly.",
+        slug=slug,
+        summary="One ritual at a time.",
+        tags=["Boundaries"],
+    )
     return actions.publish(author, a)
 
 
@@ -153,8 +160,9 @@ def _png(size: tuple[int, int] = (2400, 1200)) -> bytes:
 
 def test_cover_images_are_checked_and_resized(therapist: User, settings: object, tmp_path: object) -> None:
     settings.MEDIA_ROOT = str(tmp_path)  # type: ignore[attr-defined]
-    a = actions.save_article(therapist, None, title="Covered", body="x",
-                             cover=SimpleUploadedFile("c.png", _png(), "image/png"))
+    a = actions.save_article(
+        therapist, None, title="Covered", body="x", cover=SimpleUploadedFile("c.png", _png(), "image/png")
+    )
     from PIL import Image
 
     with a.cover.open("rb") as fh, Image.open(fh) as img:
@@ -177,23 +185,35 @@ def test_api_public_read_and_writer_manage(therapist: User, alice: User) -> None
     c.force_login(alice)
     assert c.get("/api/my/articles").status_code == 403
     c.force_login(therapist)
-    made = c.post("/api/my/articles", {"title": "Via API", "body": "Hello", "publish": True}, content_type="application/json")
+    made = c.post(
+        "/api/my/articles", {"title": "Via API", "body": "Hello", "publish": True}, content_type="application/json"
+    )
     assert made.status_code == 201 and made.json()["status"] == "published"
     clash = c.post("/api/my/articles", {"title": "Again", "slug": "via-api"}, content_type="application/json")
     assert clash.status_code == 409
-    bad = Client().post(f"/api/articles/{a.slug}/comments", {"name": "R", "email": "nope", "body": "x", "agree_terms": True},
-                        content_type="application/json")
+    bad = Client().post(
+        f"/api/articles/{a.slug}/comments",
+        {"name": "R", "email": "nope", "body": "x", "agree_terms": True},
+        content_type="application/json",
+    )
     assert bad.status_code == 422
-    no_terms = Client().post(f"/api/articles/{a.slug}/comments", {"name": "R", "email": "r@example.org", "body": "x", "agree_terms": False},
-                             content_type="application/json")
+    no_terms = Client().post(
+        f"/api/articles/{a.slug}/comments",
+        {"name": "R", "email": "r@example.org", "body": "x", "agree_terms": False},
+        content_type="application/json",
+    )
     assert no_terms.status_code == 422
-    ok = Client().post(f"/api/articles/{a.slug}/comments", {"name": "R", "email": "r@example.org", "body": "Thank you for this.",
-                                                             "agree_terms": True}, content_type="application/json")
+    ok = Client().post(
+        f"/api/articles/{a.slug}/comments",
+        {"name": "R", "email": "r@example.org", "body": "Thank you for this.", "agree_terms": True},
+        content_type="application/json",
+    )
     assert ok.status_code == 201 and ok.json()["status"] == "pending"  # no form token: a human looks
     queue = c.get("/api/my/comments").json()
     assert queue[0]["name"] == "R"
-    assert c.post("/api/my/comments/moderate", {"ids": [queue[0]["id"]], "action": "approve"},
-                  content_type="application/json").json() == {"changed": 1}
+    assert c.post(
+        "/api/my/comments/moderate", {"ids": [queue[0]["id"]], "action": "approve"}, content_type="application/json"
+    ).json() == {"changed": 1}
     assert Comment.objects.get().status == "approved"
 
 

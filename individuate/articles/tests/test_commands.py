@@ -43,10 +43,12 @@ def _run(*args: str) -> int:
 
 def test_spam_check_scores_every_row_and_keeps_bad_rows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     src = tmp_path / "in.csv"
-    src.write_text('author,text,url\nRobin,"Thank you, this helped with my father",\nBot,"check out my channel http://x.example subscribe",http://x.example\nEmpty,,\n')
+    src.write_text(
+        'author,text,url\nRobin,"Thank you, this helped with my father",\nBot,"check out my channel http://x.example subscribe",http://x.example\nEmpty,,\n'
+    )
     out = tmp_path / "out.csv"
     assert _run(str(src), "--out", str(out)) == 0
-    rows = list(csv.DictReader(open(out)))
+    rows = list(csv.DictReader(out.read_text().splitlines()))
     assert [r["author"] for r in rows] == ["Robin", "Bot", "Empty"]
     assert rows[0]["verdict"] in {"ham", "moderate"} and rows[1]["verdict"] in {"spam", "moderate"}
     assert float(rows[1]["spam_probability"]) > float(rows[0]["spam_probability"])
@@ -69,7 +71,7 @@ def test_spam_check_broken_quoting_stays_in_its_row(tmp_path: Path) -> None:
     src.write_text('text,author\n"fine comment about my mum",a\n"broken "quote" here,b\nlast one,c\n')
     out = tmp_path / "out.csv"
     assert _run(str(src), "--out", str(out)) == 0
-    rows = list(csv.DictReader(open(out)))
+    rows = list(csv.DictReader(out.read_text().splitlines()))
     assert rows[0]["verdict"] and any(r["error"] for r in rows[1:]) or len(rows) >= 2
 
 
@@ -82,16 +84,22 @@ class _Broken(akismet.TestSyncClient):
         raise akismet.RequestError("time-out")
 
 
-def test_akismet_second_opinion_and_fallback(therapist: object, settings: object, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_akismet_second_opinion_and_fallback(
+    therapist: object, settings: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
     settings.AKISMET_API_KEY = "test-key"  # type: ignore[attr-defined]
     settings.AKISMET_SITE_URL = "http://127.0.0.1:8000"  # type: ignore[attr-defined]
     a = actions.save_article(therapist, None, title="On space", body="x")  # type: ignore[arg-type]
     actions.publish(therapist, a)  # type: ignore[arg-type]
     monkeypatch.setattr(akismet_backend, "client_class", _SaysSpam)
-    held = actions.post_comment(a, actions.Incoming(name="R", email="r@example.org", body="Thank you for this piece.", ip="10.2.0.1"))
+    held = actions.post_comment(
+        a, actions.Incoming(name="R", email="r@example.org", body="Thank you for this piece.", ip="10.2.0.1")
+    )
     assert held.status == "pending" and "Akismet" in held.held_because
     monkeypatch.setattr(akismet_backend, "client_class", _Broken)
-    kept = actions.post_comment(a, actions.Incoming(name="S", email="s@example.org", body="It helped me a lot.", ip="10.2.0.2"))
+    kept = actions.post_comment(
+        a, actions.Incoming(name="S", email="s@example.org", body="It helped me a lot.", ip="10.2.0.2")
+    )
     assert Comment.objects.filter(pk=kept.pk).exists()
     monkeypatch.setattr(akismet_backend, "client_class", akismet.TestSyncClient)
     actions.moderate(therapist, [held.pk], "approve")  # type: ignore[arg-type]  # submit-ham through the test client

@@ -32,7 +32,9 @@ class Command(BaseCommand):
                 reader = csv.DictReader(fh, strict=True)
                 fields = list(reader.fieldnames or [])
                 if "text" not in fields:
-                    self._fail(f"{opts['file']}: there is no `text` column (the columns are: {', '.join(fields) or 'none'}).")
+                    self._fail(
+                        f"{opts['file']}: there is no `text` column (the columns are: {', '.join(fields) or 'none'})."
+                    )
                 rows: list[dict[str, Any]] = []
                 while True:
                     try:
