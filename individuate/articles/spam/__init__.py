@@ -7,7 +7,6 @@ of three verdicts. The text model is trained by ``manage.py train_spam_model`` (
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -115,11 +114,6 @@ def assess(text: str, signals: Signals, model: SpamModel | None = None, *, links
     if hold:
         return Assessment(p, MODERATE, tuple(reasons))
     return Assessment(p, HAM, ())
-
-
-def logit(p: float) -> float:
-    p = min(max(p, 1e-9), 1 - 1e-9)
-    return math.log(p / (1 - p))
 
 
 __all__ = ["HAM", "MODERATE", "SPAM", "Assessment", "ModelError", "Signals", "SpamModel", "assess", "load_model"]
