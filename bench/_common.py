@@ -6,7 +6,7 @@ import json
 import os
 import platform
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -126,6 +126,23 @@ def verdict(ok: bool) -> str:
 def write_json(path: str | None, payload: dict[str, Any]) -> None:
     if path:
         Path(path).write_text(json.dumps(payload, indent=2, default=float))
+
+
+def checks_table(checks: Sequence[dict[str, Any]]) -> str:
+    """The PASS/FAIL table of a bench's targets (``what``, ``value``, ``target``, ``pass``)."""
+    return md_table(
+        ["measure", "value", "target", "result"],
+        [[c["what"], c["value"], c["target"], verdict(c["pass"])] for c in checks],
+        align="lrll",
+    )
+
+
+def report(r: dict[str, Any], markdown: Callable[[dict[str, Any]], str], json_path: str | None) -> int:
+    """Print a bench's markdown, write its JSON; exit status 0 if every target passed."""
+    r["markdown"] = markdown(r)
+    print(r["markdown"])
+    write_json(json_path, r)
+    return 0 if r["pass"] else 1
 
 
 def _openblas_runtime() -> str:

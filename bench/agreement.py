@@ -23,10 +23,10 @@ from bench._common import (
     MAX_RADIUS,
     Truth,
     md_table,
+    report,
     simulate,
     spectral_radius,
     verdict,
-    write_json,
 )
 from dynamics.coupling import fit_var1_arrays
 
@@ -147,11 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--json", help="also write the results as JSON to this file")
     args = ap.parse_args(argv)
-    r = run(args.pairs, args.days, args.seed)
-    r["markdown"] = markdown(r)
-    print(r["markdown"])
-    write_json(args.json, r)
-    return 0 if r["pass"] else 1
+    return report(run(args.pairs, args.days, args.seed), markdown, args.json)
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from bench._common import draw_truth, drop_days, md_table, simulate, verdict, write_json
+from bench._common import draw_truth, drop_days, md_table, report, simulate, verdict
 from dynamics.coupling import fit_pairs, fit_var1_arrays
 
 DAYS = (30, 60, 90, 180)
@@ -241,11 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=20240917)
     ap.add_argument("--json", help="also write the results as JSON to this file")
     args = ap.parse_args(argv)
-    r = run(args.pairs, args.seed)
-    r["markdown"] = markdown(r)
-    print(r["markdown"])
-    write_json(args.json, r)
-    return 0 if r["pass"] else 1
+    return report(run(args.pairs, args.seed), markdown, args.json)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
-"""Run the three proof benches and write ``bench/RESULTS.md``.
+"""Run the proof benches and write ``bench/RESULTS.md``.
 
-    .venv/bin/python -m bench.run_all
+    .venv/bin/python -m bench.run_all [--only cli_speed …]
 
 Each bench runs in its own fresh process (``python -m bench.<name> --json …``), exactly
 as one would run it by hand; its table is echoed here and collected into RESULTS.md
@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -27,6 +28,8 @@ BENCHES = (
     ("agreement", "OLS equals statsmodels, pair by pair"),
     ("recovery", "known parameters recovered with honest intervals"),
     ("speed", "100,000 pairs: time, memory, speed-up over statsmodels"),
+    ("pooled", "pooled estimator: recovery, agreement with scipy, speed and memory"),
+    ("cli_speed", "the command line end to end: marginal cost vs statsmodels, 100,000 pairs"),
 )
 
 
@@ -64,6 +67,31 @@ def _run(name: str, tmp: Path) -> dict[str, Any]:
     return res
 
 
+def _previous(path: Path) -> dict[str, dict[str, Any]]:
+    """The benches of an earlier RESULTS.md, to keep when only some are run again."""
+    if not path.exists():
+        return {}
+    text = path.read_text()
+    date = re.search(r"^\* Date: (.+)$", text, re.M)
+    commit = re.search(r"^\* Engine: commit `([^`]+)`", text, re.M)
+    when = f"{date.group(1) if date else 'an earlier run'}, commit `{commit.group(1) if commit else '?'}`"
+    out: dict[str, dict[str, Any]] = {}
+    for name, _ in BENCHES:
+        row = re.search(rf"^\| {re.escape(name)} \| [^|]* \| ([^|]*) \| ([^|]*) \| (PASS|FAIL) \|$", text, re.M)
+        section = re.search(rf"^## {re.escape(name)} — [^\n]*\n\n(.*?)(?=^## |\Z)", text, re.M | re.S)
+        if row and section:
+            body = re.sub(r"^\(kept from [^\n]*\)\n\n", "", section.group(1).strip())
+            out[name] = {
+                "command": row.group(1).strip().strip("`"),
+                "seconds": float(row.group(2).split()[0]),
+                "pass": row.group(3) == "PASS",
+                "body": f"(kept from the run of {when}, on the machine of that run — not run again)\n\n{body}"
+                if "(kept from" not in section.group(1)
+                else section.group(1).strip(),
+            }
+    return out
+
+
 def results_md(results: dict[str, dict[str, Any]], started: dt.datetime, total: float) -> str:
     info = machine()
     dirty = _git("status", "--porcelain", "--", "dynamics")
@@ -76,7 +104,12 @@ def results_md(results: dict[str, dict[str, Any]], started: dt.datetime, total: 
         f"* Date: {started.strftime('%Y-%m-%d %H:%M UTC')}",
         f"* Engine: commit `{_git('rev-parse', '--short', 'HEAD')}`"
         + (" with uncommitted changes in dynamics/" if dirty else ", dynamics/ unmodified"),
-        f"* Whole run: {total:.0f} s",
+        f"* Whole run: {total:.0f} s"
+        + (
+            " (benches marked *kept* were not run again; their sections are those of an earlier run)"
+            if any("body" in r for r in results.values())
+            else ""
+        ),
         "",
         "## Machine",
         "",
@@ -101,27 +134,34 @@ def results_md(results: dict[str, dict[str, Any]], started: dt.datetime, total: 
     ]
     for name, what in BENCHES:
         r = results[name]
-        lines += [
-            "",
-            f"## {name} — {what}",
-            "",
-            f"`{r['command']}` ({r['seconds']:.0f} s)",
-            "",
-            r["markdown"],
-        ]
+        lines += ["", f"## {name} — {what}", ""]
+        if "body" in r:  # not run this time: the section of the earlier run, as it was
+            lines.append(r["body"])
+        else:
+            lines += [f"`{r['command']}` ({r['seconds']:.0f} s)", "", r["markdown"]]
     return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.run_all", description=__doc__)
     ap.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"))
+    ap.add_argument(
+        "--only",
+        nargs="+",
+        choices=[name for name, _ in BENCHES],
+        help="run only these; the other sections of --out are kept as they were (marked so)",
+    )
     args = ap.parse_args(argv)
+    previous = _previous(Path(args.out)) if args.only else {}
     started = dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
     results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name, _ in BENCHES:
-            results[name] = _run(name, Path(tmp))
+            if args.only and name not in args.only and name in previous:
+                results[name] = previous[name]
+            else:
+                results[name] = _run(name, Path(tmp))
     total = time.perf_counter() - t0
     Path(args.out).write_text(results_md(results, started, total))
     print(f"\nWrote {args.out} ({total:.0f} s in all).")

@@ -1,5 +1,11 @@
 """The command line: ``python -m dynamics fit|solo INPUT.csv --out OUT.json``.
 
+The file is read into arrays (:func:`dynamics.io.read_pairs_batch`), every pair is
+fitted at once, and the results are written as they are assembled, a chunk of pairs
+at a time (``--format json``: the document ``{"pairs": [...], "errors": [...]}``,
+laid out exactly as ``json.dumps(doc, indent=2)``; ``--format jsonl``: one pair a
+line, then one ``{"error": {...}}`` line per error).
+
 Exit status 0 when at least one pair (or participant) got a number; 2 when nothing
 could be fitted (the reasons are in OUT.json's ``errors`` and on stderr) or the
 command line itself is wrong.
@@ -8,16 +14,19 @@ command line itself is wrong.
 from __future__ import annotations
 
 import argparse
-import json
+import multiprocessing as mp
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, overload
 
 import numpy as np
 
-from .coupling import PairResult, fit_pairs, fit_solo
-from .io import read_pairs_csv, read_solo_csv, stack_pairs, stack_solo
+from .coupling import CHUNK_PAIRS, PairRecord, iter_pair_records, iter_solo_records
+from .coupling.results import COMPACT, PRETTY, RecordStream, error_text, gc_paused, pair_text
+from .coupling.var1 import FloatArray
+from .io import ReadError, read_pairs_batch, read_pairs_csv, read_solo_batch, read_solo_csv
 
 __all__ = ["main"]
 
@@ -37,6 +46,12 @@ def _parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
         p.add_argument("input", type=Path, metavar="INPUT.csv")
         p.add_argument("--out", type=Path, required=True, metavar="OUT.json")
+        p.add_argument(
+            "--format",
+            choices=("json", "jsonl"),
+            default="json",
+            help="json: one document {pairs, errors} (default); jsonl: one pair a line, then one line per error",
+        )
         p.add_argument("--method", choices=("ols", "corrected"), default="corrected")
         p.add_argument("--window", type=int, metavar="DAYS", help="rolling windows of DAYS days")
         p.add_argument("--step", type=int, metavar="DAYS", help="days between windows")
@@ -63,93 +78,167 @@ def _validate(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None
             parser.error("--step must be at least 1 day")
 
 
-def _fit_pairs_file(args: argparse.Namespace) -> tuple[list[PairResult], list[dict[str, str]]]:
-    grids, errors = read_pairs_csv(args.input, resolution=args.resolution)
-    if not grids:
-        return [], errors
-    common = {
-        "method": args.method,
-        "chance": not args.no_chance,
-        "seed": args.seed,
-    }
+#: Records assembled (and written) at a time.
+CHUNK = CHUNK_PAIRS
+
+
+def _common(args: argparse.Namespace) -> dict[str, Any]:
+    return {"method": args.method, "chance": not args.no_chance, "seed": args.seed}
+
+
+_NOTHING = RecordStream(0, 1, lambda lo, hi: iter(()))
+
+
+def _one_by_one(n: int, fit_one: Callable[[int], RecordStream]) -> RecordStream:
+    """Rows fitted one at a time, when they are asked for."""
+
+    def records(lo: int, hi: int) -> Iterator[PairRecord]:
+        for k in range(lo, hi):
+            yield from fit_one(k)
+
+    return RecordStream(n, CHUNK, records)
+
+
+def _pair_records(args: argparse.Namespace) -> tuple[RecordStream, list[ReadError]]:
     if args.resolution == "day":
-        y, start = stack_pairs(grids)
-        results = fit_pairs(
-            y,
-            persons=[g.persons for g in grids],
-            pair_ids=[g.pair_id for g in grids],
-            start=start,
-            window=args.window,
-            step=args.step,
-            **common,
-        )
-        return results, errors
+        batch, errors = read_pairs_batch(args.input)
+        if batch is None:
+            return _NOTHING, errors
+        records = iter_pair_records(
+            batch.y, persons=batch.persons, pair_ids=batch.pair_ids, start=batch.start,
+            window=args.window, step=args.step, chunk=CHUNK, **_common(args),
+        )  # fmt: skip
+        return records, errors
     # prompt slots differ between pairs, so pairs are not aligned: fit each on its own
     # (its chance level then comes from time-shifted surrogates).
-    results = []
-    for g in grids:
-        values = g.values if g.values.shape[0] >= 2 else np.full((2, 2), np.nan)
-        results += fit_pairs(values[None], persons=[g.persons], pair_ids=[g.pair_id], **common)
-    return results, errors
+    grids, errors = read_pairs_csv(args.input, resolution=args.resolution)
+
+    def fit_one(k: int) -> RecordStream:
+        g = grids[k]
+        return iter_pair_records(_two_slots(g.values)[None], persons=[g.persons], pair_ids=[g.pair_id], **_common(args))
+
+    return _one_by_one(len(grids), fit_one), errors
 
 
-def _fit_solo_file(args: argparse.Namespace) -> tuple[list[PairResult], list[dict[str, str]]]:
-    grids, errors = read_solo_csv(args.input, resolution=args.resolution)
-    if not grids:
-        return [], errors
-    common: dict[str, Any] = {
-        "method": args.method,
-        "chance": not args.no_chance,
-        "seed": args.seed,
-    }
+def _solo_records(args: argparse.Namespace) -> tuple[RecordStream, list[ReadError]]:
     if args.resolution == "day":
-        own, perceived, start = stack_solo(grids)
-        results = fit_solo(
-            own,
-            perceived,
-            ids=[g.person_id for g in grids],
-            other_labels=[PERCEIVED] * len(grids),
-            start=start,
-            window=args.window,
-            step=args.step,
-            **common,
-        )
-        return results, errors
-    results = []
-    for g in grids:
-        o, p = g.own, g.perceived
-        if o.shape[0] < 2:
-            o = p = np.full(2, np.nan)
-        results += fit_solo(o[None], p[None], ids=[g.person_id], other_labels=[PERCEIVED], **common)
-    return results, errors
+        batch, errors = read_solo_batch(args.input)
+        if batch is None:
+            return _NOTHING, errors
+        records = iter_solo_records(
+            batch.own, batch.perceived, ids=batch.person_ids, other_labels=_Repeat(PERCEIVED, len(batch.person_ids)),
+            start=batch.start, window=args.window, step=args.step, chunk=CHUNK, **_common(args),
+        )  # fmt: skip
+        return records, errors
+    solos, errors = read_solo_csv(args.input, resolution=args.resolution)
+
+    def fit_one(k: int) -> RecordStream:
+        g = solos[k]
+        own, perceived = _two_slots(g.own)[None], _two_slots(g.perceived)[None]
+        return iter_solo_records(own, perceived, ids=[g.person_id], other_labels=[PERCEIVED], **_common(args))
+
+    return _one_by_one(len(solos), fit_one), errors
 
 
-def _anything_fitted(results: list[PairResult]) -> bool:
-    return any(e.estimate is not None for r in results for e in r.effects)
+def _two_slots(values: FloatArray) -> FloatArray:
+    """A grid of one slot has no lag pair; fit it as two empty slots (no numbers)."""
+    return values if values.shape[0] >= 2 else np.full((2, *values.shape[1:]), np.nan)
+
+
+class _Repeat(Sequence[str]):
+    def __init__(self, value: str, n: int) -> None:
+        self._value, self._n = value, n
+
+    def __len__(self) -> int:
+        return self._n
+
+    @overload
+    def __getitem__(self, k: int) -> str: ...
+    @overload
+    def __getitem__(self, k: slice) -> list[str]: ...
+    def __getitem__(self, k: int | slice) -> str | list[str]:
+        if isinstance(k, slice):
+            return [self._value] * len(range(*k.indices(self._n)))
+        if not -self._n <= k < self._n:
+            raise IndexError(k)
+        return self._value
+
+
+#: From this many records on, the text is made by worker processes (fork) when there
+#: are several cores; below it the start-up would cost more than it saves.
+PARALLEL_MIN = 2 * CHUNK_PAIRS
+_JOB: tuple[RecordStream, bool] | None = None  # what forked workers format
+
+
+def _chunk_text(bounds: tuple[int, int]) -> tuple[bytes, int, bool]:
+    """Rows ``lo:hi`` of the job as text: (text, how many, whether any got a number).
+
+    The text is ASCII (json's escaping), so it travels and is written as bytes."""
+    assert _JOB is not None
+    stream, pretty = _JOB
+    n, fitted, parts = 0, False, []
+    style = PRETTY if pretty else COMPACT
+    for rec in stream.records(*bounds):
+        if not fitted:
+            fitted = any(e[3] is not None for e in rec.effects)
+        parts.append(",\n    " + pair_text(rec, 2, style) if pretty else pair_text(rec, 0, style) + "\n")
+        n += 1
+    return "".join(parts).encode("ascii"), n, fitted
+
+
+def _texts(stream: RecordStream, pretty: bool) -> Iterator[tuple[bytes, int, bool]]:
+    global _JOB
+    _JOB = (stream, pretty)
+    try:
+        workers = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 4)
+        if len(stream) >= PARALLEL_MIN and workers > 1 and "fork" in mp.get_all_start_methods():
+            with mp.get_context("fork").Pool(workers) as pool:
+                yield from pool.imap(_chunk_text, stream.bounds())
+        else:
+            yield from map(_chunk_text, stream.bounds())
+    finally:
+        _JOB = None
+
+
+def _write(out: BinaryIO, fmt: str, stream: RecordStream, errors: list[ReadError]) -> tuple[int, bool]:
+    """Stream the records to ``out``; returns (how many, whether any got a number)."""
+    n, fitted = 0, False
+    pretty = fmt == "json"
+    style = PRETTY if pretty else COMPACT
+    if pretty:
+        out.write(b'{\n  "pairs": [')
+    for text, k, any_number in _texts(stream, pretty):
+        out.write(text[1:] if pretty and n == 0 and k else text)  # no comma before the first pair
+        n += k
+        fitted = fitted or any_number
+    if pretty:
+        tail = ("\n  ]" if n else "]") + ',\n  "errors": '
+        tail += style.container("[]", [error_text(e, 2, style) for e in errors], 1) + "\n}\n"
+    else:
+        tail = "".join('{"error": ' + error_text(e, 0, style) + "}\n" for e in errors)
+    out.write(tail.encode("ascii"))
+    return n, fitted
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     _validate(parser, args)
-    if args.command == "fit":
-        results, errors = _fit_pairs_file(args)
-    else:
-        results, errors = _fit_solo_file(args)
-    doc = {"pairs": [r.as_json() for r in results], "errors": errors}
+    records, errors = _pair_records(args) if args.command == "fit" else _solo_records(args)
     try:
-        args.out.write_text(json.dumps(doc, indent=2, allow_nan=False) + "\n", encoding="utf-8")
+        with args.out.open("wb") as out, gc_paused():
+            n, fitted = _write(out, args.format, records, errors)
     except OSError as exc:
         print(f"error: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     for err in errors:
         where = f"[{err['pair_id']}] " if err["pair_id"] else ""
         print(f"warning: {where}{err['message']}", file=sys.stderr)
-    if not _anything_fitted(results):
+    if not fitted:
         what = "pair" if args.command == "fit" else "participant"
         print(
             f"error: nothing could be fitted — no {what} had enough usable data"
-            f" ({len(results)} read, {len(errors)} error(s)); see {args.out}",
+            f" ({n} read, {len(errors)} error(s)); see {args.out}",
             file=sys.stderr,
         )
         return 2

@@ -30,16 +30,24 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO, overload
 
 import numpy as np
+from numpy.typing import NDArray
+
+from .coupling.results import ErrorJSON as ReadError
 
 __all__ = [
     "PAIR_COLUMNS",
+    "PairBatch",
+    "ReadError",
+    "SoloBatch",
+    "read_pairs_batch",
+    "read_solo_batch",
     "SOLO_COLUMNS",
     "PairGrid",
     "SoloGrid",
@@ -53,7 +61,7 @@ PAIR_COLUMNS = ("pair_id", "person", "time", "value")
 SOLO_COLUMNS = ("person_id", "time", "own", "perceived")
 RESOLUTIONS = ("day", "prompt")
 
-ReadError = dict[str, str]
+FloatArray = NDArray[np.float64]
 
 
 @dataclass(frozen=True)
@@ -375,3 +383,222 @@ def stack_solo(grids: list[SoloGrid]) -> tuple[np.ndarray, np.ndarray, date]:
         own[p, offset : offset + g.own.shape[0]] = g.own
         perceived[p, offset : offset + g.perceived.shape[0]] = g.perceived
     return own, perceived, start
+
+
+# --------------------------------------------------------------------------- batches
+
+
+class _PersonPairs(Sequence[tuple[str, str]]):
+    """Each pair's two person labels, as codes into one small list of labels."""
+
+    def __init__(self, labels: list[str], first: NDArray[np.int64], second: NDArray[np.int64]) -> None:
+        self._labels, self._first, self._second = labels, first, second
+
+    def __len__(self) -> int:
+        return len(self._first)
+
+    @overload
+    def __getitem__(self, k: int) -> tuple[str, str]: ...
+    @overload
+    def __getitem__(self, k: slice) -> list[tuple[str, str]]: ...
+    def __getitem__(self, k: int | slice) -> tuple[str, str] | list[tuple[str, str]]:
+        if isinstance(k, slice):
+            return [self[i] for i in range(*k.indices(len(self)))]
+        return self._labels[self._first[k]], self._labels[self._second[k]]
+
+
+@dataclass(frozen=True)
+class PairBatch:
+    """Day-resolution pairs on one calendar grid: ``y[p, t, i]`` is person ``i`` of pair
+    ``p`` on day ``t`` (day 0 = ``start``), the input of :func:`dynamics.coupling.fit_pairs`."""
+
+    y: FloatArray
+    start: date
+    pair_ids: Sequence[str]
+    persons: Sequence[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class SoloBatch:
+    """Day-resolution participants on one calendar grid (``own``, ``perceived`` (N, T))."""
+
+    own: FloatArray
+    perceived: FloatArray
+    start: date
+    person_ids: Sequence[str]
+
+
+def read_pairs_batch(source: str | Path | TextIO) -> tuple[PairBatch | None, list[ReadError]]:
+    """:func:`read_pairs_csv` (day resolution) + :func:`stack_pairs` in one step.
+
+    A file is first read by a vectorised reader (pyarrow; the arrays are built
+    directly, no Python object per row). The moment that reader meets anything it does
+    not handle exactly like :func:`read_pairs_csv` — any bad row or pair, anything to
+    report — the file is read again by :func:`read_pairs_csv`, so the result and its
+    errors are always the same as those of ``stack_pairs(read_pairs_csv(source))``.
+    ``None`` when no pair could be read.
+    """
+    if isinstance(source, str | Path):
+        fast = _fast_read(Path(source), PAIR_COLUMNS, "pair_id", "person")
+        if fast is not None:
+            keys, subs, y, start = fast
+            assert subs is not None
+            return PairBatch(y, start, keys, subs), []
+    grids, errors = read_pairs_csv(source, resolution="day")
+    if not grids:
+        return None, errors
+    y, start = stack_pairs(grids)
+    return PairBatch(y, start, [g.pair_id for g in grids], [g.persons for g in grids]), errors
+
+
+def read_solo_batch(source: str | Path | TextIO) -> tuple[SoloBatch | None, list[ReadError]]:
+    """:func:`read_solo_csv` (day resolution) + :func:`stack_solo`, vectorised like
+    :func:`read_pairs_batch` (with the same exact fallback)."""
+    if isinstance(source, str | Path):
+        fast = _fast_read(Path(source), SOLO_COLUMNS, "person_id", None)
+        if fast is not None:
+            keys, _, grid, start = fast
+            return SoloBatch(np.ascontiguousarray(grid[:, :, 0]), np.ascontiguousarray(grid[:, :, 1]), start, keys), []
+    grids, errors = read_solo_csv(source, resolution="day")
+    if not grids:
+        return None, errors
+    own, perceived, start = stack_solo(grids)
+    return SoloBatch(own, perceived, start, [g.person_id for g in grids]), errors
+
+
+_FastRead = tuple[Sequence[str], Sequence[tuple[str, str]] | None, FloatArray, date]
+IntArray = NDArray[np.int64]
+
+
+class _Codes:
+    """Labels met batch by batch, numbered globally in order of first appearance."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, int] = {}
+
+    def labels(self) -> list[str]:
+        return list(self.code)
+
+    def of(self, column: Any) -> NDArray[np.int32] | None:
+        """Global codes of a batch's column (dictionary-encoded or not); None when a
+        label is empty or has surrounding blanks (the exact reader decides those)."""
+        import pyarrow.compute as pc
+
+        enc = column if hasattr(column, "indices") else pc.dictionary_encode(column)
+        try:  # read as bytes (no UTF-8 check of every row): only the distinct labels are decoded
+            words = [w.decode("utf-8") for w in enc.dictionary.to_pylist()]
+        except UnicodeDecodeError:
+            return None
+        if any(not w or w != w.strip() for w in words):
+            return None
+        setdefault = self.code.setdefault
+        mapping = np.array([setdefault(w, len(self.code)) for w in words], dtype=np.int32)
+        out: NDArray[np.int32] = mapping[np.asarray(enc.indices.to_numpy(zero_copy_only=False))]
+        return out
+
+
+def _fast_read(path: Path, columns: tuple[str, ...], key_col: str, sub_col: str | None) -> _FastRead | None:
+    """The vectorised reader, or None whenever the exact reader must decide."""
+    try:
+        import pyarrow as pa
+        import pyarrow.csv as pcsv
+    except ImportError:  # pragma: no cover - pyarrow is a dependency
+        return None
+    try:
+        with path.open("rb") as fh:
+            first_line = fh.readline().decode("utf-8-sig")
+        header = [h.strip() for h in next(csv.reader([first_line], strict=True))]
+    except (OSError, UnicodeDecodeError, csv.Error, StopIteration):
+        return None
+    if sorted(header) != sorted(columns):
+        return None
+    value_cols = [c for c in columns if c not in (key_col, "time", sub_col)]
+    # labels are read as plain bytes (no UTF-8 check, no dictionary per column: both cost
+    # more in the parser than hashing each batch's column once in _Codes.of)
+    types: dict[str, Any] = {c: pa.binary() for c in (key_col, sub_col, "time") if c is not None}
+    types.update({c: pa.float64() for c in value_cols})
+    keys, subs, times = _Codes(), _Codes(), _Codes()
+    parts: dict[str, list[NDArray[Any]]] = {c: [] for c in ("key", "sub", "time", *value_cols)}
+    try:
+        reader = pcsv.open_csv(
+            path,
+            read_options=pcsv.ReadOptions(column_names=header, skip_rows=1, block_size=1 << 24),
+            convert_options=pcsv.ConvertOptions(column_types=types, strings_can_be_null=False),
+        )
+        for batch in reader:
+            for col in value_cols:
+                column = batch.column(col)
+                v = np.asarray(column.to_numpy(zero_copy_only=False), dtype=np.float64)
+                if column.null_count or not np.isfinite(v).all():
+                    return None
+                parts[col].append(v)
+            for name, label_col, book in (("key", key_col, keys), ("sub", sub_col, subs), ("time", "time", times)):
+                if label_col is None:
+                    continue
+                got = book.of(batch.column(label_col))
+                if got is None:
+                    return None
+                parts[name].append(got)
+    except (pa.ArrowException, OSError):
+        return None
+    if not parts["key"] or sum(a.size for a in parts["key"]) == 0:
+        return None
+
+    # times: each distinct text parsed once, exactly as the exact reader does
+    parsed = [_parse_time(t) for t in times.labels()]
+    if any(p is None for p in parsed):
+        return None
+    whens = [p for p in parsed if p is not None]
+    start = min(w.date() for w in whens)
+    day_of = np.array([(w.date() - start).days for w in whens], dtype=np.int64)
+    distinct: dict[datetime, int] = {}
+    when_of = np.array([distinct.setdefault(w, len(distinct)) for w in whens], dtype=np.int64)
+    t_len = max(int(day_of.max()) + 1, 2)
+
+    key = np.concatenate(parts.pop("key"))
+    n_keys = len(keys.code)  # numbered in order of first appearance, as the exact reader orders them
+    width = 1
+    persons: _PersonPairs | None = None
+    slot: NDArray[Any] | int = 0
+    if sub_col is not None:
+        sub = np.concatenate(parts.pop("sub"))
+        # the first person of a pair is the person of its first row
+        seen = np.maximum.accumulate(key)
+        first_row = np.flatnonzero(np.concatenate(([True], seen[1:] != seen[:-1])))
+        del seen
+        first_person = sub[first_row]
+        slot = sub != first_person[key]
+        second_person = np.full(n_keys, -1, dtype=np.int64)
+        second_person[key[slot]] = sub[slot]
+        if (second_person < 0).any() or (sub[slot] != second_person[key[slot]]).any():
+            return None  # one person, or three or more: the exact reader names them
+        del sub
+        width = 2
+        persons = _PersonPairs(subs.labels(), first_person.astype(np.int64), second_person)
+    n_cells = n_keys * t_len * width
+    cell: NDArray[np.signedinteger[Any]] = key.astype(np.int64 if n_cells >= 2**31 else np.int32, copy=False)
+    del key
+    cell *= t_len * width
+    cell += day_of.astype(cell.dtype)[np.concatenate(parts["time"])] * width
+    cell += slot
+    del slot
+    counts = np.bincount(cell, minlength=n_cells)
+    if counts.max() > 1:
+        # several values in a cell: fine unless a time is given twice for the same person
+        many = counts[cell] > 1
+        stamp = cell[many].astype(np.int64) * len(distinct) + when_of[np.concatenate(parts["time"])[many]]
+        if np.unique(stamp).size != stamp.size:
+            return None
+    del parts["time"]
+    empty = counts == 0
+    grids = []
+    for col in value_cols:
+        weights = np.concatenate(parts.pop(col))
+        sums = np.bincount(cell, weights=weights, minlength=counts.size).astype(np.float64, copy=False)
+        del weights
+        np.divide(sums, counts, out=sums, where=~empty)  # the day's mean, as the exact reader's
+        sums[empty] = np.nan
+        grids.append(sums)
+    del cell, counts, empty
+    grid: FloatArray = grids[0] if len(grids) == 1 else np.stack(grids, axis=-1)
+    return keys.labels(), persons, grid.reshape(n_keys, t_len, width * len(value_cols)), start

@@ -8,8 +8,10 @@ import csv
 import json
 import subprocess
 import sys
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -23,7 +25,7 @@ EFFECT_KEYS = {"kind", "from", "to", "estimate", "se", "ci95", "exceeds_chance",
 START = date(2024, 1, 1)
 
 
-def coupled(t_len: int, seed: int, cross: float = 0.5) -> np.ndarray:
+def coupled(t_len: int, seed: int, cross: float = 0.5) -> Any:
     rng = np.random.default_rng(seed)
     y = np.zeros((t_len + 30, 2))
     a = np.array([[0.3, 0.0], [cross, 0.3]])
@@ -32,7 +34,7 @@ def coupled(t_len: int, seed: int, cross: float = 0.5) -> np.ndarray:
     return y[30:] + 5
 
 
-def pair_rows(pair_id: str, t_len: int = 60, seed: int = 0, persons=("mum", "kid")) -> list[list[str]]:
+def pair_rows(pair_id: str, t_len: int = 60, seed: int = 0, persons: Sequence[str] = ("mum", "kid")) -> list[list[str]]:
     y = coupled(t_len, seed)
     rows = []
     for t in range(t_len):
@@ -42,7 +44,9 @@ def pair_rows(pair_id: str, t_len: int = 60, seed: int = 0, persons=("mum", "kid
     return rows
 
 
-def write(path: Path, rows: list[list[str]], header=("pair_id", "person", "time", "value")) -> Path:
+def write(
+    path: Path, rows: list[list[str]], header: Sequence[str] | None = ("pair_id", "person", "time", "value")
+) -> Path:
     with path.open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         if header:
@@ -51,7 +55,13 @@ def write(path: Path, rows: list[list[str]], header=("pair_id", "person", "time"
     return path
 
 
-def run(tmp_path: Path, rows, *extra: str, header=("pair_id", "person", "time", "value"), command="fit"):
+def run(
+    tmp_path: Path,
+    rows: list[list[str]],
+    *extra: str,
+    header: Sequence[str] | None = ("pair_id", "person", "time", "value"),
+    command: str = "fit",
+) -> tuple[int, Any]:
     src = write(tmp_path / "in.csv", rows, header)
     out = tmp_path / "out.json"
     code = main([command, str(src), "--out", str(out), *extra])
@@ -63,7 +73,7 @@ def line_of(rows_before: int) -> int:
     return rows_before + 2
 
 
-def test_good_file_gives_exactly_the_schema(tmp_path):
+def test_good_file_gives_exactly_the_schema(tmp_path: Path) -> None:
     rows = pair_rows("p1", seed=1) + pair_rows("p2", seed=2)
     code, doc = run(tmp_path, rows)
     assert code == 0
@@ -89,7 +99,7 @@ def test_good_file_gives_exactly_the_schema(tmp_path):
         assert cross["ci95"][0] > 0
 
 
-def test_ols_method_and_subprocess_entry_point(tmp_path):
+def test_ols_method_and_subprocess_entry_point(tmp_path: Path) -> None:
     src = write(tmp_path / "in.csv", pair_rows("p1", seed=3))
     out = tmp_path / "out.json"
     proc = subprocess.run(
@@ -107,7 +117,7 @@ def test_ols_method_and_subprocess_entry_point(tmp_path):
     assert doc["pairs"][0]["effects"][0]["estimate"] < corrected["pairs"][0]["effects"][0]["estimate"]
 
 
-def test_several_values_a_day_are_averaged(tmp_path):
+def test_several_values_a_day_are_averaged(tmp_path: Path) -> None:
     rows = pair_rows("p1", seed=4)
     rows.append(["p1", "mum", "2024-01-01T20:00", "9.0"])
     rows[0][2] = "2024-01-01T08:00"
@@ -131,7 +141,7 @@ def test_several_values_a_day_are_averaged(tmp_path):
         ),
     ],
 )
-def test_pair_structure_errors_name_pair_and_row(tmp_path, bad_rows, needle):
+def test_pair_structure_errors_name_pair_and_row(tmp_path: Path, bad_rows: Any, needle: str) -> None:
     good = pair_rows("ok", seed=5)
     code, doc = run(tmp_path, good + bad_rows)
     assert code == 0
@@ -150,7 +160,7 @@ def test_pair_structure_errors_name_pair_and_row(tmp_path, bad_rows, needle):
         ("", "not a finite number"),
     ],
 )
-def test_bad_values_are_reported_and_left_out(tmp_path, value, needle):
+def test_bad_values_are_reported_and_left_out(tmp_path: Path, value: str, needle: str) -> None:
     rows = pair_rows("p1", seed=6) + pair_rows("p2", seed=7)
     rows[10][3] = value  # a row of p1
     code, doc = run(tmp_path, rows)
@@ -162,7 +172,7 @@ def test_bad_values_are_reported_and_left_out(tmp_path, value, needle):
     assert fitted["p1"]["n_observations"]["mum"] == 59  # the bad row is left out, the rest is used
 
 
-def test_out_of_product_range_but_finite_values_are_accepted(tmp_path):
+def test_out_of_product_range_but_finite_values_are_accepted(tmp_path: Path) -> None:
     rows = pair_rows("p1", seed=8)
     rows[4][3] = "42"
     rows[6][3] = "-3.5"
@@ -170,7 +180,7 @@ def test_out_of_product_range_but_finite_values_are_accepted(tmp_path):
     assert code == 0 and doc["errors"] == []
 
 
-def test_bad_time_and_duplicated_timestamp(tmp_path):
+def test_bad_time_and_duplicated_timestamp(tmp_path: Path) -> None:
     rows = pair_rows("p1", seed=9) + pair_rows("p2", seed=10)
     rows[3][2] = "yesterday"
     rows.insert(20, list(rows[18]))  # p1 mum, same time again
@@ -183,7 +193,7 @@ def test_bad_time_and_duplicated_timestamp(tmp_path):
     assert {p["pair_id"] for p in doc["pairs"]} == {"p1", "p2"}
 
 
-def test_malformed_rows(tmp_path):
+def test_malformed_rows(tmp_path: Path) -> None:
     rows = pair_rows("p1", seed=11) + pair_rows("p2", seed=12)
     rows[30] = rows[30][:3]  # too few fields
     rows[40] = [*rows[40], "extra"]
@@ -195,7 +205,7 @@ def test_malformed_rows(tmp_path):
     assert {p["pair_id"] for p in doc["pairs"]} == {"p1", "p2"}
 
 
-def test_broken_quoting_keeps_what_came_before(tmp_path):
+def test_broken_quoting_keeps_what_came_before(tmp_path: Path) -> None:
     src = tmp_path / "in.csv"
     good = pair_rows("p1", seed=13)
     write(src, good)
@@ -217,7 +227,7 @@ def test_broken_quoting_keeps_what_came_before(tmp_path):
         (("pair", "person", "time", "value"), "missing column(s) pair_id"),
     ],
 )
-def test_wrong_columns_exit_2(tmp_path, capsys, header, needle):
+def test_wrong_columns_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str], header: Any, needle: str) -> None:
     rows = [r[: len(header)] + [""] * (len(header) - 4) for r in pair_rows("p1", seed=14)]
     code, doc = run(tmp_path, rows, header=header)
     assert code == 2
@@ -226,7 +236,7 @@ def test_wrong_columns_exit_2(tmp_path, capsys, header, needle):
     assert "nothing could be fitted" in capsys.readouterr().err
 
 
-def test_empty_file_exit_2(tmp_path, capsys):
+def test_empty_file_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     src = tmp_path / "empty.csv"
     src.write_text("")
     out = tmp_path / "out.json"
@@ -237,7 +247,7 @@ def test_empty_file_exit_2(tmp_path, capsys):
     assert "empty file" in capsys.readouterr().err
 
 
-def test_header_only_and_missing_file_exit_2(tmp_path):
+def test_header_only_and_missing_file_exit_2(tmp_path: Path) -> None:
     code, doc = run(tmp_path, [])
     assert code == 2 and "no data rows" in doc["errors"][0]["message"]
     out = tmp_path / "o.json"
@@ -245,7 +255,7 @@ def test_header_only_and_missing_file_exit_2(tmp_path):
     assert "cannot read" in json.loads(out.read_text())["errors"][0]["message"]
 
 
-def test_constant_series_is_a_warning_not_an_error(tmp_path):
+def test_constant_series_is_a_warning_not_an_error(tmp_path: Path) -> None:
     rows = pair_rows("p1", seed=15) + pair_rows("flat", seed=16)
     for r in rows:
         if r[0] == "flat" and r[1] == "mum":
@@ -257,7 +267,7 @@ def test_constant_series_is_a_warning_not_an_error(tmp_path):
     assert all(e["estimate"] is None for e in flat["effects"] if "mum" in (e["from"], e["to"]))
 
 
-def test_all_bad_exit_2(tmp_path, capsys):
+def test_all_bad_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     rows = [
         ["a", "mum", "2024-01-01", "3"],
         ["b", "x", "2024-01-01", "oops"],
@@ -269,13 +279,13 @@ def test_all_bad_exit_2(tmp_path, capsys):
     assert "nothing could be fitted" in capsys.readouterr().err
 
 
-def test_only_too_short_pairs_exit_2(tmp_path):
+def test_only_too_short_pairs_exit_2(tmp_path: Path) -> None:
     code, doc = run(tmp_path, pair_rows("short", t_len=8, seed=17))
     assert code == 2
     assert doc["pairs"][0]["warnings"] and doc["pairs"][0]["effects"][2]["estimate"] is None
 
 
-def test_windows_in_json(tmp_path):
+def test_windows_in_json(tmp_path: Path) -> None:
     code, doc = run(tmp_path, pair_rows("p1", t_len=90, seed=18), "--window", "30", "--step", "30")
     assert code == 0
     p = doc["pairs"][0]
@@ -295,7 +305,7 @@ def test_windows_in_json(tmp_path):
     assert exc.value.code == 2
 
 
-def test_prompt_resolution_lags_only_within_a_day(tmp_path):
+def test_prompt_resolution_lags_only_within_a_day(tmp_path: Path) -> None:
     rng = np.random.default_rng(19)
     days, prompts = 12, 4
     values = rng.normal(5, 1, size=(days, prompts, 2))
@@ -352,7 +362,7 @@ def solo_rows(pid: str, t_len: int, seed: int) -> list[list[str]]:
 SOLO_HEADER = ("person_id", "time", "own", "perceived")
 
 
-def test_solo_cli(tmp_path):
+def test_solo_cli(tmp_path: Path) -> None:
     rows = solo_rows("u1", 60, 20) + solo_rows("u2", 60, 21)
     rows[5][3] = "x"
     rows.append(["u3", "2024-01-01", "5", "5"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pytest
@@ -23,7 +24,16 @@ from dynamics.coupling import (
 SIGMA = np.array([[1.0, 0.4], [0.4, 1.0]])
 
 
-def simulate(p, t_len, a, sigma=SIGMA, *, seed, burn=50, mean=(5.0, 6.0)):
+def simulate(
+    p: int,
+    t_len: int,
+    a: Any,
+    sigma: Any = SIGMA,
+    *,
+    seed: int,
+    burn: int = 50,
+    mean: tuple[float, float] = (5.0, 6.0),
+) -> Any:
     """P independent pairs of a stationary VAR(1) with coefficient matrix ``a``.
 
     ``a`` may be (2, 2) or (t_len, 2, 2) (time-varying coupling)."""
@@ -57,7 +67,7 @@ def by_kind(result: PairResult, kind: str, source: str | None = None) -> Effect:
         [[0.8, 0.0], [0.0, -0.2]],
     ],
 )
-def test_ols_equals_statsmodels_var1(a):
+def test_ols_equals_statsmodels_var1(a: Any) -> None:
     y = simulate(3, 70, a, seed=11)
     res = fit_var1_arrays(y, method="ols")
     for p in range(3):
@@ -73,7 +83,7 @@ def test_ols_equals_statsmodels_var1(a):
         np.testing.assert_array_equal(res["n_obs"][p], [70, 70])
 
 
-def test_array_keys_and_shapes():
+def test_array_keys_and_shapes() -> None:
     y = simulate(4, 40, [[0.3, 0.1], [0.2, 0.3]], seed=1)
     res = fit_var1_arrays(y)
     shapes = {k: v.shape for k, v in res.items()}
@@ -97,7 +107,7 @@ def test_array_keys_and_shapes():
 
 
 @pytest.mark.parametrize("method", ["ols", "corrected"])
-def test_batch_equals_each_pair_alone(method):
+def test_batch_equals_each_pair_alone(method: str) -> None:
     y = simulate(12, 50, [[0.5, 0.2], [0.3, 0.4]], seed=3)
     rng = np.random.default_rng(4)
     y[rng.random(y.shape) < 0.15] = np.nan
@@ -105,9 +115,9 @@ def test_batch_equals_each_pair_alone(method):
     y[7, 20:] = np.nan  # one too short
     batch = fit_var1_arrays(y, method=method)
     for p in range(12):
-        alone = fit_var1_arrays(y[p : p + 1], method=method)
+        alone_arrays: dict[str, Any] = dict(fit_var1_arrays(y[p : p + 1], method=method))
         for key, value in batch.items():
-            np.testing.assert_allclose(value[p], alone[key][0], rtol=0, atol=1e-12, equal_nan=True)
+            np.testing.assert_allclose(value[p], alone_arrays[key][0], rtol=0, atol=1e-12, equal_nan=True)
     persons = [("a", "b")] * 12
     ids = [f"p{i}" for i in range(12)]
     results = fit_pairs(y, persons=persons, pair_ids=ids, method=method, chance=False)
@@ -116,7 +126,7 @@ def test_batch_equals_each_pair_alone(method):
         assert results[p] == alone
 
 
-def test_missing_days_use_only_valid_lag_pairs():
+def test_missing_days_use_only_valid_lag_pairs() -> None:
     y = simulate(1, 40, [[0.5, 0.1], [0.4, 0.2]], seed=8)[0]
     y[5, 0] = np.nan  # a misses day 5  -> lags ending on days 5 and 6 are lost
     y[12, 1] = np.nan  # b misses days 12-13 -> lags ending on 12, 13, 14 are lost
@@ -144,7 +154,7 @@ def test_missing_days_use_only_valid_lag_pairs():
     assert result.n_observations == {"a": 38, "b": 37}
 
 
-def test_corrected_removes_most_of_the_inertia_bias_at_n60():
+def test_corrected_removes_most_of_the_inertia_bias_at_n60() -> None:
     a = np.array([[0.5, 0.1], [0.2, 0.4]])
     y = simulate(600, 61, a, seed=20)
     ols = fit_var1_arrays(y, method="ols")
@@ -162,7 +172,7 @@ def test_corrected_removes_most_of_the_inertia_bias_at_n60():
     assert np.all(np.abs(np.linalg.eigvals(cor["coef"])).max(axis=1) < 1.0 + 1e-12), (tr, det)
 
 
-def test_recovers_cross_lagged_and_synchrony_with_honest_intervals():
+def test_recovers_cross_lagged_and_synchrony_with_honest_intervals() -> None:
     a = np.array([[0.3, 0.0], [0.35, 0.3]])
     y = simulate(300, 100, a, seed=5)
     results = fit_pairs(y, persons=[("a", "b")] * 300, pair_ids=[str(i) for i in range(300)], chance=False)
@@ -181,7 +191,7 @@ def test_recovers_cross_lagged_and_synchrony_with_honest_intervals():
     assert e.se == pytest.approx((e.ci95[1] - e.ci95[0]) / 2 / 1.99, rel=0.01)  # t(96) ≈ 1.985
 
 
-def test_exceeds_chance_with_pseudo_pairs():
+def test_exceeds_chance_with_pseudo_pairs() -> None:
     strong = simulate(20, 90, [[0.3, 0.0], [0.5, 0.3]], seed=30)
     none = simulate(20, 90, [[0.3, 0.0], [0.0, 0.3]], seed=31)
     y = np.concatenate([strong, none])
@@ -197,7 +207,7 @@ def test_exceeds_chance_with_pseudo_pairs():
     assert all(by_kind(r, "synchrony").exceeds_chance is None for r in results)
 
 
-def test_exceeds_chance_with_time_shifted_surrogates():
+def test_exceeds_chance_with_time_shifted_surrogates() -> None:
     strong = simulate(1, 90, [[0.3, 0.0], [0.5, 0.3]], seed=40)
     r = fit_pairs(strong, persons=[("mum", "me")], pair_ids=["s"])[0]
     assert by_kind(r, "cross_lagged", "mum").exceeds_chance is True
@@ -210,7 +220,7 @@ def test_exceeds_chance_with_time_shifted_surrogates():
     assert by_kind(no_chance, "cross_lagged", "mum").exceeds_chance is None
 
 
-def test_too_few_lag_pairs_gives_warning_and_no_numbers():
+def test_too_few_lag_pairs_gives_warning_and_no_numbers() -> None:
     y = simulate(1, 40, [[0.3, 0.1], [0.2, 0.3]], seed=2)
     y[0, ::2, 0] = np.nan  # a every other day: no valid lag pair at all
     y[0, 1:4, 0] = 5.0  # ... except two
@@ -229,7 +239,7 @@ def test_too_few_lag_pairs_gives_warning_and_no_numbers():
     assert not fit_var1_arrays(y2[:, :-1])["ok"][0]
 
 
-def test_constant_series_gives_warning_and_no_numbers_for_its_effects():
+def test_constant_series_gives_warning_and_no_numbers_for_its_effects() -> None:
     y = simulate(1, 60, [[0.3, 0.1], [0.4, 0.5]], seed=9)
     y[0, :, 0] = 7.0
     r = fit_pairs(y, persons=[("mum", "me")], pair_ids=["c"], labels=[("Mum", "you")])[0]
@@ -253,7 +263,7 @@ def test_constant_series_gives_warning_and_no_numbers_for_its_effects():
     assert len(r2.warnings) == 2
 
 
-def test_interpretations_and_json():
+def test_interpretations_and_json() -> None:
     y = simulate(1, 120, [[0.3, 0.0], [0.5, 0.3]], seed=40)
     r = fit_pairs(y, persons=[("m", "c")], pair_ids=["p1"], labels=[("your mother", "you")])[0]
     cross = by_kind(r, "cross_lagged", "m")
@@ -291,7 +301,7 @@ def test_interpretations_and_json():
     assert neg.as_json()["ci95"] == [-0.5, -0.1]
 
 
-def test_negative_effect_wording():
+def test_negative_effect_wording() -> None:
     y = simulate(1, 150, [[0.3, 0.0], [-0.5, 0.3]], seed=12)
     r = fit_pairs(y, persons=[("Anna", "Ben")], pair_ids=["n"])[0]
     e = by_kind(r, "cross_lagged", "Anna")
@@ -300,7 +310,7 @@ def test_negative_effect_wording():
     assert "Ben's own mood was" in e.interpretation and "higher the next day" in e.interpretation
 
 
-def test_windows_and_change_when_coupling_weakens_halfway():
+def test_windows_and_change_when_coupling_weakens_halfway() -> None:
     t_len = 240
     a = np.empty((t_len, 2, 2))
     a[:] = [[0.3, 0.0], [0.6, 0.3]]
@@ -339,7 +349,7 @@ def test_windows_and_change_when_coupling_weakens_halfway():
         fit_pairs(y, persons=[("a", "b")], pair_ids=["w"], window=60)  # no start
 
 
-def test_windows_skip_days_a_pair_was_not_observed():
+def test_windows_skip_days_a_pair_was_not_observed() -> None:
     y = simulate(2, 120, [[0.3, 0.0], [0.5, 0.3]], seed=51)
     y[1, :60] = np.nan
     rs = fit_pairs(y, persons=[("a", "b")] * 2, pair_ids=["1", "2"], start=date(2024, 1, 1), window=30, step=30)
@@ -347,7 +357,7 @@ def test_windows_skip_days_a_pair_was_not_observed():
     assert rs[1].windows[0].start == date(2024, 3, 1)
 
 
-def _simulate_solo(n, t_len, seed, conc=0.6, lag=0.3, inertia=0.3):
+def _simulate_solo(n: int, t_len: int, seed: int, conc: float = 0.6, lag: float = 0.3, inertia: float = 0.3) -> Any:
     rng = np.random.default_rng(seed)
     perceived = 5 + 1.5 * rng.standard_normal((n, t_len))
     own = np.zeros((n, t_len))
@@ -357,7 +367,7 @@ def _simulate_solo(n, t_len, seed, conc=0.6, lag=0.3, inertia=0.3):
     return own + 6, perceived
 
 
-def test_solo_effects_when_own_mood_follows_perceived():
+def test_solo_effects_when_own_mood_follows_perceived() -> None:
     own, perceived = _simulate_solo(40, 120, seed=60)
     own[0, 50:60] = np.nan
     rs = fit_solo(own, perceived, ids=[f"u{i}" for i in range(40)], other_labels=["Mum"] * 40, seed=3)
@@ -384,7 +394,7 @@ def test_solo_effects_when_own_mood_follows_perceived():
     assert e.estimate == pytest.approx(slope, abs=1e-10)
 
 
-def test_solo_null_and_honesty():
+def test_solo_null_and_honesty() -> None:
     own, perceived = _simulate_solo(20, 90, seed=61, conc=0.0, lag=0.0)
     rs = fit_solo(own, perceived, ids=[str(i) for i in range(20)], other_labels=["perceived"] * 20)
     flags = [r.effects[k].exceeds_chance for r in rs for k in (0, 1)]
@@ -398,7 +408,7 @@ def test_solo_null_and_honesty():
     assert any("constant" in w for w in flat.warnings)
 
 
-def test_solo_corrected_inertia_is_kendall_and_windows():
+def test_solo_corrected_inertia_is_kendall_and_windows() -> None:
     own, perceived = _simulate_solo(1, 90, seed=62)
     ols = fit_solo(own, perceived, ids=["a"], other_labels=["Mum"], method="ols", chance=False)[0]
     cor = fit_solo(own, perceived, ids=["a"], other_labels=["Mum"], chance=False)[0]

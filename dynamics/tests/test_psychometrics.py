@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pytest
@@ -76,7 +77,7 @@ def test_alpha_is_nan_when_total_is_constant() -> None:
         ([1, 2, 3], "2-D"),
     ],
 )
-def test_alpha_rejects_too_little_data(items: list, message: str) -> None:
+def test_alpha_rejects_too_little_data(items: list[Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         cronbach_alpha(items)
 

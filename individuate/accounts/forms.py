@@ -7,6 +7,55 @@ from django.http import HttpRequest
 
 from .models import TIMEZONE_CHOICES, TherapistProfile, User
 
+# Offered first in the time-zone picker; every other zone follows, alphabetically.
+COMMON_ZONES = (
+    "Europe/London",
+    "Europe/Dublin",
+    "Europe/Berlin",
+    "Europe/Paris",
+    "Europe/Madrid",
+    "Europe/Amsterdam",
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "America/Toronto",
+    "America/Vancouver",
+    "Australia/Sydney",
+    "Asia/Kolkata",
+    "Asia/Tokyo",
+    "UTC",
+)
+
+
+class TimeZoneInput(forms.TextInput):
+    """A text box that suggests zones as you type (a datalist: common zones first)."""
+
+    template_name = "includes/time_zone_input.html"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"autocomplete": "off", "spellcheck": "false", **(attrs or {})})
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        list_id = f"{context['widget']['attrs'].get('id') or name}-zones"
+        context["widget"]["attrs"]["list"] = list_id
+        context["list_id"] = list_id
+        zones = [z for z, _ in TIMEZONE_CHOICES]
+        context["zones"] = [z for z in COMMON_ZONES if z in zones] + [z for z in zones if z not in COMMON_ZONES]
+        return context
+
+
+class TimeZoneField(forms.ChoiceField):
+    widget = TimeZoneInput
+    default_error_messages = {
+        "invalid_choice": "Choose a time zone from the list, e.g. Europe/London or America/New_York.",
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("help_text", "Start typing a city, e.g. “London” or “New York”.")
+        super().__init__(choices=TIMEZONE_CHOICES, **kwargs)
+
 
 class SignupExtraForm(forms.Form):
     """Extra fields on allauth's sign-up form (allauth calls ``signup``)."""
@@ -33,11 +82,17 @@ class SignupExtraForm(forms.Form):
 
 
 class ProfileForm(forms.ModelForm):
+    time_zone = TimeZoneField(label="Your time zone")
+
     class Meta:
         model = User
         fields = ["display_name", "perspective", "time_zone"]
-        labels = {"display_name": "What should we call you?", "time_zone": "Your time zone"}
-        widgets = {"time_zone": forms.Select(choices=TIMEZONE_CHOICES)}
+        labels = {"display_name": "What should we call you?"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.is_therapist:
+            del self.fields["perspective"]  # "adult child or parent" is a client's question
 
 
 class TherapistProfileForm(forms.ModelForm):
@@ -46,14 +101,22 @@ class TherapistProfileForm(forms.ModelForm):
         fields = [
             "display_name",
             "credentials",
-            "contact_email",
-            "contact_phone",
             "accepting_clients",
         ]
         labels = {
             "display_name": "Name shown to clients",
             "accepting_clients": "Accepting new clients",
         }
+
+
+class TherapistContactForm(forms.ModelForm):
+    """The contact details on the therapist's public page (edited with the rest of it)."""
+
+    class Meta:
+        model = TherapistProfile
+        fields = ["contact_email", "contact_phone"]
+        labels = {"contact_email": "E-mail address for clients", "contact_phone": "Phone number for clients"}
+        help_texts = {"contact_email": "Shown on your public page. Leave empty to show none."}
 
 
 class ApiTokenForm(forms.Form):

@@ -6,7 +6,8 @@ Views and the API call these; each either completes in one transaction or raises
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
 from allauth.account.models import EmailAddress
@@ -14,11 +15,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
 from individuate.core.errors import ActionError
 from individuate.core.mail import queue_email
+from individuate.core.records import KINDS
+from individuate.core.time import zone_of
 
 from .models import (
     SCOPES,
@@ -411,13 +414,16 @@ def invite_client(therapist: User, email: str, message: str = "") -> tuple[Thera
     return connection, raw
 
 
-def _invited_connection_for(user: User, raw_token: str) -> TherapistConnection:
-    connection = (
-        TherapistConnection.objects.select_for_update(of=("self",))
-        .filter(token_hash=hash_token(raw_token or ""))
-        .select_related("therapist__therapist_profile")
-        .first()
-    )
+def _invited_connection_for(
+    user: User, raw_token: str = "", *, connection_id: int | None = None
+) -> TherapistConnection:
+    """The invitation by its e-mailed token, or by id when answered inside the app (the
+    same rules: still pending, not expired, sent to one of the person's verified addresses)."""
+    found = TherapistConnection.objects.select_for_update(of=("self",)).select_related("therapist__therapist_profile")
+    if connection_id is not None:
+        connection = found.filter(pk=connection_id, client__isnull=True, initiated_by="therapist").first()
+    else:
+        connection = found.filter(token_hash=hash_token(raw_token or "")).first()
     _check_claim(
         connection,
         user,
@@ -435,9 +441,33 @@ def peek_connection_invitation(user: User, raw_token: str) -> TherapistConnectio
         return _invited_connection_for(user, raw_token)
 
 
+def therapist_invitations_for(user: User) -> QuerySet[TherapistConnection]:
+    """Therapists' invitations waiting for this person, to answer inside the app."""
+    return TherapistConnection.objects.filter(
+        invite_email__in=_verified_emails(user),
+        client__isnull=True,
+        initiated_by="therapist",
+        status=TherapistConnection.Status.PENDING,
+        expires_at__gt=timezone.now(),
+    ).select_related("therapist__therapist_profile")
+
+
+@transaction.atomic
+def answer_connection_invitation(user: User, connection_id: int, *, accept: bool) -> TherapistConnection:
+    """Accept or decline a therapist's invitation from the dashboard, without the e-mail."""
+    connection = _invited_connection_for(user, connection_id=connection_id)
+    if accept:
+        return _accept(user, connection)
+    _decline(connection)
+    return connection
+
+
 @transaction.atomic
 def accept_connection_invitation(user: User, raw_token: str) -> TherapistConnection:
-    connection = _invited_connection_for(user, raw_token)
+    return _accept(user, _invited_connection_for(user, raw_token))
+
+
+def _accept(user: User, connection: TherapistConnection) -> TherapistConnection:
     if _open_connection_exists(connection.therapist, user):
         raise ActionError(f"You are already connected with {connection.therapist.name}.", "conflict")
     connection.client = user
@@ -448,7 +478,10 @@ def accept_connection_invitation(user: User, raw_token: str) -> TherapistConnect
 
 @transaction.atomic
 def decline_connection_invitation(user: User, raw_token: str) -> None:
-    connection = _invited_connection_for(user, raw_token)
+    _decline(_invited_connection_for(user, raw_token))
+
+
+def _decline(connection: TherapistConnection) -> None:
     connection.status = TherapistConnection.Status.DECLINED
     connection.refused_by_invitee = True
     connection.save(update_fields=["status", "refused_by_invitee"])
@@ -553,6 +586,74 @@ def revoke_scope(client: User, connection_id: int, scope: str) -> None:
 def access_log(owner: User) -> QuerySet[AccessEvent]:
     """The owner's view of who read their records (allowed reads only)."""
     return AccessEvent.objects.filter(owner=owner, allowed=True)
+
+
+# Where a read happened, in words, by the page's URL name (the policy logs the path).
+_PLACES = {
+    "practice_dashboard": "in their week overview",
+    "dashboard": "on their dashboard",
+    "clients": "in their client list",
+    "shared_overview": "on your overview page",
+    "shared_records": "on a page of your shared records",
+    "client_measures": "on your questionnaires page",
+    "client_measures_csv": "as a download of your questionnaire results",
+    "client_response": "one questionnaire's answers, question by question",
+    "client_plan": "on your plan page",
+    "client_suggest": "while suggesting a step for your plan",
+    "flag_seen": "while marking a safety answer as seen",
+    "assignment_create": "while assigning a questionnaire",
+    "assignment_end": "while stopping a questionnaire",
+}
+
+
+def _place(event: AccessEvent) -> str:
+    if event.via == AccessEvent.Via.API:
+        return "through the API"
+    if event.path == "safety-flags":
+        return "to see whether you have a new safety answer"
+    try:
+        name = resolve(event.path).url_name if event.path.startswith("/") else None
+    except Resolver404:
+        name = None
+    return _PLACES.get(name or "", "")
+
+
+@dataclass(frozen=True)
+class AccessSummary:
+    """Repeated reads grouped: one row per viewer, kind of record and hour, with a count."""
+
+    hour: datetime
+    last: datetime
+    viewer_label: str
+    kind: str
+    what: str
+    places: tuple[str, ...]
+    count: int
+
+
+def access_summary(owner: User, *, limit: int = 2000) -> list[AccessSummary]:
+    """The owner's access log, newest first, grouped by viewer, kind and hour (their zone)."""
+    zone = zone_of(owner)
+    groups: dict[tuple[str, str, datetime], list[AccessEvent]] = {}
+    for event in access_log(owner)[:limit]:
+        hour = event.at.astimezone(zone).replace(minute=0, second=0, microsecond=0)
+        groups.setdefault((event.viewer_label, event.kind, hour), []).append(event)
+    rows = []
+    for (viewer_label, kind, hour), events in groups.items():
+        record_kind = KINDS.get(kind)
+        places = tuple(dict.fromkeys(p for p in map(_place, events) if p))
+        rows.append(
+            AccessSummary(
+                hour=hour,
+                last=events[0].at,
+                viewer_label=viewer_label,
+                kind=kind,
+                what=record_kind.label if record_kind else kind.replace("_", " ").capitalize(),
+                places=places,
+                count=len(events),
+            )
+        )
+    return sorted(rows, key=lambda r: r.last, reverse=True)
 
 
 # ---------------------------------------------------------------- account deletion

@@ -242,13 +242,13 @@ def shareable_kinds(kind: str) -> list[str] | None:
     return [kind] + [k for k, rk in KINDS.items() if rk.scope == record_kind.scope and k != kind]
 
 
-def check_many(viewer: User, owners: list[User], kind: str, *, via: str, path: str = "") -> dict[int, Decision]:
-    """:func:`check` for many owners at once (a therapist's client list, the week view).
+def decide_many(viewer: User, owners: list[User], kind: str) -> dict[int, Decision]:
+    """:func:`decide` for many owners at once (a therapist's client list, the week view).
 
-    The same rules in the same order, decided in memory from three queries (two-factor,
-    the viewer's connections with their grants), and every read logged with one bulk
-    insert — so a page with 200 clients costs the same handful of queries as one with 2.
-    """
+    The same rules in the same order, decided in memory from a few queries (two-factor,
+    the viewer's connections with their grants) — so a page with 200 clients costs the
+    same handful of queries as one with 2. Writes nothing: log with :func:`log_reads`
+    (or use :func:`check_many`)."""
     record_kind = KINDS.get(kind)
     owners = [o for o in owners if o is not None]
     if record_kind is None or not _known_scope(record_kind) or not owners:
@@ -282,6 +282,13 @@ def check_many(viewer: User, owners: list[User], kind: str, *, via: str, path: s
             decisions[owner.pk] = _deny(
                 "not_granted", f"This client has not shared “{record_kind.label.lower()}” with you.", 403
             )
+    return decisions
+
+
+def log_reads(
+    viewer: User, owners: list[User], kind: str, decisions: dict[int, Decision], *, via: str, path: str = ""
+) -> None:
+    """Write the access events of many reads (or refusals) with one insert."""
     label = _label(viewer)
     AccessEvent.objects.bulk_create(
         [
@@ -299,4 +306,11 @@ def check_many(viewer: User, owners: list[User], kind: str, *, via: str, path: s
             if owner.pk != viewer.pk
         ]
     )
+
+
+def check_many(viewer: User, owners: list[User], kind: str, *, via: str, path: str = "") -> dict[int, Decision]:
+    """:func:`check` for many owners at once: decide in memory, log every read in one insert."""
+    owners = [o for o in owners if o is not None]
+    decisions = decide_many(viewer, owners, kind)
+    log_reads(viewer, owners, kind, decisions, via=via, path=path)
     return decisions

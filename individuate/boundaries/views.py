@@ -4,6 +4,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from individuate.core.errors import ActionError
@@ -153,17 +155,22 @@ def therapists(request: HttpRequest) -> HttpResponse:
 @person_required
 @require_POST
 def connection_request(request: AuthedRequest, therapist_id: int) -> HttpResponse:
+    # Sent from the directory or from the therapist's own page: go back there on a problem.
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = reverse("therapists")
     form = ConnectRequestForm(request.POST)
     if not form.is_valid():
         form_errors(request, form)
-        return redirect("therapists")
+        return redirect(back)
     if attempt(
         request,
         lambda: actions.request_therapist(request.user, therapist_id, form.cleaned_data["message"]),
-        "Request sent. You'll see here when the therapist accepts. Nothing is shared until you choose.",
+        "Request sent. You'll see here when the therapist accepts; then you can book a session. "
+        "Nothing is shared until you choose.",
     ):
         return redirect("my_therapists")
-    return redirect("therapists")
+    return redirect(back)
 
 
 @person_required
@@ -171,7 +178,29 @@ def my_therapists(request: AuthedRequest) -> HttpResponse:
     connections = list(actions.connections_of_client(request.user))
     rows = [(c, c.active_scopes() if c.status == "active" else set()) for c in connections]
     scopes = [(key, SCOPE_TITLES[key], label) for key, label in SCOPES.items()]
-    return render(request, "boundaries/my_therapists.html", {"rows": rows, "scopes": scopes})
+    return render(
+        request,
+        "boundaries/my_therapists.html",
+        {"rows": rows, "scopes": scopes, "invitations": actions.therapist_invitations_for(request.user)},
+    )
+
+
+@person_required
+@require_POST
+def invitation_answer(request: AuthedRequest, connection_id: int) -> HttpResponse:
+    """A therapist's invitation answered inside the app (the e-mailed link does the same)."""
+    decision = request.POST.get("decision")
+    if decision not in ("accept", "decline"):
+        messages.error(request, "Choose accept or decline.")
+        return redirect("my_therapists")
+    attempt(
+        request,
+        lambda: actions.answer_connection_invitation(request.user, connection_id, accept=decision == "accept"),
+        "Connected. Nothing is shared yet — choose below what this therapist may see."
+        if decision == "accept"
+        else "Declined.",
+    )
+    return redirect("my_therapists")
 
 
 @person_required
@@ -236,8 +265,7 @@ def connection_accept(request: AuthedRequest, token: str) -> HttpResponse:
 
 @person_required
 def access_log(request: AuthedRequest) -> HttpResponse:
-    events = actions.access_log(request.user)[:500]
-    return render(request, "boundaries/access_log.html", {"events": events})
+    return render(request, "boundaries/access_log.html", {"rows": actions.access_summary(request.user)[:500]})
 
 
 # ---------------------------------------------------------------- therapist side
@@ -278,12 +306,16 @@ def shared_overview(request: AuthedRequest, owner_id: int) -> HttpResponse:
     owner = policy.require_owner(request.user, owner_id, "profile", via="page", path=request.path)
     connection = policy.active_connection(request.user, owner)
     granted = connection.active_scopes() if connection else set(SCOPES)
+    safety = []
+    if "measures" in granted and policy.check(request.user, owner, "measures", via="page", path=request.path).allowed:
+        safety = sections_for(owner, "safety_flags")
     return render(
         request,
         "boundaries/shared_overview.html",
         {
             "owner": owner,
             "sections": sections_for(owner, "profile"),
+            "safety": safety,
             "scopes": [
                 (scope, SCOPE_TITLES[scope], label, scope in granted, SCOPE_PAGES.get(scope))
                 for scope, label in SCOPES.items()

@@ -6,7 +6,7 @@ everyone in one batched call (nightly, or on demand for one person).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -62,7 +62,7 @@ def _own_moods(owner_ids: list[int], start: date) -> np.ndarray:
     return _day_grid(rows, owner_ids, start)
 
 
-def _write_reports(kind: str, key: str, fitted: dict[int, tuple[dict[str, Any], int | None]]) -> None:
+def _write_reports(kind: str, key: str, fitted: Mapping[int, tuple[Mapping[str, Any], int | None]]) -> None:
     """Store one report per KEY id in bulk: update the ones that exist, create the rest.
 
     (Partial unique constraints keep one report per tracked person / link, so an

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC
 
 from django.urls import reverse
@@ -32,7 +33,7 @@ def send_checkin_reminder(owner_id: int, token: str) -> None:
 NIGHTLY_HOUR_UTC = 3
 # Tracked people (solo) or links (joint) per chunk: one chunk is one vectorised fit and a
 # few bulk writes; several task workers take chunks side by side.
-CHUNK_IDS = 5000
+CHUNK_IDS = int(os.environ.get("COUPLING_CHUNK_IDS", "5000"))
 
 
 @task()

@@ -209,10 +209,17 @@ TASKS = {
         "BACKEND": os.getenv("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+# The RQ backend (a broker: Redis) for deployments that want one; workers run
+# `python manage.py rqworker default --with-scheduler`. See README, Operations.
+RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 600}}
+if TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend":
+    INSTALLED_APPS.append("django_rq")
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
 USE_I18N = True
+# Our own wording for allauth's labels, in the site's one style ("Log in", sentence case).
+LOCALE_PATHS = [BASE_DIR / "individuate" / "core" / "locale"]
 USE_TZ = True
 
 STATIC_URL = "static/"
@@ -228,6 +235,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = True
+# Uploaded files (therapists' photos), through the default storage; served by the app.
+MEDIA_ROOT = os.getenv("MEDIA_ROOT", str(BASE_DIR / "var" / "media"))
 
 # Security headers; HTTPS settings switch on with SECURE_SSL=1 behind a TLS proxy.
 SECURE_SSL = envbool("SECURE_SSL")

@@ -39,6 +39,7 @@ urlpatterns = [
     ),
     path("connections/<int:connection_id>/end/", boundaries.connection_end, name="connection_end"),
     path("connect/accept/<str:token>/", boundaries.connection_accept, name="connection_accept"),
+    path("connect/invitations/<int:connection_id>/", boundaries.invitation_answer, name="invitation_answer"),
     path("access-log/", boundaries.access_log, name="access_log"),
     # therapist side
     path("clients/", portal.clients, name="clients"),

@@ -65,8 +65,18 @@ def attempt(request: HttpRequest, fn: Callable[[], T], success: str) -> T | None
     return result
 
 
-def form_errors(request: HttpRequest, form: Any) -> None:
-    """Every form error as a message, prefixed with its field's label."""
+def form_errors(request: HttpRequest, form: Any, *, beside_fields: bool = False) -> None:
+    """Every form error as a message, prefixed with its field's label — or, when the page
+    shows the form again with each error next to its field, one line pointing there."""
+    if beside_fields:
+        # Errors of hidden fields (e.g. an expired form) have no place on the page: say them here.
+        hidden = [f for f in form.errors if f in form.fields and form[f].is_hidden]
+        for field in hidden:
+            for error in form.errors[field]:
+                messages.error(request, str(error))
+        if any(f not in hidden for f in form.errors):
+            messages.error(request, "Please correct the fields marked below.")
+        return
     for field, errors in form.errors.items():
         label = form.fields[field].label if field in form.fields else ""
         for error in errors:

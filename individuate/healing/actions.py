@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from individuate.boundaries import policy
@@ -274,6 +275,14 @@ def link_script(owner: User, step_id: int, script_id: Any) -> SmallStep:
 # ---------------------------------------------------------------- therapist suggestions
 
 
+def plans_of(client: User) -> list[Plan]:
+    """The plans a therapist may suggest steps in: those the client started, or the one
+    meant for them (adult child or parent) when they have not started any."""
+    started = list(PlanEnrollment.objects.filter(owner=client).values_list("plan", flat=True))
+    ids = [pid for pid in started if pid in plans()] or [default_plan_for(client)]
+    return [plans()[pid] for pid in ids]
+
+
 @transaction.atomic
 def client_for_plans(therapist: User, client_id: int, *, via: str, path: str = "") -> User:
     """The client whose plans THERAPIST may read (policy-checked and logged)."""
@@ -284,8 +293,8 @@ def suggest_step(
     therapist: User, client_id: int, plan_step: str, title: str, note: str = "", *, path: str = ""
 ) -> StepSuggestion:
     client = policy.require_owner(therapist, client_id, "plans", via="page", path=path)
-    if not any(plan_step in {s.id for s in p.steps} for p in plans().values()):
-        raise ActionError("No such plan step.")
+    if not any(plan_step in {s.id for s in p.steps} for p in plans_of(client)):
+        raise ActionError("Choose a step of this client's own plan.")
     return StepSuggestion.objects.create(
         therapist=therapist,
         client=client,
@@ -293,6 +302,11 @@ def suggest_step(
         title=_text(title, "A step", 200),
         note=_text(note, "A note", 500, required=False),
     )
+
+
+def pending_suggestions(client: User) -> QuerySet[StepSuggestion]:
+    """Steps a therapist suggested that the client has not answered yet (their own view)."""
+    return StepSuggestion.objects.filter(client=client, status="pending").select_related("therapist")
 
 
 @transaction.atomic

@@ -89,6 +89,9 @@ class Plan:
         raise KeyError(exercise_id)
 
 
+AUDIENCES = ("adult_child", "parent")
+
+
 @dataclass(frozen=True)
 class ExampleScript:
     id: str
@@ -97,6 +100,7 @@ class ExampleScript:
     feeling: str
     action: str
     reassurance: str
+    audience: str = "adult_child"  # whose side it is written from: "adult_child" or "parent"
 
 
 def _need(data: Any, key: str, where: str, source: str, kind: type = str, default: Any = ...) -> Any:
@@ -224,16 +228,25 @@ def parse_scripts(path: Path, text: str) -> tuple[ExampleScript, ...]:
     out = []
     for n, raw in enumerate(_need(data, "scripts", "", source, list)):
         where = f"scripts[{n}]"
-        _only(raw, {"id", "title", "situation", "feeling", "action", "reassurance"}, where, source)
-        out.append(
-            ExampleScript(
-                *(
-                    str(_need(raw, k, where, source)).strip()
-                    for k in ("id", "title", "situation", "feeling", "action", "reassurance")
-                )
-            )
-        )
+        _only(raw, {"id", "title", "situation", "feeling", "action", "reassurance", "for"}, where, source)
+        audience = str(_need(raw, "for", where, source, str, "adult_child"))
+        if audience not in AUDIENCES:
+            raise ContentError(f"{source}: {where}.for: must be one of {', '.join(AUDIENCES)}")
+        texts = {
+            k: str(_need(raw, k, where, source)).strip()
+            for k in ("id", "title", "situation", "feeling", "action", "reassurance")
+        }
+        out.append(ExampleScript(**texts, audience=audience))
     return tuple(out)
+
+
+def example_scripts_for(perspective: str) -> tuple[ExampleScript, ...]:
+    """The examples written from this person's side (a parent's for a parent); everyone's
+    when they have not said which side they are on."""
+    examples = example_scripts()
+    if perspective in AUDIENCES:
+        return tuple(e for e in examples if e.audience == perspective)
+    return examples
 
 
 @lru_cache(maxsize=1)

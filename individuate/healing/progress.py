@@ -135,9 +135,12 @@ def coupling_trend(owner: User) -> list[dict[str, Any]]:
 ALL_PARTS = frozenset({"checkins", "measures", "coupling"})
 
 
-def summary(owner: User, parts: frozenset[str] = ALL_PARTS) -> dict[str, Any]:
+def summary(owner: User, parts: frozenset[str] = ALL_PARTS, *, about: str = "") -> dict[str, Any]:
     """The progress summary. ``parts`` limits what a therapist sees to the scopes the
-    client shares; the person themselves always gets everything."""
+    client shares; the person themselves always gets everything. ``about`` is the
+    client's name when someone else reads it: the sentences then speak about them."""
+    who, whose, they = (about, f"{about}'s", "they") if about else ("You", "Your", "you")
+    whose_mid = whose if about else "your"
     shares = contact_shares(owner) if "checkins" in parts else []
     guilt = guilt_after_saying_no(owner) if "checkins" in parts else []
     steps = steps_summary(owner)
@@ -148,7 +151,7 @@ def summary(owner: User, parts: frozenset[str] = ALL_PARTS) -> dict[str, Any]:
         first = shares[0]["share_at_once"]
         last = shares[-1]["share_at_once"]
         sentences.append(
-            f"You answered {first:.0%} of contacts at once in the first week shown and {last:.0%} in the latest."
+            f"{who} answered {first:.0%} of contacts at once in the first week shown and {last:.0%} in the latest."
         )
     slope = weekly_trend(guilt, "mean")
     if slope is not None:
@@ -159,17 +162,19 @@ def summary(owner: User, parts: frozenset[str] = ALL_PARTS) -> dict[str, Any]:
         )
     if steps["planned"]:
         sentences.append(
-            f"You planned {steps['planned']} small step{'s' if steps['planned'] != 1 else ''} and did {steps['done']}; "
-            f"you wrote {steps['reflections']} reflection{'s' if steps['reflections'] != 1 else ''}."
+            f"{who} planned {steps['planned']} small step{'s' if steps['planned'] != 1 else ''} "
+            f"and did {steps['done']}; {they} wrote {steps['reflections']} "
+            f"reflection{'s' if steps['reflections'] != 1 else ''}."
         )
     if len(screener) >= 2:
         sentences.append(
-            f"Your screener average went from {screener[0]['total']:.2f} to {screener[-1]['total']:.2f} "
+            f"{whose} screener average went from {screener[0]['total']:.2f} to {screener[-1]['total']:.2f} "
             f"({screener[-1]['band']})."
         )
     for row in coupling:
         sentences.append(
-            f"How closely your mood moves with {row['other']}'s went from {row['first']:.2f} to {row['last']:.2f}."
+            f"How closely {whose_mid} mood moves with {row['other']}'s went "
+            f"from {row['first']:.2f} to {row['last']:.2f}."
         )
     return {
         "shares": shares,

@@ -16,7 +16,7 @@ from individuate.core.http import AuthedRequest, attempt, person_required, thera
 from individuate.core.time import local_today
 
 from . import actions, charts, progress
-from .content import example_scripts, plans
+from .content import example_scripts, example_scripts_for, plans
 from .models import Goal, PlanEnrollment, Script, SmallStep, StepSuggestion
 
 
@@ -238,7 +238,10 @@ def scripts(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "healing/scripts.html",
-        {"scripts": Script.objects.filter(owner=request.user), "examples": example_scripts()},
+        {
+            "scripts": Script.objects.filter(owner=request.user),
+            "examples": example_scripts_for(request.user.perspective),
+        },
     )
 
 
@@ -311,7 +314,7 @@ def client_plan(request: AuthedRequest, client_id: int) -> HttpResponse:
         for scope in ("checkins", "measures", "coupling")
         if policy.check(request.user, client, scope, via="page", path=request.path).allowed
     )
-    data = progress.summary(client, parts)
+    data = progress.summary(client, parts, about=client.name)
     return render(
         request,
         "healing/client_plan.html",
@@ -321,7 +324,7 @@ def client_plan(request: AuthedRequest, client_id: int) -> HttpResponse:
             "progress": data,
             "shares_svg": charts.shares_chart(data["shares"]) if data["shares"] else "",
             "suggestions": StepSuggestion.objects.filter(client=client, therapist=request.user),
-            "plan_steps": [(p, s) for p in plans().values() for s in p.steps],
+            "plan_steps": [(p, s) for p in actions.plans_of(client) for s in p.steps],
         },
     )
 
@@ -339,6 +342,6 @@ def client_suggest(request: AuthedRequest, client_id: int) -> HttpResponse:
             request.POST.get("note", ""),
             path=request.path,
         ),
-        "Suggested. Your client decides.",
+        "Suggested. It waits for their answer: accept, change or decline.",
     )
     return redirect("client_plan", client_id)

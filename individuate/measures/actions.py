@@ -6,6 +6,7 @@ raises ActionError having stored nothing half-way.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +39,18 @@ def get_instrument(instrument_id: str) -> Instrument:
     if instrument is None:
         raise ActionError(f"There is no questionnaire {instrument_id!r}.", "not_found")
     return instrument
+
+
+# Each side's own screener; the person's own comes first, the other side's last.
+OWN_SCREENER = {"adult_child": "enmeshment-child", "parent": "enmeshment-parent"}
+
+
+def instruments_for(user: User) -> list[Instrument]:
+    """All questionnaires, in the order that suits this person: a parent sees the parent
+    screener first (and the adult child's form last), an adult child the reverse."""
+    own = OWN_SCREENER.get(user.perspective)
+    others = set(OWN_SCREENER.values()) - {own} if own else set()
+    return sorted(instruments().values(), key=lambda i: 0 if i.id == own else 2 if i.id in others else 1)
 
 
 def get_own_response(owner: User, response_id: int, *, lock: bool = False) -> Response:
@@ -362,6 +375,32 @@ def upcoming_assignments(client: User) -> QuerySet[Assignment]:
 
 
 # ---------------------------------------------------------------- therapist side
+
+
+@dataclass(frozen=True)
+class FlagDetail:
+    """A safety flag in words: which questionnaire, which question, which answer, when."""
+
+    flag: SafetyFlag
+    questionnaire: str
+    question: str
+    answer: str
+    raised_at: datetime
+
+
+def flag_detail(flag: SafetyFlag) -> FlagDetail:
+    instrument = instruments().get(flag.response.instrument)
+    questionnaire = instrument.name if instrument else "A questionnaire no longer offered here"
+    question, answer = "", str(flag.value)
+    if instrument is not None:
+        try:
+            item = instrument.item(flag.item)
+        except KeyError:
+            item = None
+        if item is not None:
+            question = item.text
+            answer = next((o.label for o in item.options if o.value == flag.value), answer)
+    return FlagDetail(flag, questionnaire, question, answer, flag.raised_at)
 
 
 def flags_for_therapist(therapist: User, client: User) -> list[tuple[SafetyFlag, bool]]:

@@ -22,7 +22,7 @@ class AssignForm(forms.Form):
     def __init__(self, *args, instruments=(), **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         field: forms.ChoiceField = self.fields["instrument"]  # type: ignore[assignment]
-        field.choices = [(i.id, i.title) for i in instruments]
+        field.choices = [(i.id, i.name) for i in instruments]
 
 
 YES_NO = [("yes", "Yes"), ("no", "No")]

@@ -109,6 +109,12 @@ class Instrument:
     reliable_change: float | None
     minutes: int
     source: str = field(default="", compare=False)
+    topic: str = ""
+
+    @property
+    def name(self) -> str:
+        """What people read: "PHQ-9 · depression" — the id ("phq9") is never shown."""
+        return f"{self.title} · {self.topic}" if self.topic else self.title
 
     @property
     def scored_items(self) -> tuple[Item, ...]:
@@ -215,6 +221,7 @@ ALLOWED_KEYS = {
     "": {
         "id",
         "title",
+        "topic",
         "version",
         "kind",
         "minutes",
@@ -363,6 +370,7 @@ def parse_instrument(path: Path, text: str) -> Instrument:
         reliable_change=r.get(data, "reliable_change", "", (float, type(None)), None),
         minutes=r.get(data, "minutes", "", int, 5),
         source=str(path),
+        topic=r.get(data, "topic", "", str, ""),
     )
     lo, hi = instrument.total_range()
     bands = _ranges(r, data.get("bands"), "bands", lo, hi, Band, "label", integer_steps=total_method == "sum")

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from individuate.core.records import Section, iso
 
 from .models import Assignment, Response, SafetyFlag, SafetyFlagSeen
+from .registry import instruments
 
 if TYPE_CHECKING:
     from individuate.accounts.models import User
@@ -62,6 +63,32 @@ def export_assignments(owner: User) -> list[dict[str, Any]]:
     ]
 
 
+def _name(instrument_id: str) -> str:
+    instrument = instruments().get(instrument_id)
+    return instrument.name if instrument else "A questionnaire no longer offered here"
+
+
+def safety_flags_section(owner: User) -> Section:
+    """For the therapist's client overview (shown only where measures are shared)."""
+    from .actions import flag_detail
+
+    flags = SafetyFlag.objects.filter(owner=owner).select_related("response").order_by("-raised_at")[:5]
+    return Section(
+        title="Safety answers",
+        columns=[("date", "Date"), ("questionnaire", "Questionnaire"), ("question", "Question"), ("answer", "Answer")],
+        rows=[
+            {
+                "date": d.raised_at.date().isoformat(),
+                "questionnaire": d.questionnaire,
+                "question": d.question,
+                "answer": d.answer,
+            }
+            for d in map(flag_detail, flags)
+        ],
+        empty="No answers that asked for care.",
+    )
+
+
 def measures_section(owner: User) -> Section:
     return Section(
         title="Questionnaire results",
@@ -75,10 +102,10 @@ def measures_section(owner: User) -> Section:
         rows=[
             {
                 "date": r.completed_at.date().isoformat() if r.completed_at else "",
-                "instrument": r.instrument,
+                "instrument": _name(r.instrument),
                 "total": round(r.total, 2) if r.total is not None else None,
                 "band": r.band,
-                "flags": ", ".join(r.flags),
+                "flags": "Asked for care (safety answer)" if r.flags else "",
             }
             for r in Response.objects.filter(owner=owner, status="completed").order_by("-completed_at")
         ],

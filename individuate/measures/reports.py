@@ -10,7 +10,7 @@ import numpy as np
 from dynamics.psychometrics import cronbach_alpha, reliability_report, reliable_change_threshold
 
 from . import charts
-from .actions import flags_for_therapist
+from .actions import flag_detail, flags_for_therapist
 from .instruments import Instrument
 from .models import Response
 from .registry import instruments
@@ -138,7 +138,7 @@ def client_overview(client: User, therapist: User) -> dict[str, Any]:
     return {
         "client": client,
         "sections": sections,
-        "flags": flags_for_therapist(therapist, client),
+        "flags": [(flag_detail(f), seen) for f, seen in flags_for_therapist(therapist, client)],
     }
 
 

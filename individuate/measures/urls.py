@@ -16,6 +16,11 @@ urlpatterns = [
     path("measures/r/<int:response_id>/result/", views.response_result, name="response_result"),
     path("clients/<int:client_id>/measures/", views.client_measures, name="client_measures"),
     path(
+        "clients/<int:client_id>/measures/r/<int:response_id>/",
+        views.client_response,
+        name="client_response",
+    ),
+    path(
         "clients/<int:client_id>/measures.csv",
         views.client_measures_csv,
         name="client_measures_csv",

@@ -35,7 +35,7 @@ def measures(request: AuthedRequest) -> HttpResponse:
         request,
         "measures/index.html",
         {
-            "instruments": list(instruments().values()),
+            "instruments": actions.instruments_for(user),
             "due": actions.due_assignments(user),
             "upcoming": actions.upcoming_assignments(user),
             "open": {r.instrument: r for r in actions.open_responses(user)},
@@ -279,6 +279,27 @@ def client_measures(request: AuthedRequest, client_id: int) -> HttpResponse:
     context["assign_form"] = AssignForm(instruments=instruments().values(), initial={"starts_on": timezone.localdate()})
     context["assignments"] = actions.assignments_given(request.user, client)
     return render(request, "measures/client.html", context)
+
+
+@therapist_required
+def client_response(request: AuthedRequest, client_id: int, response_id: int) -> HttpResponse:
+    """One sitting, question by question, as the client answered it (e.g. from a safety flag)."""
+    client = _client_or_denied(request, client_id)
+    response = Response.objects.filter(owner=client, pk=response_id).first()
+    instrument = instruments().get(response.instrument) if response else None
+    if response is None or instrument is None:
+        raise Http404("No such response.")
+    flagged = {f.item for f in response.safety_flags.all()}
+    rows = []
+    for item in instrument.items:
+        value = response.answers.get(item.id)
+        label = next((o.label for o in item.options if o.value == value), None)
+        rows.append({"item": item, "answer": label, "flagged": item.id in flagged})
+    return render(
+        request,
+        "measures/client_response.html",
+        {"client": client, "response": response, "instrument": instrument, "rows": rows},
+    )
 
 
 @therapist_required

@@ -16,7 +16,9 @@ from individuate.boundaries import policy
 from individuate.boundaries import queries as boundary_queries
 from individuate.boundaries.forms import ClientInviteForm
 from individuate.boundaries.policy import therapist_may_see_clients
+from individuate.checkins import actions as checkins
 from individuate.core.http import AuthedRequest, therapist_required
+from individuate.healing import actions as healing
 from individuate.healing.progress import steps_summaries
 from individuate.measures import actions as measures
 from individuate.measures.actions import clients_needing_attention, latest_results_by_client
@@ -36,9 +38,11 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
                 "client_count": boundaries.clients_of_therapist(user).count(),
                 "attention_count": len(measures.clients_needing_attention(user)),
                 "pending": boundaries.pending_for_therapist(user) if mfa_on else [],
+                "booking_requests": _booking_requests(user).count() if mfa_on else 0,
             },
         )
     invitations = boundary_queries.open_invitation_counts(user)
+    mood = checkins.daily_series(user, days=7)
     return render(
         request,
         "portal/dashboard_person.html",
@@ -46,11 +50,22 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
             "people": [(o, boundaries.link_state(o)) for o in user.others.all()],
             "connections": boundaries.connections_of_client(user).filter(status__in=["pending", "active"]),
             "family_invitations_count": invitations["family"],
-            "therapist_invitations_count": invitations["therapist"],
-            "recent_access": boundaries.access_log(user)[:5],
+            "therapist_invitations": boundaries.therapist_invitations_for(user),
+            "recent_access": boundaries.access_summary(user)[:5],
             "due_measures": measures.due_assignments(user),
+            # "What now?": today's check-in, the next session, what the therapist asked for, recent mood.
+            "checked_in_today": checkins.todays_checkins(user).first(),
+            "next_session": practice.upcoming_for(user)
+            .filter(client=user, status__in=["requested", "confirmed"])
+            .first(),
+            "suggestions": healing.pending_suggestions(user),
+            "recent_mood": [day for day in mood if day.get("mood") is not None],
         },
     )
+
+
+def _booking_requests(therapist: Any) -> Any:
+    return practice.upcoming_for(therapist).filter(therapist=therapist, status="requested")
 
 
 @therapist_required
@@ -84,17 +99,33 @@ def practice_dashboard(request: AuthedRequest) -> HttpResponse:
         attention = clients_needing_attention(therapist)
         people = [c.client for c in boundaries.clients_of_therapist(therapist) if c.client is not None]
         # One decision per client and kind, logged in one insert each; then one query per kind.
-        measures_ok = policy.check_many(therapist, people, "measures", via="page", path=request.path)
-        plans_ok = policy.check_many(therapist, people, "plans", via="page", path=request.path)
+        measures_ok = policy.decide_many(therapist, people, "measures")
+        plans_ok = policy.decide_many(therapist, people, "plans")
+        shown: dict[str, list[Any]] = {"measures": [], "plans": []}
         results = latest_results_by_client([p.pk for p in people if measures_ok[p.pk].allowed])
         summaries = steps_summaries([p.pk for p in people if plans_ok[p.pk].allowed])
         for client in people:
             row: dict[str, Any] = {"client": client, "attention": client.pk in attention}
+            # Decided for everyone at once; a read is logged only for a client of whom
+            # something is actually on this page (a client with no results shows nothing).
             if measures_ok[client.pk].allowed:
                 row["measures"] = results.get(client.pk, [])
+                if row["measures"]:
+                    shown["measures"].append(client)
             if plans_ok[client.pk].allowed:
                 row["plan"] = summaries.get(client.pk)
+                if row["plan"]:
+                    shown["plans"].append(client)
             clients.append(row)
+        for kind, owners in shown.items():  # one insert per kind, whatever the number of clients
+            policy.log_reads(
+                therapist,
+                owners,
+                kind,
+                {o.pk: measures_ok[o.pk] if kind == "measures" else plans_ok[o.pk] for o in owners},
+                via="page",
+                path=request.path,
+            )
     return render(
         request,
         "portal/practice_week.html",
@@ -105,6 +136,7 @@ def practice_dashboard(request: AuthedRequest) -> HttpResponse:
             "week": week,
             "may_see": may_see,
             "requests": [a for a in mine if a.status == "requested"] if may_see else [],
+            "connection_requests": len(boundaries.pending_for_therapist(therapist)) if may_see else 0,
             "inbox": practice.open_contact_requests(therapist) if may_see else [],
             "clients": clients,
             "feed_url": request.build_absolute_uri(f"/practice/feed/{profile.feed_token}.ics"),

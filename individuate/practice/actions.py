@@ -4,17 +4,21 @@ the appointment lifecycle with e-mails and calendar invites, and public requests
 from __future__ import annotations
 
 import hashlib
+import io
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django_tasks import default_task_backend
+from PIL import Image, ImageOps
 
 from individuate.boundaries.policy import is_connected, therapist_may_see_clients
 from individuate.core.errors import ActionError
@@ -64,6 +68,53 @@ def profile_of(therapist: User) -> PracticeProfile:
         return PracticeProfile.objects.get(therapist=therapist)
 
 
+PHOTO_SIZE = 480  # pixels, the longer side
+
+
+@transaction.atomic
+def save_public_page(
+    therapist: User,
+    *,
+    headline: str,
+    approach: str,
+    services: list[str],
+    photo: Any = None,
+    remove_photo: bool = False,
+) -> PracticeProfile:
+    """The public page's words and photo. A new photo is re-encoded by Pillow (which also
+    drops its metadata, e.g. the place it was taken), scaled down and kept in the storage."""
+    if not therapist.is_therapist:
+        raise ActionError("Only therapists have a public page.", "forbidden")
+    profile = profile_of(therapist)
+    known = set(PracticeProfile.Service.values)
+    if any(s not in known for s in services):
+        raise ActionError("Choose services from the list.")
+    profile.headline, profile.approach, profile.services = headline.strip()[:160], approach.strip()[:3000], services
+    old = profile.photo.name if profile.photo else ""
+    if photo is not None:
+        profile.photo.save(f"{profile.slug}.jpg", ContentFile(_scaled_jpeg(photo)), save=False)
+    elif remove_photo:
+        profile.photo = None
+    profile.save()
+    if old and old != (profile.photo.name if profile.photo else ""):
+        transaction.on_commit(lambda: default_storage.delete(old))
+    return profile
+
+
+def _scaled_jpeg(upload: Any) -> bytes:
+    try:
+        upload.seek(0)
+        with Image.open(upload) as opened:
+            opened.load()
+            picture = ImageOps.exif_transpose(opened).convert("RGB")
+            picture.thumbnail((PHOTO_SIZE, PHOTO_SIZE))
+            out = io.BytesIO()
+            picture.save(out, "JPEG", quality=85, optimize=True)
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise ActionError("That picture could not be read. Please choose another.") from exc
+    return out.getvalue()
+
+
 def rules_for(therapist: User) -> Rules:
     profile = profile_of(therapist)
     weekly: dict[int, list[TimeRange]] = {}
@@ -100,6 +151,15 @@ def busy_of(therapist: User, *, exclude: int | None = None) -> list[tuple[dateti
     if exclude is not None:
         qs = qs.exclude(pk=exclude)
     return list(qs.values_list("start", "end"))
+
+
+def requested_starts(therapist: User) -> list[datetime]:
+    """Start times with a request waiting for this therapist's answer."""
+    return list(
+        Appointment.objects.filter(therapist=therapist, status="requested", start__gte=timezone.now()).values_list(
+            "start", flat=True
+        )
+    )
 
 
 def free_slots(therapist: User, start: datetime, end: datetime) -> list[datetime]:

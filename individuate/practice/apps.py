@@ -8,7 +8,7 @@ class PracticeConfig(AppConfig):
 
     def ready(self) -> None:
         from individuate.boundaries.signals import consent_withdrawn
-        from individuate.core.records import register_exporter
+        from individuate.core.records import register_eraser, register_exporter
 
         from . import records
         from .models import (
@@ -39,7 +39,21 @@ class PracticeConfig(AppConfig):
             models=[ContactRequest],
         )
 
+        # The public page's photo is a file in the storage, not a row: remove it with the account.
+        register_eraser("practice_photo", _erase_photo)
         consent_withdrawn.connect(_connection_ended, dispatch_uid="practice-connection-ended")
+
+
+def _erase_photo(user: object) -> None:
+    from django.db import transaction
+
+    from .models import PracticeProfile
+
+    profile = PracticeProfile.objects.filter(therapist_id=getattr(user, "pk", None)).first()
+    if profile is not None and profile.photo:
+        name = profile.photo.name
+        storage = profile.photo.storage
+        transaction.on_commit(lambda: storage.delete(name))
 
 
 def _connection_ended(

@@ -7,10 +7,16 @@ from django import forms
 from django.core import signing
 from django.core.validators import MaxValueValidator, MinValueValidator
 
+from individuate.accounts.forms import TimeZoneField
+
 from .models import AvailabilityException, PracticeProfile
 
 MIN_FILL_SECONDS = 3
 SIGNER_SALT = "practice.contact-form"
+
+
+PHOTO_MAX_MB = 5
+PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}
 
 
 class ContactRequestForm(forms.Form):
@@ -54,17 +60,41 @@ class ContactRequestForm(forms.Form):
         return started
 
 
-class PracticeProfileForm(forms.ModelForm):
+class PublicPageForm(forms.ModelForm):
+    """What visitors read on the therapist's public page (the photo is saved by an action)."""
+
     services = forms.MultipleChoiceField(
         choices=PracticeProfile.Service.choices, widget=forms.CheckboxSelectMultiple, required=False
     )
-    time_zone = forms.ChoiceField(label="Your time zone")
+    new_photo = forms.ImageField(
+        label="Photo",
+        required=False,
+        help_text=f"JPEG, PNG or WebP, up to {PHOTO_MAX_MB} MB. It is shown at most 480 pixels wide.",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    remove_photo = forms.BooleanField(label="Remove the current photo", required=False)
+
+    class Meta:
+        model = PracticeProfile
+        fields = ["headline", "approach", "services"]
+        widgets = {"approach": forms.Textarea(attrs={"rows": 6})}
+
+    def clean_new_photo(self) -> Any:
+        photo = self.cleaned_data.get("new_photo")
+        if photo and photo.size > PHOTO_MAX_MB * 1024 * 1024:
+            raise forms.ValidationError(f"The photo is larger than {PHOTO_MAX_MB} MB. Please choose a smaller one.")
+        image = getattr(photo, "image", None)  # set by ImageField once Pillow could read it
+        if photo and (image is None or image.format not in PHOTO_FORMATS):
+            raise forms.ValidationError("Please choose a JPEG, PNG or WebP picture.")
+        return photo
+
+
+class PracticeProfileForm(forms.ModelForm):
+    time_zone = TimeZoneField(label="Your time zone")
 
     class Meta:
         model = PracticeProfile
         fields = [
-            "approach",
-            "services",
             "time_zone",
             "session_minutes",
             "buffer_minutes",
@@ -77,10 +107,6 @@ class PracticeProfileForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from individuate.accounts.models import TIMEZONE_CHOICES
-
-        zone: forms.ChoiceField = self.fields["time_zone"]  # type: ignore[assignment]
-        zone.choices = TIMEZONE_CHOICES
         for name, low, high in (
             ("session_minutes", 15, 240),
             ("buffer_minutes", 0, 120),

@@ -24,16 +24,47 @@ class PracticeProfile(models.Model):
 
     therapist = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="practice")
     slug = models.SlugField(max_length=60, unique=True)
+    headline = models.CharField(
+        "A line under your name",
+        max_length=160,
+        blank=True,
+        help_text="e.g. “Counselling for adult children and parents”",
+    )
+    photo = models.ImageField(upload_to="therapists/", blank=True)
     approach = models.TextField("My approach, in my own words", max_length=3000, blank=True)
     services = models.JSONField(default=list, blank=True)
     time_zone = models.CharField(max_length=64, default="UTC")
-    session_minutes = models.PositiveSmallIntegerField(default=50)
-    buffer_minutes = models.PositiveSmallIntegerField(default=10)
-    min_notice_hours = models.PositiveSmallIntegerField(default=24)
-    horizon_days = models.PositiveSmallIntegerField(default=60)
-    granularity_minutes = models.PositiveSmallIntegerField(default=30)
-    late_cancel_hours = models.PositiveSmallIntegerField(default=24)
-    instant_booking = models.BooleanField(default=False, help_text="Connected clients book without waiting for you.")
+    session_minutes = models.PositiveSmallIntegerField("Length of a session (minutes)", default=50)
+    buffer_minutes = models.PositiveSmallIntegerField(
+        "Break after each session (minutes)",
+        default=10,
+        help_text="Kept free after a session, so two sessions never run back to back.",
+    )
+    min_notice_hours = models.PositiveSmallIntegerField(
+        "Minimum notice before a booking (hours)",
+        default=24,
+        help_text="Clients cannot book a time that starts sooner than this. 24 means “from tomorrow, this time”.",
+    )
+    horizon_days = models.PositiveSmallIntegerField(
+        "How far ahead clients can book (days)",
+        default=60,
+        help_text="Times further in the future than this are not offered.",
+    )
+    granularity_minutes = models.PositiveSmallIntegerField(
+        "Sessions can start every … minutes",
+        default=30,
+        help_text="30 offers start times on the hour and the half hour.",
+    )
+    late_cancel_hours = models.PositiveSmallIntegerField(
+        "A cancellation counts as late within (hours)",
+        default=24,
+        help_text="Cancelling closer to the start than this is shown as a late cancellation.",
+    )
+    instant_booking = models.BooleanField(
+        "Connected clients book without waiting for me",
+        default=False,
+        help_text="Off: you confirm each request. On: a free time is booked at once.",
+    )
     feed_token = models.CharField(max_length=64, unique=True, default=new_feed_token)
 
     def __str__(self) -> str:

@@ -4,6 +4,8 @@ from . import views
 
 urlpatterns = [
     path("t/<slug:slug>/", views.public_profile, name="public_profile"),
+    path("t/<slug:slug>/photo.jpg", views.profile_photo, name="profile_photo"),
+    path("practice/public-page/", views.public_page_edit, name="public_page_edit"),
     path("book/<int:therapist_id>/", views.book, name="book"),
     path("appointments/", views.appointments, name="appointments"),
     path("appointments/<int:appointment_id>/<str:action>/", views.appointment_action, name="appointment_action"),

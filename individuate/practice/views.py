@@ -7,20 +7,22 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from individuate.accounts.forms import TherapistContactForm
 from individuate.accounts.models import User
+from individuate.boundaries import actions as boundaries
 from individuate.boundaries import policy
 from individuate.core.errors import ActionError
 from individuate.core.http import AuthedRequest, attempt, form_errors, person_required, therapist_required
 
 from . import actions
 from .calendar import feed_ics
-from .forms import AvailabilityExceptionForm, ContactRequestForm, PracticeProfileForm
+from .forms import AvailabilityExceptionForm, ContactRequestForm, PracticeProfileForm, PublicPageForm
 from .models import Appointment, AvailabilityException, PracticeProfile, WeeklyHours
 from .notify import appointment_info
 from .slots import local_label
@@ -61,7 +63,7 @@ def public_profile(request: HttpRequest, slug: str) -> HttpResponse:
             if sent is not None:
                 return redirect("public_profile", slug)
         else:
-            form_errors(request, form)
+            form_errors(request, form, beside_fields=True)
     services = dict(PracticeProfile.Service.choices)
     return render(
         request,
@@ -69,10 +71,22 @@ def public_profile(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "profile": profile,
             "therapist": therapist,
+            "connection_state": _connection_state(request, therapist),
             "form": form,
             "services": [services[s] for s in profile.services if s in services],
         },
     )
+
+
+def _connection_state(request: HttpRequest, therapist: User) -> str:
+    """"active", "pending" or "" for a logged-in person and this therapist."""
+    user = request.user
+    if not user.is_authenticated or user.is_therapist:
+        return ""
+    connection = (
+        boundaries.connections_of_client(user).filter(therapist=therapist, status__in=["pending", "active"]).first()
+    )
+    return connection.status if connection else ""
 
 
 def _zone(request: HttpRequest, user: Any) -> zoneinfo.ZoneInfo:
@@ -126,15 +140,23 @@ def book(request: AuthedRequest, therapist_id: int) -> HttpResponse:
         )
     except ValueError:
         first_day = timezone.now().astimezone(zone).date()
-    if abs((first_day - timezone.now().astimezone(zone).date()).days) > 400:
-        first_day = timezone.now().astimezone(zone).date()  # nothing bookable that far (and no date overflow)
+    today = timezone.now().astimezone(zone).date()
+    if (first_day - today).days > 400:
+        first_day = today  # nothing bookable that far (and no date overflow)
+    first_day = max(first_day, today)  # the past has no free times: never page into it
     start = datetime.combine(first_day, time(0), tzinfo=zone)
     slots: list[datetime] = []
+    mine = list(
+        actions.upcoming_for(request.user).filter(therapist=therapist, client=request.user, status="requested")
+    )
     if connected:
         try:
             slots = actions.free_slots(therapist, start, start + timedelta(days=7))
         except ActionError as exc:
             messages.error(request, exc.message)
+        # A time already asked for (by anyone) waits for the therapist's answer: not offered again.
+        requested = set(actions.requested_starts(therapist))
+        slots = [slot for slot in slots if slot not in requested]
     days: dict[Any, list[tuple[datetime, str]]] = {}
     for slot in slots:
         local = slot.astimezone(zone)
@@ -145,9 +167,11 @@ def book(request: AuthedRequest, therapist_id: int) -> HttpResponse:
         {
             "therapist": therapist,
             "connected": connected,
+            "connection_state": _connection_state(request, therapist),
             "days": sorted(days.items()),
             "zone": str(zone),
-            "prev": (first_day - timedelta(days=7)).isoformat(),
+            "prev": (first_day - timedelta(days=7)).isoformat() if first_day > today else "",
+            "my_requests": [(a, local_label(a.start, str(zone))) for a in mine],
             "next": (first_day + timedelta(days=7)).isoformat(),
             "first_day": first_day,
             "reschedule": reschedule_id,
@@ -212,6 +236,54 @@ def contact_handled(request: AuthedRequest, request_id: int) -> HttpResponse:
     return redirect("practice_dashboard")
 
 
+def profile_photo(request: HttpRequest, slug: str) -> FileResponse:
+    """The public page's photo, from the storage (works whatever serves static files)."""
+    profile = PracticeProfile.objects.filter(slug=slug).select_related("therapist").first()
+    if profile is None or not profile.photo or not profile.therapist.is_active:
+        raise Http404("No photo.")
+    try:
+        handle = profile.photo.open("rb")
+    except OSError as exc:
+        raise Http404("No photo.") from exc
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@therapist_required
+def public_page_edit(request: AuthedRequest) -> HttpResponse:
+    profile = actions.profile_of(request.user)
+    therapist_profile = getattr(request.user, "therapist_profile", None)
+    form = PublicPageForm(request.POST or None, request.FILES or None, instance=profile)
+    contact = TherapistContactForm(request.POST or None, instance=therapist_profile, prefix="c")
+    if request.method == "POST":
+        if form.is_valid() and contact.is_valid():
+            data = form.cleaned_data
+            saved = attempt(
+                request,
+                lambda: actions.save_public_page(
+                    request.user,
+                    headline=data["headline"],
+                    approach=data["approach"],
+                    services=list(data["services"]),
+                    photo=data.get("new_photo"),
+                    remove_photo=data.get("remove_photo", False),
+                ),
+                "Saved. This is what visitors see now.",
+            )
+            if saved is not None:
+                if therapist_profile is not None:
+                    contact.save()
+                return redirect("public_page_edit")
+        else:
+            messages.error(request, "Please correct the fields marked below.")
+    return render(
+        request,
+        "practice/public_edit.html",
+        {"form": form, "contact": contact, "profile": profile},
+    )
+
+
 @therapist_required
 def practice_settings(request: AuthedRequest) -> HttpResponse:
     profile = actions.profile_of(request.user)
@@ -233,7 +305,7 @@ def practice_settings(request: AuthedRequest) -> HttpResponse:
                 messages.success(request, "Saved.")
                 return redirect("practice_settings")
         else:
-            form_errors(request, form)
+            form_errors(request, form, beside_fields=True)
     grid = []
     for day in range(7):
         day_rows = list(WeeklyHours.objects.filter(therapist=request.user, weekday=day))[:2]

@@ -95,3 +95,10 @@ def check_crisis_link(page: Any, expect: Any) -> None:
     expect(header_link).to_be_visible()
     expect(header_link).to_have_text("In crisis?")
     expect(header_link).to_have_attribute("href", "/crisis/")
+
+
+def open_menu(page: Any) -> None:
+    """On a phone the navigation folds behind "Menu": open it (no-op on wider screens)."""
+    button = page.locator("header.site-header .menu-button")
+    if button.is_visible() and button.get_attribute("aria-expanded") != "true":
+        button.click()

@@ -26,6 +26,7 @@ from conftest import make_therapist_user
 from individuate.accounts.models import User
 from individuate.boundaries.actions import answer_connection_request
 from individuate.boundaries.models import TherapistConnection
+from individuate.testing.browser import open_menu
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -131,6 +132,7 @@ def test_new_person_journey_on_a_phone(live_server) -> None:  # type: ignore[no-
             page.locator("main form button[type=submit]").click()
             # ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION: confirming in the same browser logs in.
             expect(page).to_have_url(re.compile(r"/dashboard/$"))
+            open_menu(page)
             expect(page.get_by_role("button", name="Log out")).to_be_visible()
             assert EmailAddress.objects.get(user=user, email=NEW_EMAIL).verified
             shot("04-after-confirm")
@@ -141,7 +143,8 @@ def test_new_person_journey_on_a_phone(live_server) -> None:  # type: ignore[no-
             if "/accounts/logout/" in page.url:  # allauth's confirmation page
                 page.locator("main form button[type=submit]").click()
                 page.wait_for_url(lambda url: "/accounts/logout/" not in url)
-            nav = page.get_by_role("navigation", name="Main")
+            open_menu(page)
+            nav = page.get_by_role("navigation", name="Account")
             expect(nav.get_by_role("link", name="Log in", exact=True)).to_be_visible()
             expect(page.get_by_role("button", name="Log out")).to_have_count(0)
             check_crisis_link()
@@ -156,6 +159,7 @@ def test_new_person_journey_on_a_phone(live_server) -> None:  # type: ignore[no-
                 "button[type=submit]"
             ).click()
             expect(page).to_have_url(re.compile(r"/dashboard/$"))
+            open_menu(page)
             expect(page.get_by_role("button", name="Log out")).to_be_visible()
             check_crisis_link()
             shot("07-dashboard")
@@ -225,7 +229,11 @@ def test_new_person_journey_on_a_phone(live_server) -> None:  # type: ignore[no-
             # 7. The therapist's read is in the access log.
             page.get_by_role("link", name="Access log").first.click()
             expect(page).to_have_url(re.compile(r"/access-log/$"))
-            read_row = page.locator("table.data tbody tr").filter(has_text=THERAPIST_NAME).filter(has_text="measures")
+            read_row = (
+                page.locator("table.data tbody tr")
+                .filter(has_text=THERAPIST_NAME)
+                .filter(has_text="Questionnaires and their scores")
+            )
             expect(read_row.first).to_be_visible()
             check_crisis_link()
             shot("13-access-log")

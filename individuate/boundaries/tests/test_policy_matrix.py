@@ -140,7 +140,7 @@ def test_allowed_read_appears_on_owners_access_log_page(alice: User, therapist: 
     owner.force_login(alice)
     page = owner.get(reverse("access_log")).content.decode()
     assert "Dr. Test Therapist (therapist)" in page
-    assert "journal" in page
+    assert "Journal entries" in page  # in words, not the kind's code
     api = owner.get("/api/access-log").json()["items"]
     assert [(e["kind"], e["via"]) for e in api] == [("journal", "page")]
 

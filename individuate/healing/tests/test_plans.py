@@ -177,6 +177,24 @@ def test_therapist_suggestion_accept_and_decline(alice: User, therapist: User, o
     assert StepSuggestion.objects.filter(status="declined").count() == 1
 
 
+def test_suggestions_offer_only_the_clients_own_plan_and_speak_about_the_client(alice: User, therapist: User) -> None:
+    connect(therapist, alice, ("plans",))
+    client = Client()
+    client.force_login(therapist)
+    page = client.get(reverse("client_plan", args=[alice.pk])).content.decode()
+    assert 'value="space"' in page and 'value="acknowledgement"' not in page  # adult child: not the parent's plan
+    with pytest.raises(ActionError, match="own plan"):
+        actions.suggest_step(therapist, alice.pk, "acknowledgement", "Say sorry")
+    assert "Alice decides" in page and "Your client" not in page
+    plan = actions.start_plan(alice, "adult-child")
+    goal = actions.add_goal(alice, "adult-child", "space", "Fewer calls")
+    actions.add_small_step(alice, goal.pk, "Mute the phone", local_today(alice))
+    page = client.get(reverse("client_plan", args=[alice.pk])).content.decode()
+    assert "Alice planned 1 small step and did 0; they wrote 0 reflections." in page
+    assert "You planned" not in page
+    assert plan.owner == alice
+
+
 def test_parents_plan_leaves_no_trace_for_the_linked_child(alice: User, mother: User) -> None:
     enrollment = actions.start_plan(mother, "parent")
     goal = actions.add_goal(mother, "parent", "own-help", "parent-secret-goal")
@@ -220,3 +238,27 @@ def test_plans_grant_alone_does_not_open_checkins_or_measures(alice: User, thera
     therapist.client_connections.get().grants.create(scope="checkins")
     page = client.get(reverse("client_plan", args=[alice.pk])).content.decode()
     assert 'class="chart"' in page
+
+
+def test_a_parent_sees_scripts_from_a_parents_side_and_the_parent_screener_first(mother: User, alice: User) -> None:
+    parent = Client()
+    parent.force_login(mother)
+    page = parent.get(reverse("scripts")).content.decode()
+    assert "Calls when it suits you" in page and "The standing Sunday visit" not in page
+    measures_page = parent.get(reverse("measures")).content.decode()
+    assert measures_page.index("Me and my grown-up child") < measures_page.index("PHQ-9")
+    assert measures_page.index("PHQ-9") < measures_page.index("Me and my parent")
+    child = Client()
+    child.force_login(alice)
+    page = child.get(reverse("scripts")).content.decode()
+    assert "The standing Sunday visit" in page and "Calls when it suits you" not in page
+    measures_page = child.get(reverse("measures")).content.decode()
+    assert measures_page.index("Me and my parent") < measures_page.index("Me and my grown-up child")
+
+
+def test_script_file_rejects_an_unknown_side() -> None:
+    from individuate.healing.content import parse_scripts
+
+    text = "scripts:\n  - {id: a, for: uncle, title: t, situation: s, feeling: f, action: a, reassurance: r}\n"
+    with pytest.raises(ContentError, match="for: must be one of"):
+        parse_scripts(Path("scripts.yaml"), text)

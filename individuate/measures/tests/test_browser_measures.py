@@ -41,7 +41,9 @@ THERAPIST_NAME = "Dr. Care Therapist"
 
 
 def _instrument_card(page: Any, title: str) -> Any:
-    return page.locator("main section.card").filter(has=page.get_by_role("heading", name=title, level=2, exact=True))
+    # Headings read "PHQ-9 · depression": the title, then what it is about.
+    heading = page.get_by_role("heading", name=re.compile(rf"^{re.escape(title)}( · .+)?$"), level=2)
+    return page.locator("main section.card").filter(has=heading)
 
 
 @pytest.mark.browser
@@ -174,7 +176,7 @@ def test_phq9_self_harm_answer_shows_crisis_first_and_alerts_therapist(live_serv
         assert measures_page.status_code == 200, measures_page.content[:500]
         html = measures_page.content.decode()
         assert "Safety flags" in html
-        assert "Self-harm item answered above 0" in html
+        assert "Thoughts that you would be better off dead or of hurting yourself" in html  # the item, in words
         assert re.search(r'<span class="badge warn">\s*new\s*</span>', html), html
         assert f"/clients/{client.pk}/measures/flags/{safety.pk}/seen/" in html
 
@@ -309,7 +311,7 @@ def test_new_user_takes_enmeshment_child_and_reads_results_on_a_phone(live_serve
         expect(page).to_have_url(re.compile(rf"/measures/r/{response.pk}/result/$"))
 
         main = page.locator("main")
-        expect(main.get_by_role("heading", name="Me and my parent: your result", level=1)).to_be_visible()
+        expect(main.get_by_role("heading", name="Me and my parent · enmeshment: your result", level=1)).to_be_visible()
         expect(main.locator(".result-total .big")).to_have_text("4")
         expect(main.locator(".result-total .badge")).to_have_text("many signs")
         expect(main.locator(".result-total .badge")).to_be_visible()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 
 import numpy as np
@@ -87,12 +88,22 @@ def test_therapist_sees_reliable_change_and_flags(alice: User, therapist: User) 
     client.force_login(therapist)
     page = client.get(reverse("client_measures", args=[alice.pk])).content.decode()
     assert page.count(">reliable</span>") == 1
-    assert "Self-harm item answered above 0" in page and "Mark as seen" in page
+    # The flag in words: questionnaire by name, the item's wording, the answer's label, a link.
+    flag = SafetyFlag.objects.get(owner=alice)
+    text = re.sub(r"<[^>]+>", " ", page)  # what a person reads, without attributes
+    assert "PHQ-9 · depression" in text and "phq9" not in text and "PHQ9" not in text
+    assert "Thoughts that you would be better off dead or of hurting yourself" in page
+    assert "answered “Several days”" in page and "Mark as seen" in page
+    answers_url = reverse("client_response", args=[alice.pk, flag.response_id])
+    assert answers_url in page
+    answers = client.get(answers_url).content.decode()
+    assert "safety answer" in answers and "Several days" in answers and "Nearly every day" in answers
+    overview = client.get(reverse("shared_overview", args=[alice.pk])).content.decode()
+    assert "Safety answers" in overview and "Several days" in overview
     rows = client.get(reverse("client_measures_csv", args=[alice.pk])).content.decode().splitlines()
     assert [r.split(",")[5:7] for r in rows[1:]] == [["", "no"], ["-7", "yes"], ["+1", "no"]]
     dashboard = client.get(reverse("dashboard")).content.decode()
     assert "need" in dashboard and "your attention" in dashboard
-    flag = SafetyFlag.objects.get(owner=alice)
     client.post(reverse("flag_seen", args=[alice.pk, flag.pk]))
     assert flag.seen.get().therapist == therapist
     assert actions.clients_needing_attention(therapist) == set()
@@ -116,7 +127,7 @@ def test_assignment_due_today_shows_and_emails_the_client(alice: User, therapist
     assert "GAD" not in mail.outbox[0].body and "waiting for you" in mail.outbox[0].subject
     me = Client()
     me.force_login(alice)
-    assert "GAD7" in me.get(reverse("dashboard")).content.decode()
+    assert "GAD-7 · anxiety" in me.get(reverse("dashboard")).content.decode()
     _complete(alice, "gad7", {f"gad7_{n}": 0 for n in range(1, 8)})
     assignment.refresh_from_db()
     assert assignment.due_on == timezone.localdate() + timedelta(days=7)

@@ -416,3 +416,22 @@ def test_review_fixes_open_redirect_and_bad_parameters(booking: tuple[User, User
         HTTP_AUTHORIZATION=f"Bearer {raw_a}",
     )
     assert early.status_code == 422
+
+
+def test_booking_page_hides_requested_times_and_never_pages_into_the_past(booking: tuple[User, User]) -> None:
+    alice, therapist = booking
+    client = Client()
+    client.force_login(alice)
+    url = reverse("book", args=[therapist.pk])
+    slot = _slot(days=2, hour=10)
+    label = f'value="{slot.isoformat()}"'
+    assert label in client.get(url, {"tz": "UTC"}).content.decode()
+    actions.book(alice, therapist.pk, slot)
+    page = client.get(url, {"tz": "UTC"}).content.decode()
+    assert label not in page  # asked for already: not offered again
+    assert "Waiting for Dr. Test Therapist" in page
+    assert "← Earlier" not in page  # this week is the first one
+    old = client.get(url, {"tz": "UTC", "from": "2020-01-06"}).content.decode()
+    assert "Week of " + timezone.now().strftime("%-d %b") in old and "← Earlier" not in old
+    later = client.get(url, {"tz": "UTC", "from": (timezone.now() + timedelta(days=14)).date().isoformat()})
+    assert "← Earlier" in later.content.decode()

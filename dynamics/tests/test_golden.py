@@ -1,0 +1,91 @@
+"""The command line's output against a golden sample written by the pre-streaming CLI.
+
+``data/make_golden.py`` wrote the inputs and, with the CLI as it was before the
+vectorised reader and the streaming writer, the outputs (``*.json.gz``). Every number,
+word and field must come out the same; the only tolerance is for ``change.p``, which is
+now ``math.erfc`` instead of ``scipy.stats.norm.sf`` (they agree to ~1e-13 relative).
+The text layout is checked too: it must be exactly ``json.dumps(doc, indent=2)``'s.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dynamics import cli
+from dynamics.cli import main
+
+DATA = Path(__file__).resolve().parent / "data"
+ROOT = DATA.parents[2]
+GOLDEN: dict[str, Any] = json.loads((DATA / "golden.json").read_text())
+
+
+def same(new: Any, old: Any, where: str = "") -> None:
+    """Equal, exactly, except floats under the key ``p`` (relative 1e-12)."""
+    assert type(new) is type(old), where
+    if isinstance(old, dict):
+        assert list(new) == list(old), where
+        for k in old:
+            if k == "p" and isinstance(old[k], float):
+                assert math.isclose(new[k], old[k], rel_tol=1e-12), f"{where}.p"
+            else:
+                same(new[k], old[k], f"{where}.{k}")
+    elif isinstance(old, list):
+        assert len(new) == len(old), where
+        for i, (a, b) in enumerate(zip(new, old, strict=True)):
+            same(a, b, f"{where}[{i}]")
+    else:
+        assert new == old, where
+
+
+def run_case(name: str, tmp_path: Path, *extra: str) -> tuple[int, str]:
+    case = GOLDEN[name]
+    argv = [case["argv"][0], str(ROOT / case["argv"][1]), *case["argv"][2:]]
+    out = tmp_path / f"{name}.out"
+    code = main([*argv, "--out", str(out), *extra])
+    return code, out.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", sorted(GOLDEN))
+def test_output_equals_the_golden_sample(name: str, tmp_path: Path) -> None:
+    code, text = run_case(name, tmp_path)
+    assert code == GOLDEN[name]["exit"]
+    old = json.loads(gzip.decompress((DATA / f"{name}.json.gz").read_bytes()))
+    new = json.loads(text)
+    same(new, old)
+    assert text == json.dumps(new, indent=2, allow_nan=False) + "\n"
+
+
+@pytest.mark.parametrize("name", sorted(GOLDEN))
+def test_jsonl_has_the_same_entries(name: str, tmp_path: Path) -> None:
+    code, text = run_case(name, tmp_path, "--format", "jsonl")
+    assert code == GOLDEN[name]["exit"]
+    old = json.loads(gzip.decompress((DATA / f"{name}.json.gz").read_bytes()))
+    lines = text.splitlines()
+    assert text.endswith("\n") or text == ""
+    records = [json.loads(line) for line in lines]
+    for line, rec in zip(lines, records, strict=True):
+        assert line == json.dumps(rec, allow_nan=False)  # compact, one object a line
+    pairs = [r for r in records if "error" not in r]
+    errors = [r["error"] for r in records if "error" in r]
+    same(pairs, old["pairs"])
+    assert errors == old["errors"]
+
+
+@pytest.mark.parametrize("name", ["pairs_default", "pairs_window", "solo_window", "pairs_times_prompt"])
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_small_chunks_and_worker_processes_give_the_same_text(
+    name: str, fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Streaming in chunks of 5 pairs, formatted by forked workers, changes no byte."""
+    _, whole = run_case(name, tmp_path, "--format", fmt)
+    monkeypatch.setattr(cli, "CHUNK", 5)
+    monkeypatch.setattr(cli, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(cli.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    _, chunked = run_case(name, tmp_path, "--format", fmt)
+    assert chunked == whole
