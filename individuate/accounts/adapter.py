@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django import forms
 from django.conf import settings
 from django.http import HttpRequest
 
@@ -15,3 +16,14 @@ class AccountAdapter(DefaultAccountAdapter):
         # allauth names the site after the request's host ("127.0.0.1:8000"); ours has a name.
         context = {"site_name": settings.SITE_NAME, **context}
         super().send_mail(template_prefix, email, context)
+
+    def reauthenticate(self, user: object, password: str) -> bool:
+        """The password re-entry ("sudo mode") locks out after repeated wrong passwords."""
+        from .actions import LOCKED_OUT, reauthentication_locked, record_reauthentication_failure
+
+        if reauthentication_locked(user):  # type: ignore[arg-type]
+            raise forms.ValidationError(LOCKED_OUT)
+        ok = bool(super().reauthenticate(user, password))
+        if not ok:
+            record_reauthentication_failure(user)  # type: ignore[arg-type]
+        return ok

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from django.conf import settings
 from django.http import HttpResponse
 from ninja import Router, Schema, Status
 from pydantic import Field
@@ -10,6 +11,7 @@ from individuate.core import privacy
 from individuate.core.http import AuthedRequest
 from individuate.core.schemas import Message, Text
 
+from . import actions
 from .models import TIMEZONE_CHOICES, User
 
 router = Router(tags=["me"])
@@ -64,8 +66,38 @@ def update_me(request: AuthedRequest, payload: ProfileIn) -> Status[object]:
     return Status(200, _profile(user))
 
 
-@router.get("/me/export", summary="Download everything I own (zip of JSON and CSV)")
-def export(request: AuthedRequest) -> HttpResponse:
+class ExportTokenIn(Schema):
+    password: str = Field(default="", max_length=4096)
+    code: str = Field(default="", max_length=20, description="a current authenticator code, where two-factor is on")
+
+
+class ExportTokenOut(Schema):
+    token: str
+    expires_in: int
+
+
+@router.post(
+    "/me/export-token",
+    response={201: ExportTokenOut, 403: Message, 422: Message, 429: Message},
+    summary="Re-authenticate for the export: a short-lived, single-use token",
+    description="Send your password (or, with two-factor on, a current code). Five wrong answers in "
+    "15 minutes lock re-authentication for 15 minutes.",
+)
+def export_token(request: AuthedRequest, payload: ExportTokenIn) -> Status[object]:
+    if not payload.password and not payload.code:
+        return Status(422, {"detail": "Send your password, or a current authenticator code."})
+    token = actions.issue_export_token(request.user, password=payload.password, code=payload.code)
+    return Status(201, ExportTokenOut(token=token, expires_in=settings.EXPORT_TOKEN_SECONDS))
+
+
+@router.get(
+    "/me/export",
+    response={200: None, 403: Message},
+    summary="Download everything I own (zip of JSON and CSV)",
+    description="Needs `token` from `POST /api/me/export-token` (valid for a few minutes, one download).",
+)
+def export(request: AuthedRequest, token: str = "") -> HttpResponse:
+    actions.redeem_export_token(request.user, token)
     response = HttpResponse(privacy.export_zip(request.user), content_type="application/zip")
     response["Content-Disposition"] = 'attachment; filename="individuate-export.zip"'
     return response

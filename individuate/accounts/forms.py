@@ -132,8 +132,13 @@ class DeleteAccountForm(forms.Form):
         self.user = user
 
     def clean_password(self) -> str:
+        from .actions import LOCKED_OUT, reauthentication_locked, record_reauthentication_failure
+
         password = self.cleaned_data["password"]
+        if reauthentication_locked(self.user):
+            raise forms.ValidationError(LOCKED_OUT)
         if not self.user.check_password(password):
+            record_reauthentication_failure(self.user)
             raise forms.ValidationError("That is not your password.")
         return password
 

@@ -11,6 +11,8 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -18,6 +20,7 @@ from django.db.models import Q, QuerySet
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
+from individuate.core import limits
 from individuate.core.errors import ActionError
 from individuate.core.mail import queue_email
 from individuate.core.records import KINDS
@@ -27,6 +30,7 @@ from .models import (
     SCOPES,
     AccessEvent,
     ConsentGrant,
+    DoNotInvite,
     FamilyLink,
     TherapistConnection,
     TrackedPerson,
@@ -165,22 +169,77 @@ def _clean_email(email: str) -> str:
     return email
 
 
+# ---------------------------------------------------------------- "do not invite"
+
+NEVER_ASK_SALT = "individuate.boundaries.never-ask"
+
+
+def refuse_family_invitations(addresses: set[str], reason: str) -> None:
+    """These addresses get no family invitation e-mails from anyone: for
+    ``FAMILY_REFUSAL_DAYS`` after a decline or an ended link, for ever after "never ask me"."""
+    days = settings.FAMILY_REFUSAL_DAYS
+    until = None if reason == DoNotInvite.Reason.NEVER else timezone.now() + timedelta(days=days)
+    DoNotInvite.objects.bulk_create(
+        [DoNotInvite(address_hash=limits.address_hash(a), reason=reason, until=until) for a in addresses if a]
+    )
+
+
+def family_invitations_refused(address: str) -> bool:
+    return (
+        DoNotInvite.objects.filter(address_hash=limits.address_hash(address))
+        .filter(Q(until__isnull=True) | Q(until__gt=timezone.now()))
+        .exists()
+    )
+
+
+def never_ask_token(address: str) -> str:
+    """The signed part of the "never ask me again" link in an invitation (holds only the hash)."""
+    return signing.dumps(limits.address_hash(address), salt=NEVER_ASK_SALT, compress=True)
+
+
+def never_ask_again(token: str) -> None:
+    """Record, for ever, that the address in this signed link gets no family invitations."""
+    try:
+        digest = signing.loads(token or "", salt=NEVER_ASK_SALT)
+    except signing.BadSignature as exc:
+        raise ActionError("This link is not valid. Copy the whole link from the e-mail.", "not_found") from exc
+    if not isinstance(digest, str) or len(digest) != 64:
+        raise ActionError("This link is not valid. Copy the whole link from the e-mail.", "not_found")
+    with transaction.atomic():
+        if not DoNotInvite.objects.filter(address_hash=digest, until__isnull=True).exists():
+            DoNotInvite.objects.create(address_hash=digest, reason=DoNotInvite.Reason.NEVER, until=None)
+
+
+def _refused_addresses_of(user: User, invited: str) -> set[str]:
+    return {invited.lower()} | _verified_emails(user)
+
+
 @transaction.atomic
 def invite_family_member(inviter: User, other_id: int, email: str) -> tuple[FamilyLink, str]:
     other = get_own_other(inviter, other_id)
     email = _clean_email(email)
     if email in _verified_emails(inviter) or email == inviter.email.lower():
         raise ActionError("You cannot invite yourself.")
+    # Concurrent invitations from one account, or to one mailbox, are counted one by one.
+    inviter_key, mailbox_key = f"family-invite:inviter:{inviter.pk}", limits.address_key("family-invite:to", email)
+    limits.lock(inviter_key, mailbox_key)
     if open_links_of_other(other).exists():
         raise ActionError(f"“{other.name}” is already linked or invited.", "conflict")
     now = timezone.now()
-    if FamilyLink.objects.filter(inviter=inviter, created_at__gte=now - timedelta(days=1)).count() >= INVITES_PER_DAY:
+    if limits.count(inviter_key, timedelta(days=1)) >= INVITES_PER_DAY:
         raise ActionError("You have sent enough invitations for today. Try again tomorrow.", "conflict")
+    limits.record(inviter_key)
     # An earlier invitation that expired or was withdrawn no longer blocks a new one.
     FamilyLink.objects.filter(inviter_other=other, status=FamilyLink.Status.PENDING).update(
         status=FamilyLink.Status.CANCELLED, ended_at=now
     )
-    welcome = _invitation_email_is_welcome(FamilyLink.objects.filter(inviter=inviter, invitee_email=email))
+    # The e-mail goes only if this mailbox has not said no (to anyone), this inviter was
+    # never refused, and no family invitation reached the mailbox in the last 30 days.
+    welcome = (
+        not family_invitations_refused(email)
+        and _invitation_email_is_welcome(FamilyLink.objects.filter(inviter=inviter, invitee_email=email))
+        and limits.count(mailbox_key, timedelta(days=INVITE_QUIET_DAYS)) == 0
+    )
     raw, token_hash = new_token()
     try:
         with transaction.atomic():
@@ -190,11 +249,15 @@ def invite_family_member(inviter: User, other_id: int, email: str) -> tuple[Fami
     except IntegrityError as exc:  # a concurrent double submit
         raise ActionError(f"“{other.name}” is already linked or invited.", "conflict") from exc
     if welcome:
+        limits.record(mailbox_key)
         queue_email(
             "boundaries/family-invitation",
             to=email,
             about=inviter,
-            context={"inviter_email": inviter.email, "accept_path": reverse("family_accept", args=[raw])},
+            context={
+                "accept_path": reverse("family_accept", args=[raw]),
+                "never_path": reverse("family_never_ask", args=[never_ask_token(email)]),
+            },
         )
     return link, raw
 
@@ -268,6 +331,7 @@ def decline_family_invitation(user: User, raw_token: str) -> None:
     link.status, link.responded_at = FamilyLink.Status.DECLINED, timezone.now()
     link.refused_by_invitee = True
     link.save(update_fields=["status", "responded_at", "refused_by_invitee"])
+    refuse_family_invitations(_refused_addresses_of(user, link.invitee_email), DoNotInvite.Reason.DECLINED)
 
 
 def _close_link(link: FamilyLink, by: User) -> None:
@@ -277,6 +341,9 @@ def _close_link(link: FamilyLink, by: User) -> None:
     elif link.status == FamilyLink.Status.ACTIVE:
         link.status = FamilyLink.Status.ENDED
         link.refused_by_invitee = link.invitee_id == by.pk
+        # Whoever ends a link is not invited again (by anyone) for a long while.
+        ended_by = _refused_addresses_of(by, link.invitee_email) if link.refused_by_invitee else _verified_emails(by)
+        refuse_family_invitations(ended_by, DoNotInvite.Reason.ENDED)
     link.ended_at = timezone.now()
     link.save(update_fields=["status", "ended_at", "refused_by_invitee"])
 
@@ -339,6 +406,7 @@ def request_therapist(client: User, therapist_id: int, message: str = "") -> The
     therapist = get_therapist(therapist_id, accepting=True)
     if len(message or "") > 500:
         raise ActionError("The message can be at most 500 characters.")
+    limits.lock(f"connection-request:client:{client.pk}")  # concurrent requests counted one by one
     if _open_connection_exists(therapist, client):
         raise ActionError(f"You already have a connection with {therapist.name}.", "conflict")
     since = timezone.now() - timedelta(days=1)
@@ -375,6 +443,7 @@ def invite_client(therapist: User, email: str, message: str = "") -> tuple[Thera
         raise ActionError("You cannot invite yourself.")
     if len(message or "") > 500:
         raise ActionError("The message can be at most 500 characters.")
+    limits.lock(f"client-invite:therapist:{therapist.pk}", limits.address_key("client-invite:to", email))
     now = timezone.now()
     sent = TherapistConnection.objects.filter(therapist=therapist, invite_email=email)
     # An expired invitation no longer blocks a new one.

@@ -7,11 +7,11 @@ class BoundariesConfig(AppConfig):
     verbose_name = "Boundaries"
 
     def ready(self) -> None:
-        from individuate.core.records import register_eraser, register_exporter, register_section
+        from individuate.core.records import leave_out, register_eraser, register_exporter, register_section
 
         from . import records
         from .actions import erase_person
-        from .models import AccessEvent, ConsentGrant, FamilyLink, TherapistConnection, TrackedPerson
+        from .models import AccessEvent, ConsentGrant, DoNotInvite, FamilyLink, TherapistConnection, TrackedPerson
 
         register_exporter("others", records.export_others, label="The people you track", models=[TrackedPerson])
         register_exporter(
@@ -34,3 +34,7 @@ class BoundariesConfig(AppConfig):
         )
         register_eraser("access_log_and_invitations", erase_person, models=[AccessEvent, TherapistConnection])
         register_section("others", records.others_section)
+        leave_out(
+            DoNotInvite,
+            "a hash of an address that asked for no family invitations; kept after deletions so the no holds",
+        )

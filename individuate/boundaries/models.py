@@ -247,3 +247,25 @@ class AccessEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.viewer_label} {self.kind} {self.reason}"
+
+
+class DoNotInvite(models.Model):
+    """An address that gets no family invitations: its owner declined one, ended a link,
+    or followed "never ask me again". Holds a hash of the normalised mailbox, never the
+    address, and no account — so it outlives the deletion of either person's account."""
+
+    class Reason(models.TextChoices):
+        DECLINED = "declined", "Declined an invitation"
+        ENDED = "ended", "Ended a link"
+        NEVER = "never", "Asked never to be invited"
+
+    address_hash = models.CharField(max_length=64, db_index=True)
+    reason = models.CharField(max_length=16, choices=Reason.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    until = models.DateTimeField(null=True, blank=True)  # empty: for ever
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"do not invite ({self.reason})"

@@ -212,6 +212,12 @@ def therapist_may_see_clients(viewer: User) -> bool:
     return bool(viewer.is_therapist and is_mfa_enabled(viewer))
 
 
+def may_name_client(therapist: User, client: User | None) -> bool:
+    """Whether a therapist's own pages or data export may name this client: two-factor on
+    and the connection active now. An ended connection's client is not named at all."""
+    return client is not None and therapist_may_see_clients(therapist) and is_connected(therapist, client)
+
+
 class AccessDenied(Exception):
     def __init__(self, decision: Decision) -> None:
         super().__init__(decision.message)

@@ -10,6 +10,7 @@ from individuate.core.records import Section, iso
 
 from .actions import link_state
 from .models import AccessEvent, ConsentGrant, FamilyLink, TherapistConnection
+from .policy import may_name_client, therapist_may_see_clients
 
 if TYPE_CHECKING:
     from individuate.accounts.models import User
@@ -38,12 +39,21 @@ def export_family_links(owner: User) -> list[dict[str, Any]]:
     return rows
 
 
+def _client_as_exported(owner: User, c: TherapistConnection) -> str:
+    """A client's own export names them; a therapist's names a client only as the pages would."""
+    if c.client_id == owner.pk:
+        return owner.name
+    if c.client is None:
+        return c.invite_email if therapist_may_see_clients(owner) and c.status == "pending" else "an invited client"
+    return c.client.name if may_name_client(owner, c.client) else "a client"
+
+
 def export_connections(owner: User) -> list[dict[str, Any]]:
     qs = TherapistConnection.objects.filter(Q(client=owner) | Q(therapist=owner)).select_related("therapist", "client")
     return [
         {
             "therapist": c.therapist.name,
-            "client": c.client.name if c.client else c.invite_email,
+            "client": _client_as_exported(owner, c),
             "status": c.status,
             "initiated_by": c.initiated_by,
             "created_at": iso(c.created_at),

@@ -130,6 +130,19 @@ def family_accept(request: AuthedRequest, token: str) -> HttpResponse:
     return render(request, "boundaries/family_accept.html", {"link": link, "form": form})
 
 
+def family_never_ask(request: HttpRequest, token: str) -> HttpResponse:
+    """The "never ask me again" link of an invitation e-mail: no account needed. A GET only
+    asks (mail scanners open links); the button records it."""
+    done = False
+    if request.method == "POST":
+        try:
+            actions.never_ask_again(token)
+        except ActionError as exc:
+            return render(request, "boundaries/invitation_invalid.html", {"message": exc.message}, status=exc.status)
+        done = True
+    return render(request, "boundaries/never_ask.html", {"done": done})
+
+
 # ---------------------------------------------------------------- therapists (client side)
 
 

@@ -6,11 +6,13 @@ everyone in one batched call (nightly, or on demand for one person).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -60,6 +62,28 @@ def _own_moods(owner_ids: list[int], start: date) -> np.ndarray:
         )
     )
     return _day_grid(rows, owner_ids, start)
+
+
+def _pooled(
+    y: np.ndarray, ids: list[str], persons: list[tuple[str, str]], labels: list[tuple[str, str]]
+) -> dict[str, dict[str, Any]]:
+    """The pooled estimate of every pair of the batch (see ``dynamics.pooled``): each pair's
+    pattern informed by how patterns look across the deployment's pairs. The population is
+    an aggregate of at least ``COUPLING_POPULATION_MIN_PAIRS`` pairs (50); with fewer, the
+    built-in population from the literature is used, and each report says which."""
+    from dynamics.pooled import fit_pooled
+
+    fitted = fit_pooled(
+        y, persons=persons, pair_ids=ids, labels=labels, min_pairs=settings.COUPLING_POPULATION_MIN_PAIRS
+    ).to_json()
+    population = {
+        "source": fitted["population_source"],
+        "populations": [
+            {k: p[k] for k in ("name", "population_source", "n_pairs", "note", "effects")}
+            for p in fitted["populations"]
+        ],
+    }
+    return {pair["pair_id"]: {**pair, "population": population} for pair in fitted["pairs"]}
 
 
 def _write_reports(kind: str, key: str, fitted: Mapping[int, tuple[Mapping[str, Any], int | None]]) -> None:
@@ -113,19 +137,30 @@ def recompute_solo(owner: User | None = None, *, id_range: tuple[int, int] | Non
     own = own_by_owner[[position[owner_of[o]] for o in others]]
     from dynamics.coupling import fit_solo
 
+    ids = [str(o) for o in others]
     results = fit_solo(
         own,
         perceived,
-        ids=[str(o) for o in others],
+        ids=ids,
         other_labels=[labels.get(o, "") for o in others],
         start=start,
         window=WINDOW,
         step=STEP,
     )
+    # The solo population: own mood and the mood one sees in the other, as a role pair.
+    pooled = _pooled(
+        np.stack([own, perceived], axis=2),
+        ids,
+        [("you", labels.get(o, "them")) for o in others],
+        [("own mood", "their mood as seen")] * len(others),
+    )
     _write_reports(
         CouplingReport.Kind.SOLO,
         "other",
-        {o: (result.as_json(), owner_of[o]) for o, result in zip(others, results, strict=True)},
+        {
+            o: ({**result.as_json(), "pooled": pooled.get(str(o))}, owner_of[o])
+            for o, result in zip(others, results, strict=True)
+        },
     )
     return len(others)
 
@@ -178,15 +213,26 @@ def recompute_joint(
         y,
         persons=[(str(lk.inviter_id), str(lk.invitee_id)) for lk in links],
         pair_ids=[str(lk.pk) for lk in links],
-        labels=[(lk.inviter.name, lk.invitee.name if lk.invitee else "") for lk in links],
+        # Nobody's display name goes into the words: each side reads them with its own label
+        # for the other (see wording_for), never the name the other person gave themselves.
+        labels=[(INVITER, INVITEE) for _ in links],
         start=start,
         window=WINDOW,
         step=STEP,
     )
+    pooled = _pooled(
+        y,
+        [str(lk.pk) for lk in links],
+        [(str(lk.inviter_id), str(lk.invitee_id)) for lk in links],
+        [("inviter", "invitee")] * len(links),
+    )
     _write_reports(
         CouplingReport.Kind.JOINT,
         "link",
-        {lk.pk: (result.as_json(), None) for lk, result in zip(links, results, strict=True)},
+        {
+            lk.pk: ({**result.as_json(), "pooled": pooled.get(str(lk.pk))}, None)
+            for lk, result in zip(links, results, strict=True)
+        },
     )
     return len(links)
 
@@ -200,6 +246,51 @@ def chunks(kind: str, size: int) -> list[tuple[int, int]]:
     if not top:
         return []
     return [(lo, lo + size) for lo in range(1, top + 1, size)]
+
+
+def pooled_summary(result: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The pooled cross-lagged effect (the other's mood yesterday → yours today) of a
+    stored report, with the per-pair estimate and where the population came from."""
+    pooled = result.get("pooled") or {}
+    effect = next(
+        (e for e in pooled.get("effects", []) if e.get("kind") == "cross_lagged" and e.get("to") == "you"),
+        None,
+    )
+    if effect is None or effect.get("estimate") is None:
+        return None
+    population = pooled.get("population") or {}
+    pops = population.get("populations") or [{}]
+    return {
+        "estimate": effect["estimate"],
+        "ci95": effect.get("ci95"),
+        "unpooled": (effect.get("unpooled") or {}).get("estimate"),
+        "unpooled_ci95": (effect.get("unpooled") or {}).get("ci95"),
+        "own_share": effect.get("own_data_share"),
+        "own_share_percent": None if effect.get("own_data_share") is None else round(100 * effect["own_data_share"]),
+        "from_population": bool(pooled.get("pooled_from_population")),
+        "source": population.get("source"),
+        "n_pairs": pops[0].get("n_pairs"),
+    }
+
+
+INVITER, INVITEE = "PERSON_A", "PERSON_B"
+
+
+def _starting_with(capital: str) -> Callable[[re.Match[str]], str]:
+    return lambda match: match.group(1) + capital
+
+
+def wording_for(text: str, *, viewer_is_inviter: bool, other_label: str) -> str:
+    """A joint report's sentence as one side reads it: "you" for themselves, and their own
+    label for the other person (e.g. "my mother")."""
+    me, them = (INVITER, INVITEE) if viewer_is_inviter else (INVITEE, INVITER)
+    other_poss = other_label + ("'" if other_label.endswith("s") else "'s")
+    for token, poss, plain in ((me, "your", "you"), (them, other_poss, other_label)):
+        for source, target in ((f"{token}'s", poss), (token, plain)):
+            capital = target[:1].upper() + target[1:]
+            text = re.sub(rf"(^|[.!?]\s+){re.escape(source)}", _starting_with(capital), text)
+            text = text.replace(source, target)
+    return text
 
 
 def solo_reports(owner: User) -> list[CouplingReport]:

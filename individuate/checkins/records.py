@@ -125,6 +125,22 @@ def journal_section(owner: User) -> Section:
 def coupling_section(owner: User) -> Section:
     rows = []
     for report in CouplingReport.objects.filter(owner=owner, kind="solo").select_related("other"):
+        pooled = (report.result.get("pooled") or {}).get("effects", [])
+        for effect in [e for e in pooled if e.get("kind") == "cross_lagged"]:
+            rows.append(
+                {
+                    "with": report.other.name if report.other else "",
+                    "effect": f"pooled {effect.get('from')} → {effect.get('to')}",
+                    "estimate": None if effect.get("estimate") is None else round(effect["estimate"], 2),
+                    "range": " to ".join(f"{v:.2f}" for v in effect["ci95"]) if effect.get("ci95") else "",
+                    "reading": "The client's pattern, informed by how patterns usually look (per-pair: "
+                    + (
+                        f"{effect['unpooled']['estimate']:.2f})"
+                        if (effect.get("unpooled") or {}).get("estimate") is not None
+                        else "too few days)"
+                    ),
+                }
+            )
         for effect in report.result.get("effects", []):
             rows.append(
                 {

@@ -38,10 +38,13 @@ CHUNK_IDS = int(os.environ.get("COUPLING_CHUNK_IDS", "5000"))
 
 @task()
 def recompute_coupling() -> dict[str, int]:
-    """The nightly run: queue one chunk task per id range, then tomorrow's run.
+    """The nightly run: queue one chunk task per id range, prune what is no longer needed
+    (finished task rows, old rate-limit events), then queue tomorrow's run.
 
     Chunks are idempotent (each refits and overwrites its own reports), so a crashed
     chunk can simply be run again."""
+    from individuate.core.housekeeping import prune
+
     from .coupling import chunks, recompute_joint
 
     counts = {"solo": 0, "joint": 0}
@@ -50,6 +53,7 @@ def recompute_coupling() -> dict[str, int]:
             recompute_coupling_chunk.enqueue(kind, lo, hi)
             counts[kind] += 1
     recompute_joint(id_range=None, prune_only=True)  # reports of links no longer eligible go
+    prune()
     schedule_nightly()
     return counts
 

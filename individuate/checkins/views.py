@@ -194,12 +194,25 @@ def _joint_rows(request: AuthedRequest) -> list[dict[str, Any]]:
         report = CouplingReport.objects.filter(kind="joint", link=link).first() if decision.allowed else None
         if report is not None:
             policy.check_joint(request.user, parties, consents, via="page", path=request.path)  # type: ignore[arg-type]
+        sentences = []
+        if report is not None:
+            for effect in report.result.get("effects", []):
+                text = effect.get("interpretation") or ""
+                if text and (coupling.INVITER in text or coupling.INVITEE in text):  # older ones named people
+                    sentences.append(
+                        coupling.wording_for(
+                            text,
+                            viewer_is_inviter=link.inviter_id == request.user.pk,
+                            other_label=mine.name if mine else "them",
+                        )
+                    )
         rows.append(
             {
                 "link": link,
                 "other": mine,
                 "mine": consents.get(request.user.pk, (False, False)),
                 "report": report,
+                "sentences": sentences,
             }
         )
     return rows
@@ -213,6 +226,7 @@ def coupling_page(request: AuthedRequest) -> HttpResponse:
         reports.append(
             {
                 "report": report,
+                "pooled": coupling.pooled_summary(report.result),
                 "series": series,
                 "svg": charts.coupling_chart(series, report.other.name if report.other else "them") if series else "",
             }

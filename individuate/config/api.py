@@ -32,20 +32,44 @@ class ApiTokenAuth(HttpBearer):
         return api_token.user
 
 
-class CachedSchemaAPI(NinjaAPI):
-    """The OpenAPI document is the same until the code changes: build it once per process."""
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "properties": {"detail": {"title": "Detail", "type": "string"}},
+    "required": ["detail"],
+}
 
-    _schemas: dict[str, Any]
+
+class IndividuateAPI(NinjaAPI):
+    """Every error is ``{"detail": message}``, and the schema says so for every operation:
+    422 wherever there is input to get wrong (400 for a body that is not JSON), 401
+    wherever a login is needed."""
 
     def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> Any:
+        # The document is the same until the code changes: build it once per process.
         key = path_prefix if path_prefix is not None else self.get_root_path(path_params or {})
         cache = self.__dict__.setdefault("_schemas", {})
         if key not in cache:
-            cache[key] = super().get_openapi_schema(path_prefix=key)
+            cache[key] = self._build_schema(key)
         return cache[key]
 
+    def _build_schema(self, path_prefix: str) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        for path, operations in schema["paths"].items():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                if operation.get("parameters") or operation.get("requestBody") or "{" in path:
+                    responses.setdefault("422", {"description": "The input is not valid", **error})
+                if operation.get("requestBody"):
+                    responses.setdefault("400", {"description": "The body is not JSON", **error})
+                if operation.get("security"):
+                    responses.setdefault("401", {"description": "Not logged in, or the token is not valid", **error})
+        return schema
 
-api = CachedSchemaAPI(
+
+api = IndividuateAPI(
     title="Individuate API",
     version="1",
     description="The same operations as the pages. Every read of another person's "
@@ -60,17 +84,16 @@ def _action_error(request: HttpRequest, exc: ActionError) -> HttpResponse:
     return api.create_response(request, {"detail": exc.message}, status=exc.status)
 
 
+def _field(loc: Any) -> str:
+    parts = [str(p) for p in (loc or []) if p not in ("body", "payload")]
+    return ".".join(parts) or "input"
+
+
 @api.exception_handler(ValidationError)
-def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    """422 in the one documented shape: ``detail`` is a sentence; ``errors`` names each field."""
-    errors = []
-    for error in exc.errors:
-        loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "payload", "query", "path")]
-        errors.append(
-            {"field": ".".join(loc), "message": str(error.get("msg", "is not valid")).removeprefix("Value error, ")}
-        )
-    detail = "; ".join(f"{e['field']}: {e['message']}" if e["field"] else e["message"] for e in errors)
-    return api.create_response(request, {"detail": detail or "The request is not valid.", "errors": errors}, status=422)
+def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """The same error shape as every other error: one readable message."""
+    problems = [f"{_field(e.get('loc'))}: {e.get('msg', 'is not valid')}" for e in exc.errors[:5]]
+    return api.create_response(request, {"detail": "; ".join(problems) or "The input is not valid."}, status=422)
 
 
 @api.exception_handler(AccessDenied)

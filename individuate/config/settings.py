@@ -77,6 +77,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "individuate.core.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -85,6 +86,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "individuate.core.middleware.IdleSessionMiddleware",
+    "individuate.core.middleware.SecurityHeadersMiddleware",
     "individuate.accounts.middleware.UserTimezoneMiddleware",
     "individuate.boundaries.middleware.AccessDeniedMiddleware",
 ]
@@ -184,6 +187,9 @@ ACCOUNT_RATE_LIMITS = {
 # Creating an API token, exporting and deleting ask for the password again
 # (or a two-factor code) if the last log-in was longer ago than this.
 ACCOUNT_REAUTHENTICATION_TIMEOUT = envint("REAUTHENTICATION_TIMEOUT", 300)
+# The API's export needs a token got with the password (POST /api/me/export-token).
+EXPORT_TOKEN_SECONDS = envint("EXPORT_TOKEN_SECONDS", 300)
+ACCOUNT_FORMS = {"change_password": "individuate.accounts.password_forms.ChangePasswordForm"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
 HEADLESS_ONLY = False
@@ -211,9 +217,14 @@ TASKS = {
 }
 # The RQ backend (a broker: Redis) for deployments that want one; workers run
 # `python manage.py rqworker default --with-scheduler`. See README, Operations.
+# The coupling population (pooled estimates) is an aggregate of at least this many pairs of
+# this deployment; with fewer, a built-in population from the literature is used.
+COUPLING_POPULATION_MIN_PAIRS = envint("COUPLING_POPULATION_MIN_PAIRS", 50)
 RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 600}}
 if TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend":
     INSTALLED_APPS.append("django_rq")
+# Finished task rows are deleted by the nightly run once this many days old.
+TASK_RESULTS_KEEP_DAYS = envint("TASK_RESULTS_KEEP_DAYS", 2)
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
@@ -241,9 +252,14 @@ MEDIA_ROOT = os.getenv("MEDIA_ROOT", str(BASE_DIR / "var" / "media"))
 # Security headers; HTTPS settings switch on with SECURE_SSL=1 behind a TLS proxy.
 SECURE_SSL = envbool("SECURE_SSL")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE_SSL else None
+SECURE_SSL_REDIRECT = SECURE_SSL
 SESSION_COOKIE_SECURE = SECURE_SSL
 CSRF_COOKIE_SECURE = SECURE_SSL
-SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31_536_000 if SECURE_SSL else 0)
+# Signed out after this long without a request (therapists sooner); absolute: SESSION_COOKIE_AGE.
+SESSION_IDLE_MINUTES = envint("SESSION_IDLE_MINUTES", 240)
+SESSION_IDLE_MINUTES_THERAPIST = envint("SESSION_IDLE_MINUTES_THERAPIST", 30)
+SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 14 * 24 * 3600)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -253,12 +269,22 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000_000
 # A directory of extra instrument files the practice holds a licence for (docs/measures.md).
 MEASURES_EXTRA_DIR = os.getenv("MEASURES_EXTRA_DIR", "")
 
-# Behind a reverse proxy, the request header holding the visitor's address (used for the
-# public request form's rate limit), e.g. HTTP_X_FORWARDED_FOR. Empty: REMOTE_ADDR.
-TRUSTED_PROXY_IP_HEADER = os.getenv("TRUSTED_PROXY_IP_HEADER", "")
+# Behind a reverse proxy, the header it sets with the visitor's address: X-Forwarded-For (the
+# address the proxy appended is used, never one a visitor sent) or e.g. X-Real-IP. One setting
+# for login throttling (allauth) and the public request form. Empty: REMOTE_ADDR (no proxy).
+TRUSTED_PROXY_IP_HEADER = os.getenv("TRUSTED_PROXY_IP_HEADER", "").strip()
+if TRUSTED_PROXY_IP_HEADER.upper().startswith("HTTP_"):  # the older META spelling, HTTP_X_REAL_IP
+    TRUSTED_PROXY_IP_HEADER = TRUSTED_PROXY_IP_HEADER[5:].replace("_", "-")
+if TRUSTED_PROXY_IP_HEADER.lower() == "x-forwarded-for":
+    ALLAUTH_TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 1)
+elif TRUSTED_PROXY_IP_HEADER:
+    ALLAUTH_TRUSTED_CLIENT_IP_HEADER = TRUSTED_PROXY_IP_HEADER
 
 # Invitations (family links, therapist connections) expire after this many days.
 INVITATION_DAYS = envint("INVITATION_DAYS", 14)
+# After someone declines a family invitation or ends a link, their address gets no
+# family invitation from anyone for this many days (unless they invite).
+FAMILY_REFUSAL_DAYS = envint("FAMILY_REFUSAL_DAYS", 365)
 
 # Crisis resources shown on /crisis/. A deployment sets its own region's numbers
 # as a JSON file (see docs/crisis.md); the default lists generic guidance.

@@ -24,6 +24,7 @@ urlpatterns = [
     path("people/<int:other_id>/invite/", boundaries.family_invite, name="family_invite"),
     path("people/<int:other_id>/unlink/", boundaries.family_unlink, name="family_unlink"),
     path("links/accept/<str:token>/", boundaries.family_accept, name="family_accept"),
+    path("links/never/<str:token>/", boundaries.family_never_ask, name="family_never_ask"),
     # therapists and consent
     path("therapists/", boundaries.therapists, name="therapists"),
     path(

@@ -21,6 +21,9 @@ BAND_COLOURS = ["#e9f4ec", "#f3f7e6", "#fdf3dc", "#fde7d6", "#fdecea", "#f8dcdc"
 plt.rcParams.update(
     {
         "svg.fonttype": "none",
+        # Labels are people's own words ("my mother", or "$\frac{1}{$"): plain text, never mathtext.
+        "text.parse_math": False,
+        "text.usetex": False,
         "font.family": "sans-serif",
         "font.size": 11,  # about 14 px on a phone; the CSS keeps charts from growing much larger
         "axes.edgecolor": LINE,

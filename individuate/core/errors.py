@@ -7,10 +7,10 @@ class ActionError(Exception):
     """A request that cannot be carried out; nothing was changed.
 
     ``code`` maps to an HTTP status in the API: invalid → 422, conflict → 409,
-    not_found → 404, forbidden → 403.
+    not_found → 404, forbidden → 403, too_many → 429.
     """
 
-    STATUS = {"invalid": 422, "conflict": 409, "not_found": 404, "forbidden": 403}
+    STATUS = {"invalid": 422, "conflict": 409, "not_found": 404, "forbidden": 403, "too_many": 429}
 
     def __init__(self, message: str, code: str = "invalid") -> None:
         super().__init__(message)

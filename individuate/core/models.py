@@ -29,3 +29,25 @@ class OutgoingEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.template} #{self.pk}"
+
+
+class LimitKey(models.Model):
+    """One row per rate-limited key (e.g. "family-invite:inviter:12"), locked with
+    SELECT … FOR UPDATE while its events are counted, so concurrent requests queue up
+    instead of all reading the same count (see ``core.limits``)."""
+
+    key = models.CharField(max_length=120, unique=True)
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class LimitEvent(models.Model):
+    """One counted use of a limited action. Holds a key, never a person's words or address
+    (an address is hashed into the key); pruned once older than every window."""
+
+    key = models.ForeignKey(LimitKey, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key_id} @ {self.at:%Y-%m-%d %H:%M}"

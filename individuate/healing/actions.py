@@ -134,7 +134,9 @@ def _future(owner: User, planned_on: Any) -> date:
 def _own_script(owner: User, script_id: Any) -> Script | None:
     if script_id in (None, ""):
         return None
-    script = Script.objects.filter(pk=script_id, owner=owner).first()
+    if not str(script_id).isdigit():
+        raise ActionError("Choose one of your scripts from the list.")
+    script = Script.objects.filter(pk=int(script_id), owner=owner).first()
     if script is None:
         raise ActionError("No such script.", "not_found")
     return script

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
 
-from individuate.boundaries.policy import therapist_may_see_clients
+from individuate.boundaries.policy import may_name_client
 from individuate.core.records import Section, iso
 
 from .models import ExerciseAnswer, Goal, Script, SmallStep, StepSuggestion
@@ -102,10 +102,11 @@ def export_suggestions(owner: User) -> list[dict[str, Any]]:
     rows = []
     for s in StepSuggestion.objects.filter(Q(client=owner) | Q(therapist=owner)).select_related("therapist", "client"):
         received = s.client_id == owner.pk
+        client = "" if received else (s.client.name if may_name_client(owner, s.client) else "a client")
         rows.append(
             {
                 "direction": "received" if received else "sent",
-                "with": s.therapist.name if received else (s.client.name if therapist_may_see_clients(owner) else ""),
+                "with": s.therapist.name if received else client,
                 "plan_step": s.plan_step,
                 "title": s.title,
                 "note": s.note,

@@ -9,7 +9,6 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
@@ -21,6 +20,7 @@ from django_tasks import default_task_backend
 from PIL import Image, ImageOps
 
 from individuate.boundaries.policy import is_connected, therapist_may_see_clients
+from individuate.core import limits
 from individuate.core.errors import ActionError
 from individuate.core.mail import queue_email
 
@@ -441,16 +441,28 @@ def upcoming_for(user: User) -> QuerySet[Appointment]:
     )
 
 
+def note_for(appointment: Appointment, viewer: User) -> str:
+    """The reason given when the appointment was declined or cancelled — for the person it
+    was written for (the other side), never echoed back to its author."""
+    closing = [e for e in appointment.events.all() if e.kind in ("declined", "cancelled")]
+    if not closing or closing[-1].actor_id == viewer.pk or appointment.status not in ("declined", "cancelled"):
+        return ""
+    return appointment.reason
+
+
 # ---------------------------------------------------------------- public requests
 
 
-def _hits(key: str, limit: int, seconds: int) -> bool:
-    """A simple fixed-window counter in the shared cache; True while under the limit."""
-    cache.add(key, 0, timeout=seconds)
-    return cache.incr(key) <= limit
+def open_contact_requests(therapist: User) -> QuerySet[ContactRequest]:
+    """The therapist's unanswered requests from the public page — none without two-factor."""
+    if not therapist_may_see_clients(therapist):
+        return ContactRequest.objects.none()
+    return ContactRequest.objects.filter(therapist=therapist, handled_at__isnull=True)[:50]
 
 
 def mark_contact_handled(therapist: User, request_id: int) -> ContactRequest:
+    if not therapist_may_see_clients(therapist):
+        raise ActionError("Switch on two-factor authentication to answer requests.", "forbidden")
     contact = ContactRequest.objects.filter(pk=request_id, therapist=therapist).first()
     if contact is None:
         raise ActionError("Not found.", "not_found")
@@ -460,21 +472,49 @@ def mark_contact_handled(therapist: User, request_id: int) -> ContactRequest:
     return contact
 
 
-def open_contact_requests(therapist: User) -> QuerySet[ContactRequest]:
-    """The therapist's unanswered requests from the public page (callers gate on two-factor)."""
-    return ContactRequest.objects.filter(therapist=therapist, handled_at__isnull=True)[:50]
+CONTACT_LIMITS = (
+    # (key prefix, limit, window): per therapist, and across all therapists.
+    ("contact:ip", 5, timedelta(hours=1)),
+    ("contact:ip:all", 10, timedelta(hours=1)),
+    ("contact:mailbox", 3, timedelta(days=1)),
+    ("contact:mailbox:all", 6, timedelta(days=1)),
+)
 
 
+@transaction.atomic
 def submit_contact_request(
-    therapist: User, *, name: str, email: str, phone: str, message: str, preferred_times: str, ip: str
+    therapist: User,
+    *,
+    name: str,
+    email: str,
+    phone: str,
+    message: str,
+    preferred_times: str,
+    ip: str,
+    form_token: str = "",
 ) -> ContactRequest:
+    """Limits per connection and per mailbox (``+tags`` and Gmail's dots folded), for this
+    therapist and across all of them, counted under a lock so concurrent posts cannot all
+    pass; one signed form start time serves one request only."""
     ip_hash = hashlib.sha256(f"{settings.SECRET_KEY}:{ip}".encode()).hexdigest()
-    local, _, domain = email.lower().partition("@")
-    mailbox = f"{local.split('+')[0]}@{domain}"
-    if not _hits(f"contact:{therapist.pk}:ip:{ip_hash}", 5, 3600):
-        raise ActionError("Too many requests from this connection. Please try again in an hour.", "conflict")
-    if not _hits(f"contact:{therapist.pk}:email:{mailbox}", 3, 86400):
-        raise ActionError("You have already sent several requests today. The therapist will reply.", "conflict")
+    mailbox = limits.address_hash(email)[:40]
+    keys = {
+        "contact:ip": f"contact:{therapist.pk}:ip:{ip_hash[:40]}",
+        "contact:ip:all": f"contact:all:ip:{ip_hash[:40]}",
+        "contact:mailbox": f"contact:{therapist.pk}:mailbox:{mailbox}",
+        "contact:mailbox:all": f"contact:all:mailbox:{mailbox}",
+    }
+    form_key = f"contact:form:{hashlib.sha256(form_token.encode()).hexdigest()[:40]}" if form_token else ""
+    limits.lock(*keys.values(), *([form_key] if form_key else []))
+    if form_key and limits.count(form_key, limits.LONGEST_WINDOW):
+        raise ActionError("This form was already sent. Please reload the page to send another request.", "conflict")
+    for prefix, limit, window in CONTACT_LIMITS:
+        if limits.count(keys[prefix], window) >= limit:
+            if prefix.startswith("contact:ip"):
+                raise ActionError("Too many requests from this connection. Please try again in an hour.", "conflict")
+            raise ActionError("You have already sent several requests today. The therapist will reply.", "conflict")
+    for key in [*keys.values(), *([form_key] if form_key else [])]:
+        limits.record(key)
     request = ContactRequest.objects.create(
         therapist=therapist,
         name=name,

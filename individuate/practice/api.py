@@ -86,9 +86,18 @@ def _out(a: Appointment) -> AppointmentOut:
     )
 
 
-@router.get("/therapists/{therapist_id}/availability", response={200: AvailabilityOut, 404: Message})
+@router.get(
+    "/therapists/{therapist_id}/availability",
+    response={200: AvailabilityOut, 403: Message, 404: Message},
+    summary="Booking rules; the weekly hours and days off only to the therapist themselves",
+    description="Like the pages: nothing here is public. A connected client gets the booking rules "
+    "(free times come from `/slots`); the therapist also sees their weekly hours and days off.",
+)
 def availability(request: AuthedRequest, therapist_id: int) -> AvailabilityOut:
     therapist = get_therapist(therapist_id)
+    own = therapist.pk == request.user.pk
+    if not own and policy.active_connection(therapist, request.user) is None:
+        raise ActionError("Connect with this therapist to see when they work.", "forbidden")
     p = actions.profile_of(therapist)
     return AvailabilityOut(
         therapist_id=therapist.pk,
@@ -101,18 +110,18 @@ def availability(request: AuthedRequest, therapist_id: int) -> AvailabilityOut:
         instant_booking=p.instant_booking,
         weekly=[
             RangeOut(weekday=h.weekday, start=h.start, end=h.end)
-            for h in WeeklyHours.objects.filter(therapist=therapist)
+            for h in (WeeklyHours.objects.filter(therapist=therapist) if own else [])
         ],
         exceptions=[
             ExceptionOut(day=e.day.isoformat(), kind=e.kind, start=e.start, end=e.end)
-            for e in AvailabilityException.objects.filter(therapist=therapist)
+            for e in (AvailabilityException.objects.filter(therapist=therapist) if own else [])
         ],
     )
 
 
 @router.get(
     "/therapists/{therapist_id}/slots",
-    response={200: SlotsOut, 404: Message, 422: Message},
+    response={200: SlotsOut, 403: Message, 404: Message, 422: Message},
     summary="Free session starts in [start, end), shown in the time zone `tz`",
 )
 def slots(request: AuthedRequest, therapist_id: int, start: datetime, end: datetime, tz: str = "UTC") -> SlotsOut:

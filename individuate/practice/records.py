@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
 
-from individuate.boundaries.policy import therapist_may_see_clients
+from individuate.boundaries.policy import may_name_client, therapist_may_see_clients
 from individuate.core.records import iso
 
 from .models import Appointment, AvailabilityException, ContactRequest, PracticeProfile, WeeklyHours
@@ -15,35 +15,42 @@ if TYPE_CHECKING:
     from individuate.accounts.models import User
 
 
-def _other_side(owner: User, appointment: Appointment) -> str:
-    if appointment.client_id == owner.pk:
-        return appointment.therapist.name
-    # A therapist's export names a client only where the pages would show the name.
-    return appointment.client.name if therapist_may_see_clients(owner) else f"client {appointment.client_id}"
-
-
 def export_appointments(owner: User) -> list[dict[str, Any]]:
+    """A therapist's export names a client, and carries what the client wrote, only where
+    the pages would show it (two-factor on, the connection active)."""
     appointments = (
         Appointment.objects.filter(Q(client=owner) | Q(therapist=owner))
         .select_related("therapist", "client")
         .prefetch_related("events")
         .order_by("start")
     )
-    return [
-        {
-            "with": _other_side(owner, a),
-            "role": "client" if a.client_id == owner.pk else "therapist",
-            "start": iso(a.start),
-            "end": iso(a.end),
-            "status": a.status,
-            "reason": a.reason,
-            "history": [
-                {"at": iso(e.at), "what": e.kind, "by_you": e.actor_id == owner.pk, "note": e.note}
-                for e in a.events.all()
-            ],
-        }
-        for a in appointments
-    ]
+    named: dict[int, bool] = {}
+    rows = []
+    for a in appointments:
+        as_client = a.client_id == owner.pk
+        if not as_client and a.client_id not in named:
+            named[a.client_id] = may_name_client(owner, a.client)
+        shown = as_client or named[a.client_id]
+        rows.append(
+            {
+                "with": a.therapist.name if as_client else (a.client.name if shown else "a client"),
+                "role": "client" if as_client else "therapist",
+                "start": iso(a.start),
+                "end": iso(a.end),
+                "status": a.status,
+                "reason": a.reason if shown else "",
+                "history": [
+                    {
+                        "at": iso(e.at),
+                        "what": e.kind,
+                        "by_you": e.actor_id == owner.pk,
+                        "note": e.note if shown or e.actor_id == owner.pk else "",
+                    }
+                    for e in a.events.all()
+                ],
+            }
+        )
+    return rows
 
 
 def export_practice(owner: User) -> list[dict[str, Any]]:

@@ -4,9 +4,10 @@ import zoneinfo
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from django.conf import settings
+from allauth.account.adapter import get_adapter as get_account_adapter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -31,11 +32,11 @@ DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sun
 
 
 def _client_ip(request: HttpRequest) -> str:
-    """The visitor's address; behind a reverse proxy, from the header it sets (TRUSTED_PROXY_IP_HEADER)."""
-    header = getattr(settings, "TRUSTED_PROXY_IP_HEADER", "")
-    if header and request.META.get(header):
-        return request.META[header].split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The visitor's address as login throttling sees it (allauth, set by TRUSTED_PROXY_IP_HEADER)."""
+    try:
+        return str(get_account_adapter().get_client_ip(request))
+    except PermissionDenied:
+        return "unknown"
 
 
 def public_profile(request: HttpRequest, slug: str) -> HttpResponse:
@@ -57,6 +58,7 @@ def public_profile(request: HttpRequest, slug: str) -> HttpResponse:
                     message=data["message"],
                     preferred_times=data["preferred_times"],
                     ip=_client_ip(request),
+                    form_token=form.data.get("started", ""),
                 ),
                 "Thank you — your request has been sent. The therapist will reply by e-mail.",
             )
@@ -79,7 +81,7 @@ def public_profile(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _connection_state(request: HttpRequest, therapist: User) -> str:
-    """"active", "pending" or "" for a logged-in person and this therapist."""
+    """ "active", "pending" or "" for a logged-in person and this therapist."""
     user = request.user
     if not user.is_authenticated or user.is_therapist:
         return ""
@@ -146,9 +148,7 @@ def book(request: AuthedRequest, therapist_id: int) -> HttpResponse:
     first_day = max(first_day, today)  # the past has no free times: never page into it
     start = datetime.combine(first_day, time(0), tzinfo=zone)
     slots: list[datetime] = []
-    mine = list(
-        actions.upcoming_for(request.user).filter(therapist=therapist, client=request.user, status="requested")
-    )
+    mine = list(actions.upcoming_for(request.user).filter(therapist=therapist, client=request.user, status="requested"))
     if connected:
         try:
             slots = actions.free_slots(therapist, start, start + timedelta(days=7))
@@ -185,17 +185,24 @@ def appointments(request: AuthedRequest) -> HttpResponse:
     zone = str(_zone(request, request.user))
     user = request.user
     names = not user.is_therapist or policy.therapist_may_see_clients(user)
-    rows = []
+    rows, notes = [], {}
     connected = set(policy.connected_client_ids(user)) if user.is_therapist else set()
-    for a in actions.upcoming_for(user).select_related("therapist__practice", "therapist__therapist_profile"):
+    appointments = actions.upcoming_for(user).select_related("therapist__practice", "therapist__therapist_profile")
+    for a in appointments.prefetch_related("events"):
+        shown = True
         if user.pk == a.therapist_id:
             other = (
                 a.client.name if names and a.client_id in connected else ("a former client" if names else "a client")
             )
+            shown = names and a.client_id in connected
         else:
             other = a.therapist.name
+        # The note the other side (or the system) wrote when declining or cancelling is for this person.
+        note = actions.note_for(a, user)
+        if note and shown:
+            notes[a.pk] = note
         rows.append((a, local_label(a.start, zone), a.status == "confirmed" and actions.is_late_cancellation(a), other))
-    return render(request, "practice/appointments.html", {"rows": rows, "zone": zone})
+    return render(request, "practice/appointments.html", {"rows": rows, "zone": zone, "notes": notes})
 
 
 @login_required

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from conftest import connect, fresh_login
+from conftest import PASSWORD, connect, fresh_login
 from individuate.accounts.actions import issue_api_token
 from individuate.accounts.models import AuditEvent, User
 from individuate.boundaries import actions
@@ -62,11 +62,56 @@ def test_export_contains_exactly_the_owners_records(alice: User, mother: User, s
     assert files["others.csv"].decode().splitlines()[0].startswith("name,role")
 
 
-def test_export_via_api_with_token(alice: User) -> None:
+def test_export_via_api_needs_a_fresh_password(alice: User) -> None:
     _, raw = issue_api_token(alice, "t")
-    response = Client().get("/api/me/export", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    api, auth = Client(), {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    refused = api.get("/api/me/export", **auth)
+    assert refused.status_code == 403 and "export-token" in refused.json()["detail"]
+    wrong = api.post("/api/me/export-token", {"password": "nope"}, content_type="application/json", **auth)
+    assert wrong.status_code == 403
+    got = api.post("/api/me/export-token", {"password": PASSWORD}, content_type="application/json", **auth)
+    assert got.status_code == 201 and got.json()["expires_in"] == 300
+    token = got.json()["token"]
+    response = api.get("/api/me/export", {"token": token}, **auth)
     assert response.status_code == 200
     assert json.loads(_zip(response.content)["others.json"])[0]["name"] == "my mother"
+    assert api.get("/api/me/export", {"token": token}, **auth).status_code == 403  # one download per token
+
+
+def test_export_token_is_bound_to_its_account_and_expires(alice: User, stranger: User) -> None:
+    from django.test import override_settings
+
+    from individuate.accounts.actions import issue_export_token
+
+    token = issue_export_token(alice, password=PASSWORD)
+    other = Client()
+    other.force_login(stranger)
+    assert other.get("/api/me/export", {"token": token}).status_code == 403
+    with override_settings(EXPORT_TOKEN_SECONDS=-1):
+        mine = Client()
+        mine.force_login(alice)
+        assert "expired" in mine.get("/api/me/export", {"token": token}).json()["detail"]
+
+
+def test_wrong_passwords_lock_reauthentication_everywhere(alice: User) -> None:
+    client = Client()
+    client.force_login(alice)
+    for _ in range(5):
+        response = client.post("/api/me/export-token", {"password": "nope"}, content_type="application/json")
+        assert response.status_code == 403
+    # Now even the right password is refused for a while — on the API, the re-entry page and
+    # the password change.
+    locked = client.post("/api/me/export-token", {"password": PASSWORD}, content_type="application/json")
+    assert locked.status_code == 429
+    page = client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    assert page.status_code == 200 and "Too many wrong attempts" in page.content.decode()
+    change = client.post(
+        reverse("account_change_password"),
+        {"oldpassword": PASSWORD, "password1": "a-new-long-password-9", "password2": "a-new-long-password-9"},
+    )
+    assert "Too many wrong attempts" in change.content.decode()
+    alice.refresh_from_db()
+    assert alice.check_password(PASSWORD)
 
 
 def test_delete_account_removes_personal_data(alice: User, mother: User, therapist: User) -> None:

@@ -16,6 +16,7 @@ from individuate.accounts.models import User
 from individuate.boundaries import actions
 from individuate.boundaries.models import FamilyLink, TrackedPerson
 from individuate.core.errors import ActionError
+from individuate.core.models import LimitEvent
 from individuate.core.privacy import export_records
 
 
@@ -124,10 +125,82 @@ def test_daily_invitation_cap(alice: User) -> None:
 def test_invitation_email_carries_none_of_the_inviters_own_words(alice: User) -> None:
     alice.display_name = "CALL YOUR MOTHER NOW"
     alice.save()
+    alice.emailaddress_set.update(email="call-your-mother-now@example.com")
+    User.objects.filter(pk=alice.pk).update(email="call-your-mother-now@example.com")
     _invite(alice)
     message = mail.outbox[-1]
-    assert "CALL YOUR MOTHER" not in f"{message.subject} {message.body}"
-    assert "alice@example.com" in message.body
+    html = str(message.alternatives[0][0])  # type: ignore[attr-defined]
+    for text in (str(message.subject), str(message.body), html):
+        assert "CALL YOUR MOTHER" not in text.upper()
+        assert "call-your-mother" not in text and "my mother" not in text
+    assert "/links/never/" in message.body and "/links/accept/" in message.body
+
+
+def _fresh_parent_account(n: int) -> User:
+    parent = make_user(f"second-account-{n}@example.com", "Another account")
+    TrackedPerson.objects.create(owner=parent, name="my kid", role="child")
+    return parent
+
+
+def test_after_a_decline_no_account_can_reach_the_address_for_a_year(alice: User) -> None:
+    """The family-reach test: a parent who was told no opens new accounts and tries again."""
+    mother = make_user("mother@example.com")
+    actions.decline_family_invitation(mother, _invite(alice))
+    FamilyLink.objects.update(created_at=timezone.now() - timedelta(days=60))  # past the 30-day quiet time
+    mail.outbox.clear()
+    for n, address in enumerate(["mother@example.com", "MOTHER@example.com", "mother+x@example.com"]):
+        parent = _fresh_parent_account(n)
+        link, _ = actions.invite_family_member(parent, parent.others.get().pk, address)
+        assert actions.link_state(parent.others.get()) == "invited"  # the inviter is not told
+    assert not mail.outbox
+    # A year later the address can be asked again (the setting FAMILY_REFUSAL_DAYS).
+    from individuate.boundaries.models import DoNotInvite
+
+    DoNotInvite.objects.update(until=timezone.now() - timedelta(seconds=1))
+    FamilyLink.objects.update(created_at=timezone.now() - timedelta(days=60))
+    LimitEvent.objects.update(at=timezone.now() - timedelta(days=60))
+    parent = _fresh_parent_account(9)
+    actions.invite_family_member(parent, parent.others.get().pk, "mother@example.com")
+    assert [m.to for m in mail.outbox] == [["mother@example.com"]]
+
+
+def test_ending_a_link_blocks_new_invitations_from_anyone(alice: User, mother: User) -> None:
+    actions.unlink(mother, mother.others.get(name="my daughter").pk)  # the invited side ends it
+    assert actions.link_state(alice.others.get()) == "not linked"
+    FamilyLink.objects.update(created_at=timezone.now() - timedelta(days=60))
+    mail.outbox.clear()
+    parent = _fresh_parent_account(1)
+    actions.invite_family_member(parent, parent.others.get().pk, "mother@example.com")
+    # ...and the one who ended it can still invite (the child decides).
+    actions.invite_family_member(mother, mother.others.get(name="my daughter").pk, "someone@example.com")
+    assert [m.to for m in mail.outbox] == [["someone@example.com"]]
+
+
+def test_one_invitation_email_per_mailbox_a_month_from_anyone(alice: User) -> None:
+    _invite(alice)
+    parent = _fresh_parent_account(1)
+    actions.invite_family_member(parent, parent.others.get().pk, "Mother+again@Example.com")
+    assert [m.to for m in mail.outbox] == [["mother@example.com"]]
+
+
+def test_never_ask_me_again_link_blocks_everyone_for_good(alice: User) -> None:
+    from individuate.boundaries.models import DoNotInvite
+
+    _invite(alice)
+    path = next(line for line in mail.outbox[-1].body.split() if "/links/never/" in line).split("8000", 1)[-1]
+    anonymous = Client()
+    page = anonymous.get(path)
+    assert page.status_code == 200 and not DoNotInvite.objects.exists()  # a GET only asks
+    assert anonymous.post(path).status_code == 200
+    entry = DoNotInvite.objects.get()
+    assert entry.until is None and "mother" not in entry.address_hash
+    assert anonymous.post(path[:-5] + "xxxx/").status_code == 404  # a forged link
+    FamilyLink.objects.update(created_at=timezone.now() - timedelta(days=400))
+    LimitEvent.objects.update(at=timezone.now() - timedelta(days=400))
+    mail.outbox.clear()
+    parent = _fresh_parent_account(1)
+    actions.invite_family_member(parent, parent.others.get().pk, "mother@example.com")
+    assert not mail.outbox
 
 
 def test_child_ends_link_silently_and_parent_sees_only_not_linked(alice: User, mother: User) -> None:

@@ -177,3 +177,33 @@ def test_nightly_task_recomputes_everyone_in_one_batch(alice: User, mother: User
     result = recompute_coupling.call()
     assert result == {"solo": 1, "joint": 1}
     assert CouplingReport.objects.filter(kind="joint", link=link).exists()
+
+
+def test_joint_report_speaks_of_the_other_only_by_your_own_label(alice: User, mother: User) -> None:
+    """Alice's display name is "Alice", the mother's "Margit": neither may reach the other."""
+    _simulate(alice, mother)
+    link = _link(alice, mother)
+    for person in (alice, mother):
+        coupling.set_joint_consent(person, link, opted_in=True, share_with_other=True)
+    coupling.recompute_joint()
+    stored = str(CouplingReport.objects.get(kind="joint", link=link).result)
+    assert "Alice" not in stored and "Margit" not in stored
+    pages = {}
+    for person in (alice, mother):
+        client = Client()
+        client.force_login(person)
+        page = client.get(reverse("coupling")).content.decode()
+        pages[person.pk] = page.split('class="stack joint-report"', 1)[1].split("</ul>", 1)[0]
+    assert "my mother" in pages[alice.pk] and "Margit" not in pages[alice.pk]
+    assert "my daughter" in pages[mother.pk] and "Alice" not in pages[mother.pk]
+    assert "PERSON_" not in pages[alice.pk] + pages[mother.pk]
+
+
+def test_wording_for_each_side() -> None:
+    text = "PERSON_A's mood carries over. On days after PERSON_B seemed upset, PERSON_A's own mood was lower."
+    assert coupling.wording_for(text, viewer_is_inviter=True, other_label="my mother") == (
+        "Your mood carries over. On days after my mother seemed upset, your own mood was lower."
+    )
+    assert coupling.wording_for(text, viewer_is_inviter=False, other_label="Chris") == (
+        "Chris' mood carries over. On days after you seemed upset, Chris' own mood was lower."
+    )

@@ -190,12 +190,19 @@ def test_public_request_form_honeypot_min_time_and_rate_limits(
     bot = Client().post(url, data | {"website": "http://spam"}, follow=True)
     assert not ContactRequest.objects.exists() and "leave this field empty" in bot.content.decode().lower()
     mail.outbox.clear()
-    for _ in range(4):
-        Client().post(url, data, REMOTE_ADDR="10.9.9.9")
+    assert Client().post(url, data, REMOTE_ADDR="10.9.9.8").status_code == 302
+    reused = Client().post(url, data | {"email": "other@example.com"}, REMOTE_ADDR="10.9.9.7", follow=True)
+    assert "already sent" in reused.content.decode() and ContactRequest.objects.count() == 1  # one form, one request
+
+    def fresh() -> dict[str, str]:
+        return data | {"started": Client().get(url).context["form"].initial["started"]}
+
+    for _ in range(3):  # the mailbox with a +tag and Gmail-style dots is the same mailbox
+        Client().post(url, fresh() | {"email": "Kim+again@example.com"}, REMOTE_ADDR="10.9.9.9")
     assert ContactRequest.objects.count() == 3  # three per e-mail address a day
     assert len(mail.outbox) == 3 and "Kim" not in mail.outbox[0].body
     for n in range(6):
-        Client().post(url, data | {"email": f"p{n}@example.com"}, REMOTE_ADDR="10.1.1.1")
+        Client().post(url, fresh() | {"email": f"p{n}@example.com"}, REMOTE_ADDR="10.1.1.1")
     assert ContactRequest.objects.count() == 3 + 5  # five per connection an hour
 
 

@@ -1,0 +1,32 @@
+"""Nightly housekeeping: forget what is no longer needed.
+
+Finished task rows keep their arguments, return values and tracebacks — ids only by
+design, but a traceback may quote anything — so they are pruned after
+``TASK_RESULTS_KEEP_DAYS``; rate-limit events once older than every window. The nightly
+task (``checkins.tasks.recompute_coupling``, queued by ``schedule_nightly``) calls this.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from . import limits
+
+
+def prune_finished_tasks(older_than: timedelta | None = None) -> int:
+    if "django_tasks_db" not in settings.INSTALLED_APPS:
+        return 0
+    from django_tasks_db.models import DBTaskResult
+
+    keep = older_than if older_than is not None else timedelta(days=settings.TASK_RESULTS_KEEP_DAYS)
+    deleted, _ = DBTaskResult.objects.filter(
+        status__in=["SUCCESSFUL", "FAILED"], finished_at__lte=timezone.now() - keep
+    ).delete()
+    return deleted
+
+
+def prune() -> dict[str, int]:
+    return {"task_results": prune_finished_tasks(), "limit_events": limits.prune()}
