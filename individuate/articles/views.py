@@ -405,8 +405,13 @@ def revisions(request: AuthedRequest, article_id: int) -> HttpResponse:
 @_writer
 def moderation_queue(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST":
-        ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
-        action = request.POST.get("action", "")
+        # A button on one comment sends "action:id"; the bulk buttons act on the ticked ones.
+        one_action, _, one_id = request.POST.get("one", "").partition(":")
+        if one_id.isdigit():
+            ids, action = [int(one_id)], one_action
+        else:
+            ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+            action = request.POST.get("action", "")
         attempt(request, lambda: actions.moderate(request.user, ids, action), "Done.")  # type: ignore[arg-type]
         return redirect(request.get_full_path())
     status = request.GET.get("status", Comment.Status.PENDING)
