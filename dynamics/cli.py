@@ -52,7 +52,12 @@ def _parser() -> argparse.ArgumentParser:
             default="json",
             help="json: one document {pairs, errors} (default); jsonl: one pair a line, then one line per error",
         )
-        p.add_argument("--method", choices=("ols", "corrected"), default="corrected")
+        p.add_argument(
+            "--method",
+            choices=("ols", "corrected", "pooled"),
+            default="corrected",
+            help="per-pair OLS, per-pair bias-corrected (default), or pooled across the batch (fit only)",
+        )
         p.add_argument("--window", type=int, metavar="DAYS", help="rolling windows of DAYS days")
         p.add_argument("--step", type=int, metavar="DAYS", help="days between windows")
         p.add_argument(
@@ -220,9 +225,45 @@ def _write(out: BinaryIO, fmt: str, stream: RecordStream, errors: list[ReadError
     return n, fitted
 
 
+def _pooled(args: argparse.Namespace) -> int:
+    """``fit --method pooled``: one hierarchical fit of the whole batch (dynamics.pooled).
+
+    Persons' labels define the populations: a label pair shared by pairs (e.g. parent and
+    child) gets a population of its own; otherwise the two persons are exchangeable."""
+    import json
+
+    from .pooled import fit_pooled
+
+    batch, errors = read_pairs_batch(args.input)
+    if batch is None:
+        for err in errors:
+            print(f"warning: [{err['pair_id']}] {err['message']}", file=sys.stderr)
+        print("error: nothing could be fitted — no pair had enough usable data", file=sys.stderr)
+        return 2
+    persons = [(str(a), str(b)) for a, b in batch.persons]
+    result = fit_pooled(batch.y, persons=persons, pair_ids=[str(p) for p in batch.pair_ids], labels=persons).to_json()
+    result["errors"] = [{"pair_id": e["pair_id"], "message": e["message"]} for e in errors] + result["errors"]
+    try:
+        args.out.write_text(json.dumps(result, indent=2, allow_nan=False) + "\n")
+    except OSError as exc:
+        print(f"error: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    for err in result["errors"]:
+        print(f"warning: [{err['pair_id']}] {err['message']}", file=sys.stderr)
+    fitted = [p for p in result["pairs"] if any(e.get("estimate") is not None for e in p["effects"])]
+    if not fitted:
+        print("error: nothing could be fitted — no pair had enough usable data", file=sys.stderr)
+        return 2
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.method == "pooled":
+        if args.command != "fit" or args.resolution != "day" or args.window or args.format != "json":
+            parser.error("--method pooled fits whole pairs by day: use it with `fit`, day resolution, json output")
+        return _pooled(args)
     _validate(parser, args)
     records, errors = _pair_records(args) if args.command == "fit" else _solo_records(args)
     try:

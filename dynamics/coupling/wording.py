@@ -10,7 +10,9 @@ from __future__ import annotations
 import functools
 
 __all__ = [
+    "includes_zero",
     "missing_text",
+    "stronger_than_chance",
     "text_concurrent",
     "text_cross",
     "text_inertia",
@@ -45,36 +47,61 @@ def cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def includes_zero(ci: tuple[float, float]) -> bool:
+    return ci[0] <= 0.0 <= ci[1]
+
+
+def stronger_than_chance(ci: tuple[float, float], exceeds: bool | None) -> bool | None:
+    """The one rule for "stronger than chance", used by the sentence and by the badge:
+    the 95 % range leaves out 0 *and* the effect beats the chance level. ``None`` when
+    the chance level was not computed and the range leaves out 0."""
+    if includes_zero(ci) or exceeds is False:
+        return False
+    return True if exceeds is True else None
+
+
 def chance_note(ci: tuple[float, float], exceeds: bool | None) -> str:
-    if ci[0] <= 0.0 <= ci[1]:
-        return " But the range includes no effect at all, so this could be chance."
+    if includes_zero(ci):
+        return " The range includes 0: within chance."
     if exceeds is False:
-        return " It is not larger than what people who are not linked show by chance, so treat it with caution."
+        return " It is no larger than what people who are not linked show by chance: within chance."
     return ""
 
 
 def text_cross(b: float, ci: tuple[float, float], src: str, tgt: str, ex: bool | None, solo: bool) -> str:
     if solo:
-        lead = f"On days after you saw {src} as more upset than usual (1 point lower)"
+        lead = f"on days after you saw {src} as more upset than usual (1 point lower)"
     else:
-        lead = f"On days after {subject(src)} seemed more upset than usual (1 point lower)"
+        lead = f"on days after {subject(src)} seemed more upset than usual (1 point lower)"
     who = f"{poss(tgt)} own mood"
     if b >= 0:
-        body = f"{who} was {b:.2f} points lower the next day ({ci[0]:.2f} to {ci[1]:.2f})."
+        body = (
+            f"{who} tended to be about {b:.2f} points lower the next day (95 % range {ci[0]:.2f} to {ci[1]:.2f}), "
+            f"allowing for {poss(tgt)} mood the day before."
+        )
     else:
         body = (
-            f"{who} was {-b:.2f} points higher the next day ({-ci[1]:.2f} to {-ci[0]:.2f}) — moving the opposite way."
+            f"{who} tended to be about {-b:.2f} points higher the next day (95 % range {-ci[1]:.2f} to {-ci[0]:.2f}), "
+            f"allowing for {poss(tgt)} mood the day before — moving the opposite way."
         )
-    return f"{lead}, {body}{chance_note(ci, ex)}"
+    head = "No clear carry-over: " if includes_zero(ci) else ""
+    return f"{head}{cap(lead) if not head else lead}, {body}{chance_note(ci, ex)}"
 
 
 def text_concurrent(b: float, ci: tuple[float, float], r: float, src: str, ex: bool | None) -> str:
-    lead = f"On days when you saw {src} as more upset than usual (1 point lower)"
+    lead = f"on days when you saw {src} as more upset than usual (1 point lower)"
     if b >= 0:
-        body = f"your own mood was {b:.2f} points lower the same day ({ci[0]:.2f} to {ci[1]:.2f})"
+        body = (
+            f"your own mood tended to be about {b:.2f} points lower the same day "
+            f"(95 % range {ci[0]:.2f} to {ci[1]:.2f})"
+        )
     else:
-        body = f"your own mood was {-b:.2f} points higher the same day ({-ci[1]:.2f} to {-ci[0]:.2f})"
-    return f"{lead}, {body}; correlation {r:.2f}.{chance_note(ci, ex)}"
+        body = (
+            f"your own mood tended to be about {-b:.2f} points higher the same day "
+            f"(95 % range {-ci[1]:.2f} to {-ci[0]:.2f})"
+        )
+    head = "No clear link: " if includes_zero(ci) else ""
+    return f"{head}{cap(lead) if not head else lead}, {body}; correlation {r:.2f}.{chance_note(ci, ex)}"
 
 
 def text_inertia(b: float, ci: tuple[float, float], who: str) -> str:

@@ -386,3 +386,43 @@ def test_solo_cli(tmp_path: Path) -> None:
 
     code, bad = run(tmp_path, [["u", "2024-01-01", "5", "5"]], header=SOLO_HEADER, command="solo")
     assert code == 2
+
+
+def test_pooled_method_on_the_command_line(tmp_path: Path) -> None:
+    import numpy as np
+
+    from dynamics.cli import main as cli_main
+
+    rng = np.random.default_rng(5)
+    rows = ["pair_id,person,time,value"]
+    for p in range(60):
+        a = b = 0.0
+        for d in range(35):
+            a, b = 0.4 * a + 0.1 * b + rng.normal(), 0.4 * b + 0.1 * a + rng.normal()
+            day = f"2027-01-{d + 1:02d}" if d < 31 else f"2027-02-{d - 30:02d}"
+            rows += [f"p{p},parent,{day},{5 + a:.3f}", f"p{p},child,{day},{5 + b:.3f}"]
+    src = tmp_path / "pairs.csv"
+    src.write_text("\n".join(rows) + "\n")
+    out = tmp_path / "pooled.json"
+    assert cli_main(["fit", str(src), "--out", str(out), "--method", "pooled"]) == 0
+    doc = json.loads(out.read_text())
+    assert doc["method"] == "pooled" and doc["population_source"] == "batch"
+    kinds = {(e["kind"], e["from"], e["to"]) for e in doc["population"]}
+    assert ("cross_lagged", "parent", "child") in kinds and all("sd" in e and "ci95" in e for e in doc["population"])
+    effect = doc["pairs"][0]["effects"][0]
+    assert {"estimate", "ci95", "unpooled"} <= set(effect)
+
+    one = tmp_path / "one.csv"
+    one.write_text("\n".join(rows[: 1 + 70]) + "\n")  # a single pair: no population to estimate
+    assert cli_main(["fit", str(one), "--out", str(out), "--method", "pooled"]) == 0
+    assert json.loads(out.read_text())["population_source"] == "prior"
+
+
+def test_pooled_method_refuses_options_it_cannot_honour(tmp_path: Path) -> None:
+    import pytest as _pytest
+
+    from dynamics.cli import main as cli_main
+
+    with _pytest.raises(SystemExit) as exit_info:
+        cli_main(["solo", "x.csv", "--out", str(tmp_path / "o.json"), "--method", "pooled"])
+    assert exit_info.value.code == 2

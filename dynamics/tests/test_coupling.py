@@ -268,11 +268,13 @@ def test_interpretations_and_json() -> None:
     r = fit_pairs(y, persons=[("m", "c")], pair_ids=["p1"], labels=[("your mother", "you")])[0]
     cross = by_kind(r, "cross_lagged", "m")
     assert cross.interpretation.startswith("On days after your mother seemed more upset than usual")
-    assert "your own mood was" in cross.interpretation and "lower the next day" in cross.interpretation
+    assert "your own mood tended to be about" in cross.interpretation and "lower the next day" in cross.interpretation
+    assert "allowing for your mood the day before" in cross.interpretation
     assert f"{cross.estimate:.2f}" in cross.interpretation
     back = by_kind(r, "cross_lagged", "c")
     if back.ci95[0] <= 0 <= back.ci95[1]:
-        assert "could be chance" in back.interpretation
+        assert back.interpretation.startswith("No clear carry-over")
+        assert "within chance" in back.interpretation
     assert by_kind(r, "inertia", "c").interpretation.startswith("Your mood carries over")
     assert "move together" in by_kind(r, "synchrony").interpretation
 
@@ -307,7 +309,7 @@ def test_negative_effect_wording() -> None:
     e = by_kind(r, "cross_lagged", "Anna")
     assert e.estimate < 0
     assert "On days after Anna seemed more upset" in e.interpretation
-    assert "Ben's own mood was" in e.interpretation and "higher the next day" in e.interpretation
+    assert "Ben's own mood tended to be about" in e.interpretation and "higher the next day" in e.interpretation
 
 
 def test_windows_and_change_when_coupling_weakens_halfway() -> None:
@@ -419,3 +421,25 @@ def test_solo_corrected_inertia_is_kendall_and_windows() -> None:
     w = fit_solo(own, perceived, ids=["a"], other_labels=["Mum"], start=date(2024, 5, 1), window=45, step=45)[0]
     assert len(w.windows) == 2 and set(w.change) == {"lagged", "concurrent"}
     assert w.as_json()["windows"][1]["end"] == "2024-07-29"
+
+
+def test_the_badge_and_the_sentence_follow_one_rule() -> None:
+    """Across many simulated reports, "stronger than chance" (the badge's rule) and the
+    sentence's "within chance" can never both be said of one effect."""
+    from dynamics.coupling.wording import stronger_than_chance
+
+    rng = np.random.default_rng(3)
+    checked = 0
+    for seed in range(60):
+        a = [[rng.uniform(0.1, 0.5), rng.uniform(-0.2, 0.3)], [rng.uniform(-0.2, 0.3), rng.uniform(0.1, 0.5)]]
+        y = simulate(5, int(rng.integers(30, 120)), a, seed=seed)
+        for r in fit_pairs(y, persons=[("a", "b")] * 5, pair_ids=[str(k) for k in range(5)]):
+            for e in r.effects:
+                if e.kind != "cross_lagged" or e.estimate is None:
+                    continue
+                checked += 1
+                badge = stronger_than_chance(e.ci95, e.exceeds_chance)
+                within = "within chance" in e.interpretation
+                assert not (badge is True and within), e
+                assert badge is not False or within, e
+    assert checked > 400

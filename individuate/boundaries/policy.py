@@ -104,6 +104,14 @@ def decide(viewer: User | None, owner: User | None, kind: str) -> Decision:
 def check(viewer: User | None, owner: User | None, kind: str, *, via: str, path: str = "") -> Decision:
     """Decide, and log every read of another person's records (denials too)."""
     decision = decide(viewer, owner, kind)
+    record_access(viewer, owner, kind, decision, via=via, path=path)
+    return decision
+
+
+def record_access(
+    viewer: User | None, owner: User | None, kind: str, decision: Decision, *, via: str, path: str = ""
+) -> None:
+    """Write the access-log row for a read decided by a room's own rule (e.g. a mediation case)."""
     is_self = viewer is not None and owner is not None and viewer.pk == owner.pk
     if not is_self and viewer is not None and viewer.is_authenticated:
         AccessEvent.objects.create(
@@ -116,7 +124,6 @@ def check(viewer: User | None, owner: User | None, kind: str, *, via: str, path:
             reason=decision.reason,
             path=path[:300],
         )
-    return decision
 
 
 def decide_joint(viewer: User | None, parties: tuple[User, User], consents: dict[int, tuple[bool, bool]]) -> Decision:

@@ -248,6 +248,19 @@ def chunks(kind: str, size: int) -> list[tuple[int, int]]:
     return [(lo, lo + size) for lo in range(1, top + 1, size)]
 
 
+def effects_with_chance(result: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The report's effects, each with ``chance``: True (stronger than chance), False
+    (within chance) or None — by the same rule the sentence uses, so they never disagree."""
+    from dynamics.coupling.wording import stronger_than_chance
+
+    out = []
+    for effect in result.get("effects", []):
+        ci = effect.get("ci95")
+        chance = stronger_than_chance((ci[0], ci[1]), effect.get("exceeds_chance")) if ci else None
+        out.append({**effect, "chance": chance})
+    return out
+
+
 def pooled_summary(result: Mapping[str, Any]) -> dict[str, Any] | None:
     """The pooled cross-lagged effect (the other's mood yesterday → yours today) of a
     stored report, with the per-pair estimate and where the population came from."""

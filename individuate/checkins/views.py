@@ -227,6 +227,7 @@ def coupling_page(request: AuthedRequest) -> HttpResponse:
             {
                 "report": report,
                 "pooled": coupling.pooled_summary(report.result),
+                "effects": coupling.effects_with_chance(report.result),
                 "series": series,
                 "svg": charts.coupling_chart(series, report.other.name if report.other else "them") if series else "",
             }

@@ -109,6 +109,7 @@ def _register_routers() -> None:
     from individuate.checkins.api import router as checkins_router
     from individuate.healing.api import router as healing_router
     from individuate.measures.api import router as measures_router
+    from individuate.mediation.api import router as mediation_router
     from individuate.practice.api import router as practice_router
 
     api.add_router("/", accounts_router)
@@ -118,6 +119,7 @@ def _register_routers() -> None:
     api.add_router("/", healing_router)
     api.add_router("/", practice_router)
     api.add_router("/", articles_router)
+    api.add_router("/", mediation_router)
 
 
 _register_routers()

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "individuate.practice",
     "individuate.articles",
     "django.contrib.sitemaps",
+    "individuate.mediation",
     "individuate.portal",
     "individuate.demo",
 ]

@@ -40,7 +40,11 @@ def test_accepts_a_real_secret_key() -> None:
 def test_seed_demo_is_idempotent_and_fictional(db: None, capsys: pytest.CaptureFixture[str]) -> None:
     call_command("seed_demo")
     call_command("seed_demo")
-    assert User.objects.filter(is_demo=True, is_active=True).count() == 3
+    # therapist, adult child, parent, and the two parents in mediation
+    assert User.objects.filter(is_demo=True, is_active=True).count() == 5
+    from individuate.mediation.models import Case
+
+    assert Case.objects.count() == 1  # the demo mediation case, once
     # The anonymous practice sample for the psychometrics page cannot log in.
     assert User.objects.filter(is_demo=True, is_active=False).count() == 40
     assert all(u.email.endswith("@example.com") for u in User.objects.all())

@@ -32,11 +32,14 @@ from individuate.demo.plan import seed_plan
 from individuate.demo.practice import seed_practice
 from individuate.measures.actions import assign
 from individuate.measures.models import Assignment
+from individuate.mediation.demo import seed_mediation
 
 DEMO_PASSWORD = "demo-individuate-2026"
 THERAPIST = "therapist@example.com"
 CHILD = "robin@example.com"
 PARENT = "ellen@example.com"
+# A fictional separating couple in mediation with the demo therapist.
+MEDIATION_A, MEDIATION_B = "nora@example.com", "tobias@example.com"
 
 
 def _user(email: str, name: str, **extra: Any) -> User:
@@ -104,9 +107,13 @@ class Command(BaseCommand):
         recompute_joint()
         if not Assignment.objects.filter(client=child, active=True).exists():
             assign(therapist, child.pk, "phq9", "biweekly", timezone.localdate())
+        nora = _user(MEDIATION_A, "Nora", perspective="parent", time_zone="Europe/Berlin")
+        tobias = _user(MEDIATION_B, "Tobias", perspective="parent", time_zone="Europe/Berlin")
+        seed_mediation(therapist, nora, tobias)
 
         self.stdout.write(self.style.SUCCESS("Demo accounts (all fictional), password for each: ") + DEMO_PASSWORD)
         self.stdout.write(f"  adult child : {CHILD}")
         self.stdout.write(f"  parent      : {PARENT}")
+        self.stdout.write(f"  mediation   : {MEDIATION_A} and {MEDIATION_B} (separating parents, a plan in progress)")
         self.stdout.write(f"  therapist   : {THERAPIST}  (two-factor on: get a code with")
         self.stdout.write(f"                .venv/bin/python manage.py demo_totp {THERAPIST})")

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import copy
+import io
+from datetime import date
+
+from pypdf import PdfReader
+
+from individuate.mediation import plan_document
+from individuate.mediation.holidays import holiday_rule
+from individuate.mediation.pdf import Signature, render_pdf
+
+from .test_schedule import ISSUE_EXAMPLE
+
+
+def pages_text(pdf: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def test_agreed_plan_pdf_has_sections_schedule_calendar_figures_and_both_agreements():
+    doc = copy.deepcopy(ISSUE_EXAMPLE)
+    doc["title"] = "Parenting plan for Mia and Leo"
+    doc["children"] = [{"name": "Mia", "born": "2018-05-02"}, {"name": "Leo"}]
+    doc["holidays"].append(holiday_rule("mothers-day", doc["parents"]))
+    doc["sections"] = {"communication": {"between_parents": "A shared notebook app, replies within a day."}}
+    pdf = render_pdf(
+        doc,
+        year=2027,
+        mediator="Dr. Robin Vale",
+        signatures=[
+            Signature("Alex", "Alex Example", date(2027, 1, 2), "account alex"),
+            Signature("Sam", "Sam Example", date(2027, 1, 3), "account sam"),
+        ],
+        shared_contacts={"Sam": "sam-shared@example.invalid"},
+    )
+    assert pdf.startswith(b"%PDF")
+    pages = pages_text(pdf)
+    text = "\n".join(pages)
+    assert len(pages) >= 3
+    assert "Parenting plan for Mia and Leo" in pages[0]
+    assert "2-2-5-5" in text and "14 nights" in text
+    assert "Thanksgiving" in text and "Mother's Day" in text
+    assert "A shared notebook app" in text
+    # test_issue_example_over_2027 plus the night before Mother's Day (8 May = day 124 = index 12, Sam's)
+    assert "2027 (365 nights) 175 47.9 % 190 52.1 %" in text  # 174 + Mother's Eve (a Sam night)
+    assert "Calendar 2027" in text and "December 2027" in text
+    assert plan_document.sha256(doc) in text.replace("\n", "")
+    flowing = " ".join(text.split())
+    assert "agreed as “Alex Example” on 2 January 2027" in flowing
+    assert "agreed as “Sam Example” on 3 January 2027" in flowing
+    assert "Both parents agreed to exactly this version" in text
+    assert "sam-shared@example.invalid" in text
+
+
+def test_draft_pdf_says_it_is_not_agreed_and_shows_no_contact_details():
+    pdf = render_pdf(ISSUE_EXAMPLE, year=2027)
+    text = "\n".join(pages_text(pdf))
+    assert "has not been agreed" in text
+    assert "signature and date" in text
+    assert "@" not in text
