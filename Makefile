@@ -21,6 +21,7 @@ run: install
 	mkdir -p var
 	$(DEV) $(PY) manage.py migrate --noinput
 	$(DEV) $(PY) manage.py seed_demo
+	$(DEV) $(PY) manage.py train_spam_model --if-missing
 	$(DEV) $(PY) manage.py schedule_nightly
 	@echo "Serving on http://127.0.0.1:$(PORT)/  (the task worker runs beside it; Ctrl-C stops both)"
 	@echo "E-mails (sign-up verification links) are printed in this terminal."

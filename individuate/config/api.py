@@ -104,6 +104,7 @@ def _access_denied(request: HttpRequest, exc: AccessDenied) -> HttpResponse:
 
 def _register_routers() -> None:
     from individuate.accounts.api import router as accounts_router
+    from individuate.articles.api import router as articles_router
     from individuate.boundaries.api import router as boundaries_router
     from individuate.checkins.api import router as checkins_router
     from individuate.healing.api import router as healing_router
@@ -117,6 +118,7 @@ def _register_routers() -> None:
     api.add_router("/", checkins_router)
     api.add_router("/", healing_router)
     api.add_router("/", practice_router)
+    api.add_router("/", articles_router)
     api.add_router("/", mediation_router)
 
 

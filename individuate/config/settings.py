@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "individuate.checkins",
     "individuate.healing",
     "individuate.practice",
+    "individuate.articles",
+    "django.contrib.sitemaps",
     "individuate.mediation",
     "individuate.portal",
     "individuate.demo",
@@ -311,3 +313,13 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 SIGNUP_OPEN = envbool("SIGNUP_OPEN", "True")
+
+# Articles and comments (docs/articles.md).
+SPAM_MODEL_PATH = os.getenv("SPAM_MODEL_PATH", str(BASE_DIR / "var" / "spam-model.json"))
+SPAM_TRAINING_DIR = os.getenv("SPAM_TRAINING_DIR", "")  # default: ../shared/data/youtube-spam
+ARTICLES_CLOSE_COMMENTS_AFTER_DAYS = envint("ARTICLES_CLOSE_COMMENTS_AFTER_DAYS", 90)
+ARTICLES_TRASH_DAYS = envint("ARTICLES_TRASH_DAYS", 30)
+ARTICLES_TRUST_APPROVED_COMMENTERS = envbool("ARTICLES_TRUST_APPROVED_COMMENTERS", "True")
+ARTICLES_HOLD_FIRST_COMMENTS = envbool("ARTICLES_HOLD_FIRST_COMMENTS", "True")
+AKISMET_API_KEY = envsecret("AKISMET_API_KEY")
+AKISMET_SITE_URL = os.getenv("AKISMET_SITE_URL", "")

@@ -61,6 +61,7 @@ urlpatterns = [
     path("", include("individuate.healing.urls")),
     path("practice/", portal.practice_dashboard, name="practice_dashboard"),
     path("", include("individuate.practice.urls")),
+    path("", include("individuate.articles.urls")),
     path("mediation/", include("individuate.mediation.urls")),
     # framework
     path("accounts/", include("allauth.urls")),

@@ -35,6 +35,7 @@ from django.utils import timezone
 from conftest import connect, link, make_therapist_user, make_user
 from individuate.accounts.actions import issue_api_token
 from individuate.accounts.models import User
+from individuate.articles.models import Article, Comment
 from individuate.boundaries import actions as boundaries
 from individuate.boundaries.models import SCOPES, ConsentGrant, TrackedPerson
 from individuate.checkins import actions as checkins
@@ -162,6 +163,29 @@ PAGES: dict[str, str] = {
     "flag_seen": "shared",
     "client_plan": "shared",
     "client_suggest": "shared",
+    # articles: the public side, the writer's own pages, and pages naming an article or comment
+    "article_list": "public",
+    "article_feed": "public",
+    "article_search": "public",
+    "comment_terms": "public",
+    "article_tag": "public",
+    "article_tag_feed": "public",
+    "author_articles": "public",
+    "article": "public",
+    "sitemap": "public",
+    "robots_txt": "public",
+    "commenter_request": "public",
+    "commenter_data": "public",
+    "my_articles": "own",
+    "article_new": "own",
+    "article_preview": "own",
+    "moderation_queue": "own",
+    "article_edit": "owned",
+    "article_autosave": "owned",
+    "article_publish": "owned",
+    "article_unpublish": "owned",
+    "article_revisions": "owned",
+    "moderation_reply": "owned",
 }
 # Routes of other packages (allauth, the admin, the API itself) are theirs; the API is
 # covered operation by operation below.
@@ -232,6 +256,12 @@ OPERATIONS: dict[str, str] = {
     "/api/appointments/{appointment_id}/decline": "owned",
     "/api/appointments/{appointment_id}/cancel": "owned",
     "/api/appointments/{appointment_id}/reschedule": "owned",
+    "/api/articles": "public",
+    "/api/articles/{slug}": "public",
+    "/api/articles/{slug}/comments": "public",
+    "/api/my/articles": "own",
+    "/api/my/comments": "own",
+    "/api/my/comments/moderate": "own",
 }
 
 VIEWERS = [
@@ -342,7 +372,14 @@ def _world() -> World:
     appointment = practice.book(owner, t_all.pk, _slot(days=4))
     token, _ = issue_api_token(owner, "laptop")
     request = ContactRequest.objects.create(therapist=t_all, name="Kim", email="k@example.com", message="hi")
+    # A site article (no author): only the operator manages it, so every viewer here is refused.
+    article = Article.objects.create(title="MX article", slug="mx-article", status="published", body="x")
+    comment = Comment.objects.create(article=article, name="N", email="n@example.com", body="x", status="pending")
     params = {
+        "article_id": article.pk,
+        "comment_id": comment.pk,
+        "author_id": t_all.pk,
+        "tag": "mx-tag",
         "other_id": mother.pk,
         "token_id": token.pk,
         "token": "not-a-real-token",

@@ -1,0 +1,226 @@
+"""Writing, publishing, reading: slugs, revisions, scheduling, feeds, sitemap, search, images, API."""
+
+from __future__ import annotations
+
+import io
+import xml.etree.ElementTree as ET
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from conftest import make_therapist_user
+from individuate.accounts.models import User
+from individuate.articles import actions
+from individuate.articles.demo import seed_articles
+from individuate.articles.models import Article, Comment
+from individuate.core.errors import ActionError
+
+
+def _published(author: User, title: str = "Small steps apart", slug: str = "") -> Article:
+    a = actions.save_article(
+        author,
+        None,
+        title=title,
+        body="Say it *kindly* and plainly.",
+        slug=slug,
+        summary="One ritual at a time.",
+        tags=["Boundaries"],
+    )
+    return actions.publish(author, a)
+
+
+def test_writing_needs_a_therapist_with_two_factor(alice: User, db: None) -> None:
+    no_mfa = make_therapist_user("nomfa@example.com", "Dr. No MFA", mfa=False)
+    for user in (alice, no_mfa):
+        with pytest.raises(ActionError, match="two-factor"):
+            actions.save_article(user, None, title="x", body="y")
+        c = Client()
+        c.force_login(user)
+        assert c.get(reverse("article_new")).status_code == 403
+
+
+def test_old_slug_redirects_301_and_locks_after_publication(therapist: User) -> None:
+    a = actions.save_article(therapist, None, title="First title", body="Text")
+    assert a.slug == "first-title"
+    a = actions.save_article(therapist, a, title="Better title", body="Text", slug="better-title")
+    actions.publish(therapist, a)
+    response = Client().get("/articles/first-title/")
+    assert response.status_code == 301 and response["Location"] == "/articles/better-title/"
+    with pytest.raises(ActionError, match="cannot change"):
+        actions.save_article(therapist, a, title="Better title", body="Text", slug="third")
+
+
+def test_slug_clash_is_a_clear_conflict(therapist: User) -> None:
+    _published(therapist, slug="taken")
+    with pytest.raises(ActionError, match="taken") as exc:
+        actions.save_article(therapist, None, title="Other", body="x", slug="taken")
+    assert exc.value.status == 409
+    assert Article.objects.count() == 1
+
+
+def test_edits_after_publication_keep_revisions_with_a_diff(therapist: User) -> None:
+    a = _published(therapist)
+    actions.save_article(therapist, a, title=a.title, body="Say it kindly, plainly and once.", summary=a.summary)
+    assert a.revisions.count() == 1
+    c = Client()
+    c.force_login(therapist)
+    page = c.get(reverse("article_revisions", args=[a.pk])).content.decode()
+    assert "-Say it *kindly* and plainly." in page and "+Say it kindly, plainly and once." in page
+
+
+def test_autosave_keeps_draft_text_and_preview_renders(therapist: User) -> None:
+    a = actions.save_article(therapist, None, title="Draft", body="")
+    c = Client()
+    c.force_login(therapist)
+    assert c.post(reverse("article_autosave", args=[a.pk]), {"body": "half a thought"}).status_code == 200
+    a.refresh_from_db()
+    assert a.body == "half a thought"
+    preview = c.post(reverse("article_preview"), {"body": "**bold** <script>x</script>"})
+    assert b"<strong>bold</strong>" in preview.content and b"<script" not in preview.content
+    bomb = c.post(reverse("article_preview"), {"body": ">" * 500})
+    assert bomb.status_code == 422 and b"nested" in bomb.content
+
+
+@pytest.mark.django_db(transaction=True)
+def test_scheduling_publishes_through_the_worker_and_refuses_the_past() -> None:
+    from django.core.management import call_command
+    from django.test import override_settings
+    from django_tasks_db.models import DBTaskResult
+
+    writer = make_therapist_user("writer@example.com", "Dr. Writer")
+    a = actions.save_article(writer, None, title="Later", body="Soon.")
+    with pytest.raises(ActionError, match="future"):
+        actions.publish(writer, a, timezone.now() - timedelta(minutes=1))
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+        actions.publish(writer, a, timezone.now() + timedelta(hours=2))
+        a.refresh_from_db()
+        assert a.status == "scheduled"
+        DBTaskResult.objects.update(run_after=timezone.now() - timedelta(seconds=1))
+        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", "--verbosity", "0")
+    a.refresh_from_db()
+    assert a.status == "published" and a.published_at is not None
+
+
+def test_unpublished_articles_are_not_public(therapist: User) -> None:
+    a = _published(therapist)
+    actions.unpublish(therapist, a)
+    assert Client().get(a.get_absolute_url()).status_code == 404
+
+
+def test_feed_and_sitemap_parse_and_list_the_article(therapist: User) -> None:
+    a = _published(therapist)
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    for url in (reverse("article_feed"), reverse("article_tag_feed", args=["boundaries"])):
+        root = ET.fromstring(Client().get(url).content)
+        assert root.tag == "{http://www.w3.org/2005/Atom}feed"
+        assert [e.findtext("a:title", namespaces=ns) for e in root.findall("a:entry", ns)] == [a.title]
+    sitemap = ET.fromstring(Client().get("/sitemap.xml").content)
+    locs = [e.text for e in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert any(loc.endswith(a.get_absolute_url()) for loc in locs)
+    robots = Client().get("/robots.txt").content.decode()
+    assert "Sitemap:" in robots and "Disallow: /articles/moderation/" in robots
+
+
+def test_article_page_has_meta_json_ld_author_box_and_reading_measure(therapist: User) -> None:
+    import json
+    import re
+
+    a = _published(therapist)
+    page = Client().get(a.get_absolute_url()).content.decode()
+    assert '<link rel="canonical" href="http://127.0.0.1:8000/articles/small-steps-apart/">' in page
+    assert 'property="og:title"' in page and 'name="twitter:card"' in page
+    ld = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1))
+    assert ld["@type"] == "Article" and ld["headline"] == a.title
+    assert "Request an appointment" in page and "/t/" in page
+    assert "crisis" in page
+    assert Client().get("/static/articles/articles.css").status_code in (200, 404)
+
+
+def test_list_paginates_and_search_finds(therapist: User) -> None:
+    for i in range(12):
+        _published(therapist, title=f"Piece number {i}")
+    first = Client().get(reverse("article_list")).content.decode()
+    assert "Piece number 11" in first and "Page 1 of 2" in first
+    found = Client().get(reverse("article_search") + "?q=number").content.decode()
+    assert "Piece number 3" in found
+    assert "No article matches" in Client().get(reverse("article_search") + "?q=zebras").content.decode()
+
+
+def _png(size: tuple[int, int] = (2400, 1200)) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 180, 160)).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_cover_images_are_checked_and_resized(therapist: User, settings: object, tmp_path: object) -> None:
+    settings.MEDIA_ROOT = str(tmp_path)  # type: ignore[attr-defined]
+    a = actions.save_article(
+        therapist, None, title="Covered", body="x", cover=SimpleUploadedFile("c.png", _png(), "image/png")
+    )
+    from PIL import Image
+
+    with a.cover.open("rb") as fh, Image.open(fh) as img:
+        assert img.width == 1600 and img.format == "JPEG"
+    with pytest.raises(ActionError, match="not an image"):
+        actions.save_article(therapist, None, title="Bad", body="x", cover=SimpleUploadedFile("x.png", b"not an image"))
+    big = SimpleUploadedFile("big.png", b"0" * (5 * 1024 * 1024 + 1))
+    with pytest.raises(ActionError, match="5 MB"):
+        actions.save_article(therapist, None, title="Big", body="x", cover=big)
+    assert Article.objects.filter(title__in=["Bad", "Big"]).count() == 0
+
+
+def test_api_public_read_and_writer_manage(therapist: User, alice: User) -> None:
+    a = _published(therapist)
+    listing = Client().get("/api/articles").json()
+    assert listing[0]["slug"] == a.slug and "email" not in str(listing)
+    assert Client().get("/api/articles/nope").status_code == 404
+    assert Client().get("/api/my/articles").status_code == 401
+    c = Client()
+    c.force_login(alice)
+    assert c.get("/api/my/articles").status_code == 403
+    c.force_login(therapist)
+    made = c.post(
+        "/api/my/articles", {"title": "Via API", "body": "Hello", "publish": True}, content_type="application/json"
+    )
+    assert made.status_code == 201 and made.json()["status"] == "published"
+    clash = c.post("/api/my/articles", {"title": "Again", "slug": "via-api"}, content_type="application/json")
+    assert clash.status_code == 409
+    bad = Client().post(
+        f"/api/articles/{a.slug}/comments",
+        {"name": "R", "email": "nope", "body": "x", "agree_terms": True},
+        content_type="application/json",
+    )
+    assert bad.status_code == 422
+    no_terms = Client().post(
+        f"/api/articles/{a.slug}/comments",
+        {"name": "R", "email": "r@example.org", "body": "x", "agree_terms": False},
+        content_type="application/json",
+    )
+    assert no_terms.status_code == 422
+    ok = Client().post(
+        f"/api/articles/{a.slug}/comments",
+        {"name": "R", "email": "r@example.org", "body": "Thank you for this.", "agree_terms": True},
+        content_type="application/json",
+    )
+    assert ok.status_code == 201 and ok.json()["status"] == "pending"  # no form token: a human looks
+    queue = c.get("/api/my/comments").json()
+    assert queue[0]["name"] == "R"
+    assert c.post(
+        "/api/my/comments/moderate", {"ids": [queue[0]["id"]], "action": "approve"}, content_type="application/json"
+    ).json() == {"changed": 1}
+    assert Comment.objects.get().status == "approved"
+
+
+def test_demo_seed_three_articles_one_pending(therapist: User) -> None:
+    made = seed_articles(therapist)
+    assert len(made) == 3 and seed_articles(therapist) == made
+    assert Comment.objects.filter(status="pending").count() == 1
+    for a in made:
+        page = Client().get(a.get_absolute_url())
+        assert page.status_code == 200 and b"<script>" not in a.body_html.encode()

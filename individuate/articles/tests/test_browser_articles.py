@@ -1,0 +1,78 @@
+"""A visitor reads, comments (one error, fixed), waits for moderation; the therapist
+approves from the queue; the comment appears. Screenshots: test-artifacts/browser/articles-*.png."""
+
+from __future__ import annotations
+
+import time as _time
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from conftest import make_therapist_user
+from individuate.articles.demo import seed_articles
+from individuate.articles.models import Comment
+from individuate.testing.browser import ARTIFACTS, browser, check_crisis_link, clear_screenshots, playwright
+
+
+@pytest.mark.browser
+def test_visitor_comments_and_therapist_approves(live_server: Any) -> None:
+    expect, sync_playwright = playwright()
+    clear_screenshots("articles-")
+    therapist = make_therapist_user("writer.browser@example.com", "Dr. Writer")
+    seed_articles(therapist)
+    django_client = Client()
+    django_client.force_login(therapist)
+    session = django_client.cookies["sessionid"].value
+
+    with browser(sync_playwright, expect) as new_context:
+        page = new_context().new_page()
+
+        def shot(p: Any, name: str) -> None:
+            p.screenshot(path=str(ARTIFACTS / f"articles-{name}.png"), full_page=True)
+
+        page.goto(f"{live_server.url}/articles/", timeout=60_000)
+        check_crisis_link(page, expect)
+        shot(page, "01-list")
+        page.get_by_role("link", name="Three steps out: space, small separations, a life of your own").click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Three steps out")
+        book = page.get_by_role("link", name="Request an appointment")
+        expect(book).to_have_attribute("href", "/t/dr-writer/#request")
+        shot(page, "02-article")
+
+        form = page.locator("form.comment-form")
+        form.locator("#id_body").fill("The voicemail idea helped. I tried it twice this week.")
+        form.locator("#id_name").fill("Morgan")
+        form.locator("#id_terms").check()
+        _time.sleep(3.2)
+        form.get_by_role("button", name="Post comment").click()
+        expect(page.locator(".comment-form .errorlist")).to_contain_text("Please give an e-mail address")
+        shot(page, "03-error")
+        form = page.locator("form.comment-form")
+        expect(form.locator("#id_body")).to_have_value("The voicemail idea helped. I tried it twice this week.")
+        form.locator("#id_email").fill("morgan@example.org")
+        form.locator("#id_terms").check()
+        _time.sleep(3.2)
+        form.get_by_role("button", name="Post comment").click()
+        expect(page.locator("#comments .notice")).to_contain_text("awaiting moderation")
+        shot(page, "04-awaiting")
+        comment = Comment.objects.get(name="Morgan")
+        assert comment.status == "pending"
+        article_url = page.url.split("?")[0]
+
+        mod_context = new_context()
+        mod_context.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])
+        mod = mod_context.new_page()
+        mod.goto(f"{live_server.url}/articles/moderation/")
+        row = mod.locator(".comment-row").filter(has_text="The voicemail idea helped")
+        expect(row).to_be_visible()
+        shot(mod, "05-queue")
+        row.get_by_role("button", name="Approve").click()
+        expect(mod.locator(".messages")).to_contain_text("Done")
+
+        page.goto(article_url)
+        expect(page.locator("#comments")).to_contain_text("The voicemail idea helped")
+        assert "morgan@example.org" not in page.content()
+        shot(page, "06-published")
+    comment.refresh_from_db()
+    assert comment.status == "approved"

@@ -1,0 +1,108 @@
+"""train_spam_model, spam_check and the Akismet backend (its own test client, no network)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import akismet
+import pytest
+from django.core.management import call_command
+
+from individuate.articles import actions, akismet_backend, spam
+from individuate.articles.models import Comment, SpamExample
+from individuate.articles.tests.conftest import HAM, SPAM
+
+
+def test_train_spam_model_uses_moderator_decisions(tmp_path: Path, settings: object, db: None) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    for i in range(2):
+        with open(data / f"Y{i}-V{i}.csv", "w", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(["text", "spam"])
+            w.writerows([(t, 0) for t in HAM] + [(t, 1) for t in SPAM])
+    SpamExample.objects.create(text="cheap pills www.pills.example", spam=True)
+    SpamExample.objects.create(text="this is about my own mother", spam=False)
+    out = tmp_path / "m.json"
+    from io import StringIO
+
+    buf = StringIO()
+    call_command("train_spam_model", "--data", str(data), "--out", str(out), stdout=buf)
+    assert "2 from moderators" in buf.getvalue() and out.exists()
+    assert spam.SpamModel.load(out).meta["trained_on"]["moderators"] == 2
+
+
+def _run(*args: str) -> int:
+    try:
+        call_command("spam_check", *args)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return 0
+
+
+def test_spam_check_scores_every_row_and_keeps_bad_rows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text(
+        'author,text,url\nRobin,"Thank you, this helped with my father",\nBot,"check out my channel http://x.example subscribe",http://x.example\nEmpty,,\n'
+    )
+    out = tmp_path / "out.csv"
+    assert _run(str(src), "--out", str(out)) == 0
+    rows = list(csv.DictReader(out.read_text().splitlines()))
+    assert [r["author"] for r in rows] == ["Robin", "Bot", "Empty"]
+    assert rows[0]["verdict"] in {"ham", "moderate"} and rows[1]["verdict"] in {"spam", "moderate"}
+    assert float(rows[1]["spam_probability"]) > float(rows[0]["spam_probability"])
+    assert rows[2]["error"] == "empty text" and rows[2]["verdict"] == ""
+
+
+def test_spam_check_exit_2_without_text_column_or_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text("author,body\nx,y\n")
+    assert _run(str(src), "--out", str(tmp_path / "o.csv")) == 2
+    assert "no `text` column" in capsys.readouterr().err
+    assert _run(str(tmp_path / "missing.csv"), "--out", str(tmp_path / "o.csv")) == 2
+    binary = tmp_path / "b.csv"
+    binary.write_bytes(b"\xff\xfe\x00bad")
+    assert _run(str(binary), "--out", str(tmp_path / "o.csv")) == 2
+
+
+def test_spam_check_broken_quoting_stays_in_its_row(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text('text,author\n"fine comment about my mum",a\n"broken "quote" here,b\nlast one,c\n')
+    out = tmp_path / "out.csv"
+    assert _run(str(src), "--out", str(out)) == 0
+    rows = list(csv.DictReader(out.read_text().splitlines()))
+    assert rows[0]["verdict"] and any(r["error"] for r in rows[1:]) or len(rows) >= 2
+
+
+class _SaysSpam(akismet.TestSyncClient):
+    comment_check_response = akismet.CheckResponse.SPAM
+
+
+class _Broken(akismet.TestSyncClient):
+    def comment_check(self, *args: object, **kwargs: object) -> akismet.CheckResponse:
+        raise akismet.RequestError("time-out")
+
+
+def test_akismet_second_opinion_and_fallback(
+    therapist: object, settings: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.AKISMET_API_KEY = "test-key"  # type: ignore[attr-defined]
+    settings.AKISMET_SITE_URL = "http://127.0.0.1:8000"  # type: ignore[attr-defined]
+    a = actions.save_article(therapist, None, title="On space", body="x")  # type: ignore[arg-type]
+    actions.publish(therapist, a)  # type: ignore[arg-type]
+    monkeypatch.setattr(akismet_backend, "client_class", _SaysSpam)
+    held = actions.post_comment(
+        a, actions.Incoming(name="R", email="r@example.org", body="Thank you for this piece.", ip="10.2.0.1")
+    )
+    assert held.status == "pending" and "Akismet" in held.held_because
+    monkeypatch.setattr(akismet_backend, "client_class", _Broken)
+    kept = actions.post_comment(
+        a, actions.Incoming(name="S", email="s@example.org", body="It helped me a lot.", ip="10.2.0.2")
+    )
+    assert Comment.objects.filter(pk=kept.pk).exists()
+    monkeypatch.setattr(akismet_backend, "client_class", akismet.TestSyncClient)
+    actions.moderate(therapist, [held.pk], "approve")  # type: ignore[arg-type]  # submit-ham through the test client
+    assert Comment.objects.get(pk=held.pk).status == "approved"
+    page = __import__("django.test", fromlist=["Client"]).Client().get("/articles/terms/").content.decode()
+    assert "Akismet" in page and "sent to it" in page

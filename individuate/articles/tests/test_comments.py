@@ -1,0 +1,373 @@
+"""The comment form's rules, the planted address that never shows, moderation."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.core import mail, signing
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from individuate.accounts.models import User
+from individuate.articles import actions
+from individuate.articles.forms import SALT
+from individuate.articles.models import Article, Comment, ModerationDecision
+
+PLANTED = "planted.secret.7f3a@example.net"
+
+
+def _article(author: User, slug: str = "on-guilt", **extra: object) -> Article:
+    article = actions.save_article(
+        author, None, title="On guilt", body="Guilt is *loud*.", slug=slug, summary="A short piece.", tags=["Guilt"]
+    )
+    actions.publish(author, article)
+    for k, v in extra.items():
+        setattr(article, k, v)
+    article.save()
+    return article
+
+
+def _started(seconds_ago: int = 30) -> str:
+    return signing.dumps(int(time.time()) - seconds_ago, salt=SALT)
+
+
+def _form(**over: object) -> dict[str, object]:
+    data: dict[str, object] = {
+        "body": "This helped me see why saying no to my mother feels so heavy.",
+        "name": "Robin",
+        "email": "robin@example.org",
+        "website": "",
+        "terms": "on",
+        "started": _started(),
+        "homepage_url": "",
+    }
+    data.update(over)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def _post(client: Client, article: Article, **over: object):  # type: ignore[no-untyped-def]
+    return client.post(
+        reverse("article", args=[article.slug]),
+        _form(**over),
+        REMOTE_ADDR=over.pop("ip", "10.0.0.1") if "ip" in over else "10.0.0.1",
+    )
+
+
+@pytest.fixture
+def article(therapist: User) -> Article:
+    return _article(therapist)
+
+
+@pytest.mark.parametrize(
+    ("missing", "message"),
+    [
+        ("name", "Please tell us a name"),
+        ("email", "Please give an e-mail address"),
+        ("body", "Please write something"),
+        ("terms", "Please tick the box to agree to the terms"),
+    ],
+)
+def test_each_required_field_has_a_clear_message_and_nothing_is_stored(
+    article: Article, missing: str, message: str
+) -> None:
+    response = Client().post(reverse("article", args=[article.slug]), _form(**{missing: None}))
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert Comment.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("email", "not-an-address", "does not look like an e-mail address"),
+        ("name", "n" * 246, "Names can be up to 245"),
+        ("email", "a" * 95 + "@example.org", "up to 100"),
+        ("website", "https://example.org/" + "x" * 200, "up to 200"),
+        ("body", "x" * 10_001, "up to 10000"),
+        ("name", "\u202e\u200b", "Please tell us a name"),
+    ],
+)
+def test_invalid_and_too_long_values_are_refused(article: Article, field: str, value: str, message: str) -> None:
+    response = Client().post(reverse("article", args=[article.slug]), _form(**{field: value}))
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert Comment.objects.count() == 0
+
+
+def test_unicode_tricks_are_removed_from_names(article: Article) -> None:
+    Client().post(reverse("article", args=[article.slug]), _form(name="Ro\u202ebin\u200b"))
+    assert Comment.objects.get().name == "Robin"
+
+
+def test_duplicate_is_refused_409_in_the_api_and_stored_once(article: Article) -> None:
+    c = Client()
+    assert _post(c, article).status_code == 302
+    cache_clear()
+    again = _post(c, article, ip="10.0.0.2")
+    assert again.status_code == 409
+    assert "already said that" in again.content.decode()
+    api = Client().post(
+        f"/api/articles/{article.slug}/comments", _api_body(), content_type="application/json", REMOTE_ADDR="10.0.0.3"
+    )
+    assert api.status_code == 409
+    assert Comment.objects.count() == 1
+
+
+def cache_clear() -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+def _api_body(**over: object) -> dict[str, object]:
+    body = {
+        "name": "Robin",
+        "email": "robin@example.org",
+        "body": "This helped me see why saying no to my mother feels so heavy.",
+        "agree_terms": True,
+        "comment_token": _started(),
+    }
+    body.update(over)
+    return body
+
+
+def test_flood_gets_429_with_a_clear_message(article: Article) -> None:
+    c = Client()
+    assert _post(c, article).status_code == 302
+    second = _post(c, article, body="Another thought, a second later.", email="other@example.org")
+    assert second.status_code == 429
+    assert "too quickly" in second.content.decode()
+    api = Client().post(
+        f"/api/articles/{article.slug}/comments",
+        _api_body(body="Third", email="x@example.org"),
+        content_type="application/json",
+        REMOTE_ADDR="10.0.0.1",
+    )
+    assert api.status_code == 429
+    assert Comment.objects.count() == 1
+
+
+def test_two_links_hold_a_comment_for_moderation_stored_once(article: Article) -> None:
+    _post(Client(), article, body="See https://a.example/x and https://b.example/y for more on this.")
+    comment = Comment.objects.get()
+    assert comment.status in {"pending", "spam"}
+    assert "2 links" in comment.held_because
+
+
+def test_honeypot_filled_goes_to_the_spam_folder_once(article: Article) -> None:
+    response = _post(Client(), article, homepage_url="http://bot.example")
+    assert response.status_code == 302
+    comment = Comment.objects.get()
+    assert comment.status == "spam" and "hidden field" in comment.held_because
+
+
+def test_sent_too_fast_is_held_and_a_forged_start_time_too(article: Article) -> None:
+    _post(Client(), article, started=_started(0))
+    _post(
+        Client(),
+        article,
+        started="forged",
+        body="Another genuine thought about my dad.",
+        email="b@example.org",
+        ip="10.0.0.9",
+    )
+    first, second = Comment.objects.order_by("pk")
+    assert first.status != "approved" and "within seconds" in first.held_because
+    assert second.status != "approved" and "altered" in second.held_because
+
+
+def test_reply_to_another_articles_comment_or_a_trashed_one_is_refused(article: Article, therapist: User) -> None:
+    other = _article(therapist, slug="other")
+    theirs = Comment.objects.create(article=other, name="X", email="x@example.org", body="hi", status="approved")
+    trashed = Comment.objects.create(article=article, name="Y", email="y@example.org", body="hey", status="trash")
+    for parent in (theirs, trashed):
+        cache_clear()
+        response = _post(Client(), article, parent=parent.pk, email=f"r{parent.pk}@example.org")
+        assert response.status_code == 422
+        assert "not on this article" in response.content.decode()
+    assert Comment.objects.count() == 2
+
+
+def test_planted_email_never_appears_in_public_responses(article: Article, therapist: User) -> None:
+    comment = Comment.objects.create(
+        article=article, name="Planter", email=PLANTED, body="A kind word.", status="approved"
+    )
+    actions.reply(therapist, comment.pk, "Thank you for reading.")
+    urls = [
+        reverse("article", args=[article.slug]),
+        reverse("article_list"),
+        reverse("article_tag", args=["guilt"]),
+        reverse("article_feed"),
+        reverse("article_tag_feed", args=["guilt"]),
+        reverse("sitemap"),
+        reverse("author_articles", args=[therapist.pk]),
+        reverse("article_search") + "?q=guilt",
+        "/api/articles",
+        f"/api/articles/{article.slug}",
+        "/api/openapi.json",
+    ]
+    for url in urls:
+        response = Client().get(url)
+        assert response.status_code == 200, url
+        assert PLANTED.encode() not in response.content, url
+        assert b"planted.secret" not in response.content, url
+    for message in mail.outbox:
+        assert PLANTED not in str(message.body) + str(message.subject) + str(message.alternatives)
+
+
+def test_author_is_emailed_without_the_commenters_address(article: Article) -> None:
+    from django.core.management import call_command
+
+    _post(Client(), article, email=PLANTED)
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", "--verbosity", "0") if False else None
+    assert mail.outbox, "the author gets an e-mail"
+    message = mail.outbox[-1]
+    assert "On guilt" in message.subject
+    assert PLANTED not in str(message.body) + str(message.alternatives)
+
+
+def test_every_status_change_is_recorded_and_spam_stays_in_the_folder(article: Article, therapist: User) -> None:
+    _post(Client(), article)
+    comment = Comment.objects.get()
+    actions.moderate(therapist, [comment.pk], "spam")
+    actions.moderate(therapist, [comment.pk], "approve")
+    actions.moderate(therapist, [comment.pk], "trash")
+    trail = list(
+        ModerationDecision.objects.filter(comment=comment).values_list("from_status", "to_status", "by_filter")
+    )
+    assert trail[0][2] is True and trail[0][0] == ""
+    assert trail[1:] == [(trail[0][1], "spam", False), ("spam", "approved", False), ("approved", "trash", False)]
+    assert all(d.moderator == therapist for d in ModerationDecision.objects.filter(comment=comment, by_filter=False))
+    actions.moderate(therapist, [comment.pk], "spam")
+    queue = Client()
+    queue.force_login(therapist)
+    page = queue.get(reverse("moderation_queue") + "?status=spam").content.decode()
+    assert comment.body in page
+
+
+def test_only_the_author_or_operator_moderates(article: Article, outsider: User) -> None:
+    c = Comment.objects.create(article=article, name="X", email="x@example.org", body="hi", status="pending")
+    with pytest.raises(Exception, match="No such comment"):
+        actions.moderate(outsider, [c.pk], "approve")
+
+
+def test_approved_commenter_is_approved_at_once_next_time(article: Article, therapist: User) -> None:
+    Comment.objects.create(article=article, name="Robin", email="robin@example.org", body="First.", status="approved")
+    _post(Client(), article, body="Thinking about it more, I called my mum less this week and it was fine.")
+    assert Comment.objects.latest("pk").status == "approved"
+
+
+def test_author_reply_is_marked_and_threading_stops_at_depth_three(article: Article, therapist: User) -> None:
+    top = Comment.objects.create(article=article, name="A", email="a@example.org", body="Top", status="approved")
+    answer = actions.reply(therapist, top.pk, "Thank you.")
+    assert answer.by_author and answer.status == "approved" and answer.depth == 1
+    deeper = Comment.objects.create(
+        article=article, parent=answer, depth=2, name="B", email="b@example.org", body="More", status="approved"
+    )
+    cache_clear()
+    deepest = actions.post_comment(
+        article, actions.Incoming(name="C", email="c@example.org", body="Even more", parent_id=deeper.pk)
+    )
+    assert deepest.depth == 2
+    page = Client().get(article.get_absolute_url()).content.decode()
+    assert "by-author" in page and ">Author<" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_trash_and_spam_are_purged_after_30_days_by_the_real_worker(therapist: User) -> None:
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    article = _article(therapist)
+    old = Comment.objects.create(
+        article=article,
+        name="O",
+        email="o@example.org",
+        body="old",
+        status="trash",
+        status_changed_at=timezone.now() - timedelta(days=31),
+    )
+    old_spam = Comment.objects.create(
+        article=article,
+        name="S",
+        email="s@example.org",
+        body="buy",
+        status="spam",
+        status_changed_at=timezone.now() - timedelta(days=31),
+    )
+    fresh = Comment.objects.create(
+        article=article,
+        name="F",
+        email="f@example.org",
+        body="new",
+        status="trash",
+        status_changed_at=timezone.now() - timedelta(days=29),
+    )
+    kept = Comment.objects.create(
+        article=article,
+        name="K",
+        email="k@example.org",
+        body="ok",
+        status="approved",
+        status_changed_at=timezone.now() - timedelta(days=300),
+    )
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+        from individuate.articles.tasks import purge_old_trash
+
+        purge_old_trash.enqueue()
+        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", "--verbosity", "0")
+    remaining = set(Comment.objects.values_list("pk", flat=True))
+    assert old.pk not in remaining and old_spam.pk not in remaining
+    assert {fresh.pk, kept.pk} <= remaining
+
+
+def test_commenter_export_and_erasure_by_signed_link(article: Article) -> None:
+    mine = Comment.objects.create(
+        article=article,
+        name="Robin",
+        email=PLANTED,
+        body="My words.",
+        status="approved",
+        ip="10.1.1.1",
+        user_agent="UA",
+        website="https://robin.example",
+    )
+    reply = Comment.objects.create(
+        article=article, parent=mine, name="Other", email="o@example.org", body="Reply stays.", status="approved"
+    )
+    c = Client()
+    c.post(reverse("commenter_request"), {"email": PLANTED})
+    link = next(m for m in mail.outbox if m.to == [PLANTED])
+    path = (
+        link.body.split("http://127.0.0.1:8000", 1)[1].split()[0]
+        if "127.0.0.1:8000" in link.body
+        else link.body.split("/articles/my-comments/", 1)[1].split()[0]
+    )
+    if not path.startswith("/"):
+        path = "/articles/my-comments/" + path
+    download = c.get(path + "?download=1")
+    assert b"My words." in download.content
+    assert c.post(path, {"confirm": "yes", "remove_texts": "yes"}).status_code == 302
+    mine.refresh_from_db()
+    assert (mine.name, mine.email, mine.website, mine.ip, mine.user_agent) == (
+        "Anonymous",
+        "erased@invalid",
+        "",
+        None,
+        "",
+    )
+    assert "removed at its writer's request" in mine.body
+    reply.refresh_from_db()
+    assert reply.body == "Reply stays."
+    assert b"Reply stays." in Client().get(article.get_absolute_url()).content
+    assert Client().get("/articles/my-comments/forged/").status_code == 400
+
+
+def test_closed_comments_refuse(therapist: User) -> None:
+    article = _article(therapist, comments="closed")
+    response = _post(Client(), article)
+    assert response.status_code == 403
+    assert Comment.objects.count() == 0

@@ -1,0 +1,131 @@
+"""The spam model: trained reproducibly, stored as plain JSON, loaded without pickle."""
+
+import builtins
+import csv
+import json
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from individuate.articles import spam
+from individuate.articles.spam import features, training
+from individuate.articles.spam.model import ModelError, SpamModel
+
+HAM = [
+    "This helped me understand why I feel guilty every time my mother calls.",
+    "Thank you, the part about small steps apart made sense to me.",
+    "I moved out last year and it still feels strange, but better.",
+    "My father does this too. Reading it calmly was a relief.",
+    "Good article, I shared it with my sister.",
+    "Do you have anything on how parents can get help on their own?",
+]
+SPAM = [
+    "Check out my channel http://spam.example subscribe!!!",
+    "Make money fast, visit www.cash.example now",
+    "subscribe to my channel please check out my video",
+    "Free gift cards here http://gift.example click",
+    "Follow me on twitter for free followers www.follow.example",
+    "check out this video on youtube http://vid.example",
+]
+
+
+def _write(directory: Path, name: str, rows: list[tuple[str, int]]) -> None:
+    with open(directory / name, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["text", "spam"])
+        w.writerows(rows)
+
+
+@pytest.fixture
+def tiny_data(tmp_path: Path) -> Path:
+    d = tmp_path / "data"
+    d.mkdir()
+    for i in range(3):
+        rows = [(t + f" {i}", 0) for t in HAM] + [(t + f" {i}", 1) for t in SPAM]
+        _write(d, f"Youtube0{i}-Video{i}.csv", rows)
+    return d
+
+
+def test_trained_model_loads_without_pickle(tiny_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    model = training.fit(training.load_videos(tiny_data))
+    path = tmp_path / "spam-model.json"
+    model.save(path)
+    json.loads(path.read_text())  # plain JSON
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the model must not be unpickled")
+
+    monkeypatch.setattr(pickle, "load", refuse)
+    monkeypatch.setattr(pickle, "loads", refuse)
+    real_import = builtins.__import__
+
+    def no_joblib(name: str, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        if name.startswith("joblib"):
+            raise AssertionError("joblib must not be used to load the model")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_joblib)
+    loaded = SpamModel.load(path)
+    texts = ["free money www.cash.example subscribe", "thank you, this helped with my mother"]
+    assert np.allclose(loaded.probabilities(texts), model.probabilities(texts), atol=1e-5)
+    p_spam, p_ham = loaded.probabilities(texts)
+    assert p_spam > p_ham
+
+
+def test_training_is_reproducible(tiny_data: Path, tmp_path: Path) -> None:
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    training.fit(training.load_videos(tiny_data)).save(a)
+    training.fit(training.load_videos(tiny_data)).save(b)
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_inference_matches_scikit_learn(tiny_data: Path) -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    groups = training.load_videos(tiny_data)
+    model = training.fit(groups)
+    docs = [features.terms(s.text, s.topic) for g in groups.values() for s in g]
+    vec = TfidfVectorizer(analyzer=lambda d: d, sublinear_tf=True, min_df=2).fit(docs)
+    text = "check out my channel, it is about my mother"
+    x = vec.transform([features.terms(text)]).toarray()[0]
+    order = sorted(vec.vocabulary_, key=vec.vocabulary_.__getitem__)
+    coef = np.array([model.coef[model.vocabulary[t]] for t in order])
+    assert model.text_logits([text])[0] == pytest.approx(float(x @ coef) + model.intercept, abs=1e-9)
+
+
+def test_a_damaged_or_foreign_file_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "m.json"
+    bad.write_text('{"format": "something-else"}')
+    with pytest.raises(ModelError, match="not an Individuate spam model"):
+        SpamModel.load(bad)
+    bad.write_bytes(b"\x80\x04K\x01.")  # a pickle
+    with pytest.raises(ModelError):
+        SpamModel.load(bad)
+    with pytest.raises(ModelError, match="train_spam_model"):
+        SpamModel.load(tmp_path / "missing.json")
+
+
+def test_verdicts_honeypot_links_and_no_model(tiny_data: Path) -> None:
+    model = training.fit(training.load_videos(tiny_data))
+    assert spam.assess("Nice", spam.Signals(honeypot_filled=True), model).verdict == spam.SPAM
+    two_links = spam.assess("see http://a.example and http://b.example", spam.Signals(), model)
+    assert two_links.verdict in {spam.MODERATE, spam.SPAM} and "2 links" in two_links.reason_text
+    held = spam.assess("thank you, this helped", spam.Signals(too_fast=True), model)
+    assert held.verdict != spam.HAM
+
+
+def test_training_dir_default_is_beside_the_repository(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SPAM_TRAINING_DIR", raising=False)
+    from django.conf import settings
+
+    monkeypatch.setattr(settings, "SPAM_TRAINING_DIR", "", raising=False)
+    repo = Path(__file__).resolve().parents[3]
+    assert training.training_dir() == repo.parent / "shared" / "data" / "youtube-spam"
+    monkeypatch.setenv("SPAM_TRAINING_DIR", "/somewhere/else")
+    assert training.training_dir() == Path("/somewhere/else")
+
+
+def test_unicode_tricks_do_not_hide_words() -> None:
+    assert features.fingerprint("sub\u200bscribe \u202enow") == features.fingerprint("subscribe now")
