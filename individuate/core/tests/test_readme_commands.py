@@ -41,6 +41,10 @@ NOT_RUN = {
     "make install": "installs packages from the network; make run below depends on it being done",
     "make typecheck": "mypy over the whole tree takes minutes; CI and the lead run it on its own",
     ".venv/bin/python -m bench.run_all": "the coupling-engine benchmark takes minutes; its results are in bench/RESULTS.md",
+    ".venv/bin/python -m bench.multiprocess": "starts two app servers and two workers on PostgreSQL; .ci/run runs it",
+    ".venv/bin/python -m bench.load": "a minute of load after minutes of set-up; its results are in bench/RESULTS.md",
+    "python manage.py rqworker default --with-scheduler": "needs TASKS_BACKEND=django_tasks_rq.RQBackend and Redis; "
+    "the RQ backend is tested in core/tests/test_rq_backend.py",
 }
 
 
@@ -117,14 +121,13 @@ def _wait_for(url: str, seconds: int = 120) -> str:
     raise AssertionError(f"{url} never answered")
 
 
-def _stop(process: subprocess.Popen[str]) -> str:
+def _stop(process: subprocess.Popen[str]) -> None:
     os.killpg(process.pid, signal.SIGTERM)
     try:
-        out, _ = process.communicate(timeout=20)
+        process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
-        out, _ = process.communicate()
-    return out or ""
+        process.wait()
 
 
 def test_every_readme_command_is_run_here_or_said_why_not() -> None:
@@ -234,19 +237,24 @@ def test_operations_commands_run_with_debug_off(env: dict[str, str], venv: Path)
 
 
 def test_the_worker_starts_and_keeps_running(env: dict[str, str], venv: Path) -> None:
+    log = (ROOT / "var" / "readme-worker.log").open("w+")
     process = subprocess.Popen(  # noqa: S602
         "python manage.py db_worker --queue-name '*'",
         shell=True,
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,
     )
     time.sleep(8)
-    assert process.poll() is None, process.stdout.read() if process.stdout else ""
-    out = _stop(process)
+    running = process.poll() is None
+    _stop(process)
+    log.seek(0)
+    out = log.read()
+    log.close()
+    assert running, out
     assert "E001" not in out and "Traceback" not in out, out
 
 
@@ -260,12 +268,13 @@ def test_gunicorn_refuses_the_development_key_and_serves_with_a_real_one(env: di
     # The development key with DEBUG off: the app refuses and gunicorn stops ("App failed to load").
     assert refused.returncode == 4, refused.stderr[-2000:]
     assert "individuate.E001" in refused.stderr and "App failed to load" in refused.stderr
+    log = (ROOT / "var" / f"readme-gunicorn-{port}.log").open("w+")
     process = subprocess.Popen(  # noqa: S602
         command,
         shell=True,
         cwd=ROOT,
         env=env | {"SECRET_KEY": "readme-test-" + "x" * 50},
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,
@@ -275,6 +284,7 @@ def test_gunicorn_refuses_the_development_key_and_serves_with_a_real_one(env: di
         assert "Individuate" in page
     finally:
         _stop(process)
+        log.close()
 
 
 def test_make_lint_passes(env: dict[str, str], venv: Path) -> None:
@@ -284,12 +294,13 @@ def test_make_lint_passes(env: dict[str, str], venv: Path) -> None:
 
 def test_make_run_serves_pages_and_links_follow_its_port(env: dict[str, str], venv: Path) -> None:
     port = _free_port()
+    log = (ROOT / "var" / f"readme-make-run-{port}.log").open("w+")
     process = subprocess.Popen(  # noqa: S602
         f"make run VENV={venv} PORT={port} RUNSERVER_ARGS=--noreload",
         shell=True,
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,
@@ -299,7 +310,10 @@ def test_make_run_serves_pages_and_links_follow_its_port(env: dict[str, str], ve
         assert "Close to your family" in home
         assert "Log in" in _wait_for(f"http://127.0.0.1:{port}/accounts/login/")
     finally:
-        out = _stop(process)
+        _stop(process)
+        log.seek(0)
+        out = log.read()
+        log.close()
     assert f"Serving on http://127.0.0.1:{port}/" in out, out[-3000:]
     assert "robin@example.com" in out  # the demo logins are printed
     # E-mail links in development point at the port make run serves on.

@@ -192,6 +192,25 @@ PAGES: dict[str, str] = {
 FOREIGN = ("accounts/", "admin/", "api/", "static/")
 
 OPERATIONS: dict[str, str] = {
+    # mediation (its own matrix of case members is in mediation/tests): tried by everyone for leaks and 5xx
+    "/api/mediation/cases": "own",
+    "/api/mediation/cases/{case_id}": "own",
+    "/api/mediation/cases/{case_id}/agreements": "own",
+    "/api/mediation/cases/{case_id}/comments": "own",
+    "/api/mediation/cases/{case_id}/comments/{comment_id}/decision": "own",
+    "/api/mediation/cases/{case_id}/compare": "own",
+    "/api/mediation/cases/{case_id}/contact": "own",
+    "/api/mediation/cases/{case_id}/diff": "own",
+    "/api/mediation/cases/{case_id}/hours": "own",
+    "/api/mediation/cases/{case_id}/invitations": "own",
+    "/api/mediation/cases/{case_id}/notes": "own",
+    "/api/mediation/cases/{case_id}/notes/{note_id}": "own",
+    "/api/mediation/cases/{case_id}/parenting-time": "own",
+    "/api/mediation/cases/{case_id}/sections/{section}": "own",
+    "/api/mediation/cases/{case_id}/versions": "own",
+    "/api/mediation/cases/{case_id}/versions/{number}": "own",
+    "/api/mediation/join": "own",
+    "/api/mediation/parenting-time": "own",
     # plans (healing)
     "/api/plans": "own",
     "/api/plan": "own",
