@@ -7,9 +7,13 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Articles and comments"
 
     def ready(self) -> None:
+        from individuate.core.housekeeping import register_nightly
         from individuate.core.records import leave_out, register_eraser, register_exporter
 
         from . import records
+        from .actions import purge_trash
+
+        register_nightly("comment_trash", purge_trash)  # trash is kept 30 days, then purged
         from .models import Article, ArticleRevision, Comment, ModerationDecision
 
         register_exporter(

@@ -8,6 +8,7 @@ task (``checkins.tasks.recompute_coupling``, queued by ``schedule_nightly``) cal
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -28,5 +29,17 @@ def prune_finished_tasks(older_than: timedelta | None = None) -> int:
     return deleted
 
 
+# Apps add their own nightly clean-up here in AppConfig.ready (e.g. articles: the comment
+# trash after 30 days), so core calls them without importing any app.
+NIGHTLY: dict[str, Callable[[], int]] = {}
+
+
+def register_nightly(name: str, job: Callable[[], int]) -> None:
+    NIGHTLY[name] = job
+
+
 def prune() -> dict[str, int]:
-    return {"task_results": prune_finished_tasks(), "limit_events": limits.prune()}
+    done = {"task_results": prune_finished_tasks(), "limit_events": limits.prune()}
+    for name, job in NIGHTLY.items():
+        done[name] = job()
+    return done

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from individuate.accounts.actions import make_therapist
 from individuate.accounts.models import User
+from individuate.articles.demo import seed_articles
 from individuate.boundaries.models import (
     ConsentGrant,
     FamilyLink,
@@ -110,6 +111,7 @@ class Command(BaseCommand):
             assign(therapist, child.pk, "phq9", "biweekly", earliest_today())
         nora = _user(MEDIATION_A, "Nora", perspective="parent", time_zone="Europe/Berlin")
         tobias = _user(MEDIATION_B, "Tobias", perspective="parent", time_zone="Europe/Berlin")
+        seed_articles(therapist)
         if seed_mediation(therapist, nora, tobias) is not None:
             # Demo data ends no later than today in every time zone (the signers' today may be later).
             from individuate.mediation.models import Agreement
