@@ -75,7 +75,18 @@ def env(tmp_path_factory: pytest.TempPathFactory, venv: Path) -> dict[str, str]:
     clean = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY", "SECRET_KEY_FILE"}
+        # (DJANGO_ALLOW_ASYNC_UNSAFE is the browser tests' own; a deployment never sets it,
+        # and the serve-time checks rightly refuse it)
+        if k
+        not in {
+            "DJANGO_SETTINGS_MODULE",
+            "DATABASE_URL",
+            "REDIS_URL",
+            "DEBUG",
+            "SECRET_KEY",
+            "SECRET_KEY_FILE",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
         and not k.startswith(("TEST", "SITE_", "PYTEST"))
         and k != "PORT"
     }
