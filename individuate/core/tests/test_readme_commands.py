@@ -159,7 +159,6 @@ RUN_HERE = {
     "python manage.py migrate",
     "python manage.py db_worker --queue-name '*'",
     "python manage.py schedule_nightly",
-    "python manage.py prune_db_task_results",
 }
 
 
@@ -240,7 +239,6 @@ def test_operations_commands_run_with_debug_off(env: dict[str, str], venv: Path)
         "python manage.py migrate",
         "python manage.py collectstatic --noinput",
         "python manage.py schedule_nightly",
-        "python manage.py prune_db_task_results",
     ):
         result = run(command, env, venv)
         assert result.returncode == 0, f"{command}: {result.stderr[-2000:]}"
