@@ -332,3 +332,10 @@ def test_make_run_serves_pages_and_links_follow_its_port(env: dict[str, str], ve
         venv,
     )
     assert site_root.stdout.strip().splitlines()[-1] == f"http://127.0.0.1:{port}"
+
+
+def test_demo_totp_before_make_run_says_what_to_do(env: dict[str, str], venv: Path, tmp_path: Path) -> None:
+    fresh = env | {"SQLITE_PATH": str(tmp_path / "not-yet.sqlite3")}
+    result = run(".venv/bin/python manage.py demo_totp therapist@example.com", fresh, venv)
+    assert result.returncode == 1 and "run `make run` first" in result.stderr
+    assert "Traceback" not in result.stderr

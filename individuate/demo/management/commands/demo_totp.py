@@ -10,6 +10,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from allauth.mfa.utils import decrypt
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
 from individuate.accounts.models import User
 
@@ -21,7 +22,12 @@ class Command(BaseCommand):
         parser.add_argument("email")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        user = User.objects.filter(email=options["email"].lower()).first()
+        try:
+            user = User.objects.filter(email=options["email"].lower()).first()
+        except DatabaseError as exc:  # a fresh checkout: no database, or not migrated yet
+            raise CommandError(
+                "There are no demo accounts here yet: run `make run` first (it creates the database and them)."
+            ) from exc
         if user is None or not user.is_demo:
             raise CommandError("Refused: this command only works for accounts created by seed_demo.")
         authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
