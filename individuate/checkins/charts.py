@@ -74,6 +74,6 @@ def coupling_chart(series: list[dict[str, Any]], other: str) -> str:
     ax.fill_between(x, low, high, color=TEAL, alpha=0.15, linewidth=0)
     ax.plot(x, estimate, color=TEAL, marker="o", markersize=3, linewidth=2)
     ax.axhline(0, color=MUTED, linewidth=0.8)
-    ax.set_ylabel(f"follows {other[:18]}")
+    ax.set_ylabel(f"moves with {other[:15]}")
     _date_axis(ax)
     return svg_of(fig)
