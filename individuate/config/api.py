@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
+from ninja.openapi.schema import OpenAPISchema
 from ninja.security import HttpBearer, django_auth
 
 from individuate.accounts.models import ApiToken
@@ -40,6 +41,27 @@ ERROR_SCHEMA = {
 }
 
 
+class SchemaNameClash(Exception):
+    """Two different shapes were given one component name in the OpenAPI document."""
+
+
+class StrictOpenAPISchema(OpenAPISchema):
+    """Ninja keeps the last definition when two schemas share a name (two ``Status``
+    enums, two ``CommentOut`` models), so the document describes one shape for both
+    and every client validating against it is misled. Refuse instead."""
+
+    def add_schema_definitions(self, definitions: dict[str, Any]) -> None:
+        clashes = sorted(
+            name for name, value in definitions.items() if name in self.schemas and self.schemas[name] != value
+        )
+        if clashes:
+            raise SchemaNameClash(
+                "Different schemas share a name in the API document: " + ", ".join(clashes) + ". "
+                "Give each its own name (a distinct class name, or Literal[...] for an enum)."
+            )
+        super().add_schema_definitions(definitions)
+
+
 class IndividuateAPI(NinjaAPI):
     """Every error is ``{"detail": message}``, and the schema says so for every operation:
     422 wherever there is input to get wrong (400 for a body that is not JSON), 401
@@ -54,7 +76,7 @@ class IndividuateAPI(NinjaAPI):
         return cache[key]
 
     def _build_schema(self, path_prefix: str) -> Any:
-        schema = super().get_openapi_schema(path_prefix=path_prefix)
+        schema = StrictOpenAPISchema(self, path_prefix)
         schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
         error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
         for path, operations in schema["paths"].items():

@@ -4,10 +4,10 @@ a therapist reads a client's plan and suggests steps only through the policy."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Router, Schema, Status
-from pydantic import Field
+from pydantic import Field, WithJsonSchema
 
 from individuate.core.http import AuthedRequest
 from individuate.core.schemas import Message, Scale, Text
@@ -17,6 +17,15 @@ from .content import plans
 from .models import Goal, PlanEnrollment, Script, SmallStep, StepSuggestion
 
 router = Router(tags=["plans"])
+
+# Both models call their choices ``Status``; the API names them apart.
+StepStatus = Annotated[
+    SmallStep.Status, WithJsonSchema({"title": "StepStatus", "type": "string", "enum": SmallStep.Status.values})
+]
+SuggestionStatus = Annotated[
+    StepSuggestion.Status,
+    WithJsonSchema({"title": "SuggestionStatus", "type": "string", "enum": StepSuggestion.Status.values}),
+]
 
 ERRORS: dict[int, type[Schema]] = {400: Message, 403: Message, 404: Message, 409: Message, 422: Message}
 
@@ -42,7 +51,7 @@ class SmallStepOut(Schema):
     goal_id: int
     title: str
     planned_on: date
-    status: SmallStep.Status
+    status: StepStatus
     script_id: int | None
     how_it_went: str
     learned: str
@@ -109,7 +118,7 @@ class SuggestionOut(Schema):
     plan_step: str
     title: str
     note: str
-    status: StepSuggestion.Status
+    status: SuggestionStatus
     created_at: datetime
 
 

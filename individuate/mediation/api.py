@@ -114,13 +114,13 @@ class ChangeOut(Schema):
     text: str
 
 
-class CommentIn(Schema):
+class PlanCommentIn(Schema):
     section: str = Field(max_length=40)
     text: str = Field(min_length=1, max_length=4000)
     proposal: dict[str, Any] | None = Field(default=None, description="A section value; makes this a proposal")
 
 
-class CommentOut(Schema):
+class PlanCommentOut(Schema):
     id: int
     section: str
     author: str
@@ -152,7 +152,7 @@ class NoteOut(Schema):
     created_at: str
 
 
-class ContactIn(Schema):
+class CaseContactIn(Schema):
     details: str = Field(default="", max_length=1000)
     share: bool = False
 
@@ -394,7 +394,7 @@ def diff(request: AuthedRequest, case_id: int, before: int, after: int) -> list[
 
 @router.get(
     "/mediation/cases/{case_id}/comments",
-    response={200: page_of(CommentOut), 403: Message, 404: Message},
+    response={200: page_of(PlanCommentOut), 403: Message, 404: Message},
     summary="Comments and proposals you may read (paginated)",
 )
 def list_comments(request: AuthedRequest, case_id: int, limit: Limit = PAGE_SIZE, offset: Offset = 0) -> dict[str, Any]:
@@ -403,9 +403,9 @@ def list_comments(request: AuthedRequest, case_id: int, limit: Limit = PAGE_SIZE
 
 
 @router.post(
-    "/mediation/cases/{case_id}/comments", response={201: CommentOut, 403: Message, 404: Message, 422: Message}
+    "/mediation/cases/{case_id}/comments", response={201: PlanCommentOut, 403: Message, 404: Message, 422: Message}
 )
-def add_comment(request: AuthedRequest, case_id: int, payload: CommentIn) -> Status[dict[str, Any]]:
+def add_comment(request: AuthedRequest, case_id: int, payload: PlanCommentIn) -> Status[dict[str, Any]]:
     role = _case(request, case_id)
     created = actions.comment(request.user, role.case, payload.section, payload.text, proposal=payload.proposal)
     return Status(201, _comment_out(created))
@@ -413,7 +413,7 @@ def add_comment(request: AuthedRequest, case_id: int, payload: CommentIn) -> Sta
 
 @router.post(
     "/mediation/cases/{case_id}/comments/{comment_id}/decision",
-    response={200: CommentOut, 403: Message, 404: Message, 409: Message, 422: Message},
+    response={200: PlanCommentOut, 403: Message, 404: Message, 409: Message, 422: Message},
 )
 def decide(request: AuthedRequest, case_id: int, comment_id: int, payload: DecisionIn) -> dict[str, Any]:
     role = _case(request, case_id)
@@ -482,7 +482,7 @@ def edit_note(request: AuthedRequest, case_id: int, note_id: int, payload: NoteI
 
 
 @router.put("/mediation/cases/{case_id}/contact", response={200: Message, 403: Message, 404: Message, 422: Message})
-def set_contact(request: AuthedRequest, case_id: int, payload: ContactIn) -> dict[str, str]:
+def set_contact(request: AuthedRequest, case_id: int, payload: CaseContactIn) -> dict[str, str]:
     role = _case(request, case_id)
     actions.set_contact(request.user, role.case, details=payload.details, share=payload.share)
     return {"detail": "Saved."}
