@@ -197,8 +197,10 @@ def _texts(stream: RecordStream, pretty: bool) -> Iterator[tuple[bytes, int, boo
     try:
         workers = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 4)
         if len(stream) >= PARALLEL_MIN and workers > 1 and "fork" in mp.get_all_start_methods():
+            # several slices per worker, so that none waits long for the last, larger one
+            size = max(256, min(stream.chunk, -(-len(stream) // (4 * workers))))
             with mp.get_context("fork").Pool(workers) as pool:
-                yield from pool.imap(_chunk_text, stream.bounds())
+                yield from pool.imap(_chunk_text, stream.bounds(size))
         else:
             yield from map(_chunk_text, stream.bounds())
     finally:

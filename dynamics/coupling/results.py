@@ -110,8 +110,10 @@ class RecordStream:
     def __len__(self) -> int:
         return self.n
 
-    def bounds(self) -> list[tuple[int, int]]:
-        return [(lo, min(lo + self.chunk, self.n)) for lo in range(0, self.n, self.chunk)]
+    def bounds(self, size: int | None = None) -> list[tuple[int, int]]:
+        """``lo:hi`` slices of ``size`` rows (default: the stream's chunk)."""
+        step = max(1, size or self.chunk)
+        return [(lo, min(lo + step, self.n)) for lo in range(0, self.n, step)]
 
     def __iter__(self) -> Iterator[PairRecord]:
         for lo, hi in self.bounds():
