@@ -21,7 +21,7 @@ from allauth.mfa.utils import is_mfa_enabled
 
 from individuate.core.records import CONNECTION, KINDS, OWNER_ONLY, RecordKind, register_kind
 
-from .models import SCOPES, AccessEvent, TherapistConnection
+from .models import SCOPES, AccessEvent, ConsentGrant, TherapistConnection
 
 if TYPE_CHECKING:
     from individuate.accounts.models import User
@@ -272,21 +272,34 @@ def decide_many(viewer: User, owners: list[User], kind: str) -> dict[int, Decisi
     if record_kind is None or not _known_scope(record_kind) or not owners:
         return {o.pk: decide(viewer, o, kind) for o in owners}
     mfa = viewer.is_therapist and is_mfa_enabled(viewer)
-    connections = {
-        c.client_id: c
-        for c in TherapistConnection.objects.filter(
+    # Two flat queries (no model instance per connection or grant): which owners are
+    # connected, and which scopes each has shared.
+    connected = set(
+        TherapistConnection.objects.filter(
             therapist=viewer, client_id__in=[o.pk for o in owners], status=TherapistConnection.Status.ACTIVE
-        ).prefetch_related("grants")
-    }
+        ).values_list("client_id", flat=True)
+    )
+    shared = (
+        set(
+            ConsentGrant.objects.filter(
+                connection__therapist=viewer,
+                connection__client_id__in=connected,
+                connection__status=TherapistConnection.Status.ACTIVE,
+                scope=record_kind.scope,
+                revoked_at__isnull=True,
+            ).values_list("connection__client_id", flat=True)
+        )
+        if connected and record_kind.scope not in (OWNER_ONLY, CONNECTION)
+        else set()
+    )
     decisions: dict[int, Decision] = {}
     for owner in owners:
         if viewer.pk == owner.pk or not viewer.is_therapist or not owner.is_active:
             decisions[owner.pk] = decide(viewer, owner, kind)
             continue
-        connection = connections.get(owner.pk)
         if record_kind.scope == OWNER_ONLY:
             decisions[owner.pk] = _deny("owner_only", NOT_FOUND)
-        elif connection is None:
+        elif owner.pk not in connected:
             decisions[owner.pk] = _deny("not_connected", NOT_FOUND)
         elif not mfa:
             decisions[owner.pk] = _deny(
@@ -294,7 +307,7 @@ def decide_many(viewer: User, owners: list[User], kind: str) -> dict[int, Decisi
             )
         elif record_kind.scope == CONNECTION:
             decisions[owner.pk] = Decision(True, "connection", "Connected therapist.")
-        elif any(g.scope == record_kind.scope and g.revoked_at is None for g in connection.grants.all()):
+        elif owner.pk in shared:
             decisions[owner.pk] = Decision(True, f"grant:{record_kind.scope}", "Shared by the client.")
         else:
             decisions[owner.pk] = _deny(

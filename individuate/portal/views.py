@@ -79,6 +79,18 @@ def clients(request: AuthedRequest) -> HttpResponse:
     return render(request, "portal/clients.html", context)
 
 
+#: Clients shown on the week view; the Clients page lists everyone.
+WEEK_CLIENT_ROWS = 25
+
+
+def _week_rows(people: list[Any], attention: set[int], seen_this_week: set[int]) -> list[Any]:
+    """The clients the week view shows: those needing attention, then those with a
+    session this week, then the rest by name — at most :data:`WEEK_CLIENT_ROWS`."""
+    return sorted(people, key=lambda p: (p.pk not in attention, p.pk not in seen_this_week, p.name.lower()))[
+        :WEEK_CLIENT_ROWS
+    ]
+
+
 @therapist_required
 def practice_dashboard(request: AuthedRequest) -> HttpResponse:
     therapist = request.user
@@ -95,9 +107,12 @@ def practice_dashboard(request: AuthedRequest) -> HttpResponse:
     ]
     may_see = policy.therapist_may_see_clients(therapist)
     clients = []
+    client_total = 0
     if may_see:
-        attention = clients_needing_attention(therapist)
-        people = [c.client for c in boundaries.clients_of_therapist(therapist) if c.client is not None]
+        attention = set(clients_needing_attention(therapist))
+        everyone = [c.client for c in boundaries.clients_of_therapist(therapist) if c.client is not None]
+        client_total = len(everyone)
+        people = _week_rows(everyone, attention, {a.client_id for a in [*today, *week]})
         # One decision per client and kind, logged in one insert each; then one query per kind.
         measures_ok = policy.decide_many(therapist, people, "measures")
         plans_ok = policy.decide_many(therapist, people, "plans")
@@ -139,6 +154,7 @@ def practice_dashboard(request: AuthedRequest) -> HttpResponse:
             "connection_requests": len(boundaries.pending_for_therapist(therapist)) if may_see else 0,
             "inbox": practice.open_contact_requests(therapist) if may_see else [],
             "clients": clients,
+            "client_total": client_total,
             "feed_url": request.build_absolute_uri(f"/practice/feed/{profile.feed_token}.ics"),
         },
     )

@@ -96,3 +96,26 @@ def test_appointments_page_does_not_grow_with_appointments(alice: User) -> None:
         book(20, 10)
         many = _count(browser, reverse("appointments"))
         assert many <= few + 3, f"{viewer}: {few} queries for 2 appointments, {many} for 22"
+
+
+@pytest.mark.django_db
+def test_week_view_shows_a_bounded_set_with_who_needs_attention_first() -> None:
+    from individuate.portal.views import WEEK_CLIENT_ROWS
+
+    therapist = make_therapist_user("week-cap@example.com", "Dr. Cap")
+    people = _clients(therapist, WEEK_CLIENT_ROWS + 3, 300)
+    # The last by name answers the PHQ-9's self-harm item: a safety flag, so "needs attention".
+    last = people[-1]
+    last.display_name = "Zora Last"
+    last.save(update_fields=["display_name"])
+    response = measures.start_response(last, "phq9")
+    measures.save_answers(last, response.pk, {f"phq9_{i}": 2 for i in range(1, 10)})
+    measures.submit_response(last, response.pk)
+    browser = Client()
+    browser.force_login(therapist)
+    page = browser.get(reverse("practice_dashboard")).content.decode()
+    assert f"Showing {WEEK_CLIENT_ROWS} of your {WEEK_CLIENT_ROWS + 3} clients" in page
+    assert "Zora Last" in page  # needs attention: shown although last by name
+    # Only the clients on the page were read, and each read was logged.
+    logged = set(AccessEvent.objects.filter(viewer=therapist, kind="measures").values_list("owner_id", flat=True))
+    assert len(logged) == WEEK_CLIENT_ROWS and last.pk in logged
