@@ -9,7 +9,7 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 
-from individuate.core.charts import AMBER, LINE, MUTED, PLUM, RED, TEAL, svg_of
+from individuate.core.charts import AMBER, LINE, MUTED, PLUM, RED, TEAL, cached_chart, svg_of
 
 SERIES = (
     ("mood", "mood", TEAL),
@@ -25,6 +25,7 @@ def _date_axis(ax: plt.Axes) -> None:
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%b"))
 
 
+@cached_chart
 def moods_chart(days: list[dict[str, Any]]) -> str:
     fig, ax = plt.subplots(figsize=(3.8, 2.4))
     x = mdates.date2num([d["date"] for d in days])
@@ -46,6 +47,7 @@ def moods_chart(days: list[dict[str, Any]]) -> str:
     return svg_of(fig)
 
 
+@cached_chart
 def contacts_chart(weeks: list[dict[str, Any]]) -> str:
     fig, ax = plt.subplots(figsize=(3.8, 2.3))
     x = mdates.date2num([w["week"] for w in weeks])
@@ -64,6 +66,7 @@ def contacts_chart(weeks: list[dict[str, Any]]) -> str:
     return svg_of(fig)
 
 
+@cached_chart
 def coupling_chart(series: list[dict[str, Any]], other: str) -> str:
     """The link between own mood and how the other seems, per 28-day window, with its 95% band."""
     fig, ax = plt.subplots(figsize=(3.8, 2.3))

@@ -6,10 +6,16 @@ SVG itself is marked decorative for screen readers.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import io
 import re
+import threading
+from collections.abc import Callable
+from typing import ParamSpec
 
 import matplotlib
+from django.core.cache import cache
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -34,6 +40,34 @@ plt.rcParams.update(
         "axes.spines.right": False,
     }
 )
+
+
+P = ParamSpec("P")
+_DRAWING = threading.Lock()
+#: How long a drawn chart is kept: it holds a person's data, so not long (an hour).
+CHART_TTL = 3600
+
+
+def cached_chart(draw: Callable[P, str]) -> Callable[P, str]:
+    """A chart is a pure function of its data: draw it once per distinct data and keep
+    the SVG in the cache for :data:`CHART_TTL` (keyed by a hash of the data and of the
+    drawing code, so a new check-in or a new release draws afresh). Drawing is one at a
+    time per process: pyplot keeps global state and is not safe across threads."""
+    code = draw.__code__
+    version = hashlib.sha256(repr((code.co_code, code.co_consts)).encode()).hexdigest()[:12]
+    name = f"{draw.__module__}.{draw.__qualname__}:{version}"
+
+    @functools.wraps(draw)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> str:
+        key = "chart:" + hashlib.sha256(repr((name, args, sorted(kwargs.items()))).encode()).hexdigest()
+        svg = cache.get(key)
+        if not isinstance(svg, str):
+            with _DRAWING:
+                svg = draw(*args, **kwargs)
+            cache.set(key, svg, CHART_TTL)
+        return svg
+
+    return wrapper
 
 
 def svg_of(fig: plt.Figure) -> str:

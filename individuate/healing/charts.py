@@ -8,7 +8,7 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 
-from individuate.core.charts import LINE, PLUM, RED, TEAL, svg_of
+from individuate.core.charts import LINE, PLUM, RED, TEAL, cached_chart, svg_of
 
 
 def _dates(ax: plt.Axes) -> None:
@@ -17,6 +17,7 @@ def _dates(ax: plt.Axes) -> None:
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%b"))
 
 
+@cached_chart
 def shares_chart(rows: list[dict[str, Any]]) -> str:
     fig, ax = plt.subplots(figsize=(3.8, 2.3))
     x = mdates.date2num([r["week"] for r in rows])
@@ -36,6 +37,7 @@ def shares_chart(rows: list[dict[str, Any]]) -> str:
     return svg_of(fig)
 
 
+@cached_chart
 def guilt_chart(rows: list[dict[str, Any]], slope: float | None) -> str:
     fig, ax = plt.subplots(figsize=(3.8, 2.2))
     x = mdates.date2num([r["week"] for r in rows])

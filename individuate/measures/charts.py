@@ -9,7 +9,7 @@ from datetime import datetime
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 
-from individuate.core.charts import BAND_COLOURS, LINE, MUTED, PLUM, TEAL, TEXT
+from individuate.core.charts import BAND_COLOURS, LINE, MUTED, PLUM, TEAL, TEXT, cached_chart
 from individuate.core.charts import svg_of as _svg
 
 from .instruments import Instrument
@@ -24,6 +24,7 @@ def _shade_bands(ax: plt.Axes, instrument: Instrument, horizontal: bool) -> None
             ax.axhspan(band.min, band.max, color=colour, zorder=0)
 
 
+@cached_chart
 def profile_chart(instrument: Instrument, subscales: dict[str, float], total: float) -> str:
     """Subscale means as bars (our screeners), or the total on its band scale (PHQ/GAD)."""
     lo, hi = instrument.total_range()

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from dynamics.psychometrics import cronbach_alpha, reliability_report, reliable_change_threshold
+from individuate.core.charts import cached_chart
 
 from . import charts
 from .actions import flag_detail, flags_for_therapist
@@ -82,6 +83,7 @@ def history(owner: User, instrument: Instrument, threshold: float | None) -> lis
     return points
 
 
+@cached_chart
 def _history_chart(instrument: Instrument, points: list[HistoryPoint]) -> str:
     return charts.history_chart(
         instrument,
