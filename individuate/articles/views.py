@@ -261,7 +261,7 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "Disallow: /articles/my-comments/",
         "Disallow: /api/",
         "Disallow: /accounts/",
-        f"Sitemap: {settings.SITE_ROOT}{reverse('sitemap')}",
+        f"Sitemap: {settings.SITE_ROOT}{reverse('articles:sitemap')}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 

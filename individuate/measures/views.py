@@ -118,9 +118,9 @@ def _take_post(request: AuthedRequest, response: Response) -> HttpResponse:
     except ValueError:
         q = 1
     if nav == "back":
-        target = f"{reverse('response_take', args=[response.pk])}?q={max(q - 1, 1)}"
+        target = f"{reverse('measures:response_take', args=[response.pk])}?q={max(q - 1, 1)}"
     elif nav == "next" and q < len(instrument.items):
-        target = f"{reverse('response_take', args=[response.pk])}?q={q + 1}"
+        target = f"{reverse('measures:response_take', args=[response.pk])}?q={q + 1}"
     else:
         target = reverse("measures:response_review", args=[response.pk])
     if raised:
@@ -206,7 +206,7 @@ def response_followup(request: AuthedRequest, response_id: int) -> HttpResponse:
     if safety is None:
         return redirect(next_url)
     if safety.urgent:
-        return redirect(f"{reverse('response_urgent', args=[response.pk])}?{urlencode({'next': next_url})}")
+        return redirect(f"{reverse('measures:response_urgent', args=[response.pk])}?{urlencode({'next': next_url})}")
     messages.success(
         request, "Thank you for answering. If that changes, help is one tap away: “In crisis?” on every page."
     )

@@ -140,7 +140,7 @@ def test_pending_applicant_logging_in_sees_the_status(db: None) -> None:
 
 def test_privacy_and_terms_have_defaults_and_are_linked_from_footer_and_signup(db: None) -> None:
     home = Client().get(reverse("core:home")).content.decode()
-    assert f'href="{reverse("privacy")}"' in home and f'href="{reverse("terms")}"' in home
+    assert f'href="{reverse("core:privacy")}"' in home and f'href="{reverse("core:terms")}"' in home
     privacy = Client().get(reverse("core:privacy")).content.decode()
     assert "<h1>Privacy policy</h1>" in privacy and "Download your data" in privacy
     terms = Client().get(reverse("core:terms")).content.decode()

@@ -51,7 +51,7 @@ def test_every_step_page_links_crisis_and_domestic_abuse_help(alice: User) -> No
     for step in plan.steps:
         page = _page(alice, reverse("healing:plan_step", args=[plan.id, step.id]))
         assert escape(plan.safety.title) in page
-        assert f'href="{reverse("crisis")}"' in page and 'href="https://findahelpline.com/"' in page
+        assert f'href="{reverse("core:crisis")}"' in page and 'href="https://findahelpline.com/"' in page
     assert escape(plan.safety.title) in _page(alice, reverse("healing:plan"))
 
 

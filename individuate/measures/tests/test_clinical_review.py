@@ -231,7 +231,7 @@ def test_one_per_screen_radios_autosave_on_change(alice: User) -> None:
     radios = re.findall(r'<input type="radio" name="phq9_9"[^>]*>', page, flags=re.S)
     assert len(radios) == 4
     for radio in radios:
-        assert f'hx-post="{reverse("response_answer", args=[response.pk])}"' in radio
+        assert f'hx-post="{reverse("measures:response_answer", args=[response.pk])}"' in radio
         assert 'hx-trigger="change"' in radio
     assert "<script" not in page[page.index("<main") :] and "{#" not in page
 
