@@ -452,7 +452,9 @@ def commenter_request(request: HttpRequest) -> HttpResponse:
         email = form.cleaned_data["email"]
         if Comment.objects.filter(email__iexact=email, erased=False).exists():
             token = signing.dumps({"email": email.lower()}, salt=DATA_SALT)
-            queue_email("articles/commenter-link", to=email, context={"path": reverse("articles:commenter_data", args=[token])})
+            queue_email(
+                "articles/commenter-link", to=email, context={"path": reverse("articles:commenter_data", args=[token])}
+            )
         # The same answer either way: the page does not reveal who commented.
         messages.success(request, "If that address wrote comments here, a link is on its way to it (valid for 3 days).")
         return redirect("articles:commenter_request")

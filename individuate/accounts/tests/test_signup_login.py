@@ -61,7 +61,9 @@ def test_login_locks_out_after_repeated_failures(alice: User) -> None:
     for _ in range(5):
         client.post(reverse("account_login"), {"login": "alice@example.com", "password": "wrong-password"})
     response = client.post(reverse("account_login"), {"login": "alice@example.com", "password": PASSWORD})
-    assert client.get(reverse("portal:dashboard")).status_code == 302, "the right password must not work while locked out"
+    assert client.get(reverse("portal:dashboard")).status_code == 302, (
+        "the right password must not work while locked out"
+    )
     assert response.status_code in (200, 429)
 
 

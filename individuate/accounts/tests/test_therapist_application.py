@@ -76,7 +76,9 @@ def test_bad_application_changes_nothing(db: None) -> None:
     applicant = make_user("kim@example.com", "Kim")
     client = Client()
     client.force_login(applicant)
-    bad = client.post(reverse("accounts:therapist_apply"), {**APPLICATION, "registration": "", "contact_email": "not-mail"})
+    bad = client.post(
+        reverse("accounts:therapist_apply"), {**APPLICATION, "registration": "", "contact_email": "not-mail"}
+    )
     assert bad.status_code == 200
     text = bad.content.decode()
     assert "This field is required" in text and "valid email" in text.lower()

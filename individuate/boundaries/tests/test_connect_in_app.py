@@ -65,7 +65,9 @@ def test_ask_to_connect_from_public_page_then_book(therapist: User, alice: User)
     book = me.get(reverse("practice:book", args=[therapist.pk])).content.decode()
     assert "Ask to connect" in book  # no loop back to the profile: the request is right here
 
-    response = me.post(reverse("boundaries:connection_request", args=[therapist.pk]), {"message": "Hello", "next": public})
+    response = me.post(
+        reverse("boundaries:connection_request", args=[therapist.pk]), {"message": "Hello", "next": public}
+    )
     assert response["Location"] == reverse("boundaries:my_therapists")
     connection = TherapistConnection.objects.get(therapist=therapist, client=alice)
     assert connection.status == "pending"
@@ -79,7 +81,8 @@ def test_ask_to_connect_from_public_page_then_book(therapist: User, alice: User)
 
 def test_connect_request_never_redirects_off_site(therapist: User, alice: User) -> None:
     response = _client(alice).post(
-        reverse("boundaries:connection_request", args=[therapist.pk]), {"message": "x" * 600, "next": "https://evil.example/"}
+        reverse("boundaries:connection_request", args=[therapist.pk]),
+        {"message": "x" * 600, "next": "https://evil.example/"},
     )
     assert response["Location"] == reverse("boundaries:therapists")
     assert not TherapistConnection.objects.filter(client=alice).exists()

@@ -118,7 +118,9 @@ def test_scope_toggle_page_grants_and_revokes(alice: User, therapist: User) -> N
     assert 'data-scope="plans" data-state="on"' in page
     client.post(url, {"share": "off"})
     assert connection.active_scopes() == set()
-    response = client.post(reverse("boundaries:scope_toggle", args=[connection.pk, "nope"]), {"share": "on"}, follow=True)
+    response = client.post(
+        reverse("boundaries:scope_toggle", args=[connection.pk, "nope"]), {"share": "on"}, follow=True
+    )
     assert "There is no scope" in response.content.decode()
     assert not ConsentGrant.objects.filter(revoked_at__isnull=True).exists()
 

@@ -249,7 +249,13 @@ def test_parent_cannot_open_childs_others_list_or_edit_them(alice: User, mother:
 def test_linked_parent_has_no_page_that_shows_the_child(alice: User, mother: User) -> None:
     client = Client()
     client.force_login(mother)
-    for name in ("portal:dashboard", "boundaries:others", "boundaries:access_log", "boundaries:my_therapists", "accounts:settings"):
+    for name in (
+        "portal:dashboard",
+        "boundaries:others",
+        "boundaries:access_log",
+        "boundaries:my_therapists",
+        "accounts:settings",
+    ):
         body = client.get(reverse(name)).content.decode()
         assert "alice@example.com" not in body
         assert "Alice" not in body

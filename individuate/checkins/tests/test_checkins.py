@@ -92,7 +92,9 @@ def test_checkin_page_saves_and_rejects(alice: User) -> None:
         },
     )
     assert ok.status_code == 302 and CheckIn.objects.get().perceived.get().value == 3
-    bad = client.post(reverse("checkins:checkin"), {"mood": "14", "guilt": "7", "anger": "2", "anxiety": "5"}, follow=True)
+    bad = client.post(
+        reverse("checkins:checkin"), {"mood": "14", "guilt": "7", "anger": "2", "anxiety": "5"}, follow=True
+    )
     assert "My mood" in bad.content.decode() and CheckIn.objects.count() == 1
 
 

@@ -285,7 +285,9 @@ def test_followup_yes_leads_to_the_emergency_screen_and_tells_the_therapist(alic
         reverse("measures:response_followup", args=[response.pk]),
         {"thinking_now": "yes", "plan_or_act": "no", "next": "/measures/r/1/?q=10"},
     )
-    assert reply.status_code == 302 and reply["Location"].startswith(reverse("measures:response_urgent", args=[response.pk]))
+    assert reply.status_code == 302 and reply["Location"].startswith(
+        reverse("measures:response_urgent", args=[response.pk])
+    )
     flag = SafetyFlag.objects.get(response=response)
     assert (flag.thinking_now, flag.plan_or_act, flag.urgent) == (True, False, True)
     assert len(mail.outbox) == 1

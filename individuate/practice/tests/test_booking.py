@@ -343,7 +343,9 @@ def test_nobody_else_sees_an_appointment(
             pages += client.get(reverse("portal:practice_dashboard")).content.decode()
         assert "Alice" not in pages and "Visitor-secret" not in pages
         assert (
-            client.post(reverse("practice:appointment_action", args=[appointment.pk, "cancel"]), {"reason": "x"}).status_code
+            client.post(
+                reverse("practice:appointment_action", args=[appointment.pk, "cancel"]), {"reason": "x"}
+            ).status_code
             == 302
         )
         _, raw = issue_api_token(viewer, "t")

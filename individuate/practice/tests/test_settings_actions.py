@@ -41,7 +41,9 @@ def test_exception_page_validates_with_a_form(therapist: User) -> None:
     client = _logged_in(therapist)
     bad = client.post(reverse("practice:exception_add"), {"day": "31.02.2030", "kind": "off"}, follow=True)
     assert "Give a date like" in bad.content.decode()
-    client.post(reverse("practice:exception_add"), {"day": "2030-01-02", "kind": "extra", "start": "09:00", "end": "12:00"})
+    client.post(
+        reverse("practice:exception_add"), {"day": "2030-01-02", "kind": "extra", "start": "09:00", "end": "12:00"}
+    )
     assert AvailabilityException.objects.get(therapist=therapist).end == time(12)
 
 

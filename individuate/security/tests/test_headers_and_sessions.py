@@ -35,7 +35,15 @@ def test_every_page_has_a_csp_without_inline_script_and_a_permissions_policy(ali
 def test_pages_carry_no_inline_script(alice: User) -> None:
     """What the CSP would block: every <script> has a src (or is JSON data)."""
     client = _as(alice)
-    for name in ("portal:dashboard", "boundaries:others", "checkins:journal", "checkins:coupling", "healing:plan", "accounts:settings", "practice:appointments"):
+    for name in (
+        "portal:dashboard",
+        "boundaries:others",
+        "checkins:journal",
+        "checkins:coupling",
+        "healing:plan",
+        "accounts:settings",
+        "practice:appointments",
+    ):
         page = client.get(reverse(name)).content.decode()
         for tag in re.findall(r"<script[^>]*>", page):
             assert "src=" in tag or 'type="application/json"' in tag, (name, tag)

@@ -450,7 +450,9 @@ def _page_routes() -> Iterator[tuple[str, str, list[tuple[str, str]]]]:
     def walk(patterns: list[Any], prefix: str, ns: str) -> Iterator[tuple[str, str, URLPattern]]:
         for p in patterns:
             if isinstance(p, URLResolver):
-                yield from walk(p.url_patterns, prefix + str(p.pattern), ns + (f"{p.namespace}:" if p.namespace else ""))
+                yield from walk(
+                    p.url_patterns, prefix + str(p.pattern), ns + (f"{p.namespace}:" if p.namespace else "")
+                )
             else:
                 yield prefix + str(p.pattern), ns, p
 
