@@ -41,5 +41,5 @@ class AccountAdapter(DefaultAccountAdapter):
             from .actions import pending_application
 
             if pending_application(user) is not None:  # type: ignore[arg-type]
-                return reverse("therapist_apply")
+                return reverse("accounts:therapist_apply")
         return super().get_login_redirect_url(request)

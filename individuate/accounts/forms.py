@@ -87,8 +87,8 @@ class SignupExtraForm(forms.Form):
         self.fields["agree"].help_text = format_html(
             'Read the <a href="{}" target="_blank">terms of use</a> and the '
             '<a href="{}" target="_blank">privacy policy</a>: what is kept about you and who can see it.',
-            reverse("terms"),
-            reverse("privacy"),
+            reverse("core:terms"),
+            reverse("core:privacy"),
         )
 
     def signup(self, request: HttpRequest, user: User) -> None:

@@ -35,7 +35,7 @@ def settings_view(request: AuthedRequest) -> HttpResponse:
             if therapist_form is not None:
                 therapist_form.save()
             messages.success(request, "Saved.")
-            return redirect("settings")
+            return redirect("accounts:settings")
         messages.error(request, "Please correct the fields marked below.")
     return render(
         request,
@@ -79,7 +79,7 @@ def api_token_revoke(request: AuthedRequest, token_id: int) -> HttpResponse:
                 "You can make a new token any time.",
             ],
             action="Revoke the token",
-            cancel_url=reverse("api_tokens"),
+            cancel_url=reverse("accounts:api_tokens"),
         )
         if asked is not None:
             return asked
@@ -88,7 +88,7 @@ def api_token_revoke(request: AuthedRequest, token_id: int) -> HttpResponse:
         messages.success(request, "Token revoked. It stops working immediately.")
     except ActionError as exc:
         messages.error(request, exc.message)
-    return redirect("api_tokens")
+    return redirect("accounts:api_tokens")
 
 
 @login_required
@@ -114,7 +114,7 @@ def delete_account(request: AuthedRequest) -> HttpResponse:
         logout(request)
         privacy.delete_account(user)
         messages.success(request, "Your account and everything in it have been deleted.")
-        return redirect("home")
+        return redirect("core:home")
     return render(request, "accounts/delete.html", {"form": form})
 
 
@@ -129,7 +129,7 @@ def for_professionals(request: HttpRequest) -> HttpResponse:
 def therapist_apply(request: AuthedRequest) -> HttpResponse:
     user = request.user
     if user.is_therapist:
-        return redirect("dashboard")
+        return redirect("portal:dashboard")
     pending = actions.pending_application(user)
     form = TherapistApplicationForm(request.POST or None, initial={"display_name": user.display_name})
     if request.method == "POST" and pending is None:
@@ -140,7 +140,7 @@ def therapist_apply(request: AuthedRequest) -> HttpResponse:
                 messages.error(request, exc.message)
             else:
                 messages.success(request, "Thank you. Your application is with the operator.")
-                return redirect("therapist_apply")
+                return redirect("accounts:therapist_apply")
         else:
             messages.error(request, "Please correct the fields marked below.")
     return render(request, "accounts/therapist_apply.html", {"form": form, "pending": pending})

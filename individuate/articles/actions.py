@@ -439,7 +439,7 @@ def post_comment(article: Article, data: Incoming, *, user: User | None = None) 
                 context={
                     "article_title": article.title,
                     "status": comment.get_status_display(),
-                    "queue_path": reverse("moderation_queue"),
+                    "queue_path": reverse("articles:moderation_queue"),
                     "article_path": article.get_absolute_url(),
                 },
                 about=article.author,

@@ -66,7 +66,7 @@ class Article(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("article", args=[self.slug])
+        return reverse("articles:article", args=[self.slug])
 
     @property
     def is_public(self) -> bool:

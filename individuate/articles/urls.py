@@ -4,6 +4,8 @@ from django.urls import path
 from . import views
 from .sitemaps import ArticleSitemap
 
+app_name = "articles"
+
 urlpatterns = [
     path("articles/", views.article_list, name="article_list"),
     path("articles/feed/", views.SiteFeed(), name="article_feed"),

@@ -53,9 +53,9 @@ def author_box(article: Article) -> dict[str, Any] | None:
         "credentials": profile.credentials if profile else "",
         "contact_email": profile.contact_email if profile else "",
         "contact_phone": profile.contact_phone if profile else "",
-        "public_url": reverse("public_profile", args=[practice.slug]),
-        "book_url": reverse("public_profile", args=[practice.slug]) + "#request",
-        "articles_url": reverse("author_articles", args=[author.pk]),
+        "public_url": reverse("practice:public_profile", args=[practice.slug]),
+        "book_url": reverse("practice:public_profile", args=[practice.slug]) + "#request",
+        "articles_url": reverse("articles:author_articles", args=[author.pk]),
     }
 
 
@@ -95,7 +95,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     article, moved = actions.find_article(slug)
     if article is None:
         if moved:
-            return HttpResponsePermanentRedirect(reverse("article", args=[moved]))
+            return HttpResponsePermanentRedirect(reverse("articles:article", args=[moved]))
         raise Http404("No such article.")
     status = 200
     remembered = _remembered(request)
@@ -218,7 +218,7 @@ class SiteFeed(Feed):
     subtitle = "Writing on enmeshment, boundaries and healing."
 
     def link(self) -> str:
-        return reverse("article_list")
+        return reverse("articles:article_list")
 
     def items(self) -> Any:
         return actions.published()[:20]
@@ -247,7 +247,7 @@ class TagFeed(SiteFeed):
         return f"{settings.SITE_NAME} — articles tagged {obj.name}"
 
     def link(self, obj: Tag) -> str:  # type: ignore[override]
-        return reverse("article_tag", args=[obj.slug])
+        return reverse("articles:article_tag", args=[obj.slug])
 
     def items(self, obj: Tag) -> Any:  # type: ignore[override]
         return actions.published().filter(tags=obj)[:20]
@@ -261,7 +261,7 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "Disallow: /articles/my-comments/",
         "Disallow: /api/",
         "Disallow: /accounts/",
-        f"Sitemap: {settings.SITE_ROOT}{reverse('sitemap')}",
+        f"Sitemap: {settings.SITE_ROOT}{reverse('articles:sitemap')}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 
@@ -330,7 +330,7 @@ def edit(request: AuthedRequest, article_id: int | None = None) -> HttpResponse:
                 "Saved.",
             )
             if saved is not None:
-                return redirect("article_edit", saved.pk)
+                return redirect("articles:article_edit", saved.pk)
             status = 400
         else:
             form_errors(request, form)
@@ -370,10 +370,10 @@ def publish(request: AuthedRequest, article_id: int) -> HttpResponse:
         form = ScheduleForm(request.POST)
         if not form.is_valid():
             form_errors(request, form)
-            return redirect("article_edit", article.pk)
+            return redirect("articles:article_edit", article.pk)
         when = form.cleaned_data["publish_at"]
     attempt(request, lambda: actions.publish(request.user, article, when), "Scheduled." if when else "Published.")  # type: ignore[arg-type]
-    return redirect("article_edit", article.pk)
+    return redirect("articles:article_edit", article.pk)
 
 
 @_writer
@@ -381,7 +381,7 @@ def publish(request: AuthedRequest, article_id: int) -> HttpResponse:
 def unpublish(request: AuthedRequest, article_id: int) -> HttpResponse:
     article = _own(request, article_id)
     attempt(request, lambda: actions.unpublish(request.user, article), "Taken off the site.")  # type: ignore[arg-type]
-    return redirect("article_edit", article.pk)
+    return redirect("articles:article_edit", article.pk)
 
 
 @_writer
@@ -440,7 +440,7 @@ def moderation_reply(request: AuthedRequest, comment_id: int) -> HttpResponse:
         messages.error(request, "Write a reply first.")
     else:
         attempt(request, lambda: actions.reply(request.user, comment_id, body), "Your reply is on the page.")  # type: ignore[arg-type]
-    return redirect("moderation_queue")
+    return redirect("articles:moderation_queue")
 
 
 # ---------------------------------------------------------------- a commenter's data
@@ -452,10 +452,12 @@ def commenter_request(request: HttpRequest) -> HttpResponse:
         email = form.cleaned_data["email"]
         if Comment.objects.filter(email__iexact=email, erased=False).exists():
             token = signing.dumps({"email": email.lower()}, salt=DATA_SALT)
-            queue_email("articles/commenter-link", to=email, context={"path": reverse("commenter_data", args=[token])})
+            queue_email(
+                "articles/commenter-link", to=email, context={"path": reverse("articles:commenter_data", args=[token])}
+            )
         # The same answer either way: the page does not reveal who commented.
         messages.success(request, "If that address wrote comments here, a link is on its way to it (valid for 3 days).")
-        return redirect("commenter_request")
+        return redirect("articles:commenter_request")
     return render(request, "articles/commenter_request.html", {"form": form})
 
 
@@ -472,7 +474,7 @@ def commenter_data(request: HttpRequest, token: str) -> HttpResponse:
         else:
             n = actions.commenter_erase(email, remove_texts=request.POST.get("remove_texts") == "yes")
             messages.success(request, f"Done: {n} comment(s) no longer carry your name or address.")
-            return redirect("article_list")
+            return redirect("articles:article_list")
     if request.GET.get("download"):
         response = HttpResponse(
             json.dumps(actions.commenter_export(email), indent=2, ensure_ascii=False), content_type="application/json"

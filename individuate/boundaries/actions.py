@@ -266,8 +266,8 @@ def invite_family_member(inviter: User, other_id: int, email: str) -> tuple[Fami
             to=email,
             about=inviter,
             context={
-                "accept_path": reverse("family_accept", args=[raw]),
-                "never_path": reverse("family_never_ask", args=[never_ask_token(email)]),
+                "accept_path": reverse("boundaries:family_accept", args=[raw]),
+                "never_path": reverse("boundaries:family_never_ask", args=[never_ask_token(email)]),
             },
         )
     return link, raw
@@ -440,7 +440,7 @@ def request_therapist(client: User, therapist_id: int, message: str = "") -> The
             "boundaries/connection-request",
             to=therapist,
             about=client,
-            context={"dashboard_path": reverse("dashboard")},
+            context={"dashboard_path": reverse("portal:dashboard")},
         )
     return connection
 
@@ -488,7 +488,7 @@ def invite_client(therapist: User, email: str, message: str = "") -> tuple[Thera
             about=therapist,
             context={
                 "therapist_name": therapist.name,
-                "accept_path": reverse("connection_accept", args=[raw]),
+                "accept_path": reverse("boundaries:connection_accept", args=[raw]),
             },
         )
     return connection, raw
@@ -714,19 +714,19 @@ def access_log(owner: User) -> QuerySet[AccessEvent]:
 
 # Where a read happened, in words, by the page's URL name (the policy logs the path).
 _PLACES = {
-    "practice_dashboard": "in their week overview",
-    "dashboard": "on their dashboard",
-    "clients": "in their client list",
-    "shared_overview": "on your overview page",
-    "shared_records": "on a page of your shared records",
-    "client_measures": "on your questionnaires page",
-    "client_measures_csv": "as a download of your questionnaire results",
-    "client_response": "one questionnaire's answers, question by question",
-    "client_plan": "on your plan page",
-    "client_suggest": "while suggesting a step for your plan",
-    "flag_seen": "while marking a safety answer as seen",
-    "assignment_create": "while assigning a questionnaire",
-    "assignment_end": "while stopping a questionnaire",
+    "portal:practice_dashboard": "in their week overview",
+    "portal:dashboard": "on their dashboard",
+    "portal:clients": "in their client list",
+    "boundaries:shared_overview": "on your overview page",
+    "boundaries:shared_records": "on a page of your shared records",
+    "measures:client_measures": "on your questionnaires page",
+    "measures:client_measures_csv": "as a download of your questionnaire results",
+    "measures:client_response": "one questionnaire's answers, question by question",
+    "healing:client_plan": "on your plan page",
+    "healing:client_suggest": "while suggesting a step for your plan",
+    "measures:flag_seen": "while marking a safety answer as seen",
+    "measures:assignment_create": "while assigning a questionnaire",
+    "measures:assignment_end": "while stopping a questionnaire",
 }
 
 
@@ -736,7 +736,7 @@ def _place(event: AccessEvent) -> str:
     if event.path == "safety-flags":
         return "to see whether you have a new safety answer"
     try:
-        name = resolve(event.path).url_name if event.path.startswith("/") else None
+        name = resolve(event.path).view_name if event.path.startswith("/") else None
     except Resolver404:
         name = None
     return _PLACES.get(name or "", "")

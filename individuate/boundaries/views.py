@@ -36,7 +36,7 @@ def others(request: AuthedRequest) -> HttpResponse:
             lambda: actions.add_other(request.user, data["name"], data["role"]),
             f"Added “{' '.join(data['name'].split())}”.",
         ):
-            return redirect("others")
+            return redirect("boundaries:others")
     people = [(o, actions.link_state(o)) for o in request.user.others.all()]
     return render(
         request,
@@ -62,7 +62,7 @@ def other_edit(request: AuthedRequest, other_id: int) -> HttpResponse:
         )
     else:
         form_errors(request, form)
-    return redirect("others")
+    return redirect("boundaries:others")
 
 
 @person_required
@@ -77,12 +77,12 @@ def other_remove(request: AuthedRequest, other_id: int) -> HttpResponse:
         title=f"Remove “{other.name}”?",
         consequences=consequences,
         action=f"Remove {other.name} and delete this",
-        cancel_url=reverse("others"),
+        cancel_url=reverse("boundaries:others"),
     )
     if asked is not None:
         return asked
     attempt(request, lambda: actions.remove_other(request.user, other_id), f"Removed “{other.name}”.")
-    return redirect("others")
+    return redirect("boundaries:others")
 
 
 @person_required
@@ -97,7 +97,7 @@ def family_invite(request: AuthedRequest, other_id: int) -> HttpResponse:
         )
     else:
         form_errors(request, form)
-    return redirect("others")
+    return redirect("boundaries:others")
 
 
 @person_required
@@ -119,7 +119,7 @@ def family_unlink(request: AuthedRequest, other_id: int) -> HttpResponse:
             "To link again, you send a new invitation and they accept it.",
         ],
         action="End the link" if linked else "Withdraw the invitation",
-        cancel_url=reverse("others"),
+        cancel_url=reverse("boundaries:others"),
     )
     if asked is not None:
         return asked
@@ -128,7 +128,7 @@ def family_unlink(request: AuthedRequest, other_id: int) -> HttpResponse:
         lambda: actions.unlink(request.user, other_id),
         "Done. The link has ended; they are not told.",
     )
-    return redirect("others")
+    return redirect("boundaries:others")
 
 
 @person_required
@@ -151,7 +151,7 @@ def family_accept(request: AuthedRequest, token: str) -> HttpResponse:
                 lambda: actions.decline_family_invitation(request.user, token),
                 "Declined. Nobody is told.",
             ):
-                return redirect("others")
+                return redirect("boundaries:others")
         elif form.is_valid():
             data = form.cleaned_data
             if attempt(
@@ -166,7 +166,7 @@ def family_accept(request: AuthedRequest, token: str) -> HttpResponse:
                 "Linked. Neither of you can see the other's entries — linking only lets you "
                 "both take part in shared features you each opt into.",
             ):
-                return redirect("others")
+                return redirect("boundaries:others")
     return render(request, "boundaries/family_accept.html", {"link": link, "form": form})
 
 
@@ -211,7 +211,7 @@ def connection_request(request: AuthedRequest, therapist_id: int) -> HttpRespons
     # Sent from the directory or from the therapist's own page: go back there on a problem.
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        back = reverse("therapists")
+        back = reverse("boundaries:therapists")
     form = ConnectRequestForm(request.POST)
     if not form.is_valid():
         form_errors(request, form)
@@ -222,7 +222,7 @@ def connection_request(request: AuthedRequest, therapist_id: int) -> HttpRespons
         "Request sent. You'll see here when the therapist accepts; then you can book a session. "
         "Nothing is shared until you choose.",
     ):
-        return redirect("my_therapists")
+        return redirect("boundaries:my_therapists")
     return redirect(back)
 
 
@@ -245,7 +245,7 @@ def invitation_answer(request: AuthedRequest, connection_id: int) -> HttpRespons
     decision = request.POST.get("decision")
     if decision not in ("accept", "decline"):
         messages.error(request, "Choose accept or decline.")
-        return redirect("my_therapists")
+        return redirect("boundaries:my_therapists")
     attempt(
         request,
         lambda: actions.answer_connection_invitation(request.user, connection_id, accept=decision == "accept"),
@@ -253,7 +253,7 @@ def invitation_answer(request: AuthedRequest, connection_id: int) -> HttpRespons
         if decision == "accept"
         else "Declined.",
     )
-    return redirect("my_therapists")
+    return redirect("boundaries:my_therapists")
 
 
 @person_required
@@ -274,13 +274,13 @@ def scope_toggle(request: AuthedRequest, connection_id: int, scope: str) -> Http
         )
     else:
         messages.error(request, "Say whether to share (on) or stop sharing (off).")
-    return redirect("my_therapists")
+    return redirect("boundaries:my_therapists")
 
 
 @login_required
 @require_POST
 def connection_end(request: AuthedRequest, connection_id: int) -> HttpResponse:
-    back = "clients" if request.user.is_therapist else "my_therapists"
+    back = "portal:clients" if request.user.is_therapist else "boundaries:my_therapists"
     try:
         connection, consequences = actions.ending_consequences(request.user, connection_id)
     except ActionError as exc:
@@ -301,7 +301,7 @@ def connection_end(request: AuthedRequest, connection_id: int) -> HttpResponse:
         lambda: actions.end_connection(request.user, connection_id),
         "The connection has ended.",
     )
-    return redirect("clients" if request.user.is_therapist else "my_therapists")
+    return redirect("portal:clients" if request.user.is_therapist else "boundaries:my_therapists")
 
 
 @login_required
@@ -322,13 +322,13 @@ def connection_accept(request: AuthedRequest, token: str) -> HttpResponse:
                 lambda: actions.decline_connection_invitation(request.user, token),
                 "Declined.",
             ):
-                return redirect("dashboard")
+                return redirect("portal:dashboard")
         elif attempt(
             request,
             lambda: actions.accept_connection_invitation(request.user, token),
             "Connected. Nothing is shared yet — choose below what this therapist may see.",
         ):
-            return redirect("my_therapists")
+            return redirect("boundaries:my_therapists")
     return render(request, "boundaries/connection_accept.html", {"connection": connection})
 
 
@@ -352,7 +352,7 @@ def client_invite(request: AuthedRequest) -> HttpResponse:
         )
     else:
         form_errors(request, form)
-    return redirect("clients")
+    return redirect("portal:clients")
 
 
 @therapist_required
@@ -367,7 +367,7 @@ def connection_answer(request: AuthedRequest, connection_id: int) -> HttpRespons
             lambda: actions.answer_connection_request(request.user, connection_id, decision == "accept"),
             "Connected." if decision == "accept" else "Declined.",
         )
-    return redirect("clients")
+    return redirect("portal:clients")
 
 
 @login_required

@@ -24,7 +24,9 @@ def send_checkin_reminder(owner_id: int, token: str) -> None:
         return  # switched off or rescheduled since this was queued
     today = local_today(setting.owner)
     if setting.last_sent_on != today and not CheckIn.objects.filter(owner_id=owner_id, local_date=today).exists():
-        send_now("checkins/checkin-reminder", [address_of(setting.owner)], {"checkin_path": reverse("checkin")})
+        send_now(
+            "checkins/checkin-reminder", [address_of(setting.owner)], {"checkin_path": reverse("checkins:checkin")}
+        )
         setting.last_sent_on = today
         setting.save(update_fields=["last_sent_on"])
     schedule_reminder(setting, after=timezone.now())

@@ -2,6 +2,8 @@ from django.urls import path
 
 from . import views
 
+app_name = "checkins"
+
 urlpatterns = [
     path("checkin/", views.checkin, name="checkin"),
     path("checkin/<int:checkin_id>/", views.checkin, name="checkin_edit"),

@@ -53,7 +53,7 @@ def checkin(request: AuthedRequest, checkin_id: int | None = None) -> HttpRespon
                 messages.error(request, exc.message)
             else:
                 messages.success(request, "Saved. Thank you for checking in.")
-                return redirect("checkin")
+                return redirect("checkins:checkin")
         else:
             form_errors(request, form)
     return render(
@@ -89,7 +89,7 @@ def contacts(request: AuthedRequest) -> HttpResponse:
                 messages.error(request, exc.message)
             else:
                 messages.success(request, "Contact logged.")
-                return redirect("contacts")
+                return redirect("checkins:contacts")
         else:
             form_errors(request, form)
     actions.purge_deleted(request.user)
@@ -123,7 +123,7 @@ def contact_delete(request: AuthedRequest, contact_id: int) -> HttpResponse:
             "your history and your progress."
         ],
         action="Delete the contact",
-        cancel_url=reverse("contacts"),
+        cancel_url=reverse("checkins:contacts"),
         undo=f"You can undo this for {UNDO_MINUTES} minutes.",
     )
     if asked is not None:
@@ -133,14 +133,14 @@ def contact_delete(request: AuthedRequest, contact_id: int) -> HttpResponse:
         lambda: actions.delete_contact(request.user, contact_id),
         f"Deleted. You can undo it below for {UNDO_MINUTES} minutes.",
     )
-    return redirect("contacts")
+    return redirect("checkins:contacts")
 
 
 @person_required
 @require_POST
 def contact_undo(request: AuthedRequest, contact_id: int) -> HttpResponse:
     attempt(request, lambda: actions.undo_delete_contact(request.user, contact_id), "Undone: the contact is back.")
-    return redirect("contacts")
+    return redirect("checkins:contacts")
 
 
 @person_required
@@ -164,7 +164,7 @@ def journal(request: AuthedRequest, entry_id: int | None = None) -> HttpResponse
                 "Saved. Only you can read this.",
             )
             if saved is not None:
-                return redirect("journal")
+                return redirect("checkins:journal")
         else:
             form_errors(request, form)
     query = request.GET.get("q", "")
@@ -195,7 +195,7 @@ def journal_delete(request: AuthedRequest, entry_id: int) -> HttpResponse:
         title="Delete this journal entry?",
         consequences=[f"Delete your entry of {entry.date:%A %d %B %Y} ({len(entry.text.split())} words)."],
         action="Delete the entry",
-        cancel_url=reverse("journal"),
+        cancel_url=reverse("checkins:journal"),
         undo=f"You can undo this for {UNDO_MINUTES} minutes.",
     )
     if asked is not None:
@@ -205,14 +205,14 @@ def journal_delete(request: AuthedRequest, entry_id: int) -> HttpResponse:
         lambda: actions.delete_journal(request.user, entry_id),
         f"Deleted. You can undo it below for {UNDO_MINUTES} minutes.",
     )
-    return redirect("journal")
+    return redirect("checkins:journal")
 
 
 @person_required
 @require_POST
 def journal_undo(request: AuthedRequest, entry_id: int) -> HttpResponse:
     attempt(request, lambda: actions.undo_delete_journal(request.user, entry_id), "Undone: the entry is back.")
-    return redirect("journal")
+    return redirect("checkins:journal")
 
 
 @person_required
@@ -246,7 +246,7 @@ def reminder(request: AuthedRequest) -> HttpResponse:
             messages.error(request, exc.message)
         else:
             messages.success(request, "Reminder saved." if form.cleaned_data["enabled"] else "Reminder off.")
-            return redirect("checkin")
+            return redirect("checkins:checkin")
     return render(request, "checkins/reminder.html", {"form": form})
 
 
@@ -311,7 +311,7 @@ def coupling_recompute(request: AuthedRequest) -> HttpResponse:
     for link in coupling.links_of(request.user):
         coupling.recompute_joint(link)
     messages.success(request, f"Updated {count} report{'s' if count != 1 else ''}.")
-    return redirect("coupling")
+    return redirect("checkins:coupling")
 
 
 @person_required
@@ -324,4 +324,4 @@ def joint_consent(request: AuthedRequest, link_id: int) -> HttpResponse:
     share = request.POST.get("share_with_other") == "on"
     coupling.set_joint_consent(request.user, link, opted_in=opted_in, share_with_other=share)
     messages.success(request, "Saved. The other person is not told what you chose.")
-    return redirect("coupling")
+    return redirect("checkins:coupling")

@@ -164,7 +164,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "dashboard"
+LOGIN_REDIRECT_URL = "portal:dashboard"
 
 # django-allauth: e-mail only, verified, rate limited, with TOTP + recovery codes.
 ACCOUNT_LOGIN_METHODS = {"email"}

@@ -10,7 +10,7 @@ from .crisis import crisis_resources
 
 def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        return redirect("dashboard")
+        return redirect("portal:dashboard")
     return render(request, "home.html")
 
 

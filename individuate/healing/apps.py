@@ -40,4 +40,4 @@ class HealingConfig(AppConfig):
             models=[StepSuggestion],
         )
         register_section("plans", records.plans_section)
-        register_scope_page("plans", "client_plan")
+        register_scope_page("plans", "healing:client_plan")

@@ -15,7 +15,14 @@ import yaml
 
 PLANS_DIR = Path(__file__).resolve().parent / "plans"
 EXERCISE_KINDS = ("reflection", "rule", "plan")
-LINK_NAMES = ("measures", "therapists", "contacts", "checkin", "coupling", "journal")
+LINK_NAMES = (
+    "measures:measures",
+    "boundaries:therapists",
+    "checkins:contacts",
+    "checkins:checkin",
+    "checkins:coupling",
+    "checkins:journal",
+)
 
 
 class ContentError(ValueError):

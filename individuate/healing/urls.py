@@ -2,6 +2,8 @@ from django.urls import path
 
 from . import views
 
+app_name = "healing"
+
 urlpatterns = [
     path("plan/", views.plan_home, name="plan"),
     path("plan/progress/", views.plan_progress, name="plan_progress"),

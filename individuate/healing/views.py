@@ -85,7 +85,7 @@ def plan_start(request: AuthedRequest, plan_id: str) -> HttpResponse:
 def plan_step(request: AuthedRequest, plan_id: str, step_id: str) -> HttpResponse:
     enrollment = actions.enrollment_of(request.user, plan_id)
     if enrollment is None:
-        return redirect("plan")
+        return redirect("healing:plan")
     plan = actions.get_plan(plan_id)
     try:
         step = plan.step(step_id)
@@ -123,7 +123,7 @@ def goal_add(request: AuthedRequest, plan_id: str, step_id: str) -> HttpResponse
         lambda: actions.add_goal(request.user, plan_id, step_id, request.POST.get("text", "")),
         "Goal added.",
     )
-    return redirect("plan_step", plan_id, step_id)
+    return redirect("healing:plan_step", plan_id, step_id)
 
 
 @person_required
@@ -131,7 +131,7 @@ def goal_add(request: AuthedRequest, plan_id: str, step_id: str) -> HttpResponse
 def goal_drop(request: AuthedRequest, goal_id: int) -> HttpResponse:
     goal = Goal.objects.filter(pk=goal_id, enrollment__owner=request.user).select_related("enrollment").first()
     attempt(request, lambda: actions.drop_goal(request.user, goal_id), "Goal set aside.")
-    return redirect("plan_step", goal.enrollment.plan, goal.step) if goal else redirect("plan")
+    return redirect("healing:plan_step", goal.enrollment.plan, goal.step) if goal else redirect("healing:plan")
 
 
 @person_required
@@ -149,7 +149,7 @@ def step_add(request: AuthedRequest, goal_id: int) -> HttpResponse:
         ),
         "Small step planned.",
     )
-    return redirect("plan_step", goal.enrollment.plan, goal.step) if goal else redirect("plan")
+    return redirect("healing:plan_step", goal.enrollment.plan, goal.step) if goal else redirect("healing:plan")
 
 
 def _own_step_or_404(request: AuthedRequest, step_id: int) -> SmallStep:
@@ -175,7 +175,7 @@ def small_step(request: AuthedRequest, step_id: int) -> HttpResponse:
                 lambda: actions.complete_step(request.user, step_id, done=action == "done", **data),
                 "Thank you — that took courage.",
             ):
-                return redirect("plan_progress")
+                return redirect("healing:plan_progress")
         elif action == "reschedule":
             attempt(
                 request,
@@ -202,7 +202,7 @@ def small_step(request: AuthedRequest, step_id: int) -> HttpResponse:
             )
         else:
             messages.error(request, "Choose what to do with this step.")
-        return redirect("small_step", step_id)
+        return redirect("healing:small_step", step_id)
     return render(
         request,
         "healing/small_step.html",
@@ -235,7 +235,7 @@ def scripts(request: AuthedRequest) -> HttpResponse:
             fields = {k: getattr(example, k) for k in ("title", "situation", "feeling", "action", "reassurance")}
         script = attempt(request, lambda: actions.save_script(request.user, None, **fields), "")
         if script is not None:
-            return redirect("script", script.pk)
+            return redirect("healing:script", script.pk)
     return render(
         request,
         "healing/scripts.html",
@@ -261,12 +261,12 @@ def script(request: AuthedRequest, script_id: int) -> HttpResponse:
                     "Small steps that used it keep their own notes; they just no longer link to it.",
                 ],
                 action="Delete the script",
-                cancel_url=reverse("script", args=[item.pk]),
+                cancel_url=reverse("healing:script", args=[item.pk]),
             )
             if asked is not None:
                 return asked
             attempt(request, lambda: actions.delete_script(request.user, script_id), "Deleted.")
-            return redirect("scripts")
+            return redirect("healing:scripts")
         fields = {k: request.POST[k] for k in actions.SCRIPT_FIELDS if k in request.POST}
         try:
             item = actions.save_script(request.user, script_id, **fields)
@@ -274,11 +274,11 @@ def script(request: AuthedRequest, script_id: int) -> HttpResponse:
             if request.headers.get("HX-Request"):
                 return _not_saved(exc)
             messages.error(request, exc.message)
-            return redirect("script", script_id)
+            return redirect("healing:script", script_id)
         if request.headers.get("HX-Request"):
             return render(request, "healing/_message.html", {"script": item})
         messages.success(request, "Saved.")
-        return redirect("script", script_id)
+        return redirect("healing:script", script_id)
     return render(request, "healing/script.html", {"script": item})
 
 
@@ -305,7 +305,7 @@ def suggestion_answer(request: AuthedRequest, suggestion_id: int) -> HttpRespons
         ),
         "Added to your plan." if accept else "Declined. Your therapist sees only “not accepted”.",
     )
-    return redirect("plan")
+    return redirect("healing:plan")
 
 
 # ---------------------------------------------------------------- therapist
@@ -357,4 +357,4 @@ def client_suggest(request: AuthedRequest, client_id: int) -> HttpResponse:
         ),
         "Suggested. It waits for their answer: accept, change or decline.",
     )
-    return redirect("client_plan", client_id)
+    return redirect("healing:client_plan", client_id)

@@ -220,7 +220,7 @@ def _alert_therapists(client: User) -> None:
             "measures/client-needs-attention",
             to=therapist,
             about=client,
-            context={"dashboard_path": reverse("dashboard")},
+            context={"dashboard_path": reverse("portal:dashboard")},
         )
 
 

@@ -144,7 +144,7 @@ def _safety_out(flags: list[str], messages: list[str]) -> SafetyOut:
     return SafetyOut(
         flags=flags,
         message=" ".join(messages),
-        crisis_url=reverse("crisis"),
+        crisis_url=reverse("core:crisis"),
         intro=crisis["intro"],
         resources=[CrisisResourceOut(**r) for r in crisis["urgent"] + crisis["others"]],
     )

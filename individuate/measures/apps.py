@@ -53,7 +53,7 @@ class MeasuresConfig(AppConfig):
         )
         register_section("measures", records.measures_section)
         register_section("safety_flags", records.safety_flags_section)
-        register_scope_page("measures", "client_measures")
+        register_scope_page("measures", "measures:client_measures")
 
         from individuate.boundaries.signals import consent_withdrawn
 

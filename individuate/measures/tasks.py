@@ -31,4 +31,4 @@ def remind_assignment(assignment_id: int, due_on: str) -> None:
     assignment.last_reminded_on = assignment.due_on
     assignment.save(update_fields=["last_reminded_on"])
     # Sent from here (we are already in the worker); no clinical detail.
-    send_now("measures/measure-due", [address_of(assignment.client)], {"measures_path": reverse("measures")})
+    send_now("measures/measure-due", [address_of(assignment.client)], {"measures_path": reverse("measures:measures")})

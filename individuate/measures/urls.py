@@ -2,6 +2,8 @@ from django.urls import path
 
 from . import views
 
+app_name = "measures"
+
 urlpatterns = [
     path("measures/", views.measures, name="measures"),
     path("measures/psychometrics/", views.psychometrics, name="psychometrics"),

@@ -58,7 +58,7 @@ def measure_start(request: AuthedRequest, instrument_id: str) -> HttpResponse:
     form = StartForm(request.POST)
     layout = form.cleaned_data["layout"] if form.is_valid() else None
     response = attempt(request, lambda: actions.start_response(request.user, instrument_id, layout), "")
-    return redirect("response_take", response.pk) if response is not None else redirect("measures")
+    return redirect("measures:response_take", response.pk) if response is not None else redirect("measures:measures")
 
 
 def _take_context(response: Response, q: int | None = None) -> dict[str, Any]:
@@ -87,10 +87,10 @@ def response_take(request: AuthedRequest, response_id: int) -> HttpResponse:
     except ActionError as exc:
         raise Http404(exc.message) from exc
     if response.is_completed:
-        return redirect("response_result", response.pk)
+        return redirect("measures:response_result", response.pk)
     if response.status == Response.Status.CLOSED:
         messages.info(request, "That questionnaire was left unfinished for weeks and was closed. Start a fresh one.")
-        return redirect("measures")
+        return redirect("measures:measures")
     if request.method == "POST":
         return _take_post(request, response)
     if response.layout == Response.Layout.ALL:
@@ -118,14 +118,14 @@ def _take_post(request: AuthedRequest, response: Response) -> HttpResponse:
     except ValueError:
         q = 1
     if nav == "back":
-        target = f"{reverse('response_take', args=[response.pk])}?q={max(q - 1, 1)}"
+        target = f"{reverse('measures:response_take', args=[response.pk])}?q={max(q - 1, 1)}"
     elif nav == "next" and q < len(instrument.items):
-        target = f"{reverse('response_take', args=[response.pk])}?q={q + 1}"
+        target = f"{reverse('measures:response_take', args=[response.pk])}?q={q + 1}"
     else:
-        target = reverse("response_review", args=[response.pk])
+        target = reverse("measures:response_review", args=[response.pk])
     if raised:
         # Crisis resources first, before anything else; then back to where they were.
-        support = reverse("response_support", args=[response.pk])
+        support = reverse("measures:response_support", args=[response.pk])
         return redirect(f"{support}?{urlencode({'next': target})}")
     return redirect(target)
 
@@ -145,7 +145,7 @@ def response_answer(request: AuthedRequest, response_id: int) -> HttpResponse:
     if raised:
         # The answer and its flag are stored: crisis resources now, in either layout.
         reply = HttpResponse("")
-        reply["HX-Redirect"] = reverse("response_support", args=[response.pk])
+        reply["HX-Redirect"] = reverse("measures:response_support", args=[response.pk])
         return reply
     answered = len(response.answers)
     return render(request, "measures/_saved.html", {"response": response, "answered": answered})
@@ -154,7 +154,7 @@ def response_answer(request: AuthedRequest, response_id: int) -> HttpResponse:
 def _safe_next(response: Response, next_url: str) -> str:
     if next_url.startswith("/measures/") and "//" not in next_url:
         return next_url
-    return reverse("response_take", args=[response.pk])
+    return reverse("measures:response_take", args=[response.pk])
 
 
 def _support_context(request: AuthedRequest, response: Response) -> dict[str, Any]:
@@ -206,7 +206,7 @@ def response_followup(request: AuthedRequest, response_id: int) -> HttpResponse:
     if safety is None:
         return redirect(next_url)
     if safety.urgent:
-        return redirect(f"{reverse('response_urgent', args=[response.pk])}?{urlencode({'next': next_url})}")
+        return redirect(f"{reverse('measures:response_urgent', args=[response.pk])}?{urlencode({'next': next_url})}")
     messages.success(
         request, "Thank you for answering. If that changes, help is one tap away: “In crisis?” on every page."
     )
@@ -234,9 +234,9 @@ def response_review(request: AuthedRequest, response_id: int) -> HttpResponse:
     except ActionError as exc:
         raise Http404(exc.message) from exc
     if response.is_completed:
-        return redirect("response_result", response.pk)
+        return redirect("measures:response_result", response.pk)
     if response.status == Response.Status.CLOSED:
-        return redirect("measures")
+        return redirect("measures:measures")
     context = _take_context(response)
     context["missing"] = actions.missing_items(response)
     return render(request, "measures/review.html", context)
@@ -250,9 +250,9 @@ def response_submit(request: AuthedRequest, response_id: int) -> HttpResponse:
     except ActionError as exc:
         messages.error(request, exc.message)
         if exc.code == "conflict":
-            return redirect("response_result", response_id)
-        return redirect("response_review", response_id)
-    return redirect("response_result", response.pk)
+            return redirect("measures:response_result", response_id)
+        return redirect("measures:response_review", response_id)
+    return redirect("measures:response_result", response.pk)
 
 
 @person_required
@@ -262,9 +262,9 @@ def response_result(request: AuthedRequest, response_id: int) -> HttpResponse:
     except ActionError as exc:
         raise Http404(exc.message) from exc
     if response.status == Response.Status.CLOSED:
-        return redirect("measures")
+        return redirect("measures:measures")
     if not response.is_completed:
-        return redirect("response_take", response.pk)
+        return redirect("measures:response_take", response.pk)
     context = reports.result_context(response)
     context["resources"] = crisis_resources() if response.flags else None
     context["has_therapist"] = _has_measures_therapist(request.user)
@@ -348,7 +348,7 @@ def assignment_create(request: AuthedRequest, client_id: int) -> HttpResponse:
         )
     else:
         form_errors(request, form)
-    return redirect("client_measures", client_id)
+    return redirect("measures:client_measures", client_id)
 
 
 @therapist_required
@@ -362,21 +362,21 @@ def assignment_end(request: AuthedRequest, client_id: int, assignment_id: int) -
             "Answers already given stay, for them and for you.",
         ],
         action="Stop the schedule",
-        cancel_url=reverse("client_measures", args=[client_id]),
+        cancel_url=reverse("measures:client_measures", args=[client_id]),
     )
     if asked is not None:
         return asked
     attempt(
         request, lambda: actions.end_assignment(request.user, assignment_id, path=request.path), "Assignment stopped."
     )
-    return redirect("client_measures", client_id)
+    return redirect("measures:client_measures", client_id)
 
 
 @therapist_required
 @require_POST
 def flag_seen(request: AuthedRequest, client_id: int, flag_id: int) -> HttpResponse:
     attempt(request, lambda: actions.mark_flag_seen(request.user, flag_id, path=request.path), "Marked as seen.")
-    return redirect("client_measures", client_id)
+    return redirect("measures:client_measures", client_id)
 
 
 @login_required

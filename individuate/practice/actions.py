@@ -525,7 +525,7 @@ def submit_contact_request(
         preferred_times=preferred_times,
         ip_hash=ip_hash,
     )
-    queue_email("practice/contact-request", to=therapist, context={"inbox_path": reverse("practice_dashboard")})
+    queue_email("practice/contact-request", to=therapist, context={"inbox_path": reverse("portal:practice_dashboard")})
     return request
 
 

@@ -32,7 +32,7 @@ def send_appointment_emails(
         to=appointment.client.email,
         recipient_tz=info.attendee_tz,
         reason=reason,
-        manage_path=reverse("appointments"),
+        manage_path=reverse("practice:appointments"),
         previous=before,
     )
     send_appointment_email(
@@ -41,7 +41,7 @@ def send_appointment_emails(
         to=info.therapist_email,
         recipient_tz=info.therapist_tz,
         reason=reason,
-        manage_path=reverse("practice_dashboard"),
+        manage_path=reverse("portal:practice_dashboard"),
         previous=before,
     )
 

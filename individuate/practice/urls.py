@@ -2,6 +2,8 @@ from django.urls import path
 
 from . import views
 
+app_name = "practice"
+
 urlpatterns = [
     path("t/<slug:slug>/", views.public_profile, name="public_profile"),
     path("t/<slug:slug>/photo.jpg", views.profile_photo, name="profile_photo"),

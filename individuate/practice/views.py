@@ -71,7 +71,7 @@ def public_profile(request: HttpRequest, slug: str) -> HttpResponse:
                 "Thank you — your request has been sent. The therapist will reply by e-mail.",
             )
             if sent is not None:
-                return redirect("public_profile", slug)
+                return redirect("practice:public_profile", slug)
         else:
             form_errors(request, form, beside_fields=True)
     services = dict(PracticeProfile.Service.choices)
@@ -123,7 +123,7 @@ def book(request: AuthedRequest, therapist_id: int) -> HttpResponse:
             start = datetime.fromisoformat(request.POST.get("start", ""))
         except ValueError:
             messages.error(request, "Choose a time from the list.")
-            return redirect("book", therapist_id)
+            return redirect("practice:book", therapist_id)
         if reschedule_id:
             done = attempt(
                 request,
@@ -140,7 +140,7 @@ def book(request: AuthedRequest, therapist_id: int) -> HttpResponse:
                     else "Requested. You'll get an e-mail when the therapist confirms.",
                 )
         if done is not None:
-            return redirect("appointments")
+            return redirect("practice:appointments")
         return redirect(request.get_full_path())
     try:
         first_day = (
@@ -237,7 +237,7 @@ def appointment_action(request: AuthedRequest, appointment_id: int, action: str)
     if not target or not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        target = "appointments"
+        target = "practice:appointments"
     return redirect(target)
 
 
@@ -248,7 +248,7 @@ def appointment_action(request: AuthedRequest, appointment_id: int, action: str)
 @require_POST
 def contact_handled(request: AuthedRequest, request_id: int) -> HttpResponse:
     attempt(request, lambda: actions.mark_contact_handled(request.user, request_id), "Marked as answered.")
-    return redirect("practice_dashboard")
+    return redirect("portal:practice_dashboard")
 
 
 def profile_photo(request: HttpRequest, slug: str) -> FileResponse:
@@ -289,7 +289,7 @@ def public_page_edit(request: AuthedRequest) -> HttpResponse:
             if saved is not None:
                 if therapist_profile is not None:
                     contact.save()
-                return redirect("public_page_edit")
+                return redirect("practice:public_page_edit")
         else:
             messages.error(request, "Please correct the fields marked below.")
     return render(
@@ -313,12 +313,12 @@ def practice_settings(request: AuthedRequest) -> HttpResponse:
                         rows.append((day, time.fromisoformat(start), time.fromisoformat(end)))
                     except ValueError:
                         messages.error(request, f"{DAYS[day]}: times must look like 09:00.")
-                        return redirect("practice_settings")
+                        return redirect("practice:practice_settings")
         if form.is_valid():
             if attempt(request, lambda: actions.set_weekly_hours(request.user, rows), "") is not None or not rows:
                 form.save()
                 messages.success(request, "Saved.")
-                return redirect("practice_settings")
+                return redirect("practice:practice_settings")
         else:
             form_errors(request, form, beside_fields=True)
     grid = []
@@ -352,7 +352,7 @@ def exception_add(request: AuthedRequest) -> HttpResponse:
         )
     else:
         form_errors(request, form)
-    return redirect("practice_settings")
+    return redirect("practice:practice_settings")
 
 
 @therapist_required
@@ -367,7 +367,7 @@ def feed_rotate(request: AuthedRequest) -> HttpResponse:
             "updating until you give it the new one.",
         ],
         action="Make a new address",
-        cancel_url=reverse("practice_dashboard"),
+        cancel_url=reverse("portal:practice_dashboard"),
     )
     if asked is not None:
         return asked
@@ -376,7 +376,7 @@ def feed_rotate(request: AuthedRequest) -> HttpResponse:
         lambda: actions.rotate_feed_token(request.user),
         "A new private calendar address was made; the old one no longer works.",
     )
-    return redirect("practice_dashboard")
+    return redirect("portal:practice_dashboard")
 
 
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:

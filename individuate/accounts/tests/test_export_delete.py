@@ -33,10 +33,10 @@ def test_export_contains_exactly_the_owners_records(alice: User, mother: User, s
     connect(therapist, alice, ("measures",))
     reader = Client()
     reader.force_login(therapist)
-    reader.get(reverse("shared_records", args=[alice.pk, "measures"]))
+    reader.get(reverse("boundaries:shared_records", args=[alice.pk, "measures"]))
 
     client = fresh_login(alice)
-    response = client.post(reverse("export"))
+    response = client.post(reverse("accounts:export"))
     assert response["Content-Type"] == "application/zip"
     files = _zip(response.content)
     for kind in (
@@ -119,14 +119,14 @@ def test_delete_account_removes_personal_data(alice: User, mother: User, therapi
     issue_api_token(alice, "t")
     reader = Client()
     reader.force_login(therapist)
-    reader.get(reverse("shared_records", args=[alice.pk, "checkins"]))
+    reader.get(reverse("boundaries:shared_records", args=[alice.pk, "checkins"]))
     alice_id = alice.pk
 
     client = fresh_login(alice)
-    wrong = client.post(reverse("delete_account"), {"password": "nope", "confirm": "DELETE"})
+    wrong = client.post(reverse("accounts:delete_account"), {"password": "nope", "confirm": "DELETE"})
     assert wrong.status_code == 200 and User.objects.filter(pk=alice_id).exists()
 
-    client.post(reverse("delete_account"), {"password": "a-long-test-password-1", "confirm": "DELETE"})
+    client.post(reverse("accounts:delete_account"), {"password": "a-long-test-password-1", "confirm": "DELETE"})
     assert not User.objects.filter(pk=alice_id).exists()
     assert not TrackedPerson.objects.filter(owner_id=alice_id).exists()
     assert not TherapistConnection.objects.filter(client_id=alice_id).exists()
@@ -139,14 +139,14 @@ def test_delete_account_removes_personal_data(alice: User, mother: User, therapi
     assert audit.role == "person"
     assert "alice" not in f"{audit.detail}{audit.action}".lower()
     # The therapist's dashboard no longer lists her.
-    assert "Alice" not in reader.get(reverse("clients")).content.decode()
+    assert "Alice" not in reader.get(reverse("portal:clients")).content.decode()
 
 
 def test_therapist_deletion_scrubs_their_name_from_client_logs(alice: User, therapist: User) -> None:
     connect(therapist, alice, ("checkins",))
     reader = Client()
     reader.force_login(therapist)
-    reader.get(reverse("shared_records", args=[alice.pk, "checkins"]))
+    reader.get(reverse("boundaries:shared_records", args=[alice.pk, "checkins"]))
     from individuate.core.privacy import delete_account
 
     delete_account(therapist)
@@ -156,7 +156,7 @@ def test_therapist_deletion_scrubs_their_name_from_client_logs(alice: User, ther
 def test_export_and_token_ask_for_the_password_again_when_login_is_old(alice: User) -> None:
     client = Client()
     client.force_login(alice)  # a session with no recent authentication recorded
-    for name in ("export", "api_tokens"):
+    for name in ("accounts:export", "accounts:api_tokens"):
         response = client.post(reverse(name), {"name": "x"})
         assert response.status_code == 302 and "/accounts/reauthenticate/" in response["Location"], name
     assert not alice.api_tokens.exists()
@@ -165,23 +165,23 @@ def test_export_and_token_ask_for_the_password_again_when_login_is_old(alice: Us
 def test_delete_asks_for_the_password_once_even_when_login_is_old(alice: User) -> None:
     client = Client()
     client.force_login(alice)  # no recent authentication: still no separate re-authentication step
-    page = client.get(reverse("delete_account"))
+    page = client.get(reverse("accounts:delete_account"))
     assert page.status_code == 200
     assert page.content.decode().count('type="password"') == 1
-    missing = client.post(reverse("delete_account"), {"confirm": "DELETE"})
+    missing = client.post(reverse("accounts:delete_account"), {"confirm": "DELETE"})
     assert missing.status_code == 200 and User.objects.filter(pk=alice.pk).exists()
-    done = client.post(reverse("delete_account"), {"password": "a-long-test-password-1", "confirm": "DELETE"})
+    done = client.post(reverse("accounts:delete_account"), {"password": "a-long-test-password-1", "confirm": "DELETE"})
     assert done.status_code == 302 and not User.objects.filter(pk=alice.pk).exists()
 
 
 def test_delete_password_guesses_are_rate_limited(alice: User) -> None:
     client = fresh_login(alice)
     statuses = [
-        client.post(reverse("delete_account"), {"password": "wrong", "confirm": "DELETE"}).status_code
+        client.post(reverse("accounts:delete_account"), {"password": "wrong", "confirm": "DELETE"}).status_code
         for _ in range(12)
     ]
     assert 429 in statuses
-    last = client.post(reverse("delete_account"), {"password": "a-long-test-password-1", "confirm": "DELETE"})
+    last = client.post(reverse("accounts:delete_account"), {"password": "a-long-test-password-1", "confirm": "DELETE"})
     assert last.status_code == 429
     assert User.objects.filter(pk=alice.pk).exists()
 

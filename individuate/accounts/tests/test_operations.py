@@ -64,7 +64,9 @@ def test_demo_totp_prints_a_code_for_demo_accounts_only(alice: User, capsys: pyt
         call_command("demo_totp", "alice@example.com")
 
 
-@pytest.mark.parametrize("name", ["home", "crisis", "account_login", "account_signup", "therapists"])
+@pytest.mark.parametrize(
+    "name", ["core:home", "core:crisis", "account_login", "account_signup", "boundaries:therapists"]
+)
 def test_crisis_link_on_public_pages(db: None, name: str) -> None:
     body = Client().get(reverse(name)).content.decode()
     assert 'href="/crisis/"' in body
@@ -72,7 +74,15 @@ def test_crisis_link_on_public_pages(db: None, name: str) -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["dashboard", "others", "my_therapists", "access_log", "settings", "api_tokens", "export"],
+    [
+        "portal:dashboard",
+        "boundaries:others",
+        "boundaries:my_therapists",
+        "boundaries:access_log",
+        "accounts:settings",
+        "accounts:api_tokens",
+        "accounts:export",
+    ],
 )
 def test_crisis_link_on_signed_in_pages(alice: User, name: str) -> None:
     client = Client()
@@ -83,7 +93,7 @@ def test_crisis_link_on_signed_in_pages(alice: User, name: str) -> None:
 
 
 def test_crisis_page_lists_emergency_help(db: None) -> None:
-    body = Client().get(reverse("crisis")).content.decode()
+    body = Client().get(reverse("core:crisis")).content.decode()
     assert "112" in body and "not an emergency service" in body and "medical advice" in body
 
 

@@ -43,11 +43,11 @@ def test_signup_requires_email_verification(db: None) -> None:
     assert user.role == "person"
     assert user.password.startswith("md5$") or user.password.startswith("argon2")
     # Not verified yet: the dashboard is not reachable.
-    assert client.get(reverse("dashboard")).status_code == 302
+    assert client.get(reverse("portal:dashboard")).status_code == 302
     link = re.search(r"https?://[^\s]+(/accounts/confirm-email/[^\s/]+/)", mail.outbox[-1].body)
     assert link, mail.outbox[-1].body
     client.post(link.group(1))
-    assert client.get(reverse("dashboard")).status_code == 200
+    assert client.get(reverse("portal:dashboard")).status_code == 200
 
 
 def test_duplicate_email_signup_creates_nothing(alice: User) -> None:
@@ -61,7 +61,9 @@ def test_login_locks_out_after_repeated_failures(alice: User) -> None:
     for _ in range(5):
         client.post(reverse("account_login"), {"login": "alice@example.com", "password": "wrong-password"})
     response = client.post(reverse("account_login"), {"login": "alice@example.com", "password": PASSWORD})
-    assert client.get(reverse("dashboard")).status_code == 302, "the right password must not work while locked out"
+    assert client.get(reverse("portal:dashboard")).status_code == 302, (
+        "the right password must not work while locked out"
+    )
     assert response.status_code in (200, 429)
 
 
@@ -70,11 +72,11 @@ def test_therapist_login_asks_for_a_totp_code(db: None) -> None:
     client = Client()
     response = client.post(reverse("account_login"), {"login": "t@example.com", "password": PASSWORD})
     assert response.status_code == 302 and "/2fa/authenticate" in response["Location"]
-    assert client.get(reverse("dashboard")).status_code == 302
+    assert client.get(reverse("portal:dashboard")).status_code == 302
     secret = decrypt(Authenticator.objects.get(user=therapist, type="totp").data["secret"])
     code = format_hotp_value(hotp_value(secret, int(time.time()) // 30))
     client.post(response["Location"], {"code": code})
-    assert client.get(reverse("dashboard")).status_code == 200
+    assert client.get(reverse("portal:dashboard")).status_code == 200
 
 
 def test_password_reset_sends_a_link(alice: User) -> None:
@@ -105,5 +107,5 @@ def test_recovery_code_works_once_instead_of_totp(db: None) -> None:
         client = Client()
         response = client.post(reverse("account_login"), {"login": "t@example.com", "password": PASSWORD})
         client.post(response["Location"], {"code": code})
-        dashboard = client.get(reverse("dashboard")).status_code
+        dashboard = client.get(reverse("portal:dashboard")).status_code
         assert dashboard == (200 if attempt == 0 else 302)

@@ -38,16 +38,16 @@ def operator(db: None) -> User:
 def _apply(applicant: User) -> Client:
     client = Client()
     client.force_login(applicant)
-    response = client.post(reverse("therapist_apply"), APPLICATION)
+    response = client.post(reverse("accounts:therapist_apply"), APPLICATION)
     assert response.status_code == 302, response.content[:400]
     return client
 
 
 def test_for_professionals_page_explains_the_path_and_links_legal_pages(db: None) -> None:
-    page = Client().get(reverse("for_professionals")).content.decode()
+    page = Client().get(reverse("accounts:for_professionals")).content.decode()
     assert "The operator checks and approves" in page and "two-factor" in page
-    assert reverse("account_signup") + "?next=" + reverse("therapist_apply") in page
-    assert reverse("terms") in page and reverse("privacy") in page
+    assert reverse("account_signup") + "?next=" + reverse("accounts:therapist_apply") in page
+    assert reverse("core:terms") in page and reverse("core:privacy") in page
 
 
 def test_application_waits_for_approval_and_tells_the_operators(operator: User) -> None:
@@ -66,9 +66,9 @@ def test_application_waits_for_approval_and_tells_the_operators(operator: User) 
     assert applicant not in therapist_directory()
     with pytest.raises(ActionError):
         actions.get_therapist(applicant.pk)
-    status = client.get(reverse("therapist_apply")).content.decode()
+    status = client.get(reverse("accounts:therapist_apply")).content.decode()
     assert "waiting for the operator" in status and "0000-TEST" in status
-    again = client.post(reverse("therapist_apply"), APPLICATION)
+    again = client.post(reverse("accounts:therapist_apply"), APPLICATION)
     assert again.status_code == 200 and TherapistProfile.objects.count() == 1
 
 
@@ -76,7 +76,9 @@ def test_bad_application_changes_nothing(db: None) -> None:
     applicant = make_user("kim@example.com", "Kim")
     client = Client()
     client.force_login(applicant)
-    bad = client.post(reverse("therapist_apply"), {**APPLICATION, "registration": "", "contact_email": "not-mail"})
+    bad = client.post(
+        reverse("accounts:therapist_apply"), {**APPLICATION, "registration": "", "contact_email": "not-mail"}
+    )
     assert bad.status_code == 200
     text = bad.content.decode()
     assert "This field is required" in text and "valid email" in text.lower()
@@ -135,18 +137,18 @@ def test_pending_applicant_logging_in_sees_the_status(db: None) -> None:
     applicant = make_user("sam@example.com", "Sam")
     _apply(applicant)
     login = Client().post(reverse("account_login"), {"login": "sam@example.com", "password": PASSWORD})
-    assert login["Location"] == reverse("therapist_apply")
+    assert login["Location"] == reverse("accounts:therapist_apply")
 
 
 def test_privacy_and_terms_have_defaults_and_are_linked_from_footer_and_signup(db: None) -> None:
-    home = Client().get(reverse("home")).content.decode()
-    assert f'href="{reverse("privacy")}"' in home and f'href="{reverse("terms")}"' in home
-    privacy = Client().get(reverse("privacy")).content.decode()
+    home = Client().get(reverse("core:home")).content.decode()
+    assert f'href="{reverse("core:privacy")}"' in home and f'href="{reverse("core:terms")}"' in home
+    privacy = Client().get(reverse("core:privacy")).content.decode()
     assert "<h1>Privacy policy</h1>" in privacy and "Download your data" in privacy
-    terms = Client().get(reverse("terms")).content.decode()
+    terms = Client().get(reverse("core:terms")).content.decode()
     assert "<h1>Terms of use</h1>" in terms and "not an\nemergency service" in terms
     signup = Client().get(reverse("account_signup")).content.decode()
-    assert reverse("terms") in signup and reverse("privacy") in signup and "I agree to the terms" in signup
+    assert reverse("core:terms") in signup and reverse("core:privacy") in signup and "I agree to the terms" in signup
 
 
 def test_signup_without_agreeing_creates_no_account(db: None) -> None:
@@ -165,8 +167,8 @@ def test_a_deployment_sets_its_own_pages_markdown_or_html(db: None, tmp_path: Pa
     with override_settings(
         PRIVACY_POLICY_FILE=str(policy_file), TERMS_FILE=str(terms_file), OPERATOR_NAME="Example Practice"
     ):
-        privacy = Client().get(reverse("privacy")).content.decode()
-        terms = Client().get(reverse("terms")).content.decode()
+        privacy = Client().get(reverse("core:privacy")).content.decode()
+        terms = Client().get(reverse("core:terms")).content.decode()
     assert "<h1>Our policy</h1>" in privacy and "We are Example Practice." in privacy
     assert "<script>alert(1)" not in privacy
     assert "<h1>Our terms</h1>" in terms and "Fair use." in terms

@@ -40,7 +40,7 @@ def test_writing_needs_a_therapist_with_two_factor(alice: User, db: None) -> Non
             actions.save_article(user, None, title="x", body="y")
         c = Client()
         c.force_login(user)
-        assert c.get(reverse("article_new")).status_code == 403
+        assert c.get(reverse("articles:article_new")).status_code == 403
 
 
 def test_old_slug_redirects_301_and_locks_after_publication(therapist: User) -> None:
@@ -68,7 +68,7 @@ def test_edits_after_publication_keep_revisions_with_a_diff(therapist: User) -> 
     assert a.revisions.count() == 1
     c = Client()
     c.force_login(therapist)
-    page = c.get(reverse("article_revisions", args=[a.pk])).content.decode()
+    page = c.get(reverse("articles:article_revisions", args=[a.pk])).content.decode()
     assert "-Say it *kindly* and plainly." in page and "+Say it kindly, plainly and once." in page
 
 
@@ -76,12 +76,12 @@ def test_autosave_keeps_draft_text_and_preview_renders(therapist: User) -> None:
     a = actions.save_article(therapist, None, title="Draft", body="")
     c = Client()
     c.force_login(therapist)
-    assert c.post(reverse("article_autosave", args=[a.pk]), {"body": "half a thought"}).status_code == 200
+    assert c.post(reverse("articles:article_autosave", args=[a.pk]), {"body": "half a thought"}).status_code == 200
     a.refresh_from_db()
     assert a.body == "half a thought"
-    preview = c.post(reverse("article_preview"), {"body": "**bold** <script>x</script>"})
+    preview = c.post(reverse("articles:article_preview"), {"body": "**bold** <script>x</script>"})
     assert b"<strong>bold</strong>" in preview.content and b"<script" not in preview.content
-    bomb = c.post(reverse("article_preview"), {"body": ">" * 500})
+    bomb = c.post(reverse("articles:article_preview"), {"body": ">" * 500})
     assert bomb.status_code == 422 and b"nested" in bomb.content
 
 
@@ -114,7 +114,7 @@ def test_unpublished_articles_are_not_public(therapist: User) -> None:
 def test_feed_and_sitemap_parse_and_list_the_article(therapist: User) -> None:
     a = _published(therapist)
     ns = {"a": "http://www.w3.org/2005/Atom"}
-    for url in (reverse("article_feed"), reverse("article_tag_feed", args=["boundaries"])):
+    for url in (reverse("articles:article_feed"), reverse("articles:article_tag_feed", args=["boundaries"])):
         root = ET.fromstring(Client().get(url).content)
         assert root.tag == "{http://www.w3.org/2005/Atom}feed"
         assert [e.findtext("a:title", namespaces=ns) for e in root.findall("a:entry", ns)] == [a.title]
@@ -143,11 +143,11 @@ def test_article_page_has_meta_json_ld_author_box_and_reading_measure(therapist:
 def test_list_paginates_and_search_finds(therapist: User) -> None:
     for i in range(12):
         _published(therapist, title=f"Piece number {i}")
-    first = Client().get(reverse("article_list")).content.decode()
+    first = Client().get(reverse("articles:article_list")).content.decode()
     assert "Piece number 11" in first and "Page 1 of 2" in first
-    found = Client().get(reverse("article_search") + "?q=number").content.decode()
+    found = Client().get(reverse("articles:article_search") + "?q=number").content.decode()
     assert "Piece number 3" in found
-    assert "No article matches" in Client().get(reverse("article_search") + "?q=zebras").content.decode()
+    assert "No article matches" in Client().get(reverse("articles:article_search") + "?q=zebras").content.decode()
 
 
 def _png(size: tuple[int, int] = (2400, 1200)) -> bytes:

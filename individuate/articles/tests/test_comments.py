@@ -50,7 +50,7 @@ def _form(**over: object) -> dict[str, object]:
 
 def _post(client: Client, article: Article, **over: object):  # type: ignore[no-untyped-def]
     return client.post(
-        reverse("article", args=[article.slug]),
+        reverse("articles:article", args=[article.slug]),
         _form(**over),
         REMOTE_ADDR=over.pop("ip", "10.0.0.1") if "ip" in over else "10.0.0.1",
     )
@@ -73,7 +73,7 @@ def article(therapist: User) -> Article:
 def test_each_required_field_has_a_clear_message_and_nothing_is_stored(
     article: Article, missing: str, message: str
 ) -> None:
-    response = Client().post(reverse("article", args=[article.slug]), _form(**{missing: None}))
+    response = Client().post(reverse("articles:article", args=[article.slug]), _form(**{missing: None}))
     assert response.status_code == 400
     assert message in response.content.decode()
     assert Comment.objects.count() == 0
@@ -91,14 +91,14 @@ def test_each_required_field_has_a_clear_message_and_nothing_is_stored(
     ],
 )
 def test_invalid_and_too_long_values_are_refused(article: Article, field: str, value: str, message: str) -> None:
-    response = Client().post(reverse("article", args=[article.slug]), _form(**{field: value}))
+    response = Client().post(reverse("articles:article", args=[article.slug]), _form(**{field: value}))
     assert response.status_code == 400
     assert message in response.content.decode()
     assert Comment.objects.count() == 0
 
 
 def test_unicode_tricks_are_removed_from_names(article: Article) -> None:
-    Client().post(reverse("article", args=[article.slug]), _form(name="Ro\u202ebin\u200b"))
+    Client().post(reverse("articles:article", args=[article.slug]), _form(name="Ro\u202ebin\u200b"))
     assert Comment.objects.get().name == "Robin"
 
 
@@ -197,14 +197,14 @@ def test_planted_email_never_appears_in_public_responses(article: Article, thera
     )
     actions.reply(therapist, comment.pk, "Thank you for reading.")
     urls = [
-        reverse("article", args=[article.slug]),
-        reverse("article_list"),
-        reverse("article_tag", args=["guilt"]),
-        reverse("article_feed"),
-        reverse("article_tag_feed", args=["guilt"]),
-        reverse("sitemap"),
-        reverse("author_articles", args=[therapist.pk]),
-        reverse("article_search") + "?q=guilt",
+        reverse("articles:article", args=[article.slug]),
+        reverse("articles:article_list"),
+        reverse("articles:article_tag", args=["guilt"]),
+        reverse("articles:article_feed"),
+        reverse("articles:article_tag_feed", args=["guilt"]),
+        reverse("articles:sitemap"),
+        reverse("articles:author_articles", args=[therapist.pk]),
+        reverse("articles:article_search") + "?q=guilt",
         "/api/articles",
         f"/api/articles/{article.slug}",
         "/api/openapi.json",
@@ -244,7 +244,7 @@ def test_every_status_change_is_recorded_and_spam_stays_in_the_folder(article: A
     actions.moderate(therapist, [comment.pk], "spam")
     queue = Client()
     queue.force_login(therapist)
-    page = queue.get(reverse("moderation_queue") + "?status=spam").content.decode()
+    page = queue.get(reverse("articles:moderation_queue") + "?status=spam").content.decode()
     assert comment.body in page
 
 
@@ -339,7 +339,7 @@ def test_commenter_export_and_erasure_by_signed_link(article: Article) -> None:
         article=article, parent=mine, name="Other", email="o@example.org", body="Reply stays.", status="approved"
     )
     c = Client()
-    c.post(reverse("commenter_request"), {"email": PLANTED})
+    c.post(reverse("articles:commenter_request"), {"email": PLANTED})
     link = next(m for m in mail.outbox if m.to == [PLANTED])
     path = (
         link.body.split("http://127.0.0.1:8000", 1)[1].split()[0]

@@ -30,7 +30,7 @@ def test_ending_a_connection_first_says_how_many_sessions_will_be_cancelled(alic
         _book(therapist, alice, days)
     client = Client()
     client.force_login(alice)
-    page = client.post(reverse("connection_end", args=[connection.pk]))
+    page = client.post(reverse("boundaries:connection_end", args=[connection.pk]))
     text = page.content.decode()
     assert page.status_code == 200 and "End this connection?" in text
     assert "Cancel 3 booked sessions" in text and "the therapist is told by e-mail" in text
@@ -39,7 +39,7 @@ def test_ending_a_connection_first_says_how_many_sessions_will_be_cancelled(alic
     assert connection.status == "active"
     assert Appointment.objects.filter(status="confirmed").count() == 3
 
-    client.post(reverse("connection_end", args=[connection.pk]), {"confirmed": "yes"})
+    client.post(reverse("boundaries:connection_end", args=[connection.pk]), {"confirmed": "yes"})
     connection.refresh_from_db()
     assert connection.status == "ended"
     assert Appointment.objects.filter(status="cancelled").count() == 3
@@ -53,7 +53,7 @@ def test_therapist_ending_without_two_factor_is_not_shown_the_client_name(alice:
     _book(no_mfa, alice, 3)
     client = Client()
     client.force_login(no_mfa)
-    text = client.post(reverse("connection_end", args=[connection.pk])).content.decode()
+    text = client.post(reverse("boundaries:connection_end", args=[connection.pk])).content.decode()
     assert "this client" in text and alice.name not in text
     assert "Cancel 1 booked session " in text and "the client is told" in text
 
@@ -64,7 +64,7 @@ def test_withdrawing_a_pending_request_asks_too(alice: User, therapist: User) ->
     )
     client = Client()
     client.force_login(alice)
-    text = client.post(reverse("connection_end", args=[connection.pk])).content.decode()
+    text = client.post(reverse("boundaries:connection_end", args=[connection.pk])).content.decode()
     assert "Withdraw this request?" in text
     connection.refresh_from_db()
     assert connection.status == "pending"
@@ -77,11 +77,11 @@ def test_removing_a_person_says_what_is_deleted_with_them(alice: User) -> None:
     checkins.add_contact(alice, other_id=mother.pk, kind="visit", response="declined")
     client = Client()
     client.force_login(alice)
-    text = client.post(reverse("other_remove", args=[mother.pk])).content.decode()
+    text = client.post(reverse("boundaries:other_remove", args=[mother.pk])).content.decode()
     assert "Remove “my mother”?" in text
     assert "1 rating of how they seemed" in text and "2 logged contacts with them" in text
     assert TrackedPerson.objects.filter(pk=mother.pk).exists()
-    client.post(reverse("other_remove", args=[mother.pk]), {"confirmed": "yes"})
+    client.post(reverse("boundaries:other_remove", args=[mother.pk]), {"confirmed": "yes"})
     assert not TrackedPerson.objects.filter(pk=mother.pk).exists()
 
 
@@ -90,17 +90,17 @@ def test_the_confirmation_carries_the_rest_of_the_form(alice: User) -> None:
     mother = alice.others.get(name="my mother")
     client = Client()
     client.force_login(alice)
-    text = client.post(reverse("other_remove", args=[mother.pk]), {"next": "/people/"}).content.decode()
+    text = client.post(reverse("boundaries:other_remove", args=[mother.pk]), {"next": "/people/"}).content.decode()
     assert 'name="next" value="/people/"' in text and 'name="confirmed" value="yes"' in text
 
 
 def test_revoking_an_api_token_asks_first(alice: User) -> None:
     token, _ = issue_api_token(alice, "my laptop")
     client = fresh_login(alice)
-    text = client.post(reverse("api_token_revoke", args=[token.pk])).content.decode()
+    text = client.post(reverse("accounts:api_token_revoke", args=[token.pk])).content.decode()
     assert "Revoke the token “my laptop”?" in text and "stops working at once" in text
     token.refresh_from_db()
     assert token.revoked_at is None
-    client.post(reverse("api_token_revoke", args=[token.pk]), {"confirmed": "yes"})
+    client.post(reverse("accounts:api_token_revoke", args=[token.pk]), {"confirmed": "yes"})
     token.refresh_from_db()
     assert token.revoked_at is not None

@@ -111,14 +111,16 @@ def test_scope_toggle_page_grants_and_revokes(alice: User, therapist: User) -> N
     connection = connect(therapist, alice)
     client = Client()
     client.force_login(alice)
-    url = reverse("scope_toggle", args=[connection.pk, "plans"])
+    url = reverse("boundaries:scope_toggle", args=[connection.pk, "plans"])
     client.post(url, {"share": "on"})
     assert connection.active_scopes() == {"plans"}
-    page = client.get(reverse("my_therapists")).content.decode()
+    page = client.get(reverse("boundaries:my_therapists")).content.decode()
     assert 'data-scope="plans" data-state="on"' in page
     client.post(url, {"share": "off"})
     assert connection.active_scopes() == set()
-    response = client.post(reverse("scope_toggle", args=[connection.pk, "nope"]), {"share": "on"}, follow=True)
+    response = client.post(
+        reverse("boundaries:scope_toggle", args=[connection.pk, "nope"]), {"share": "on"}, follow=True
+    )
     assert "There is no scope" in response.content.decode()
     assert not ConsentGrant.objects.filter(revoked_at__isnull=True).exists()
 
@@ -127,8 +129,8 @@ def test_therapist_accepts_request_on_clients_page(alice: User, therapist: User)
     connection = actions.request_therapist(alice, therapist.pk)
     client = Client()
     client.force_login(therapist)
-    assert "Alice" in client.get(reverse("clients")).content.decode()
-    client.post(reverse("connection_answer", args=[connection.pk]), {"decision": "accept"})
+    assert "Alice" in client.get(reverse("portal:clients")).content.decode()
+    client.post(reverse("boundaries:connection_answer", args=[connection.pk]), {"decision": "accept"})
     connection.refresh_from_db()
     assert connection.status == "active"
 

@@ -211,7 +211,7 @@ def test_child_ends_link_silently_and_parent_sees_only_not_linked(alice: User, m
     assert not mail.outbox
     client = Client()
     client.force_login(mother)
-    page = client.get(reverse("others")).content.decode()
+    page = client.get(reverse("boundaries:others")).content.decode()
     assert "Not linked" in page
     assert "ended" not in page.lower()
     exported = json.dumps(export_records(mother))
@@ -229,9 +229,9 @@ def test_parent_cannot_open_childs_others_list_or_edit_them(alice: User, mother:
     client = Client()
     client.force_login(mother)
     mine = alice.others.get()
-    client.post(reverse("other_edit", args=[mine.pk]), {"name": "renamed", "role": "other"})
-    assert client.post(reverse("other_remove", args=[mine.pk]), {"confirmed": "yes"}).status_code == 404
-    assert client.post(reverse("family_unlink", args=[mine.pk]), {"confirmed": "yes"}).status_code == 404
+    client.post(reverse("boundaries:other_edit", args=[mine.pk]), {"name": "renamed", "role": "other"})
+    assert client.post(reverse("boundaries:other_remove", args=[mine.pk]), {"confirmed": "yes"}).status_code == 404
+    assert client.post(reverse("boundaries:family_unlink", args=[mine.pk]), {"confirmed": "yes"}).status_code == 404
     mine.refresh_from_db()
     assert (mine.name, mine.role) == ("my mother", "parent")
     assert actions.link_state(mine) == "linked"
@@ -249,7 +249,13 @@ def test_parent_cannot_open_childs_others_list_or_edit_them(alice: User, mother:
 def test_linked_parent_has_no_page_that_shows_the_child(alice: User, mother: User) -> None:
     client = Client()
     client.force_login(mother)
-    for name in ("dashboard", "others", "access_log", "my_therapists", "settings"):
+    for name in (
+        "portal:dashboard",
+        "boundaries:others",
+        "boundaries:access_log",
+        "boundaries:my_therapists",
+        "accounts:settings",
+    ):
         body = client.get(reverse(name)).content.decode()
         assert "alice@example.com" not in body
         assert "Alice" not in body
@@ -260,10 +266,10 @@ def test_accept_page_flow(alice: User) -> None:
     raw = _invite(alice)
     client = Client()
     client.force_login(mother)
-    page = client.get(reverse("family_accept", args=[raw]))
+    page = client.get(reverse("boundaries:family_accept", args=[raw]))
     assert page.status_code == 200 and "Link your account" in page.content.decode()
     client.post(
-        reverse("family_accept", args=[raw]),
+        reverse("boundaries:family_accept", args=[raw]),
         {"new_name": "my daughter", "new_role": "child", "decision": "accept"},
     )
     assert actions.link_state(TrackedPerson.objects.get(owner=mother)) == "linked"

@@ -31,8 +31,8 @@ KINDS = ["profile", *SHAREABLE, *KIND_SCOPE]
 
 def page_url(owner: User, kind: str) -> str:
     if kind == "profile":
-        return reverse("shared_overview", args=[owner.pk])
-    return reverse("shared_records", args=[owner.pk, kind])
+        return reverse("boundaries:shared_overview", args=[owner.pk])
+    return reverse("boundaries:shared_records", args=[owner.pk, kind])
 
 
 def api_url(owner: User, kind: str) -> str:
@@ -138,7 +138,7 @@ def test_allowed_read_appears_on_owners_access_log_page(alice: User, therapist: 
 
     owner = Client()
     owner.force_login(alice)
-    page = owner.get(reverse("access_log")).content.decode()
+    page = owner.get(reverse("boundaries:access_log")).content.decode()
     assert "Dr. Test Therapist (therapist)" in page
     assert "Journal entries" in page  # in words, not the kind's code
     api = owner.get("/api/access-log").json()["items"]
@@ -169,7 +169,7 @@ def test_therapist_without_mfa_sees_no_client_names(alice: User) -> None:
     connect(bare, alice, ("checkins",))
     client = Client()
     client.force_login(bare)
-    page = client.get(reverse("clients")).content.decode()
+    page = client.get(reverse("portal:clients")).content.decode()
     assert "two-factor" in page.lower()
     assert "Alice" not in page
 

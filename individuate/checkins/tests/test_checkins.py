@@ -79,10 +79,10 @@ def test_someone_elses_other_is_refused(alice: User, stranger: User) -> None:
 def test_checkin_page_saves_and_rejects(alice: User) -> None:
     client = Client()
     client.force_login(alice)
-    page = client.get(reverse("checkin")).content.decode()
+    page = client.get(reverse("checkins:checkin")).content.decode()
     assert "How do you think my mother feels today?" in page and 'type="radio"' in page and "Not set" in page
     ok = client.post(
-        reverse("checkin"),
+        reverse("checkins:checkin"),
         {
             "mood": "4",
             "guilt": "7",
@@ -92,7 +92,9 @@ def test_checkin_page_saves_and_rejects(alice: User) -> None:
         },
     )
     assert ok.status_code == 302 and CheckIn.objects.get().perceived.get().value == 3
-    bad = client.post(reverse("checkin"), {"mood": "14", "guilt": "7", "anger": "2", "anxiety": "5"}, follow=True)
+    bad = client.post(
+        reverse("checkins:checkin"), {"mood": "14", "guilt": "7", "anger": "2", "anxiety": "5"}, follow=True
+    )
     assert "My mood" in bad.content.decode() and CheckIn.objects.count() == 1
 
 
@@ -100,7 +102,7 @@ def test_contact_log(alice: User) -> None:
     client = Client()
     client.force_login(alice)
     response = client.post(
-        reverse("contacts"),
+        reverse("checkins:contacts"),
         {
             "other": _mother(alice),
             "kind": "call",
@@ -124,7 +126,7 @@ def test_contact_log(alice: User) -> None:
             "response": "declined",
             "guilt_after": "3",
         } | bad
-        client.post(reverse("contacts"), data)
+        client.post(reverse("checkins:contacts"), data)
     assert ContactEvent.objects.count() == 1
     with pytest.raises(ActionError, match="future"):
         actions.add_contact(
@@ -144,7 +146,7 @@ def test_journal_is_searchable_by_its_owner_only(alice: User, stranger: User) ->
     assert [e.text[:8] for e in actions.search_journal(alice, "sunday LUNCH")] == ["Said no "]
     client = Client()
     client.force_login(alice)
-    page = client.get(reverse("journal") + "?q=lunch").content.decode()
+    page = client.get(reverse("checkins:journal") + "?q=lunch").content.decode()
     assert "Said no to Sunday lunch" in page and "with friends" not in page
     with pytest.raises(ActionError):
         actions.save_journal(alice, text="   ")
@@ -162,7 +164,7 @@ def test_history_page_has_charts_with_tables(alice: User) -> None:
     actions.add_contact(alice, other_id=_mother(alice), kind="call", response="declined", guilt_after=7)
     client = Client()
     client.force_login(alice)
-    page = client.get(reverse("checkin_history")).content.decode()
+    page = client.get(reverse("checkins:checkin_history")).content.decode()
     assert page.count('class="chart"') == 2 and "Show as a table" in page
 
 
@@ -281,7 +283,7 @@ def test_who_sees_checkins_contacts_and_journal(
         if via == "page":
             client = Client()
             client.force_login(viewer)
-            seen += client.get(reverse("shared_records", args=[alice.pk, kind])).content.decode()
+            seen += client.get(reverse("boundaries:shared_records", args=[alice.pk, kind])).content.decode()
         else:
             _, raw = issue_api_token(viewer, "t")
             seen += (
@@ -295,7 +297,7 @@ def test_who_sees_checkins_contacts_and_journal(
     # The person's own pages show only the viewer's own records.
     client = Client()
     client.force_login(viewer)
-    for name in ("journal", "contacts", "checkin", "checkin_history"):
+    for name in ("checkins:journal", "checkins:contacts", "checkins:checkin", "checkins:checkin_history"):
         response = client.get(reverse(name))
         assert response.status_code == (403 if viewer.is_therapist else 200)
         assert "secret-7" not in response.content.decode()
@@ -306,12 +308,12 @@ def test_deleting_own_contact_and_journal_entry_but_not_someone_elses(alice: Use
     entry = actions.save_journal(alice, text="to be removed")
     other = Client()
     other.force_login(stranger)
-    assert other.post(reverse("contact_delete", args=[contact.pk]), {"confirmed": "yes"}).status_code == 404
-    assert other.post(reverse("journal_delete", args=[entry.pk]), {"confirmed": "yes"}).status_code == 404
+    assert other.post(reverse("checkins:contact_delete", args=[contact.pk]), {"confirmed": "yes"}).status_code == 404
+    assert other.post(reverse("checkins:journal_delete", args=[entry.pk]), {"confirmed": "yes"}).status_code == 404
     assert ContactEvent.objects.filter(pk=contact.pk).exists() and JournalEntry.objects.filter(pk=entry.pk).exists()
     client = Client()
     client.force_login(alice)
-    deleted = client.post(reverse("contact_delete", args=[contact.pk]), {"confirmed": "yes"}, follow=True)
+    deleted = client.post(reverse("checkins:contact_delete", args=[contact.pk]), {"confirmed": "yes"}, follow=True)
     assert "Deleted" in deleted.content.decode()
-    client.post(reverse("journal_delete", args=[entry.pk]), {"confirmed": "yes"})
+    client.post(reverse("checkins:journal_delete", args=[entry.pk]), {"confirmed": "yes"})
     assert not ContactEvent.objects.exists() and not JournalEntry.objects.exists()

@@ -62,18 +62,18 @@ def test_solo_report_is_computed_and_shown_to_its_owner_only(alice: User, mother
     assert report.result["windows"], "rolling 28-day windows"
     client = Client()
     client.force_login(alice)
-    page = client.get(reverse("coupling")).content.decode()
+    page = client.get(reverse("checkins:coupling")).content.decode()
     assert "You and my mother" in page and 'class="chart"' in page
     # the mother has no report about alice, and cannot reach alice's
     client.force_login(mother)
-    assert "You and my mother" not in client.get(reverse("coupling")).content.decode()
+    assert "You and my mother" not in client.get(reverse("checkins:coupling")).content.decode()
     assert client.get(f"/api/people/{alice.pk}/records/coupling_report").status_code == 404
     # a therapist sees it only with the coupling grant
     connect(therapist, alice, ("checkins",))
     client.force_login(therapist)
-    assert client.get(reverse("shared_records", args=[alice.pk, "coupling"])).status_code == 403
+    assert client.get(reverse("boundaries:shared_records", args=[alice.pk, "coupling"])).status_code == 403
     therapist.client_connections.get().grants.create(scope="coupling")
-    shared = client.get(reverse("shared_records", args=[alice.pk, "coupling"])).content.decode()
+    shared = client.get(reverse("boundaries:shared_records", args=[alice.pk, "coupling"])).content.decode()
     assert "concurrent" in shared and "my mother" in shared
 
 
@@ -124,7 +124,7 @@ def test_joint_report_rules(
     for person, sees in ((alice, alice_sees), (mother, mother_sees)):
         client = Client()
         client.force_login(person)
-        page = client.get(reverse("coupling")).content.decode()
+        page = client.get(reverse("checkins:coupling")).content.decode()
         assert ('class="stack joint-report"' in page) is sees
 
 
@@ -136,7 +136,7 @@ def test_joint_reads_are_logged_for_both(alice: User, mother: User) -> None:
     coupling.recompute_joint()
     client = Client()
     client.force_login(mother)
-    client.get(reverse("coupling"))
+    client.get(reverse("checkins:coupling"))
     event = AccessEvent.objects.get(owner=alice, viewer=mother)
     assert (event.kind, event.allowed) == ("joint_coupling_report", True)
     # Withdrawing deletes the joint report at once.
@@ -162,7 +162,7 @@ def test_raw_entries_never_cross_in_a_joint_report(alice: User, mother: User) ->
     coupling.recompute_joint()
     client = Client()
     client.force_login(mother)
-    assert "alice-private-note" not in client.get(reverse("coupling")).content.decode()
+    assert "alice-private-note" not in client.get(reverse("checkins:coupling")).content.decode()
     report = CouplingReport.objects.get(kind="joint")
     assert "alice-private-note" not in str(report.result)
 
@@ -192,7 +192,7 @@ def test_joint_report_speaks_of_the_other_only_by_your_own_label(alice: User, mo
     for person in (alice, mother):
         client = Client()
         client.force_login(person)
-        page = client.get(reverse("coupling")).content.decode()
+        page = client.get(reverse("checkins:coupling")).content.decode()
         pages[person.pk] = page.split('class="stack joint-report"', 1)[1].split("</ul>", 1)[0]
     assert "my mother" in pages[alice.pk] and "Margit" not in pages[alice.pk]
     assert "my daughter" in pages[mother.pk] and "Alice" not in pages[mother.pk]

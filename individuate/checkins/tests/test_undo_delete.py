@@ -27,7 +27,7 @@ def test_one_click_on_delete_only_asks_and_says_what_will_go(alice: User) -> Non
     contact = _contact(alice)
     client = Client()
     client.force_login(alice)
-    page = client.post(reverse("contact_delete", args=[contact.pk]))
+    page = client.post(reverse("checkins:contact_delete", args=[contact.pk]))
     text = page.content.decode()
     assert page.status_code == 200 and "Delete this contact?" in text
     assert "call with my mother" in text and "declined" in text
@@ -39,15 +39,15 @@ def test_deleted_contact_leaves_pages_export_and_progress_then_undo_brings_it_ba
     contact = _contact(alice)
     client = Client()
     client.force_login(alice)
-    client.post(reverse("contact_delete", args=[contact.pk]), {"confirmed": "yes"})
+    client.post(reverse("checkins:contact_delete", args=[contact.pk]), {"confirmed": "yes"})
     assert not ContactEvent.objects.filter(pk=contact.pk).exists()
     assert ContactEvent.all_objects.get(pk=contact.pk).deleted_at is not None
     assert privacy.export_records(alice)["contact_events"] == []
     assert guilt_after_saying_no(alice) == []
-    page = client.get(reverse("contacts")).content.decode()
+    page = client.get(reverse("checkins:contacts")).content.decode()
     assert "Deleted: <strong>call with my mother" in page and "Undo" in page
 
-    client.post(reverse("contact_undo", args=[contact.pk]))
+    client.post(reverse("checkins:contact_undo", args=[contact.pk]))
     assert ContactEvent.objects.get(pk=contact.pk).deleted_at is None
     assert len(privacy.export_records(alice)["contact_events"]) == 1
 
@@ -56,10 +56,10 @@ def test_journal_entry_undo_within_the_window_only(alice: User) -> None:
     entry = actions.save_journal(alice, text="a hard evening, written down")
     client = Client()
     client.force_login(alice)
-    ask = client.post(reverse("journal_delete", args=[entry.pk])).content.decode()
+    ask = client.post(reverse("checkins:journal_delete", args=[entry.pk])).content.decode()
     assert "Delete this journal entry?" in ask and "(5 words)" in ask
-    client.post(reverse("journal_delete", args=[entry.pk]), {"confirmed": "yes"})
-    assert "a hard evening" not in client.get(reverse("journal")).content.decode().split("Recently deleted")[-1]
+    client.post(reverse("checkins:journal_delete", args=[entry.pk]), {"confirmed": "yes"})
+    assert "a hard evening" not in client.get(reverse("checkins:journal")).content.decode().split("Recently deleted")[-1]
     assert list(actions.search_journal(alice, "evening")) == []
 
     JournalEntry.all_objects.filter(pk=entry.pk).update(
@@ -67,7 +67,7 @@ def test_journal_entry_undo_within_the_window_only(alice: User) -> None:
     )
     with pytest.raises(ActionError, match="no longer be undone"):
         actions.undo_delete_journal(alice, entry.pk)
-    response = client.post(reverse("journal_undo", args=[entry.pk]), follow=True)
+    response = client.post(reverse("checkins:journal_undo", args=[entry.pk]), follow=True)
     assert "no longer be undone" in response.content.decode()
 
 
@@ -95,7 +95,7 @@ def test_expired_deletions_are_purged_by_the_nightly_task_and_on_read(alice: Use
     JournalEntry.all_objects.filter(pk=entry.pk).update(deleted_at=long_ago)
     client = Client()
     client.force_login(alice)
-    client.get(reverse("journal"))  # reading the page purges what can no longer be undone
+    client.get(reverse("checkins:journal"))  # reading the page purges what can no longer be undone
     assert not JournalEntry.all_objects.filter(pk=entry.pk).exists()
 
 

@@ -44,10 +44,10 @@ def test_a_form_with_nothing_set_is_refused(alice: User) -> None:
 def test_page_stores_only_what_was_set(alice: User) -> None:
     client = Client()
     client.force_login(alice)
-    page = client.get(reverse("checkin")).content.decode()
+    page = client.get(reverse("checkins:checkin")).content.decode()
     checked = re.findall(r"<input[^>]*checked[^>]*>", page)
     assert len(checked) == 5 and all('value=""' in tag for tag in checked)  # every scale starts "not set"
-    response = client.post(reverse("checkin"), {"mood": "2", "guilt": "", "note": ""})
+    response = client.post(reverse("checkins:checkin"), {"mood": "2", "guilt": "", "note": ""})
     assert response.status_code == 302
     checkin = CheckIn.objects.get(owner=alice)
     assert (checkin.mood, checkin.guilt, checkin.anger, checkin.anxiety) == (2, None, None, None)
@@ -57,7 +57,7 @@ def test_page_stores_only_what_was_set(alice: User) -> None:
 def test_page_with_nothing_set_saves_nothing(alice: User) -> None:
     client = Client()
     client.force_login(alice)
-    response = client.post(reverse("checkin"), {"note": "just a note"}, follow=True)
+    response = client.post(reverse("checkins:checkin"), {"note": "just a note"}, follow=True)
     assert "Nothing is set yet" in response.content.decode()
     assert not CheckIn.objects.exists()
 
@@ -96,7 +96,7 @@ def test_history_averages_only_the_scales_that_were_set(alice: User) -> None:
     assert today["anger"] is None and today["anxiety"] is None
     client = Client()
     client.force_login(alice)
-    page = client.get(reverse("checkin_history")).content.decode()
+    page = client.get(reverse("checkins:checkin_history")).content.decode()
     assert "None" not in page and "—" in page
 
 

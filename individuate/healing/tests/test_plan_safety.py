@@ -49,21 +49,21 @@ def test_every_step_page_links_crisis_and_domestic_abuse_help(alice: User) -> No
     plan = plans()["adult-child"]
     assert plan.safety is not None
     for step in plan.steps:
-        page = _page(alice, reverse("plan_step", args=[plan.id, step.id]))
+        page = _page(alice, reverse("healing:plan_step", args=[plan.id, step.id]))
         assert escape(plan.safety.title) in page
-        assert f'href="{reverse("crisis")}"' in page and 'href="https://findahelpline.com/"' in page
-    assert escape(plan.safety.title) in _page(alice, reverse("plan"))
+        assert f'href="{reverse("core:crisis")}"' in page and 'href="https://findahelpline.com/"' in page
+    assert escape(plan.safety.title) in _page(alice, reverse("healing:plan"))
 
 
 def test_plan_pages_say_exactly_who_can_see_the_goals(alice: User, therapist: User) -> None:
     actions.start_plan(alice, "adult-child")
     for plan in plans().values():
         assert "Nobody else sees" not in plan.intro and "yours alone" not in plan.intro
-    alone = _page(alice, reverse("plan"))
+    alone = _page(alice, reverse("healing:plan"))
     assert "Only you can see your goals and small steps" in alone
     connect(therapist, alice, ("plans",))
-    shared = _page(alice, reverse("plan"))
+    shared = _page(alice, reverse("healing:plan"))
     assert f"You and {escape(therapist.name)} can see your goals and small steps" in shared
-    step = _page(alice, reverse("plan_step", args=["adult-child", "space"]))
+    step = _page(alice, reverse("healing:plan_step", args=["adult-child", "space"]))
     assert f"You and {escape(therapist.name)} can see your goals" in step
     assert "Only you can read your answers to these exercises" in step

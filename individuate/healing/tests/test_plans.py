@@ -122,22 +122,22 @@ def test_someone_elses_goal_step_or_script_by_id(alice: User, plan: PlanEnrollme
     assert (step.status, script.title, goal.dropped_at) == ("planned", "Mine", None)
     client = Client()
     client.force_login(stranger)
-    assert client.get(reverse("small_step", args=[step.pk])).status_code == 404
-    assert client.get(reverse("script", args=[script.pk])).status_code == 404
-    assert client.post(reverse("script", args=[script.pk]), {"title": "x"}).status_code == 404
+    assert client.get(reverse("healing:small_step", args=[step.pk])).status_code == 404
+    assert client.get(reverse("healing:script", args=[script.pk])).status_code == 404
+    assert client.post(reverse("healing:script", args=[script.pk]), {"title": "x"}).status_code == 404
 
 
 def test_script_builder_composes_and_autosaves(alice: User) -> None:
     client = Client()
     client.force_login(alice)
-    client.post(reverse("scripts"), {"example": example_scripts()[0].id})
+    client.post(reverse("healing:scripts"), {"example": example_scripts()[0].id})
     script = Script.objects.get(owner=alice)
     assert script.message.startswith(example_scripts()[0].situation)
     reply = client.post(
-        reverse("script", args=[script.pk]), {"feeling": "I feel tired of the rush."}, HTTP_HX_REQUEST="true"
+        reverse("healing:script", args=[script.pk]), {"feeling": "I feel tired of the rush."}, HTTP_HX_REQUEST="true"
     )
     assert "I feel tired of the rush." in reply.content.decode() and "Saved" in reply.content.decode()
-    too_long = client.post(reverse("script", args=[script.pk]), {"action": "x" * 501}, HTTP_HX_REQUEST="true")
+    too_long = client.post(reverse("healing:script", args=[script.pk]), {"action": "x" * 501}, HTTP_HX_REQUEST="true")
     assert "Not saved" in too_long.content.decode()
     script.refresh_from_db()
     assert script.feeling == "I feel tired of the rush." and script.action == example_scripts()[0].action
@@ -148,11 +148,11 @@ def test_exercise_autosave(alice: User, plan: PlanEnrollment) -> None:
     client.force_login(alice)
     exercise = plans()["adult-child"].steps[0].exercises[0]
     reply = client.post(
-        reverse("exercise_save", args=["adult-child"]), {"exercise": exercise.id, "text": "Within a day."}
+        reverse("healing:exercise_save", args=["adult-child"]), {"exercise": exercise.id, "text": "Within a day."}
     )
     assert "Saved" in reply.content.decode()
     assert plan.answers.get(exercise=exercise.id).text == "Within a day."
-    page = client.get(reverse("plan_step", args=["adult-child", "space"])).content.decode()
+    page = client.get(reverse("healing:plan_step", args=["adult-child", "space"])).content.decode()
     assert "Within a day." in page
 
 
@@ -167,13 +167,13 @@ def test_therapist_suggestion_accept_and_decline(alice: User, therapist: User, o
     actions.answer_suggestion(alice, second.pk, accept=False)
     client = Client()
     client.force_login(therapist)
-    page = client.get(reverse("client_plan", args=[alice.pk])).content.decode()
+    page = client.get(reverse("healing:client_plan", args=[alice.pk])).content.decode()
     assert "Not accepted" in page and "Mute my phone at dinner on weekdays" in page
     with pytest.raises(ActionError):
         actions.answer_suggestion(alice, second.pk, accept=True)
     other = Client()
     other.force_login(outsider)
-    assert other.get(reverse("client_plan", args=[alice.pk])).status_code == 404
+    assert other.get(reverse("healing:client_plan", args=[alice.pk])).status_code == 404
     assert StepSuggestion.objects.filter(status="declined").count() == 1
 
 
@@ -181,7 +181,7 @@ def test_suggestions_offer_only_the_clients_own_plan_and_speak_about_the_client(
     connect(therapist, alice, ("plans",))
     client = Client()
     client.force_login(therapist)
-    page = client.get(reverse("client_plan", args=[alice.pk])).content.decode()
+    page = client.get(reverse("healing:client_plan", args=[alice.pk])).content.decode()
     assert 'value="space"' in page and 'value="acknowledgement"' not in page  # adult child: not the parent's plan
     with pytest.raises(ActionError, match="own plan"):
         actions.suggest_step(therapist, alice.pk, "acknowledgement", "Say sorry")
@@ -189,7 +189,7 @@ def test_suggestions_offer_only_the_clients_own_plan_and_speak_about_the_client(
     plan = actions.start_plan(alice, "adult-child")
     goal = actions.add_goal(alice, "adult-child", "space", "Fewer calls")
     actions.add_small_step(alice, goal.pk, "Mute the phone", local_today(alice))
-    page = client.get(reverse("client_plan", args=[alice.pk])).content.decode()
+    page = client.get(reverse("healing:client_plan", args=[alice.pk])).content.decode()
     assert "Alice planned 1 small step and did 0; they wrote 0 reflections." in page
     assert "You planned" not in page
     assert plan.owner == alice
@@ -206,12 +206,12 @@ def test_parents_plan_leaves_no_trace_for_the_linked_child(alice: User, mother: 
     _, raw = issue_api_token(alice, "t")
     seen = ""
     for url in (
-        reverse("plan"),
-        reverse("plan_progress"),
-        reverse("dashboard"),
-        reverse("scripts"),
-        reverse("others"),
-        reverse("access_log"),
+        reverse("healing:plan"),
+        reverse("healing:plan_progress"),
+        reverse("portal:dashboard"),
+        reverse("healing:scripts"),
+        reverse("boundaries:others"),
+        reverse("boundaries:access_log"),
     ):
         seen += child.get(url).content.decode()
     for url in (
@@ -222,7 +222,7 @@ def test_parents_plan_leaves_no_trace_for_the_linked_child(alice: User, mother: 
     ):
         seen += Client().get(url, HTTP_AUTHORIZATION=f"Bearer {raw}").content.decode()
     assert "parent-secret" not in seen and "Margit" not in seen
-    assert child.get(reverse("shared_records", args=[mother.pk, "plans"])).status_code == 404
+    assert child.get(reverse("boundaries:shared_records", args=[mother.pk, "plans"])).status_code == 404
 
 
 def test_plans_grant_alone_does_not_open_checkins_or_measures(alice: User, therapist: User) -> None:
@@ -233,26 +233,26 @@ def test_plans_grant_alone_does_not_open_checkins_or_measures(alice: User, thera
     connect(therapist, alice, ("plans",))
     client = Client()
     client.force_login(therapist)
-    page = client.get(reverse("client_plan", args=[alice.pk])).content.decode()
+    page = client.get(reverse("healing:client_plan", args=[alice.pk])).content.decode()
     assert "contacts at once" not in page and "Guilt after saying no" not in page and 'class="chart"' not in page
     therapist.client_connections.get().grants.create(scope="checkins")
-    page = client.get(reverse("client_plan", args=[alice.pk])).content.decode()
+    page = client.get(reverse("healing:client_plan", args=[alice.pk])).content.decode()
     assert 'class="chart"' in page
 
 
 def test_a_parent_sees_scripts_from_a_parents_side_and_the_parent_screener_first(mother: User, alice: User) -> None:
     parent = Client()
     parent.force_login(mother)
-    page = parent.get(reverse("scripts")).content.decode()
+    page = parent.get(reverse("healing:scripts")).content.decode()
     assert "Calls when it suits you" in page and "The standing Sunday visit" not in page
-    measures_page = parent.get(reverse("measures")).content.decode()
+    measures_page = parent.get(reverse("measures:measures")).content.decode()
     assert measures_page.index("Me and my grown-up child") < measures_page.index("PHQ-9")
     assert measures_page.index("PHQ-9") < measures_page.index("Me and my parent")
     child = Client()
     child.force_login(alice)
-    page = child.get(reverse("scripts")).content.decode()
+    page = child.get(reverse("healing:scripts")).content.decode()
     assert "The standing Sunday visit" in page and "Calls when it suits you" not in page
-    measures_page = child.get(reverse("measures")).content.decode()
+    measures_page = child.get(reverse("measures:measures")).content.decode()
     assert measures_page.index("Me and my parent") < measures_page.index("Me and my grown-up child")
 
 

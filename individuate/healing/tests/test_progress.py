@@ -80,7 +80,7 @@ def test_summary_sentences_and_page(alice: User, two_weeks: None) -> None:
     assert "easing (-1.5 points a week, latest week 5.0)" in data["sentences"][1]
     client = Client()
     client.force_login(alice)
-    page = client.get(reverse("plan_progress")).content.decode()
+    page = client.get(reverse("healing:plan_progress")).content.decode()
     assert page.count('class="chart"') == 2 and "75%" in page
 
 

@@ -70,7 +70,7 @@ def test_public_domain_files_name_source_date_and_the_whole_licence(ident: str) 
 @pytest.mark.parametrize("layout", ["one", "all"])
 def test_attribution_is_shown_where_the_questionnaire_is_taken(alice: User, layout: str) -> None:
     response = actions.start_response(alice, "phq9", layout)
-    page = _client(alice).get(reverse("response_take", args=[response.pk])).content.decode()
+    page = _client(alice).get(reverse("measures:response_take", args=[response.pk])).content.decode()
     assert "Robert L. Spitzer" in page and "Pfizer" in page
 
 
@@ -144,7 +144,7 @@ def test_low_readiness_with_few_signs_does_not_assume_a_problem(mother: User) ->
     assert "heavy" not in with_few and "may simply be how things are" in " ".join(with_few.split())
     assert "heavy" in with_many
     response = _complete(mother, "enmeshment-parent", answers)
-    page = _client(mother).get(reverse("response_result", args=[response.pk])).content.decode()
+    page = _client(mother).get(reverse("measures:response_result", args=[response.pk])).content.decode()
     assert escape(with_few) in page and escape(with_many) not in page
 
 
@@ -164,7 +164,7 @@ def test_when_band_must_name_a_band() -> None:
 
 def test_take_pages_say_exactly_who_can_see_the_answers(alice: User, therapist: User, mother: User) -> None:
     response = actions.start_response(alice, "enmeshment-child", "all")
-    url = reverse("response_take", args=[response.pk])
+    url = reverse("measures:response_take", args=[response.pk])
     alone = _client(alice).get(url).content.decode()
     assert "Only you can see your answers" in alone and "nobody else sees" not in alone.lower()
     connect(therapist, alice, ("measures",))
@@ -176,7 +176,7 @@ def test_take_pages_say_exactly_who_can_see_the_answers(alice: User, therapist: 
         assert "yours alone" not in instrument.instructions
         assert "nobody else sees" not in instrument.instructions.lower()
     parent_response = actions.start_response(mother, "enmeshment-parent", "all")
-    page = _client(mother).get(reverse("response_take", args=[parent_response.pk])).content.decode()
+    page = _client(mother).get(reverse("measures:response_take", args=[parent_response.pk])).content.decode()
     assert "never shown your answers" in page and "Only you can see your answers" in page
 
 
@@ -218,8 +218,8 @@ def test_item9_keeps_first_highest_and_latest_and_a_rise_shows_support_again(ali
 def test_a_rise_sends_the_browser_to_the_support_page_again(alice: User) -> None:
     response = actions.start_response(alice, "phq9", "one")
     client = _client(alice)
-    url = reverse("response_answer", args=[response.pk])
-    support = reverse("response_support", args=[response.pk])
+    url = reverse("measures:response_answer", args=[response.pk])
+    support = reverse("measures:response_support", args=[response.pk])
     assert client.post(url, {"item": "phq9_9", "value": "1"})["HX-Redirect"] == support
     assert "HX-Redirect" not in client.post(url, {"item": "phq9_9", "value": "1"})
     assert client.post(url, {"item": "phq9_9", "value": "2"})["HX-Redirect"] == support
@@ -227,11 +227,11 @@ def test_a_rise_sends_the_browser_to_the_support_page_again(alice: User) -> None
 
 def test_one_per_screen_radios_autosave_on_change(alice: User) -> None:
     response = actions.start_response(alice, "phq9", "one")
-    page = _client(alice).get(reverse("response_take", args=[response.pk]) + "?q=9").content.decode()
+    page = _client(alice).get(reverse("measures:response_take", args=[response.pk]) + "?q=9").content.decode()
     radios = re.findall(r'<input type="radio" name="phq9_9"[^>]*>', page, flags=re.S)
     assert len(radios) == 4
     for radio in radios:
-        assert f'hx-post="{reverse("response_answer", args=[response.pk])}"' in radio
+        assert f'hx-post="{reverse("measures:response_answer", args=[response.pk])}"' in radio
         assert 'hx-trigger="change"' in radio
     assert "<script" not in page[page.index("<main") :] and "{#" not in page
 
@@ -239,7 +239,7 @@ def test_one_per_screen_radios_autosave_on_change(alice: User) -> None:
 def test_support_page_says_suicide_plainly_and_who_was_told(alice: User, therapist: User) -> None:
     response = actions.start_response(alice, "phq9")
     actions.save_answers(alice, response.pk, {"phq9_9": 1})
-    url = reverse("response_support", args=[response.pk])
+    url = reverse("measures:response_support", args=[response.pk])
     alone = _client(alice).get(url).content.decode()
     assert "suicide" in alone and "No one has been told automatically" in alone
     assert "Your therapist has been told" not in alone
@@ -258,10 +258,10 @@ def test_every_crisis_number_on_support_urgent_and_result_is_tap_to_call(alice: 
     response = actions.start_response(alice, "phq9")
     actions.save_answers(alice, response.pk, PHQ9_OK | {"phq9_9": 2})
     client = _client(alice)
-    pages = {"support": client.get(reverse("response_support", args=[response.pk])).content.decode()}
-    pages["urgent"] = client.get(reverse("response_urgent", args=[response.pk])).content.decode()
+    pages = {"support": client.get(reverse("measures:response_support", args=[response.pk])).content.decode()}
+    pages["urgent"] = client.get(reverse("measures:response_urgent", args=[response.pk])).content.decode()
     actions.submit_response(alice, response.pk)
-    pages["result"] = client.get(reverse("response_result", args=[response.pk])).content.decode()
+    pages["result"] = client.get(reverse("measures:response_result", args=[response.pk])).content.decode()
     for name, page in pages.items():
         main = page[page.index("<main") :]
         for resource in _phone_resources():
@@ -278,14 +278,16 @@ def test_followup_yes_leads_to_the_emergency_screen_and_tells_the_therapist(alic
     actions.save_answers(alice, response.pk, {"phq9_9": 1})
     mail.outbox.clear()
     client = _client(alice)
-    support = client.get(reverse("response_support", args=[response.pk])).content.decode()
+    support = client.get(reverse("measures:response_support", args=[response.pk])).content.decode()
     assert "Two questions about right now" in support and "Written for Individuate" in support
     assert "Are you having thoughts of suicide right now?" in support
     reply = client.post(
-        reverse("response_followup", args=[response.pk]),
+        reverse("measures:response_followup", args=[response.pk]),
         {"thinking_now": "yes", "plan_or_act": "no", "next": "/measures/r/1/?q=10"},
     )
-    assert reply.status_code == 302 and reply["Location"].startswith(reverse("response_urgent", args=[response.pk]))
+    assert reply.status_code == 302 and reply["Location"].startswith(
+        reverse("measures:response_urgent", args=[response.pk])
+    )
     flag = SafetyFlag.objects.get(response=response)
     assert (flag.thinking_now, flag.plan_or_act, flag.urgent) == (True, False, True)
     assert len(mail.outbox) == 1
@@ -299,18 +301,18 @@ def test_followup_no_goes_back_with_a_word_and_bad_input_changes_nothing(alice: 
     response = actions.start_response(alice, "phq9")
     actions.save_answers(alice, response.pk, {"phq9_9": 1})
     client = _client(alice)
-    url = reverse("response_followup", args=[response.pk])
+    url = reverse("measures:response_followup", args=[response.pk])
     bad = client.post(url, {"thinking_now": "maybe"})
     assert bad.status_code == 400 and "Please choose yes or no." in bad.content.decode()
     assert SafetyFlag.objects.get(response=response).followed_up_at is None
-    target = reverse("response_take", args=[response.pk]) + "?q=10"
+    target = reverse("measures:response_take", args=[response.pk]) + "?q=10"
     fine = client.post(url, {"thinking_now": "no", "plan_or_act": "no", "next": target})
     assert fine["Location"] == target
     flag = SafetyFlag.objects.get(response=response)
     assert (flag.thinking_now, flag.plan_or_act, flag.urgent) == (False, False, False)
     # An outside address is never followed.
     away = client.post(url, {"thinking_now": "no", "plan_or_act": "no", "next": "//evil.example/"})
-    assert away["Location"] == reverse("response_take", args=[response.pk])
+    assert away["Location"] == reverse("measures:response_take", args=[response.pk])
 
 
 def test_followup_without_a_flag_is_refused(alice: User, stranger: User) -> None:
@@ -318,7 +320,7 @@ def test_followup_without_a_flag_is_refused(alice: User, stranger: User) -> None
     with pytest.raises(ActionError):
         actions.record_followup(alice, response.pk, True, True)
     actions.save_answers(alice, response.pk, {"phq9_9": 1})
-    assert _client(stranger).post(reverse("response_followup", args=[response.pk]), {}).status_code == 404
+    assert _client(stranger).post(reverse("measures:response_followup", args=[response.pk]), {}).status_code == 404
 
 
 def test_a_weeks_old_flagged_sitting_is_closed_and_a_fresh_one_started(alice: User) -> None:
@@ -333,7 +335,7 @@ def test_a_weeks_old_flagged_sitting_is_closed_and_a_fresh_one_started(alice: Us
     with pytest.raises(ActionError):
         actions.save_answers(alice, old.pk, {"phq9_2": 1})
     client = _client(alice)
-    assert client.get(reverse("response_take", args=[old.pk]))["Location"] == reverse("measures")
+    assert client.get(reverse("measures:response_take", args=[old.pk]))["Location"] == reverse("measures:measures")
 
 
 def test_api_safety_response_carries_the_crisis_resources(alice: User) -> None:
@@ -356,7 +358,7 @@ def test_therapist_client_page_gives_guidance_and_shows_the_followup(alice: User
     actions.save_answers(alice, response.pk, {"phq9_9": 1})
     actions.save_answers(alice, response.pk, {"phq9_9": 2})
     actions.record_followup(alice, response.pk, False, True)
-    page = _client(therapist).get(reverse("client_measures", args=[alice.pk])).content.decode()
+    page = _client(therapist).get(reverse("measures:client_measures", args=[alice.pk])).content.decode()
     assert "What to do with a safety flag" in page and "ask directly about suicidal thoughts" in page
     assert "emergency procedure" in page
     assert "Highest answer 2, latest 2" in page

@@ -58,8 +58,8 @@ def test_someone_elses_response_is_not_found(alice: User, stranger: User) -> Non
     assert exc.value.code == "not_found"
     client = Client()
     client.force_login(stranger)
-    assert client.get(reverse("response_take", args=[response.pk])).status_code == 404
-    assert client.post(reverse("response_submit", args=[response.pk])).status_code == 302
+    assert client.get(reverse("measures:response_take", args=[response.pk])).status_code == 404
+    assert client.post(reverse("measures:response_submit", args=[response.pk])).status_code == 302
     response.refresh_from_db()
     assert response.answers == {} and response.status == "in_progress"
 
@@ -93,15 +93,15 @@ def test_self_harm_answer_is_flagged_on_save_and_the_therapist_told_once(
 def test_one_per_screen_flow_shows_crisis_first(alice: User) -> None:
     client = Client()
     client.force_login(alice)
-    start = client.post(reverse("measure_start", args=["phq9"]), {"layout": "one"})
+    start = client.post(reverse("measures:measure_start", args=["phq9"]), {"layout": "one"})
     response = Response.objects.get(owner=alice)
-    assert start["Location"] == reverse("response_take", args=[response.pk])
+    assert start["Location"] == reverse("measures:response_take", args=[response.pk])
     page = client.get(start["Location"]).content.decode()
     assert "question 1 of 10" in page and "Little interest or pleasure" in page
     nxt = client.post(start["Location"], {"q": "1", "phq9_1": "2", "nav": "next"})
     assert nxt["Location"].endswith("?q=2")
     flagged = client.post(start["Location"], {"q": "9", "phq9_9": "1", "nav": "next"})
-    assert flagged["Location"].startswith(reverse("response_support", args=[response.pk]))
+    assert flagged["Location"].startswith(reverse("measures:response_support", args=[response.pk]))
     support = client.get(flagged["Location"]).content.decode()
     assert support.index("Call 112") < support.index("Continue the questionnaire")
     assert "You deserve support" in support
@@ -113,13 +113,13 @@ def test_htmx_autosave_redirects_to_support_on_a_flag(alice: User) -> None:
     response = actions.start_response(alice, "phq9", "all")
     client = Client()
     client.force_login(alice)
-    url = reverse("response_answer", args=[response.pk])
+    url = reverse("measures:response_answer", args=[response.pk])
     ok = client.post(url, {"item": "phq9_1", "value": "3"}, HTTP_HX_REQUEST="true")
     assert ok.status_code == 200 and "saved" in ok.content.decode()
     bad = client.post(url, {"item": "phq9_1", "value": "7"}, HTTP_HX_REQUEST="true")
     assert bad.status_code == 200 and "Not saved" in bad.content.decode()
     flagged = client.post(url, {"item": "phq9_9", "value": "3"}, HTTP_HX_REQUEST="true")
-    assert flagged["HX-Redirect"] == reverse("response_support", args=[response.pk])
+    assert flagged["HX-Redirect"] == reverse("measures:response_support", args=[response.pk])
     response.refresh_from_db()
     assert response.answers == {"phq9_1": 3, "phq9_9": 3}
 
@@ -130,7 +130,7 @@ def test_result_page_shows_crisis_resources_before_the_score(alice: User) -> Non
     actions.submit_response(alice, response.pk)
     client = Client()
     client.force_login(alice)
-    page = client.get(reverse("response_result", args=[response.pk])).content.decode()
+    page = client.get(reverse("measures:response_result", args=[response.pk])).content.decode()
     main = page[page.index("<main") :]
     assert main.index("Call 112") < main.index("your result")
     assert "screening questionnaire, not a diagnosis" in page
@@ -146,7 +146,7 @@ def test_screener_result_page_has_chart_table_and_feedback(alice: User) -> None:
     actions.submit_response(alice, response.pk)
     client = Client()
     client.force_login(alice)
-    page = client.get(reverse("response_result", args=[response.pk])).content.decode()
+    page = client.get(reverse("measures:response_result", args=[response.pk])).content.decode()
     assert "<svg" in page and 'aria-hidden="true"' in page  # chart, decorative
     stored = Response.objects.get(pk=response.pk).subscales
     for subscale in child.subscales:
@@ -162,7 +162,7 @@ def test_history_chart_appears_when_repeated(alice: User) -> None:
         actions.submit_response(alice, response.pk)
     client = Client()
     client.force_login(alice)
-    page = client.get(reverse("response_result", args=[response.pk])).content.decode()
+    page = client.get(reverse("measures:response_result", args=[response.pk])).content.decode()
     assert "Over time" in page and page.count('class="chart"') == 2
     assert "-4" in page  # 12 → 8
 

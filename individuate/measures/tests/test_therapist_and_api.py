@@ -64,8 +64,8 @@ def test_client_measures_page_goes_through_the_policy(
     }[viewer]
     client = Client()
     client.force_login(who)
-    page = client.get(reverse("client_measures", args=[alice.pk]))
-    csv_export = client.get(reverse("client_measures_csv", args=[alice.pk]))
+    page = client.get(reverse("measures:client_measures", args=[alice.pk]))
+    csv_export = client.get(reverse("measures:client_measures_csv", args=[alice.pk]))
     api = Client().get(f"/api/people/{alice.pk}/records/measures", **_api(who)[1])
     if who.is_therapist:
         assert page.status_code == expected and csv_export.status_code == expected
@@ -86,7 +86,7 @@ def test_therapist_sees_reliable_change_and_flags(alice: User, therapist: User) 
     _complete(alice, "phq9", PHQ9 | {"phq9_1": 2})  # 9: +1, not reliable
     client = Client()
     client.force_login(therapist)
-    page = client.get(reverse("client_measures", args=[alice.pk])).content.decode()
+    page = client.get(reverse("measures:client_measures", args=[alice.pk])).content.decode()
     assert page.count(">reliable</span>") == 1
     # The flag in words: questionnaire by name, the item's wording, the answer's label, a link.
     flag = SafetyFlag.objects.get(owner=alice)
@@ -94,17 +94,17 @@ def test_therapist_sees_reliable_change_and_flags(alice: User, therapist: User) 
     assert "PHQ-9 · depression" in text and "phq9" not in text and "PHQ9" not in text
     assert "Thoughts that you would be better off dead or of hurting yourself" in page
     assert "answered “Several days”" in page and "Mark as seen" in page
-    answers_url = reverse("client_response", args=[alice.pk, flag.response_id])
+    answers_url = reverse("measures:client_response", args=[alice.pk, flag.response_id])
     assert answers_url in page
     answers = client.get(answers_url).content.decode()
     assert "safety answer" in answers and "Several days" in answers and "Nearly every day" in answers
-    overview = client.get(reverse("shared_overview", args=[alice.pk])).content.decode()
+    overview = client.get(reverse("boundaries:shared_overview", args=[alice.pk])).content.decode()
     assert "Safety answers" in overview and "Several days" in overview
-    rows = client.get(reverse("client_measures_csv", args=[alice.pk])).content.decode().splitlines()
+    rows = client.get(reverse("measures:client_measures_csv", args=[alice.pk])).content.decode().splitlines()
     assert [r.split(",")[5:7] for r in rows[1:]] == [["", "no"], ["-7", "yes"], ["+1", "no"]]
-    dashboard = client.get(reverse("dashboard")).content.decode()
+    dashboard = client.get(reverse("portal:dashboard")).content.decode()
     assert "need" in dashboard and "your attention" in dashboard
-    client.post(reverse("flag_seen", args=[alice.pk, flag.pk]))
+    client.post(reverse("measures:flag_seen", args=[alice.pk, flag.pk]))
     assert flag.seen.get().therapist == therapist
     assert actions.clients_needing_attention(therapist) == set()
 
@@ -115,7 +115,7 @@ def test_assignment_due_today_shows_and_emails_the_client(alice: User, therapist
     client = Client()
     client.force_login(therapist)
     client.post(
-        reverse("assignment_create", args=[alice.pk]),
+        reverse("measures:assignment_create", args=[alice.pk]),
         {
             "instrument": "gad7",
             "recurrence": "weekly",
@@ -127,7 +127,7 @@ def test_assignment_due_today_shows_and_emails_the_client(alice: User, therapist
     assert "GAD" not in mail.outbox[0].body and "waiting for you" in mail.outbox[0].subject
     me = Client()
     me.force_login(alice)
-    assert "GAD-7 · anxiety" in me.get(reverse("dashboard")).content.decode()
+    assert "GAD-7 · anxiety" in me.get(reverse("portal:dashboard")).content.decode()
     _complete(alice, "gad7", {f"gad7_{n}": 0 for n in range(1, 8)})
     assignment.refresh_from_db()
     assert assignment.due_on == timezone.localdate() + timedelta(days=7)
@@ -182,12 +182,12 @@ def test_psychometrics_page(db: None, alice: User, therapist: User) -> None:
         _complete(person, "gad7", answers)
     client = Client()
     client.force_login(therapist)
-    page = client.get(reverse("psychometrics")).content.decode()
+    page = client.get(reverse("measures:psychometrics")).content.decode()
     assert "Cronbach" in page and "35 completed" in page
     assert "Needs at least 30" in page  # the others
     as_person = Client()
     as_person.force_login(alice)
-    assert as_person.get(reverse("psychometrics")).status_code == 403
+    assert as_person.get(reverse("measures:psychometrics")).status_code == 403
 
 
 def test_api_round_trip(alice: User) -> None:
@@ -285,7 +285,7 @@ def test_each_therapist_sees_flags_for_themselves(alice: User, therapist: User, 
     assert actions.clients_needing_attention(outsider) == {alice.pk}
     other = Client()
     other.force_login(outsider)
-    page = other.get(reverse("client_measures", args=[alice.pk])).content.decode()
+    page = other.get(reverse("measures:client_measures", args=[alice.pk])).content.decode()
     assert "Mark as seen" in page and "Dr. Test Therapist" not in page
 
 
@@ -297,7 +297,7 @@ def test_flag_survives_changing_the_answer_back(alice: User) -> None:
     assert done.flags == ["self_harm"]
     client = Client()
     client.force_login(alice)
-    assert "Call 112" in client.get(reverse("response_result", args=[done.pk])).content.decode()
+    assert "Call 112" in client.get(reverse("measures:response_result", args=[done.pk])).content.decode()
 
 
 def test_autosave_error_is_shown_and_escaped(alice: User) -> None:
@@ -305,7 +305,7 @@ def test_autosave_error_is_shown_and_escaped(alice: User) -> None:
     client = Client()
     client.force_login(alice)
     reply = client.post(
-        reverse("response_answer", args=[response.pk]),
+        reverse("measures:response_answer", args=[response.pk]),
         {"item": "phq9_1", "value": "<img src=x onerror=alert(1)>"},
     )
     body = reply.content.decode()

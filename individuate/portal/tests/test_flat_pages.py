@@ -38,7 +38,7 @@ def _count(client: Client, url: str) -> int:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url_name", ["practice_dashboard", "clients", "dashboard"])
+@pytest.mark.parametrize("url_name", ["portal:practice_dashboard", "portal:clients", "portal:dashboard"])
 def test_therapist_pages_do_not_grow_with_clients(url_name: str) -> None:
     therapist = make_therapist_user("flat-therapist@example.com", "Dr. Flat")
     browser = Client()
@@ -92,9 +92,9 @@ def test_appointments_page_does_not_grow_with_appointments(alice: User) -> None:
         browser = Client()
         browser.force_login(viewer)
         book(2, 0)
-        few = _count(browser, reverse("appointments"))
+        few = _count(browser, reverse("practice:appointments"))
         book(20, 10)
-        many = _count(browser, reverse("appointments"))
+        many = _count(browser, reverse("practice:appointments"))
         assert many <= few + 3, f"{viewer}: {few} queries for 2 appointments, {many} for 22"
 
 

@@ -15,7 +15,7 @@ from individuate.practice.tests.test_booking import _open_all_week, _slot
 def _page(user: User) -> str:
     client = Client()
     client.force_login(user)
-    return client.get(reverse("appointments")).content.decode()
+    return client.get(reverse("practice:appointments")).content.decode()
 
 
 def test_a_declined_requests_note_is_shown_to_the_client_not_echoed_to_the_therapist(

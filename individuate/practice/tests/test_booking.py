@@ -174,7 +174,7 @@ def test_public_request_form_honeypot_min_time_and_rate_limits(
     from individuate.practice import forms
 
     profile = actions.profile_of(therapist)
-    url = reverse("public_profile", args=[profile.slug])
+    url = reverse("practice:public_profile", args=[profile.slug])
     page = Client().get(url)
     assert page.status_code == 200 and "Request an appointment" in page.content.decode()
     started = page.context["form"].initial["started"]
@@ -211,7 +211,7 @@ def test_dashboard_shows_the_week(booking: tuple[User, User]) -> None:
     actions.confirm(therapist, actions.book(alice, therapist.pk, _slot(days=1)).pk)
     client = Client()
     client.force_login(therapist)
-    page = client.get(reverse("practice_dashboard")).content.decode()
+    page = client.get(reverse("portal:practice_dashboard")).content.decode()
     assert "Your week" in page and "Alice" in page
 
 
@@ -338,12 +338,14 @@ def test_nobody_else_sees_an_appointment(
     for viewer in (mother, stranger, outsider):
         client = Client()
         client.force_login(viewer)
-        pages = client.get(reverse("appointments")).content.decode()
+        pages = client.get(reverse("practice:appointments")).content.decode()
         if viewer.is_therapist:
-            pages += client.get(reverse("practice_dashboard")).content.decode()
+            pages += client.get(reverse("portal:practice_dashboard")).content.decode()
         assert "Alice" not in pages and "Visitor-secret" not in pages
         assert (
-            client.post(reverse("appointment_action", args=[appointment.pk, "cancel"]), {"reason": "x"}).status_code
+            client.post(
+                reverse("practice:appointment_action", args=[appointment.pk, "cancel"]), {"reason": "x"}
+            ).status_code
             == 302
         )
         _, raw = issue_api_token(viewer, "t")
@@ -372,7 +374,7 @@ def test_review_fixes_ending_connection_cancels_and_no_names_without_mfa(booking
     Authenticator.objects.filter(user=therapist).delete()
     client = Client()
     client.force_login(therapist)
-    assert "Alice" not in client.get(reverse("appointments")).content.decode()
+    assert "Alice" not in client.get(reverse("practice:appointments")).content.decode()
     with pytest.raises(ActionError) as exc:
         actions.confirm(therapist, second.pk)
     assert exc.value.code == "forbidden"
@@ -398,15 +400,15 @@ def test_review_fixes_open_redirect_and_bad_parameters(booking: tuple[User, User
     client = Client()
     client.force_login(alice)
     response = client.post(
-        reverse("appointment_action", args=[appointment.pk, "cancel"]),
+        reverse("practice:appointment_action", args=[appointment.pk, "cancel"]),
         {"reason": "x", "next": "https://evil.example/x"},
     )
-    assert response["Location"] == reverse("appointments")
+    assert response["Location"] == reverse("practice:appointments")
     for query in ("?from=9999-12-31", "?from=0001-01-01", "?from=0001-01-03&tz=Pacific/Kiritimati", "?reschedule=abc"):
-        assert client.get(reverse("book", args=[therapist.pk]) + query).status_code in (200, 404)
+        assert client.get(reverse("practice:book", args=[therapist.pk]) + query).status_code in (200, 404)
     assert (
         client.post(
-            reverse("book", args=[therapist.pk]) + "?reschedule=abc", {"start": _slot().isoformat()}
+            reverse("practice:book", args=[therapist.pk]) + "?reschedule=abc", {"start": _slot().isoformat()}
         ).status_code
         == 404
     )
@@ -429,7 +431,7 @@ def test_booking_page_hides_requested_times_and_never_pages_into_the_past(bookin
     alice, therapist = booking
     client = Client()
     client.force_login(alice)
-    url = reverse("book", args=[therapist.pk])
+    url = reverse("practice:book", args=[therapist.pk])
     slot = _slot(days=2, hour=10)
     label = f'value="{slot.isoformat()}"'
     assert label in client.get(url, {"tz": "UTC"}).content.decode()

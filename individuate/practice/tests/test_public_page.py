@@ -43,7 +43,7 @@ def _post(client: Client, **extra: Any) -> Any:
         "c-contact_phone": "+00 0000 0000",
         **extra,
     }
-    return client.post(reverse("public_page_edit"), data)
+    return client.post(reverse("practice:public_page_edit"), data)
 
 
 def test_therapist_edits_public_page_with_a_resized_photo(
@@ -60,9 +60,9 @@ def test_therapist_edits_public_page_with_a_resized_photo(
     with profile.photo.open("rb") as stored, Image.open(stored) as image:
         assert image.format == "JPEG" and max(image.size) == 480
 
-    public = Client().get(reverse("public_profile", args=[profile.slug])).content.decode()
+    public = Client().get(reverse("practice:public_profile", args=[profile.slug])).content.decode()
     assert "Counselling for adult children and parents" in public and "practice@example.com" in public
-    photo = Client().get(reverse("profile_photo", args=[profile.slug]))
+    photo = Client().get(reverse("practice:profile_photo", args=[profile.slug]))
     assert photo.status_code == 200 and photo["Content-Type"] == "image/jpeg"
 
     old = profile.photo.name
@@ -71,7 +71,7 @@ def test_therapist_edits_public_page_with_a_resized_photo(
         _post(client, remove_photo="on")
     profile.refresh_from_db()
     assert not profile.photo and not default_storage.exists(old)
-    assert Client().get(reverse("profile_photo", args=[profile.slug])).status_code == 404
+    assert Client().get(reverse("practice:profile_photo", args=[profile.slug])).status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -103,9 +103,9 @@ def test_too_large_photo_is_refused(therapist: User, monkeypatch: Any) -> None:
 
 def test_therapist_settings_speak_in_words(therapist: User) -> None:
     client = _editor(therapist)
-    settings_page = client.get(reverse("settings")).content.decode()
-    assert "I come here as" not in settings_page and reverse("public_page_edit") in settings_page
-    rules = client.get(reverse("practice_settings")).content.decode()
+    settings_page = client.get(reverse("accounts:settings")).content.decode()
+    assert "I come here as" not in settings_page and reverse("practice:public_page_edit") in settings_page
+    rules = client.get(reverse("practice:practice_settings")).content.decode()
     assert "Minimum notice before a booking (hours)" in rules
     assert "How far ahead clients can book (days)" in rules
     assert "Clients cannot book a time that starts sooner than this." in rules
@@ -113,7 +113,7 @@ def test_therapist_settings_speak_in_words(therapist: User) -> None:
 
 def test_contact_form_errors_stand_next_to_their_fields(therapist: User) -> None:
     slug = profile_of(therapist).slug
-    response = Client().post(reverse("public_profile", args=[slug]), {"name": "", "email": "not-an-address"})
+    response = Client().post(reverse("practice:public_profile", args=[slug]), {"name": "", "email": "not-an-address"})
     page = response.content.decode()
     assert response.status_code == 200
     email_field = page.split('for="id_email"', 1)[1].split('<div class="field', 1)[0]

@@ -39,9 +39,11 @@ def _logged_in(user: User) -> Client:
 
 def test_exception_page_validates_with_a_form(therapist: User) -> None:
     client = _logged_in(therapist)
-    bad = client.post(reverse("exception_add"), {"day": "31.02.2030", "kind": "off"}, follow=True)
+    bad = client.post(reverse("practice:exception_add"), {"day": "31.02.2030", "kind": "off"}, follow=True)
     assert "Give a date like" in bad.content.decode()
-    client.post(reverse("exception_add"), {"day": "2030-01-02", "kind": "extra", "start": "09:00", "end": "12:00"})
+    client.post(
+        reverse("practice:exception_add"), {"day": "2030-01-02", "kind": "extra", "start": "09:00", "end": "12:00"}
+    )
     assert AvailabilityException.objects.get(therapist=therapist).end == time(12)
 
 
@@ -49,9 +51,9 @@ def test_rotating_the_feed_makes_the_old_address_stop_working(therapist: User) -
     old = actions.profile_of(therapist).feed_token
     assert Client().get(f"/practice/feed/{old}.ics").status_code == 200
     browser = _logged_in(therapist)
-    asked = browser.post(reverse("feed_rotate"))
+    asked = browser.post(reverse("practice:feed_rotate"))
     assert asked.status_code == 200 and PracticeProfile.objects.get(therapist=therapist).feed_token == old
-    browser.post(reverse("feed_rotate"), {"confirmed": "yes"})
+    browser.post(reverse("practice:feed_rotate"), {"confirmed": "yes"})
     new = PracticeProfile.objects.get(therapist=therapist).feed_token
     assert new != old
     assert Client().get(f"/practice/feed/{old}.ics").status_code == 404

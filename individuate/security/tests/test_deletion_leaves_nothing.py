@@ -53,7 +53,7 @@ def _plant(person: User, therapist: User) -> list[str]:
     practice.cancel(person, appointment.pk, f"Cancelled because {next(m)}")
     reader = Client()
     reader.force_login(therapist)
-    assert reader.get(reverse("shared_records", args=[person.pk, "journal"])).status_code == 200
+    assert reader.get(reverse("boundaries:shared_records", args=[person.pk, "journal"])).status_code == 200
     return markers
 
 
@@ -87,7 +87,7 @@ def test_deleting_an_account_leaves_no_planted_string_in_any_table() -> None:
     person_id = person.pk
 
     client = fresh_login(person)
-    response = client.post(reverse("delete_account"), {"password": PASSWORD, "confirm": "DELETE"})
+    response = client.post(reverse("accounts:delete_account"), {"password": PASSWORD, "confirm": "DELETE"})
     assert response.status_code == 302 and not User.objects.filter(pk=person_id).exists()
 
     leftovers = sorted(

@@ -57,7 +57,7 @@ def test_a_therapist_without_two_factor_exports_no_client_name_or_words(db: None
     Authenticator.objects.filter(user=therapist).delete()
     client = Client()
     client.force_login(therapist)
-    assert MARK not in client.get(reverse("practice_dashboard")).content.decode()
+    assert MARK not in client.get(reverse("portal:practice_dashboard")).content.decode()
 
 
 def test_after_the_connection_ended_the_export_names_nobody(db: None) -> None:

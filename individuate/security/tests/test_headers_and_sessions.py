@@ -24,7 +24,7 @@ def _as(user: User) -> Client:
 
 
 def test_every_page_has_a_csp_without_inline_script_and_a_permissions_policy(alice: User) -> None:
-    for client, path in ((Client(), "/"), (_as(alice), reverse("dashboard")), (_as(alice), "/api/me")):
+    for client, path in ((Client(), "/"), (_as(alice), reverse("portal:dashboard")), (_as(alice), "/api/me")):
         response = client.get(path)
         csp = response["Content-Security-Policy"]
         script_src = re.search(r"script-src ([^;]+)", csp)
@@ -35,7 +35,15 @@ def test_every_page_has_a_csp_without_inline_script_and_a_permissions_policy(ali
 def test_pages_carry_no_inline_script(alice: User) -> None:
     """What the CSP would block: every <script> has a src (or is JSON data)."""
     client = _as(alice)
-    for name in ("dashboard", "others", "journal", "coupling", "plan", "settings", "appointments"):
+    for name in (
+        "portal:dashboard",
+        "boundaries:others",
+        "checkins:journal",
+        "checkins:coupling",
+        "healing:plan",
+        "accounts:settings",
+        "practice:appointments",
+    ):
         page = client.get(reverse(name)).content.decode()
         for tag in re.findall(r"<script[^>]*>", page):
             assert "src=" in tag or 'type="application/json"' in tag, (name, tag)
@@ -45,7 +53,7 @@ def test_pages_carry_no_inline_script(alice: User) -> None:
 
 def test_personal_responses_are_not_stored_by_any_cache(alice: User) -> None:
     client = _as(alice)
-    assert client.get(reverse("journal")).get("Cache-Control") == "no-store"
+    assert client.get(reverse("checkins:journal")).get("Cache-Control") == "no-store"
     assert client.get("/api/me").get("Cache-Control") == "no-store"
     assert Client().get(reverse("account_login")).get("Cache-Control") == "no-store"
 
@@ -66,11 +74,11 @@ def test_idle_sessions_end_sooner_for_therapists(alice: User) -> None:
     therapist = make_therapist_user("idle.t@example.com", "Dr. Idle")
     for user, idle_minutes, still_in in ((therapist, 31, False), (alice, 31, True), (alice, 241, False)):
         client = _as(user)
-        assert client.get(reverse("dashboard")).status_code == 200
+        assert client.get(reverse("portal:dashboard")).status_code == 200
         session = client.session
         session[IdleSessionMiddleware.KEY] = int(time.time()) - idle_minutes * 60
         session.save()
-        response = client.get(reverse("dashboard"))
+        response = client.get(reverse("portal:dashboard"))
         assert (response.status_code == 200) is still_in, (user, idle_minutes)
         if not still_in:
             assert reverse("account_login") in response["Location"]

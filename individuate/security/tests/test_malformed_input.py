@@ -36,7 +36,7 @@ def test_nul_in_an_api_query_is_a_422_with_the_error_shape(alice: User, path: st
 def test_nul_in_a_page_query_or_form_is_a_400_and_changes_nothing(alice: User) -> None:
     client = _as(alice)
     assert client.get("/journal/?q=%00").status_code == 400
-    response = client.post(reverse("others"), {"name": "my\x00 dad", "role": "parent"})
+    response = client.post(reverse("boundaries:others"), {"name": "my\x00 dad", "role": "parent"})
     assert response.status_code == 400 and not TrackedPerson.objects.filter(name__contains="dad").exists()
 
 

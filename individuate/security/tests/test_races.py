@@ -116,7 +116,7 @@ def test_ten_simultaneous_connection_requests_give_five() -> None:
 def test_simultaneous_public_requests_hold_the_mailbox_and_connection_limits(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(practice_forms, "MIN_FILL_SECONDS", 0)
     therapist = make_therapist_user("public.t@example.com", "Dr. Public")
-    url = reverse("public_profile", args=[practice.profile_of(therapist).slug])
+    url = reverse("practice:public_profile", args=[practice.profile_of(therapist).slug])
     tokens = [Client().get(url).context["form"].initial["started"] for _ in range(2 * N)]
     form = {"name": "Kim", "message": "Hello, I would like to talk."}
 
