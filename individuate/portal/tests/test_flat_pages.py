@@ -113,7 +113,7 @@ def test_week_view_shows_a_bounded_set_with_who_needs_attention_first() -> None:
     measures.submit_response(last, response.pk)
     browser = Client()
     browser.force_login(therapist)
-    page = browser.get(reverse("practice_dashboard")).content.decode()
+    page = browser.get(reverse("portal:practice_dashboard")).content.decode()
     assert f"Showing {WEEK_CLIENT_ROWS} of your {WEEK_CLIENT_ROWS + 3} clients" in page
     assert "Zora Last" in page  # needs attention: shown although last by name
     # Only the clients on the page were read, and each read was logged.
