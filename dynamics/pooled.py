@@ -810,7 +810,7 @@ def _calibration_step(
         noise0.append(rng.standard_normal((idx.size, 2)))
         noise.append(rng.standard_normal((idx.size, y.shape[1], 2)))
     if not picks:
-        return pops
+        return {}
     idx = np.concatenate(picks)
     drawn = np.concatenate(truth)
     own = np.where(swapped[idx, None], drawn[:, _SWAP], drawn)
