@@ -64,8 +64,8 @@ IntArray = NDArray[np.int64]
 #: A population estimated from fewer usable pairs than this is replaced by the prior.
 MIN_PAIRS = 50
 #: Populations of more usable pairs are estimated from a seeded random subsample of
-#: this many (the sampling error of m is then ≈ 0.002; its ci95 is that of the subsample).
-MAX_POP_PAIRS = 20000
+#: this many (the sampling error of m is then ≈ 0.003; its ci95 is that of the subsample).
+MAX_POP_PAIRS = 10000
 #: Smallest eigenvalue kept in a fitted population covariance (an sd of 0.001).
 S_FLOOR = 1e-6
 #: Gradient tolerance of the population fit (its objective is per pair; m and S are then
@@ -100,6 +100,15 @@ CONSTANT_TOL = 1e-10
 SMALL_SAMPLE_K = 3.0
 #: Rounds of (bias correction, population, posteriors) around an updated reference.
 N_ROUNDS = 2
+#: Pairs per population simulated for the bootstrap bias correction of the population
+#: (see :func:`_calibrated`); a smaller population is simulated several times over, up
+#: to CAL_MIN_PAIRS simulated pairs. 0 switches the correction off.
+CAL_PAIRS = 4000
+CAL_MIN_PAIRS = 8000
+#: Rounds of the bootstrap bias correction (each simulates and fits once more).
+CAL_ROUNDS = 2
+#: The corrected between-pair variance keeps at least this share of the uncorrected one.
+CAL_FLOOR = 0.05
 #: Finite-difference step for the observed information (units of A).
 FD_STEP = 1e-5
 
@@ -649,6 +658,185 @@ def _posterior(a: FloatArray, v_info: FloatArray, use: BoolArray, pop: Populatio
     return mean, cov
 
 
+# --------------------------------------------------------------------------- calibration
+
+
+def _simulate_like(
+    a: FloatArray, mu: FloatArray, sigma: FloatArray, obs: BoolArray, z0: FloatArray, zu: FloatArray
+) -> FloatArray:
+    """Series of the VAR(1)s ``a`` (K, 2, 2) with the pairs' means, residual covariances
+    and observed-day masks (K, T, 2): stationary start, NaN where not observed
+    (``z0`` (K, 2) and ``zu`` (K, T, 2) standard normal draws)."""
+    k, t_len, _ = obs.shape
+    low = np.linalg.cholesky(sigma)
+    kron = np.einsum("qij,qkl->qikjl", a, a).reshape(k, 4, 4)
+    g0 = np.linalg.solve(np.eye(4) - kron, sigma.reshape(k, 4, 1)).reshape(k, 2, 2)
+    x = np.einsum("kij,kj->ki", np.linalg.cholesky(0.5 * (g0 + g0.transpose(0, 2, 1))), z0)
+    u = np.einsum("kij,ktj->kti", low, zu)
+    out = np.empty((k, t_len, 2))
+    a00, a01, a10, a11 = a[:, 0, 0], a[:, 0, 1], a[:, 1, 0], a[:, 1, 1]
+    for t in range(t_len):
+        if t:
+            x = np.stack([a00 * x[:, 0] + a01 * x[:, 1], a10 * x[:, 0] + a11 * x[:, 1]], axis=1) + u[:, t]
+        out[:, t] = x
+    return np.asarray(np.where(obs, out + mu[:, None, :], np.nan), dtype=np.float64)
+
+
+def _shrunk_sigma(st: PairStage, use: BoolArray) -> FloatArray:
+    """Residual covariances for the simulation: each pair's scale, with the log ratio
+    of the two residual variances and the Fisher-z residual correlation shrunk towards
+    the batch's mean by their sampling variances (moment empirical Bayes) — a pair's
+    own ratio and correlation from a few weeks are mostly noise, and simulating from
+    them would make the simulated pairs more different from one another than real ones."""
+    s = st.sigma
+    scale = np.sqrt(np.abs(s[:, 0, 0] * s[:, 1, 1]))
+    with np.errstate(all="ignore"):
+        lr = 0.5 * np.log(s[:, 0, 0] / s[:, 1, 1])
+        zr = np.arctanh(np.clip(s[:, 0, 1] / scale, -0.99, 0.99))
+    n_a = np.maximum(st.n_obs[:, 0] - 3.0, 1.0)
+    n_b = np.maximum(st.n_obs[:, 1] - 3.0, 1.0)
+    v_lr = 0.5 / n_a + 0.5 / n_b  # var of ½ log(σ̂²_a / σ̂²_b)
+    v_zr = 1.0 / np.maximum(st.n_both - 3.0, 1.0)
+    ok = use & np.isfinite(lr) & np.isfinite(zr)
+    out = s.copy()
+    if ok.sum() < 2:
+        return out
+    new = []
+    for x, v in ((lr, v_lr), (zr, v_zr)):
+        m = float(np.mean(x[ok]))
+        tau2 = max(float(np.var(x[ok]) - np.mean(v[ok])), 0.0)
+        new.append(np.where(ok, m + tau2 / (tau2 + v) * (x - m), x))
+    lr2, zr2 = new
+    sa, sb = np.sqrt(scale) * np.exp(0.5 * lr2), np.sqrt(scale) * np.exp(-0.5 * lr2)
+    good = ok[:, None, None]
+    shr = np.empty_like(s)
+    shr[:, 0, 0], shr[:, 1, 1] = sa * sa, sb * sb
+    shr[:, 0, 1] = shr[:, 1, 0] = np.tanh(zr2) * sa * sb
+    return np.asarray(np.where(good, shr, out), dtype=np.float64)
+
+
+def _calibrated(
+    y: FloatArray,
+    st: PairStage,
+    pops: list[Population],
+    group: IntArray,
+    swapped: BoolArray,
+    use: BoolArray,
+    exchangeable: Sequence[bool],
+    min_pairs: int,
+    prior: Prior,
+    em_iter: int,
+    cal_pairs: int,
+) -> list[Population]:
+    """Parametric-bootstrap bias correction of the fitted populations.
+
+    The population step treats each pair's Gaussian likelihood approximation
+    ``N(â, V)`` as exact. With a few weeks of days ``V`` is only accurate to about
+    10 %, and the between-pair variance is a small difference (an sd of 0.08 is a
+    variance of 0.0064 beside a V of ≈ 0.05–0.1), so S inherits that error. The
+    error is measured where it arises: pairs with the batch's own designs (observed
+    days, residual covariance, means) are simulated from the fitted population,
+    fitted by the same pipeline, and the difference between the population found
+    and the effects actually drawn is subtracted — additively, for m and for the
+    variances of S (a miscalibrated V shifts S by a constant).
+    """
+    # fixed point of (m, S) = fitted − bias(m, S): the bias is evaluated at the corrected
+    # values (a small between-pair variance is overestimated more than a large one)
+    fitted = pops
+    args = (y, st, group, swapped, use, exchangeable, min_pairs, prior, em_iter, cal_pairs)
+    cur = pops
+    for _ in range(CAL_ROUNDS):
+        expect = _calibration_step(cur, *args)  # g → E[fitted (m, diag S)] at cur
+        nxt = list(cur)
+        for g, e in expect.items():
+            pop = fitted[g]
+            x = np.concatenate([cur[g].mean, np.diag(cur[g].cov)])
+            new = x + np.concatenate([pop.mean, np.diag(pop.cov)]) - e
+            var = np.maximum(new[4:], CAL_FLOOR * np.diag(pop.cov))
+            nxt[g] = Population(new[:4], np.diag(var), pop.mean_cov, pop.source, pop.n_pairs, pop.iterations)
+        cur = nxt
+    return cur
+
+
+def _calibration_step(
+    pops: list[Population],
+    y: FloatArray,
+    st: PairStage,
+    group: IntArray,
+    swapped: BoolArray,
+    use: BoolArray,
+    exchangeable: Sequence[bool],
+    min_pairs: int,
+    prior: Prior,
+    em_iter: int,
+    cal_pairs: int,
+) -> dict[int, FloatArray]:
+    """One round of :func:`_calibrated`: simulate from ``pops`` and fit; per batch
+    population, the expected fitted (m, diag S) at ``pops`` — the simulated fit minus
+    the sampling deviation of the drawn effects (common random numbers across rounds:
+    the same seed)."""
+    obs = np.isfinite(y)
+    picks: list[IntArray] = []
+    truth: list[FloatArray] = []
+    groups: list[int] = []
+    sigmas: list[FloatArray] = []
+    noise0: list[FloatArray] = []
+    noise: list[FloatArray] = []
+    for g, pop in enumerate(pops):
+        if pop.source != "batch":
+            continue
+        mem = np.flatnonzero((group == g) & use)
+        # each population on its own (seed, shrinkage): a window's fit equals its plain fit
+        rng = np.random.default_rng([0x5EED, mem.size])
+        sig_g = _shrunk_sigma(st, (group == g) & use)
+        if mem.size > cal_pairs:
+            mem = np.sort(rng.choice(mem, cal_pairs, replace=False))
+        reps = max(1, -(-min(cal_pairs, CAL_MIN_PAIRS) // max(mem.size, 1)))
+        idx = np.tile(mem, reps)
+        # effects drawn from the fitted population (role order), redrawn while not stationary
+        low = np.linalg.cholesky(pop.cov)
+        draw = pop.mean + rng.standard_normal((idx.size, 4)) @ low.T
+        for _ in range(50):
+            bad = _spectral_radius(_unvec(np.where(swapped[idx, None], draw[:, _SWAP], draw))) >= 0.95
+            if not bad.any():
+                break
+            draw[bad] = pop.mean + rng.standard_normal((int(bad.sum()), 4)) @ low.T
+        else:
+            draw[bad] = pop.mean
+        picks.append(idx)
+        truth.append(draw)
+        groups.append(g)
+        sigmas.append(sig_g[idx])
+        noise0.append(rng.standard_normal((idx.size, 2)))
+        noise.append(rng.standard_normal((idx.size, y.shape[1], 2)))
+    if not picks:
+        return {}
+    idx = np.concatenate(picks)
+    drawn = np.concatenate(truth)
+    own = np.where(swapped[idx, None], drawn[:, _SWAP], drawn)
+    ysim = _simulate_like(
+        _unvec(own), st.mu[idx], np.concatenate(sigmas), obs[idx], np.concatenate(noise0), np.concatenate(noise)
+    )
+    sim = _fit_core(
+        ysim, np.zeros(idx.size, dtype=np.int64), group[idx], swapped[idx], exchangeable, min_pairs, prior, em_iter, 0
+    )
+    out: dict[int, FloatArray] = {}
+    lo = 0
+    for g, d in zip(groups, truth, strict=True):
+        ps = sim.populations[g]
+        pop = pops[g]
+        hi = lo + d.shape[0]
+        lo = hi
+        if ps.source != "batch":
+            continue
+        if exchangeable[g]:  # the drawn effects' moments, both orientations
+            d = np.concatenate([d, d[:, _SWAP]])
+        dm = ps.mean - d.mean(axis=0)
+        ds = np.diag(ps.cov) - d.var(axis=0)
+        out[g] = np.concatenate([pop.mean + dm, np.diag(pop.cov) + ds])
+    return out
+
+
 # --------------------------------------------------------------------------- arrays API
 
 
@@ -729,8 +917,10 @@ def _fit_core(
     min_pairs: int,
     prior: Prior,
     em_iter: int,
+    cal_pairs: int | None = None,
 ) -> PooledArrays:
     p = y.shape[0]
+    cal_pairs = CAL_PAIRS if cal_pairs is None else cal_pairs
     st = pair_stage(y, em_iter=em_iter)
     messages = [""] * p
     error = st.n_obs.min(axis=1) == 0 if p else np.zeros(0, dtype=bool)
@@ -807,6 +997,15 @@ def _fit_core(
             members = group == g
             ref[members] = np.where(swapped[members, None], pops[g].mean[_SWAP], pops[g].mean)
         use_final = use_r
+    if cal_pairs > 0 and any(pop.source == "batch" for pop in pops):
+        pops = _calibrated(y, st, pops, group, swapped, use_final, exchangeable, min_pairs, prior, em_iter, cal_pairs)
+        for g in range(n_groups):
+            members = np.flatnonzero(group == g)
+            pm, pc = _posterior(ao[members], io[members], use_final[members], pops[g])
+            est[members] = pm
+            post_cov[members] = pc
+        est = est[rows, orient]
+        post_cov = post_cov[rows[:, :, None], orient[:, :, None], orient[:, None, :]]
     se = np.sqrt(np.einsum("pii->pi", post_cov))
     ci = np.stack([est - _Z975 * se, est + _Z975 * se], axis=2)
     unp_se = np.sqrt(np.maximum(np.einsum("pii->pi", v_c), 0.0))
