@@ -363,6 +363,10 @@ def therapist_directory() -> QuerySet[User]:
     return therapists_accepting_clients()
 
 
+# A connection still "open": asked for or accepted, not yet declined or ended.
+OPEN_CONNECTION = (TherapistConnection.Status.PENDING, TherapistConnection.Status.ACTIVE)
+
+
 def connections_of_client(client: User) -> QuerySet[TherapistConnection]:
     return (
         TherapistConnection.objects.filter(client=client)
@@ -370,6 +374,10 @@ def connections_of_client(client: User) -> QuerySet[TherapistConnection]:
         .select_related("therapist__therapist_profile")
         .prefetch_related("grants")
     )
+
+
+def open_connections_of_client(client: User) -> QuerySet[TherapistConnection]:
+    return connections_of_client(client).filter(status__in=OPEN_CONNECTION)
 
 
 def clients_of_therapist(therapist: User) -> QuerySet[TherapistConnection]:
@@ -388,7 +396,7 @@ def _open_connection_exists(therapist: User, client: User) -> bool:
     return TherapistConnection.objects.filter(
         therapist=therapist,
         client=client,
-        status__in=[TherapistConnection.Status.PENDING, TherapistConnection.Status.ACTIVE],
+        status__in=OPEN_CONNECTION,
     ).exists()
 
 
@@ -580,7 +588,7 @@ def ending_consequences(user: User, connection_id: int) -> tuple[TherapistConnec
     )
     if connection is None:
         raise ActionError("Not found.", "not_found")
-    if connection.status not in (TherapistConnection.Status.PENDING, TherapistConnection.Status.ACTIVE):
+    if connection.status not in OPEN_CONNECTION:
         raise ActionError("This connection has already ended.", "conflict")
     from .policy import therapist_may_see_clients
 

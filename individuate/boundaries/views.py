@@ -190,7 +190,7 @@ def therapists(request: HttpRequest) -> HttpResponse:
     connected: set[int] = set()
     if request.user.is_authenticated:
         connected = set(
-            TherapistConnection.objects.filter(client=request.user, status__in=["pending", "active"]).values_list(
+            TherapistConnection.objects.filter(client=request.user, status__in=actions.OPEN_CONNECTION).values_list(
                 "therapist_id", flat=True
             )
         )
@@ -229,7 +229,7 @@ def connection_request(request: AuthedRequest, therapist_id: int) -> HttpRespons
 @person_required
 def my_therapists(request: AuthedRequest) -> HttpResponse:
     connections = list(actions.connections_of_client(request.user))
-    rows = [(c, c.active_scopes() if c.status == "active" else set()) for c in connections]
+    rows = [(c, c.active_scopes() if c.status == TherapistConnection.Status.ACTIVE else set()) for c in connections]
     scopes = [(key, SCOPE_TITLES[key], label) for key, label in SCOPES.items()]
     return render(
         request,
