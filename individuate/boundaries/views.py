@@ -131,17 +131,16 @@ def family_unlink(request: AuthedRequest, other_id: int) -> HttpResponse:
     return redirect("others")
 
 
+def _invalid_invitation(request: HttpRequest, exc: ActionError) -> HttpResponse:
+    return render(request, "boundaries/invitation_invalid.html", {"message": exc.message}, status=exc.status)
+
+
 @person_required
 def family_accept(request: AuthedRequest, token: str) -> HttpResponse:
     try:
         link = actions.peek_family_invitation(request.user, token)
     except ActionError as exc:
-        return render(
-            request,
-            "boundaries/invitation_invalid.html",
-            {"message": exc.message},
-            status=exc.status,
-        )
+        return _invalid_invitation(request, exc)
     free_others = [o for o in request.user.others.all() if actions.link_state(o) == "not linked"]
     form = AcceptLinkForm(request.POST or None, others=free_others)
     if request.method == "POST":
@@ -178,7 +177,7 @@ def family_never_ask(request: HttpRequest, token: str) -> HttpResponse:
         try:
             actions.never_ask_again(token)
         except ActionError as exc:
-            return render(request, "boundaries/invitation_invalid.html", {"message": exc.message}, status=exc.status)
+            return _invalid_invitation(request, exc)
         done = True
     return render(request, "boundaries/never_ask.html", {"done": done})
 
@@ -309,12 +308,7 @@ def connection_accept(request: AuthedRequest, token: str) -> HttpResponse:
     try:
         connection = actions.peek_connection_invitation(request.user, token)
     except ActionError as exc:
-        return render(
-            request,
-            "boundaries/invitation_invalid.html",
-            {"message": exc.message},
-            status=exc.status,
-        )
+        return _invalid_invitation(request, exc)
     if request.method == "POST":
         if request.POST.get("decision") == "decline":
             if attempt(
