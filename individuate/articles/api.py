@@ -21,7 +21,7 @@ from individuate.core.schemas import Message, Text
 
 from . import actions
 from .forms import TOO_FAST_SECONDS, start_token
-from .models import Article
+from .models import Article, Comment
 from .views import client_ip
 
 router = Router(tags=["articles"])
@@ -202,7 +202,12 @@ def post_comment(request: HttpRequest, slug: str, payload: CommentIn) -> Any:
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
         ),
     )
-    message = {"approved": "Published.", "pending": "Awaiting moderation.", "spam": "Held for a check."}[comment.status]
+    posted: dict[str, str] = {
+        Comment.Status.APPROVED: "Published.",
+        Comment.Status.PENDING: "Awaiting moderation.",
+        Comment.Status.SPAM: "Held for a check.",
+    }
+    message = posted[comment.status]
     return Status(201, {"id": comment.pk, "status": comment.status, "message": message})
 
 

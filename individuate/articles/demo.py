@@ -159,7 +159,7 @@ def seed_articles(therapist_user: User) -> list[Article]:
                     status=status,
                     created_at=published + timedelta(days=1, hours=j),
                     spam_probability=0.05,
-                    held_because="demo comment waiting for a moderator" if status == "pending" else "",
+                    held_because="demo comment waiting for a moderator" if status == Comment.Status.PENDING else "",
                 )
                 ModerationDecision.objects.create(comment=comment, by_filter=True, to_status=status, note="demo data")
         made.append(article)

@@ -72,7 +72,11 @@ def article_list(request: HttpRequest, tag: str = "") -> HttpResponse:
     return render(
         request,
         "articles/list.html",
-        {"page": page, "tag": current, "tags": Tag.objects.filter(articles__status="published").distinct()},
+        {
+            "page": page,
+            "tag": current,
+            "tags": Tag.objects.filter(articles__status=Article.Status.PUBLISHED).distinct(),
+        },
     )
 
 

@@ -26,6 +26,8 @@ from individuate.core.mail import queue_email
 from individuate.core.records import KINDS
 from individuate.core.time import zone_of
 
+from .invitations import CONNECTION, FAMILY, Event
+from .invitations import verified_emails as _verified_emails
 from .models import (
     SCOPE_TITLES,
     SCOPES,
@@ -60,10 +62,6 @@ def _clean_role(role: str) -> str:
     if role not in TrackedPerson.Role.values:
         raise ActionError(f"Role must be one of: {', '.join(TrackedPerson.Role.values)}.")
     return role
-
-
-def _verified_emails(user: User) -> set[str]:
-    return {e.lower() for e in EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)}
 
 
 # ---------------------------------------------------------------- others
@@ -236,14 +234,11 @@ def invite_family_member(inviter: User, other_id: int, email: str) -> tuple[Fami
     limits.lock(inviter_key, mailbox_key)
     if open_links_of_other(other).exists():
         raise ActionError(f"“{other.name}” is already linked or invited.", "conflict")
-    now = timezone.now()
     if limits.count(inviter_key, timedelta(days=1)) >= INVITES_PER_DAY:
         raise ActionError("You have sent enough invitations for today. Try again tomorrow.", "conflict")
     limits.record(inviter_key)
     # An earlier invitation that expired or was withdrawn no longer blocks a new one.
-    FamilyLink.objects.filter(inviter_other=other, status=FamilyLink.Status.PENDING).update(
-        status=FamilyLink.Status.CANCELLED, ended_at=now
-    )
+    FAMILY.move_all(FamilyLink.objects.filter(inviter_other=other), "lapse")
     # The e-mail goes only if this mailbox has not said no (to anyone), this inviter was
     # never refused, and no family invitation reached the mailbox in the last 30 days.
     welcome = (
@@ -277,7 +272,7 @@ def _check_claim(
     invitation: FamilyLink | TherapistConnection | None, user: User, *, sender_id: int, email: str
 ) -> None:
     """The rules for answering any e-mailed invitation, family or therapist."""
-    if invitation is None or invitation.status != "pending":
+    if invitation is None or invitation.status != invitation.Status.PENDING:
         raise ActionError("This invitation is not valid any more.", "not_found")
     if sender_id == user.pk:
         raise ActionError("You cannot accept your own invitation.", "forbidden")
@@ -326,37 +321,26 @@ def accept_family_invitation(
             raise ActionError(f"“{other.name}” is already linked or invited.", "conflict")
     else:
         other = add_other(user, new_name, new_role)
-    link.invitee, link.invitee_other = user, other
-    link.status, link.responded_at = FamilyLink.Status.ACTIVE, timezone.now()
-    try:
-        with transaction.atomic():
-            link.save(update_fields=["invitee", "invitee_other", "status", "responded_at"])
-    except IntegrityError as exc:
-        raise ActionError(f"“{other.name}” is already linked.", "conflict") from exc
-    return link
+    return FAMILY.move(
+        link, "accept", by=user, clash=f"“{other.name}” is already linked.", invitee=user, invitee_other=other
+    )
 
 
 @transaction.atomic
 def decline_family_invitation(user: User, raw_token: str) -> None:
-    link = _pending_link_for(user, raw_token)
-    link.status, link.responded_at = FamilyLink.Status.DECLINED, timezone.now()
-    link.refused_by_invitee = True
-    link.save(update_fields=["status", "responded_at", "refused_by_invitee"])
+    link = FAMILY.move(_pending_link_for(user, raw_token), "decline", by=user, refused_by_invitee=True)
     refuse_family_invitations(_refused_addresses_of(user, link.invitee_email), DoNotInvite.Reason.DECLINED)
 
 
 def _close_link(link: FamilyLink, by: User) -> None:
     """Withdraw (an invitation) or end (a link). A declined invitation keeps its status."""
-    if link.status == FamilyLink.Status.PENDING:
-        link.status = FamilyLink.Status.CANCELLED
-    elif link.status == FamilyLink.Status.ACTIVE:
-        link.status = FamilyLink.Status.ENDED
-        link.refused_by_invitee = link.invitee_id == by.pk
-        # Whoever ends a link is not invited again (by anyone) for a long while.
-        ended_by = _refused_addresses_of(by, link.invitee_email) if link.refused_by_invitee else _verified_emails(by)
-        refuse_family_invitations(ended_by, DoNotInvite.Reason.ENDED)
-    link.ended_at = timezone.now()
-    link.save(update_fields=["status", "ended_at", "refused_by_invitee"])
+    if link.status != FamilyLink.Status.ACTIVE:
+        FAMILY.move(link, "withdraw", by=by)
+        return
+    FAMILY.move(link, "end", by=by, refused_by_invitee=link.invitee_id == by.pk)
+    # Whoever ends a link is not invited again (by anyone) for a long while.
+    ended_by = _refused_addresses_of(by, link.invitee_email) if link.refused_by_invitee else _verified_emails(by)
+    refuse_family_invitations(ended_by, DoNotInvite.Reason.ENDED)
 
 
 @transaction.atomic
@@ -379,6 +363,10 @@ def therapist_directory() -> QuerySet[User]:
     return therapists_accepting_clients()
 
 
+# A connection still "open": asked for or accepted, not yet declined or ended.
+OPEN_CONNECTION = (TherapistConnection.Status.PENDING, TherapistConnection.Status.ACTIVE)
+
+
 def connections_of_client(client: User) -> QuerySet[TherapistConnection]:
     return (
         TherapistConnection.objects.filter(client=client)
@@ -386,6 +374,10 @@ def connections_of_client(client: User) -> QuerySet[TherapistConnection]:
         .select_related("therapist__therapist_profile")
         .prefetch_related("grants")
     )
+
+
+def open_connections_of_client(client: User) -> QuerySet[TherapistConnection]:
+    return connections_of_client(client).filter(status__in=OPEN_CONNECTION)
 
 
 def clients_of_therapist(therapist: User) -> QuerySet[TherapistConnection]:
@@ -404,7 +396,7 @@ def _open_connection_exists(therapist: User, client: User) -> bool:
     return TherapistConnection.objects.filter(
         therapist=therapist,
         client=client,
-        status__in=[TherapistConnection.Status.PENDING, TherapistConnection.Status.ACTIVE],
+        status__in=OPEN_CONNECTION,
     ).exists()
 
 
@@ -458,13 +450,13 @@ def invite_client(therapist: User, email: str, message: str = "") -> tuple[Thera
     now = timezone.now()
     sent = TherapistConnection.objects.filter(therapist=therapist, invite_email=email)
     # An expired invitation no longer blocks a new one.
-    sent.filter(client__isnull=True, status="pending", expires_at__lte=now).update(
-        status=TherapistConnection.Status.ENDED, ended_at=now
-    )
-    if sent.filter(client__isnull=True, status="pending").exists():
+    CONNECTION.move_all(sent.filter(client__isnull=True, expires_at__lte=now), "lapse")
+    if sent.filter(client__isnull=True, status=TherapistConnection.Status.PENDING).exists():
         raise ActionError("You have already invited this address.", "conflict")
     recent = TherapistConnection.objects.filter(
-        therapist=therapist, initiated_by="therapist", created_at__gte=now - timedelta(days=1)
+        therapist=therapist,
+        initiated_by=TherapistConnection.Initiator.THERAPIST,
+        created_at__gte=now - timedelta(days=1),
     )
     if recent.count() >= CLIENT_INVITES_PER_DAY:
         raise ActionError("You have sent enough invitations for today.", "conflict")
@@ -501,7 +493,9 @@ def _invited_connection_for(
     same rules: still pending, not expired, sent to one of the person's verified addresses)."""
     found = TherapistConnection.objects.select_for_update(of=("self",)).select_related("therapist__therapist_profile")
     if connection_id is not None:
-        connection = found.filter(pk=connection_id, client__isnull=True, initiated_by="therapist").first()
+        connection = found.filter(
+            pk=connection_id, client__isnull=True, initiated_by=TherapistConnection.Initiator.THERAPIST
+        ).first()
     else:
         connection = found.filter(token_hash=hash_token(raw_token or "")).first()
     _check_claim(
@@ -526,7 +520,7 @@ def therapist_invitations_for(user: User) -> QuerySet[TherapistConnection]:
     return TherapistConnection.objects.filter(
         invite_email__in=_verified_emails(user),
         client__isnull=True,
-        initiated_by="therapist",
+        initiated_by=TherapistConnection.Initiator.THERAPIST,
         status=TherapistConnection.Status.PENDING,
         expires_at__gt=timezone.now(),
     ).select_related("therapist__therapist_profile")
@@ -538,8 +532,7 @@ def answer_connection_invitation(user: User, connection_id: int, *, accept: bool
     connection = _invited_connection_for(user, connection_id=connection_id)
     if accept:
         return _accept(user, connection)
-    _decline(connection)
-    return connection
+    return _decline(user, connection)
 
 
 @transaction.atomic
@@ -550,21 +543,17 @@ def accept_connection_invitation(user: User, raw_token: str) -> TherapistConnect
 def _accept(user: User, connection: TherapistConnection) -> TherapistConnection:
     if _open_connection_exists(connection.therapist, user):
         raise ActionError(f"You are already connected with {connection.therapist.name}.", "conflict")
-    connection.client = user
-    connection.status, connection.accepted_at = TherapistConnection.Status.ACTIVE, timezone.now()
-    connection.save(update_fields=["client", "status", "accepted_at"])
-    return connection
+    clash = f"You are already connected with {connection.therapist.name}."
+    return CONNECTION.move(connection, "accept", by=user, clash=clash, client=user)
 
 
 @transaction.atomic
 def decline_connection_invitation(user: User, raw_token: str) -> None:
-    _decline(_invited_connection_for(user, raw_token))
+    _decline(user, _invited_connection_for(user, raw_token))
 
 
-def _decline(connection: TherapistConnection) -> None:
-    connection.status = TherapistConnection.Status.DECLINED
-    connection.refused_by_invitee = True
-    connection.save(update_fields=["status", "refused_by_invitee"])
+def _decline(user: User, connection: TherapistConnection) -> TherapistConnection:
+    return CONNECTION.move(connection, "decline", by=user, refused_by_invitee=True)
 
 
 def _connection_for(user: User, connection_id: int) -> TherapistConnection:
@@ -586,16 +575,8 @@ def answer_connection_request(therapist: User, connection_id: int, accept: bool)
     if not therapist_may_see_clients(therapist):
         raise ActionError(MFA_REQUIRED, "forbidden")
     connection = _connection_for(therapist, connection_id)
-    if connection.therapist_id != therapist.pk or connection.initiated_by != "client":
-        raise ActionError("Only the therapist who was asked can answer this request.", "forbidden")
-    if connection.status != TherapistConnection.Status.PENDING:
-        raise ActionError("This request has already been answered.", "conflict")
-    if accept:
-        connection.status, connection.accepted_at = "active", timezone.now()
-    else:
-        connection.status = TherapistConnection.Status.DECLINED
-    connection.save(update_fields=["status", "accepted_at"])
-    return connection
+    # The state machine lets only the invited side answer: here, the therapist a client asked.
+    return CONNECTION.move(connection, "accept" if accept else "decline", by=therapist)
 
 
 def ending_consequences(user: User, connection_id: int) -> tuple[TherapistConnection, list[str]]:
@@ -607,7 +588,7 @@ def ending_consequences(user: User, connection_id: int) -> tuple[TherapistConnec
     )
     if connection is None:
         raise ActionError("Not found.", "not_found")
-    if connection.status not in (TherapistConnection.Status.PENDING, TherapistConnection.Status.ACTIVE):
+    if connection.status not in OPEN_CONNECTION:
         raise ActionError("This connection has already ended.", "conflict")
     from .policy import therapist_may_see_clients
 
@@ -646,15 +627,9 @@ def ending_consequences(user: User, connection_id: int) -> tuple[TherapistConnec
 def end_connection(user: User, connection_id: int) -> None:
     """Either side ends a connection (or withdraws a pending one). All grants stop."""
     connection = _connection_for(user, connection_id)
-    if connection.status not in (
-        TherapistConnection.Status.PENDING,
-        TherapistConnection.Status.ACTIVE,
-    ):
-        raise ActionError("This connection has already ended.", "conflict")
-    now = timezone.now()
-    connection.status, connection.ended_at = TherapistConnection.Status.ENDED, now
-    connection.refused_by_invitee = connection.client_id == user.pk
-    connection.save(update_fields=["status", "ended_at", "refused_by_invitee"])
+    event: Event = "withdraw" if connection.status == TherapistConnection.Status.PENDING else "end"
+    CONNECTION.move(connection, event, by=user, refused_by_invitee=connection.client_id == user.pk)
+    now = connection.ended_at
     scopes = set(connection.grants.filter(revoked_at__isnull=True).values_list("scope", flat=True))
     connection.grants.filter(revoked_at__isnull=True).update(revoked_at=now)
     if connection.client is not None:
@@ -790,6 +765,9 @@ def erase_person(user: User) -> None:
         e.lower() for e in EmailAddress.objects.filter(user=user).values_list("email", flat=True)
     }
     AccessEvent.objects.filter(viewer=user).update(viewer_label="a deleted account")
-    TherapistConnection.objects.filter(invite_email__in=addresses, client__isnull=True, status="pending").update(
-        status="ended", ended_at=timezone.now(), invite_email="", token_hash=None
+    CONNECTION.move_all(
+        TherapistConnection.objects.filter(invite_email__in=addresses, client__isnull=True),
+        "lapse",
+        invite_email="",
+        token_hash=None,
     )

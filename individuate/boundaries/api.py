@@ -96,7 +96,9 @@ def _other_out(other: TrackedPerson) -> TrackedPersonOut:
 
 def _connection_out(c: TherapistConnection, viewer: User) -> ConnectionOut:
     show_client = c.client is not None and (
-        viewer.pk == c.client_id or c.status == "active" or c.initiated_by == "client"
+        viewer.pk == c.client_id
+        or c.status == TherapistConnection.Status.ACTIVE
+        or c.initiated_by == TherapistConnection.Initiator.CLIENT
     )
     return ConnectionOut(
         id=c.pk,
@@ -106,7 +108,7 @@ def _connection_out(c: TherapistConnection, viewer: User) -> ConnectionOut:
         client_name=c.client.name if show_client and c.client else None,
         status=c.status,
         initiated_by=c.initiated_by,
-        scopes=sorted(c.active_scopes()) if c.status == "active" else [],
+        scopes=sorted(c.active_scopes()) if c.status == TherapistConnection.Status.ACTIVE else [],
     )
 
 
@@ -190,7 +192,7 @@ def list_connections(request: AuthedRequest) -> list[ConnectionOut]:
     if user.is_therapist:
         if not policy.therapist_may_see_clients(user):
             raise ActionError(actions.MFA_REQUIRED, "forbidden")
-        qs = TherapistConnection.objects.filter(therapist=user, status__in=["pending", "active"])
+        qs = TherapistConnection.objects.filter(therapist=user, status__in=actions.OPEN_CONNECTION)
     else:
         qs = actions.connections_of_client(user)
     return [_connection_out(c, user) for c in qs.select_related("therapist", "client")]

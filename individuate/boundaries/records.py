@@ -44,7 +44,11 @@ def _client_as_exported(owner: User, c: TherapistConnection) -> str:
     if c.client_id == owner.pk:
         return owner.name
     if c.client is None:
-        return c.invite_email if therapist_may_see_clients(owner) and c.status == "pending" else "an invited client"
+        return (
+            c.invite_email
+            if therapist_may_see_clients(owner) and c.status == TherapistConnection.Status.PENDING
+            else "an invited client"
+        )
     return c.client.name if may_name_client(owner, c.client) else "a client"
 
 

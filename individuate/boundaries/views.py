@@ -131,17 +131,16 @@ def family_unlink(request: AuthedRequest, other_id: int) -> HttpResponse:
     return redirect("boundaries:others")
 
 
+def _invalid_invitation(request: HttpRequest, exc: ActionError) -> HttpResponse:
+    return render(request, "boundaries/invitation_invalid.html", {"message": exc.message}, status=exc.status)
+
+
 @person_required
 def family_accept(request: AuthedRequest, token: str) -> HttpResponse:
     try:
         link = actions.peek_family_invitation(request.user, token)
     except ActionError as exc:
-        return render(
-            request,
-            "boundaries/invitation_invalid.html",
-            {"message": exc.message},
-            status=exc.status,
-        )
+        return _invalid_invitation(request, exc)
     free_others = [o for o in request.user.others.all() if actions.link_state(o) == "not linked"]
     form = AcceptLinkForm(request.POST or None, others=free_others)
     if request.method == "POST":
@@ -178,7 +177,7 @@ def family_never_ask(request: HttpRequest, token: str) -> HttpResponse:
         try:
             actions.never_ask_again(token)
         except ActionError as exc:
-            return render(request, "boundaries/invitation_invalid.html", {"message": exc.message}, status=exc.status)
+            return _invalid_invitation(request, exc)
         done = True
     return render(request, "boundaries/never_ask.html", {"done": done})
 
@@ -190,7 +189,7 @@ def therapists(request: HttpRequest) -> HttpResponse:
     connected: set[int] = set()
     if request.user.is_authenticated:
         connected = set(
-            TherapistConnection.objects.filter(client=request.user, status__in=["pending", "active"]).values_list(
+            TherapistConnection.objects.filter(client=request.user, status__in=actions.OPEN_CONNECTION).values_list(
                 "therapist_id", flat=True
             )
         )
@@ -229,7 +228,7 @@ def connection_request(request: AuthedRequest, therapist_id: int) -> HttpRespons
 @person_required
 def my_therapists(request: AuthedRequest) -> HttpResponse:
     connections = list(actions.connections_of_client(request.user))
-    rows = [(c, c.active_scopes() if c.status == "active" else set()) for c in connections]
+    rows = [(c, c.active_scopes() if c.status == TherapistConnection.Status.ACTIVE else set()) for c in connections]
     scopes = [(key, SCOPE_TITLES[key], label) for key, label in SCOPES.items()]
     return render(
         request,
@@ -309,12 +308,7 @@ def connection_accept(request: AuthedRequest, token: str) -> HttpResponse:
     try:
         connection = actions.peek_connection_invitation(request.user, token)
     except ActionError as exc:
-        return render(
-            request,
-            "boundaries/invitation_invalid.html",
-            {"message": exc.message},
-            status=exc.status,
-        )
+        return _invalid_invitation(request, exc)
     if request.method == "POST":
         if request.POST.get("decision") == "decline":
             if attempt(

@@ -153,5 +153,5 @@ def delete_journal(request: AuthedRequest, entry_id: int) -> Status[None]:
 def my_coupling(request: AuthedRequest) -> list[dict[str, Any]]:
     return [
         {"other_id": r.other_id, "computed_at": r.computed_at.isoformat(), **r.result}
-        for r in CouplingReport.objects.filter(owner=request.user, kind="solo")
+        for r in CouplingReport.objects.filter(owner=request.user, kind=CouplingReport.Kind.SOLO)
     ]

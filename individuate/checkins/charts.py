@@ -11,6 +11,8 @@ import numpy as np
 
 from individuate.core.charts import AMBER, LINE, MUTED, PLUM, RED, TEAL, cached_chart, svg_of
 
+from .models import ContactEvent
+
 SERIES = (
     ("mood", "mood", TEAL),
     ("guilt", "guilt", PLUM),
@@ -53,9 +55,9 @@ def contacts_chart(weeks: list[dict[str, Any]]) -> str:
     x = mdates.date2num([w["week"] for w in weeks])
     bottom = np.zeros(len(weeks))
     for key, label, colour in (
-        ("at_once", "at once", RED),
-        ("own_terms", "on my terms", TEAL),
-        ("declined", "declined", PLUM),
+        (ContactEvent.Reply.AT_ONCE, "at once", RED),
+        (ContactEvent.Reply.OWN_TERMS, "on my terms", TEAL),
+        (ContactEvent.Reply.DECLINED, "declined", PLUM),
     ):
         values = np.array([w[key] for w in weeks], dtype=float)
         ax.bar(x, values, width=5, bottom=bottom, color=colour, label=label)

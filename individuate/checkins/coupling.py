@@ -307,7 +307,7 @@ def wording_for(text: str, *, viewer_is_inviter: bool, other_label: str) -> str:
 
 
 def solo_reports(owner: User) -> list[CouplingReport]:
-    return list(CouplingReport.objects.filter(kind="solo", owner=owner).select_related("other"))
+    return list(CouplingReport.objects.filter(kind=CouplingReport.Kind.SOLO, owner=owner).select_related("other"))
 
 
 def window_series(result: dict[str, Any], kind: str) -> list[dict[str, Any]]:
@@ -327,7 +327,7 @@ def set_joint_consent(user: User, link: FamilyLink, *, opted_in: bool, share_wit
         defaults={"opted_in": opted_in, "share_with_other": share_with_other and opted_in},
     )
     if not opted_in:
-        CouplingReport.objects.filter(kind="joint", link=link).delete()
+        CouplingReport.objects.filter(kind=CouplingReport.Kind.JOINT, link=link).delete()
     return consent
 
 

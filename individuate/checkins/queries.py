@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING
 
 from .models import ContactEvent
 
+# The answers a contact can have, for other apps (they do not import checkins models).
+ContactReply = ContactEvent.Reply
+
 if TYPE_CHECKING:
     from individuate.accounts.models import User
 

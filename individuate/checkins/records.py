@@ -54,7 +54,7 @@ def export_coupling(owner: User) -> list[dict[str, Any]]:
             "computed_at": iso(r.computed_at),
             "result": r.result,
         }
-        for r in CouplingReport.objects.filter(owner=owner, kind="solo").select_related("other")
+        for r in CouplingReport.objects.filter(owner=owner, kind=CouplingReport.Kind.SOLO).select_related("other")
     ]
 
 
@@ -124,7 +124,7 @@ def journal_section(owner: User) -> Section:
 
 def coupling_section(owner: User) -> Section:
     rows = []
-    for report in CouplingReport.objects.filter(owner=owner, kind="solo").select_related("other"):
+    for report in CouplingReport.objects.filter(owner=owner, kind=CouplingReport.Kind.SOLO).select_related("other"):
         pooled = (report.result.get("pooled") or {}).get("effects", [])
         for effect in [e for e in pooled if e.get("kind") == "cross_lagged"]:
             rows.append(

@@ -80,10 +80,11 @@ def schedule_nightly() -> bool:
     if not default_task_backend.supports_defer:
         return False
     if "django_tasks_db" in settings.INSTALLED_APPS:
+        from django_tasks import TaskResultStatus
         from django_tasks_db.models import DBTaskResult
 
         waiting = DBTaskResult.objects.filter(
-            task_path=f"{__name__}.recompute_coupling", status="READY", run_after__gt=timezone.now()
+            task_path=f"{__name__}.recompute_coupling", status=TaskResultStatus.READY, run_after__gt=timezone.now()
         )
         if waiting.exists():
             return False

@@ -260,7 +260,11 @@ def _joint_rows(request: AuthedRequest) -> list[dict[str, Any]]:
         consents = coupling.joint_consents(link)
         parties = (link.inviter, link.invitee)
         decision = policy.decide_joint(request.user, parties, consents)  # type: ignore[arg-type]
-        report = CouplingReport.objects.filter(kind="joint", link=link).first() if decision.allowed else None
+        report = (
+            CouplingReport.objects.filter(kind=CouplingReport.Kind.JOINT, link=link).first()
+            if decision.allowed
+            else None
+        )
         if report is not None:
             policy.check_joint(request.user, parties, consents, via="page", path=request.path)  # type: ignore[arg-type]
         sentences = []

@@ -20,11 +20,12 @@ from . import limits
 def prune_finished_tasks(older_than: timedelta | None = None) -> int:
     if "django_tasks_db" not in settings.INSTALLED_APPS:
         return 0
+    from django_tasks import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
 
     keep = older_than if older_than is not None else timedelta(days=settings.TASK_RESULTS_KEEP_DAYS)
     deleted, _ = DBTaskResult.objects.filter(
-        status__in=["SUCCESSFUL", "FAILED"], finished_at__lte=timezone.now() - keep
+        status__in=[TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED], finished_at__lte=timezone.now() - keep
     ).delete()
     return deleted
 

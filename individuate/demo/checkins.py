@@ -77,8 +77,19 @@ def seed_checkins(child: User, parent: User) -> None:
                     other=mother,
                     at=at - timedelta(hours=3),
                     local_date=date,
-                    kind=str(rng.choice(["call", "call", "message", "visit", "request"])),
-                    response="declined" if declined else "own_terms" if own_terms else "at_once",
+                    kind=str(
+                        rng.choice(
+                            [ContactEvent.Kind.CALL] * 2
+                            + [ContactEvent.Kind.MESSAGE, ContactEvent.Kind.VISIT, ContactEvent.Kind.REQUEST]
+                        )
+                    ),
+                    response=(
+                        ContactEvent.Reply.DECLINED
+                        if declined
+                        else ContactEvent.Reply.OWN_TERMS
+                        if own_terms
+                        else ContactEvent.Reply.AT_ONCE
+                    ),
                     guilt_after=_clip((8.5 - 4.5 * progress if declined else 5 - 2 * progress) + rng.normal(0, 1)),
                 )
             )

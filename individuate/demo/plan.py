@@ -48,7 +48,7 @@ def seed_plan(child: User, parent: User) -> None:
         step = actions.add_small_step(child, goal.pk, title, today)
         SmallStep.objects.filter(pk=step.pk).update(
             planned_on=today - timedelta(days=days_ago),
-            status="done",
+            status=SmallStep.Status.DONE,
             completed_at=timezone.now() - timedelta(days=days_ago),
             guilt=guilt,
             anger=2,

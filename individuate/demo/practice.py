@@ -32,7 +32,11 @@ def seed_practice(therapist: User, client: User) -> None:
     )
     zone = profile.time_zone
     today = timezone.now().astimezone(ZoneInfo(zone)).date()
-    for days, hour, status in ((1, 10, "confirmed"), (3, 14, "confirmed"), (5, 9, "requested")):
+    for days, hour, status in (
+        (1, 10, Appointment.Status.CONFIRMED),
+        (3, 14, Appointment.Status.CONFIRMED),
+        (5, 9, Appointment.Status.REQUESTED),
+    ):
         day = today + timedelta(days=days)
         while day.weekday() > 4 or (hour > 12 and day.weekday() > 3):
             day += timedelta(days=1)

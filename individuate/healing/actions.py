@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from individuate.accounts.models import User
 from individuate.boundaries import policy
 from individuate.core.errors import ActionError
 from individuate.core.time import local_today
 
 from .content import Plan, plans
 from .models import ExerciseAnswer, Goal, PlanEnrollment, Script, SmallStep, StepSuggestion
-
-if TYPE_CHECKING:
-    from individuate.accounts.models import User
 
 SCRIPT_FIELDS = ("title", "situation", "feeling", "action", "reassurance")
 
@@ -53,7 +51,7 @@ def get_plan(plan_id: str) -> Plan:
 
 
 def default_plan_for(user: User) -> str:
-    return "parent" if user.perspective == "parent" else "adult-child"
+    return "parent" if user.perspective == User.Perspective.PARENT else "adult-child"
 
 
 @transaction.atomic
@@ -148,7 +146,9 @@ def add_small_step(owner: User, goal_id: int, title: str, planned_on: Any, scrip
     clean = _text(title, "A step", 200)
     day = _future(owner, planned_on)
     script = _own_script(owner, script_id)
-    if SmallStep.objects.filter(goal=goal, title__iexact=clean, planned_on=day, status="planned").exists():
+    if SmallStep.objects.filter(
+        goal=goal, title__iexact=clean, planned_on=day, status=SmallStep.Status.PLANNED
+    ).exists():
         raise ActionError("This step is already planned for that day.", "conflict")
     return SmallStep.objects.create(goal=goal, title=clean, planned_on=day, script=script)
 
@@ -164,9 +164,9 @@ def _own_step(owner: User, step_id: int, *, lock: bool = False) -> SmallStep:
 @transaction.atomic
 def reschedule_step(owner: User, step_id: int, planned_on: Any) -> SmallStep:
     step = _own_step(owner, step_id, lock=True)
-    if step.status not in ("planned", "not_done"):
+    if step.status not in (SmallStep.Status.PLANNED, SmallStep.Status.NOT_DONE):
         raise ActionError("Only a planned or not-done step can be moved.", "conflict")
-    step.planned_on, step.status, step.completed_at = _future(owner, planned_on), "planned", None
+    step.planned_on, step.status, step.completed_at = _future(owner, planned_on), SmallStep.Status.PLANNED, None
     step.save(update_fields=["planned_on", "status", "completed_at"])
     return step
 
@@ -174,9 +174,9 @@ def reschedule_step(owner: User, step_id: int, planned_on: Any) -> SmallStep:
 @transaction.atomic
 def drop_step(owner: User, step_id: int) -> SmallStep:
     step = _own_step(owner, step_id, lock=True)
-    if step.status == "dropped":
+    if step.status == SmallStep.Status.DROPPED:
         raise ActionError("This step is already dropped.", "conflict")
-    step.status = "dropped"
+    step.status = SmallStep.Status.DROPPED
     step.save(update_fields=["status"])
     return step
 
@@ -185,7 +185,9 @@ def drop_step(owner: User, step_id: int) -> SmallStep:
 def repeat_step(owner: User, step_id: int, planned_on: Any) -> SmallStep:
     step = _own_step(owner, step_id)
     day = _future(owner, planned_on)
-    if SmallStep.objects.filter(goal=step.goal, title__iexact=step.title, planned_on=day, status="planned").exists():
+    if SmallStep.objects.filter(
+        goal=step.goal, title__iexact=step.title, planned_on=day, status=SmallStep.Status.PLANNED
+    ).exists():
         raise ActionError("This step is already planned for that day.", "conflict")
     return SmallStep.objects.create(
         goal=step.goal, title=step.title, planned_on=day, script=step.script, repeat_of=step
@@ -224,13 +226,13 @@ def complete_step(
     anger: Any = None,
 ) -> SmallStep:
     step = _own_step(owner, step_id, lock=True)
-    if step.status in ("done", "not_done"):
+    if step.status in (SmallStep.Status.DONE, SmallStep.Status.NOT_DONE):
         raise ActionError("This step already has its outcome. Repeat it to try again.", "conflict")
-    if step.status == "dropped":
+    if step.status == SmallStep.Status.DROPPED:
         raise ActionError("This step was dropped.", "conflict")
     save_reflection(owner, step_id, how_it_went=how_it_went, learned=learned, guilt=guilt, anger=anger)
     step.refresh_from_db()
-    step.status = "done" if done else "not_done"
+    step.status = SmallStep.Status.DONE if done else SmallStep.Status.NOT_DONE
     step.completed_at = timezone.now()
     step.save(update_fields=["status", "completed_at"])
     return step
@@ -308,7 +310,9 @@ def suggest_step(
 
 def pending_suggestions(client: User) -> QuerySet[StepSuggestion]:
     """Steps a therapist suggested that the client has not answered yet (their own view)."""
-    return StepSuggestion.objects.filter(client=client, status="pending").select_related("therapist")
+    return StepSuggestion.objects.filter(client=client, status=StepSuggestion.Status.PENDING).select_related(
+        "therapist"
+    )
 
 
 @transaction.atomic
@@ -318,7 +322,7 @@ def answer_suggestion(
     suggestion = StepSuggestion.objects.select_for_update().filter(pk=suggestion_id, client=client).first()
     if suggestion is None:
         raise ActionError("Not found.", "not_found")
-    if suggestion.status != "pending":
+    if suggestion.status != StepSuggestion.Status.PENDING:
         raise ActionError("You already answered this suggestion.", "conflict")
     if accept:
         plan_id = next(pid for pid, p in plans().items() if suggestion.plan_step in {s.id for s in p.steps})
@@ -333,9 +337,9 @@ def answer_suggestion(
         suggestion.resulting_step = add_small_step(
             client, goal.pk, title or suggestion.title, planned_on or local_today(client)
         )
-        suggestion.status = "accepted"
+        suggestion.status = StepSuggestion.Status.ACCEPTED
     else:
-        suggestion.status = "declined"
+        suggestion.status = StepSuggestion.Status.DECLINED
     suggestion.responded_at = timezone.now()
     suggestion.save(update_fields=["status", "responded_at", "resulting_step"])
     return suggestion

@@ -13,7 +13,7 @@ import numpy as np
 
 from individuate.checkins.actions import contacts_by_week
 from individuate.checkins.coupling import solo_reports, window_series
-from individuate.checkins.queries import guilt_after_contacts
+from individuate.checkins.queries import ContactReply, guilt_after_contacts
 from individuate.core.time import local_today, week_start
 from individuate.measures.actions import completed_responses
 
@@ -47,7 +47,7 @@ def guilt_after_saying_no(owner: User, weeks: int = WEEKS) -> list[dict[str, Any
     today = local_today(owner)
     since = today - timedelta(days=today.weekday(), weeks=weeks - 1)  # a Monday: whole weeks only
     by_week: dict[date, list[int]] = {}
-    for local_date, guilt in guilt_after_contacts(owner, since, ["declined", "own_terms"]):
+    for local_date, guilt in guilt_after_contacts(owner, since, [ContactReply.DECLINED, ContactReply.OWN_TERMS]):
         if guilt is not None:  # an unset guilt is missing, not a number
             by_week.setdefault(week_start(local_date), []).append(guilt)
     return [{"week": w, "mean": sum(v) / len(v), "n": len(v)} for w, v in sorted(by_week.items())]

@@ -53,7 +53,7 @@ def plan_home(request: AuthedRequest) -> HttpResponse:
             {
                 "plans": list(plans().values()),
                 "recommended": actions.default_plan_for(request.user),
-                "suggestions": StepSuggestion.objects.filter(client=request.user, status="pending"),
+                "suggestions": StepSuggestion.objects.filter(client=request.user, status=StepSuggestion.Status.PENDING),
                 "today": local_today(request.user),
             },
         )
@@ -62,10 +62,10 @@ def plan_home(request: AuthedRequest) -> HttpResponse:
         enrollment = next((e for e in enrollments if e.plan == request.GET["plan"]), enrollment)
     context = _plan_context(request.user, enrollment)
     context["others"] = [e for e in enrollments if e.pk != enrollment.pk]
-    context["suggestions"] = StepSuggestion.objects.filter(client=request.user, status="pending")
+    context["suggestions"] = StepSuggestion.objects.filter(client=request.user, status=StepSuggestion.Status.PENDING)
     context["today"] = local_today(request.user)
     context["upcoming"] = SmallStep.objects.filter(
-        goal__enrollment__owner=request.user, status="planned"
+        goal__enrollment__owner=request.user, status=SmallStep.Status.PLANNED
     ).select_related("goal")[:5]
     return render(request, "healing/plan.html", context)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks import default_task_backend
 
+from individuate.accounts.models import User
 from individuate.boundaries import policy
 from individuate.core.errors import ActionError
 from individuate.core.mail import queue_email
@@ -26,10 +27,6 @@ from .models import Assignment, Response, SafetyFlag, SafetyFlagSeen
 from .registry import instruments
 from .scoring import ScoringError, score, validate_answer
 from .tasks import remind_assignment
-
-if TYPE_CHECKING:
-    from individuate.accounts.models import User
-
 
 STALE_DAYS = 14
 
@@ -42,7 +39,10 @@ def get_instrument(instrument_id: str) -> Instrument:
 
 
 # Each side's own screener; the person's own comes first, the other side's last.
-OWN_SCREENER = {"adult_child": "enmeshment-child", "parent": "enmeshment-parent"}
+OWN_SCREENER: dict[str, str] = {
+    User.Perspective.ADULT_CHILD: "enmeshment-child",
+    User.Perspective.PARENT: "enmeshment-parent",
+}
 
 
 def instruments_for(user: User) -> list[Instrument]:
@@ -72,7 +72,9 @@ def start_response(owner: User, instrument_id: str, layout: str | None = None) -
     instrument = get_instrument(instrument_id)
     if layout is not None and layout not in Response.Layout.values:
         raise ActionError("Layout must be 'one' or 'all'.")
-    existing = Response.objects.filter(owner=owner, instrument=instrument.id, status="in_progress").first()
+    existing = Response.objects.filter(
+        owner=owner, instrument=instrument.id, status=Response.Status.IN_PROGRESS
+    ).first()
     # A "last 2 weeks" questionnaire left unfinished for weeks is no longer about now.
     # One with a safety flag is closed, not deleted: the flag stays attached to its answers.
     stale = existing is not None and (
@@ -112,7 +114,7 @@ def start_response(owner: User, instrument_id: str, layout: str | None = None) -
                 assignment=assignment,
             )
     except IntegrityError:  # a concurrent start: resume the one that won
-        return Response.objects.get(owner=owner, instrument=instrument.id, status="in_progress")
+        return Response.objects.get(owner=owner, instrument=instrument.id, status=Response.Status.IN_PROGRESS)
 
 
 @transaction.atomic
@@ -250,7 +252,7 @@ def submit_response(owner: User, response_id: int) -> Response:
 
 
 def completed_responses(owner: User, instrument_id: str | None = None) -> QuerySet[Response]:
-    qs = Response.objects.filter(owner=owner, status="completed").order_by("completed_at", "id")
+    qs = Response.objects.filter(owner=owner, status=Response.Status.COMPLETED).order_by("completed_at", "id")
     return qs.filter(instrument=instrument_id) if instrument_id else qs
 
 
@@ -258,14 +260,16 @@ def latest_results_by_client(client_ids: list[int], per_client: int = 3) -> dict
     """The latest completed result per questionnaire for many clients, in one query
     (call only with the clients the policy allowed)."""
     latest: dict[int, dict[str, Response]] = {}
-    rows = Response.objects.filter(owner_id__in=client_ids, status="completed").order_by("completed_at", "id")
+    rows = Response.objects.filter(owner_id__in=client_ids, status=Response.Status.COMPLETED).order_by(
+        "completed_at", "id"
+    )
     for response in rows:
         latest.setdefault(response.owner_id, {})[response.instrument] = response
     return {cid: list(by_instrument.values())[-per_client:] for cid, by_instrument in latest.items()}
 
 
 def open_responses(owner: User) -> QuerySet[Response]:
-    return Response.objects.filter(owner=owner, status="in_progress")
+    return Response.objects.filter(owner=owner, status=Response.Status.IN_PROGRESS)
 
 
 # ---------------------------------------------------------------- assignments

@@ -119,7 +119,7 @@ class Assignment(models.Model):
         BIWEEKLY = "biweekly", "Every 2 weeks"
         MONTHLY = "monthly", "Every 4 weeks"
 
-    PERIOD_DAYS = {"weekly": 7, "biweekly": 14, "monthly": 28}
+    PERIOD_DAYS: dict[str, int] = {Recurrence.WEEKLY: 7, Recurrence.BIWEEKLY: 14, Recurrence.MONTHLY: 28}
 
     therapist = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="measure_assignments_given"

@@ -107,7 +107,7 @@ def measures_section(owner: User) -> Section:
                 "band": r.band,
                 "flags": "Asked for care (safety answer)" if r.flags else "",
             }
-            for r in Response.objects.filter(owner=owner, status="completed").order_by("-completed_at")
+            for r in Response.objects.filter(owner=owner, status=Response.Status.COMPLETED).order_by("-completed_at")
         ],
         empty="No questionnaires completed yet.",
     )

@@ -46,7 +46,9 @@ def keyed_matrix(instrument: Instrument, responses: list[Response]) -> np.ndarra
 def _current_version(instrument: Instrument) -> Any:
     """Completed responses to this version only: another version may have other items
     or another total (enmeshment-child 2 leaves resentment out)."""
-    return Response.objects.filter(instrument=instrument.id, status="completed", instrument_version=instrument.version)
+    return Response.objects.filter(
+        instrument=instrument.id, status=Response.Status.COMPLETED, instrument_version=instrument.version
+    )
 
 
 def reliable_change_for(instrument: Instrument) -> float | None:
@@ -70,9 +72,9 @@ def history(owner: User, instrument: Instrument, threshold: float | None) -> lis
     points: list[HistoryPoint] = []
     previous: float | None = None
     previous_version = ""
-    for response in Response.objects.filter(owner=owner, instrument=instrument.id, status="completed").order_by(
-        "completed_at", "id"
-    ):
+    for response in Response.objects.filter(
+        owner=owner, instrument=instrument.id, status=Response.Status.COMPLETED
+    ).order_by("completed_at", "id"):
         total = float(response.total or 0)
         change = None if previous is None else total - previous
         # A change across versions may come from the scoring, not the person: never "reliable".

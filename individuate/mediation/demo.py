@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from . import actions, plan_document
 from .holidays import birthday_rule, holiday_rule
-from .models import Case
+from .models import Case, Party
 
 if TYPE_CHECKING:
     from individuate.accounts.models import User
@@ -36,7 +36,7 @@ def seed_mediation(mediator: User, parent_a: User, parent_b: User) -> Case | Non
     monday = today - timedelta(days=today.weekday()) + timedelta(days=7)
     children = [("Elsie", date(today.year - 9, 6, 12)), ("Finn", date(today.year - 6, 2, 3))]
     case = actions.open_case(mediator, title=TITLE, parent_a=a_name, parent_b=b_name, children=children, starts=monday)
-    for role, user in (("A", parent_a), ("B", parent_b)):
+    for role, user in ((Party.Role.A, parent_a), (Party.Role.B, parent_b)):
         _, token = actions.invite_parent(mediator, case, role, user.email)
         actions.join_case(user, token)
     parents = [a_name, b_name]

@@ -8,6 +8,7 @@ from django import forms
 
 from . import plan_document
 from .holidays import CATALOGUE
+from .models import Party
 from .schedule import PATTERN_LABELS, PATTERNS, WEEKDAYS
 
 WEEKDAY_CHOICES = [("", "—")] + [(d, d.capitalize()) for d in WEEKDAYS]
@@ -60,7 +61,7 @@ class CaseSettingsForm(forms.Form):
 
 
 class InviteForm(forms.Form):
-    role = forms.ChoiceField(choices=[("A", "Parent A"), ("B", "Parent B")], widget=forms.HiddenInput)
+    role = forms.ChoiceField(choices=Party.Role.choices, widget=forms.HiddenInput)
     email = forms.EmailField(label="E-mail address")
 
 

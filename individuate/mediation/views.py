@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -149,36 +151,50 @@ def case(request: AuthedRequest, case_id: int) -> HttpResponse:
 # --- mediator: invite, settings, sessions, import ----------------------------------------------
 
 
+def _submit(
+    request: AuthedRequest,
+    case_id: int,
+    form_class: type[Form],
+    act: Callable[[access.Role, dict[str, Any]], object],
+    success: Callable[[dict[str, Any]], str],
+    anchor: str = "",
+    *,
+    say_errors: bool = True,
+) -> HttpResponse:
+    """One POSTed form on the case page: validate, run the action, say how it went, go back."""
+    role = _open(request, case_id)
+    form = form_class(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        attempt(request, lambda: act(role, data), success(data))
+    elif say_errors:
+        form_errors(request, form)
+    return redirect(reverse("mediation:case", args=[case_id]) + anchor)
+
+
 @login_required
 @require_POST
 def invite(request: AuthedRequest, case_id: int) -> HttpResponse:
-    role = _open(request, case_id)
-    form = forms.InviteForm(request.POST)
-    if form.is_valid():
-        attempt(
-            request,
-            lambda: actions.invite_parent(
-                request.user, role.case, form.cleaned_data["role"], form.cleaned_data["email"]
-            ),
-            "Invitation sent. The parent joins with an account for that address.",
-        )
-    else:
-        form_errors(request, form)
-    return redirect("mediation:case", case_id)
+    return _submit(
+        request,
+        case_id,
+        forms.InviteForm,
+        lambda role, data: actions.invite_parent(request.user, role.case, data["role"], data["email"]),
+        lambda _: "Invitation sent. The parent joins with an account for that address.",
+    )
 
 
 @login_required
 @require_POST
 def case_settings(request: AuthedRequest, case_id: int) -> HttpResponse:
-    role = _open(request, case_id)
-    form = forms.CaseSettingsForm(request.POST)
-    if form.is_valid():
-        attempt(
-            request,
-            lambda: actions.update_case(request.user, role.case, **form.cleaned_data),
-            "Case settings saved.",
-        )
-    return redirect("mediation:case", case_id)
+    return _submit(
+        request,
+        case_id,
+        forms.CaseSettingsForm,
+        lambda role, data: actions.update_case(request.user, role.case, **data),
+        lambda _: "Case settings saved.",
+        say_errors=False,
+    )
 
 
 @login_required
@@ -390,69 +406,58 @@ def comment(request: AuthedRequest, case_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def decide(request: AuthedRequest, case_id: int, comment_id: int) -> HttpResponse:
-    role = _open(request, case_id)
-    form = forms.DecisionForm(request.POST)
-    if form.is_valid():
-        accept = form.cleaned_data["accept"]
-        attempt(
-            request,
-            lambda: actions.decide_proposal(
-                request.user, role.case, comment_id, accept=accept, note=form.cleaned_data["note"]
-            ),
-            "Accepted into the draft as a new version." if accept else "Proposal declined.",
-        )
-    return redirect("mediation:case", case_id)
+    return _submit(
+        request,
+        case_id,
+        forms.DecisionForm,
+        lambda role, data: actions.decide_proposal(
+            request.user, role.case, comment_id, accept=data["accept"], note=data["note"]
+        ),
+        lambda data: "Accepted into the draft as a new version." if data["accept"] else "Proposal declined.",
+        say_errors=False,
+    )
 
 
 @login_required
 @require_POST
 def agree(request: AuthedRequest, case_id: int) -> HttpResponse:
-    role = _open(request, case_id)
-    form = forms.AgreeForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        attempt(
-            request,
-            lambda: actions.agree(
-                request.user, role.case, data["version"], typed_name=data["typed_name"], sha256=data["sha256"]
-            ),
-            f"You agreed to version {data['version']}.",
-        )
-    else:
-        form_errors(request, form)
-    return redirect(reverse("mediation:case", args=[case_id]) + "#agreement")
+    return _submit(
+        request,
+        case_id,
+        forms.AgreeForm,
+        lambda role, data: actions.agree(
+            request.user, role.case, data["version"], typed_name=data["typed_name"], sha256=data["sha256"]
+        ),
+        lambda data: f"You agreed to version {data['version']}.",
+        "#agreement",
+    )
 
 
 @login_required
 @require_POST
 def add_note(request: AuthedRequest, case_id: int) -> HttpResponse:
-    role = _open(request, case_id)
-    form = forms.NoteForm(request.POST)
-    if form.is_valid():
-        attempt(
-            request,
-            lambda: actions.add_private_note(request.user, role.case, form.cleaned_data["text"]),
-            "Your note is with the mediator only.",
-        )
-    else:
-        form_errors(request, form)
-    return redirect(reverse("mediation:case", args=[case_id]) + "#private")
+    return _submit(
+        request,
+        case_id,
+        forms.NoteForm,
+        lambda role, data: actions.add_private_note(request.user, role.case, data["text"]),
+        lambda _: "Your note is with the mediator only.",
+        "#private",
+    )
 
 
 @login_required
 @require_POST
 def contact(request: AuthedRequest, case_id: int) -> HttpResponse:
-    role = _open(request, case_id)
-    form = forms.ContactForm(request.POST)
-    if form.is_valid():
-        attempt(
-            request,
-            lambda: actions.set_contact(
-                request.user, role.case, details=form.cleaned_data["details"], share=form.cleaned_data["share"]
-            ),
-            "Contact details saved.",
-        )
-    return redirect(reverse("mediation:case", args=[case_id]) + "#private")
+    return _submit(
+        request,
+        case_id,
+        forms.ContactForm,
+        lambda role, data: actions.set_contact(request.user, role.case, details=data["details"], share=data["share"]),
+        lambda _: "Contact details saved.",
+        "#private",
+        say_errors=False,
+    )
 
 
 # --- versions, comparison --------------------------------------------------------------------

@@ -48,16 +48,14 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         "portal/dashboard_person.html",
         {
             "people": [(o, boundaries.link_state(o)) for o in user.others.all()],
-            "connections": boundaries.connections_of_client(user).filter(status__in=["pending", "active"]),
+            "connections": boundaries.open_connections_of_client(user),
             "family_invitations_count": invitations["family"],
             "therapist_invitations": boundaries.therapist_invitations_for(user),
             "recent_access": boundaries.access_summary(user)[:5],
             "due_measures": measures.due_assignments(user),
             # "What now?": today's check-in, the next session, what the therapist asked for, recent mood.
             "checked_in_today": checkins.todays_checkins(user).first(),
-            "next_session": practice.upcoming_for(user)
-            .filter(client=user, status__in=["requested", "confirmed"])
-            .first(),
+            "next_session": practice.upcoming_for(user).filter(client=user, status__in=practice.OPEN).first(),
             "suggestions": healing.pending_suggestions(user),
             "recent_mood": [day for day in mood if day.get("mood") is not None],
         },
@@ -65,7 +63,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
 
 
 def _booking_requests(therapist: Any) -> Any:
-    return practice.upcoming_for(therapist).filter(therapist=therapist, status="requested")
+    return practice.upcoming_for(therapist).filter(therapist=therapist, status=practice.AppointmentStatus.REQUESTED)
 
 
 @therapist_required
@@ -99,11 +97,17 @@ def practice_dashboard(request: AuthedRequest) -> HttpResponse:
     now = timezone.now().astimezone(zone)
     week_end = now + timedelta(days=7 - now.weekday())
     mine = list(practice.upcoming_for(therapist).filter(therapist=therapist))
-    today = [a for a in mine if a.status == "confirmed" and a.start.astimezone(zone).date() == now.date()]
+    today = [
+        a
+        for a in mine
+        if a.status == practice.AppointmentStatus.CONFIRMED and a.start.astimezone(zone).date() == now.date()
+    ]
     week = [
         a
         for a in mine
-        if a.status == "confirmed" and now.date() < a.start.astimezone(zone).date() and a.start < week_end
+        if a.status == practice.AppointmentStatus.CONFIRMED
+        and now.date() < a.start.astimezone(zone).date()
+        and a.start < week_end
     ]
     may_see = policy.therapist_may_see_clients(therapist)
     clients = []
@@ -150,7 +154,7 @@ def practice_dashboard(request: AuthedRequest) -> HttpResponse:
             "today": today,
             "week": week,
             "may_see": may_see,
-            "requests": [a for a in mine if a.status == "requested"] if may_see else [],
+            "requests": [a for a in mine if a.status == practice.AppointmentStatus.REQUESTED] if may_see else [],
             "connection_requests": len(boundaries.pending_for_therapist(therapist)) if may_see else 0,
             "inbox": practice.open_contact_requests(therapist) if may_see else [],
             "clients": clients,

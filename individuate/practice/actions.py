@@ -41,7 +41,9 @@ from .tasks import send_appointment_emails, send_reminder
 if TYPE_CHECKING:
     from individuate.accounts.models import User
 
-OPEN = ("requested", "confirmed")
+# For other apps, which do not import practice models (the import contracts).
+AppointmentStatus = Appointment.Status
+OPEN = (Appointment.Status.REQUESTED, Appointment.Status.CONFIRMED)
 MAX_OPEN_REQUESTS = 3
 
 
@@ -129,10 +131,10 @@ def rules_for(therapist: User) -> Rules:
         ranges = exceptions.setdefault((ex.day, ex.kind), [])
         if ex.start and ex.end:
             ranges.append(TimeRange(ex.start, ex.end))
-        elif ex.kind == "off":
+        elif ex.kind == AvailabilityException.Kind.OFF:
             whole_days_off.add(ex.day)
     for day in whole_days_off:  # a whole day off wins over partial time off that day
-        exceptions[(day, "off")] = []
+        exceptions[(day, AvailabilityException.Kind.OFF)] = []
     return Rules(
         time_zone=profile.time_zone,
         weekly={day: tuple(ranges) for day, ranges in weekly.items()},
@@ -147,7 +149,7 @@ def rules_for(therapist: User) -> Rules:
 
 def busy_of(therapist: User, *, exclude: int | None = None) -> list[tuple[datetime, datetime]]:
     qs = Appointment.objects.filter(
-        therapist=therapist, status="confirmed", end__gte=timezone.now() - timedelta(days=1)
+        therapist=therapist, status=Appointment.Status.CONFIRMED, end__gte=timezone.now() - timedelta(days=1)
     )
     if exclude is not None:
         qs = qs.exclude(pk=exclude)
@@ -157,9 +159,9 @@ def busy_of(therapist: User, *, exclude: int | None = None) -> list[tuple[dateti
 def requested_starts(therapist: User) -> list[datetime]:
     """Start times with a request waiting for this therapist's answer."""
     return list(
-        Appointment.objects.filter(therapist=therapist, status="requested", start__gte=timezone.now()).values_list(
-            "start", flat=True
-        )
+        Appointment.objects.filter(
+            therapist=therapist, status=Appointment.Status.REQUESTED, start__gte=timezone.now()
+        ).values_list("start", flat=True)
     )
 
 
@@ -224,7 +226,7 @@ def _overlaps_confirmed(therapist: User, start: datetime, end: datetime, exclude
     """Another confirmed session within this one, including the buffer between sessions."""
     buffer = timedelta(minutes=profile_of(therapist).buffer_minutes)
     qs = Appointment.objects.filter(
-        therapist=therapist, status="confirmed", start__lt=end + buffer, end__gt=start - buffer
+        therapist=therapist, status=Appointment.Status.CONFIRMED, start__lt=end + buffer, end__gt=start - buffer
     )
     if exclude is not None:
         qs = qs.exclude(pk=exclude)
@@ -267,7 +269,11 @@ def book(client: User, therapist_id: int, start: datetime) -> Appointment:
         end = _check(therapist, start)
         instant = profile_of(therapist).instant_booking
         appointment = Appointment(
-            therapist=therapist, client=client, start=start, end=end, status="confirmed" if instant else "requested"
+            therapist=therapist,
+            client=client,
+            start=start,
+            end=end,
+            status=Appointment.Status.CONFIRMED if instant else Appointment.Status.REQUESTED,
         )
         if instant:
             _save_confirmed(appointment)
@@ -275,7 +281,7 @@ def book(client: User, therapist_id: int, start: datetime) -> Appointment:
             if Appointment.objects.filter(client=client, therapist=therapist, start=start, status__in=OPEN).exists():
                 raise ActionError("You already asked for this time.", "conflict")
             waiting = Appointment.objects.filter(
-                client=client, therapist=therapist, status="requested", end__gte=timezone.now()
+                client=client, therapist=therapist, status=Appointment.Status.REQUESTED, end__gte=timezone.now()
             )
             if waiting.count() >= MAX_OPEN_REQUESTS:
                 raise ActionError(
@@ -332,11 +338,11 @@ def confirm(therapist: User, appointment_id: int) -> Appointment:
         if appointment.therapist_id != therapist.pk:
             raise ActionError("Only the therapist confirms.", "forbidden")
         _may_act(therapist, appointment)
-        if appointment.status != "requested":
+        if appointment.status != Appointment.Status.REQUESTED:
             raise ActionError(f"This appointment is {appointment.status}, not waiting.", "conflict")
         if appointment.start <= timezone.now():
             raise ActionError("This time has passed.", "conflict")
-        appointment.status, appointment.sequence = "confirmed", appointment.sequence + 1
+        appointment.status, appointment.sequence = Appointment.Status.CONFIRMED, appointment.sequence + 1
         _save_confirmed(appointment)
         _event(appointment, therapist, "confirmed")
         _notify(appointment, "confirmed")
@@ -350,10 +356,10 @@ def decline(therapist: User, appointment_id: int, reason: str = "") -> Appointme
         if appointment.therapist_id != therapist.pk:
             raise ActionError("Only the therapist declines.", "forbidden")
         _may_act(therapist, appointment)
-        if appointment.status != "requested":
+        if appointment.status != Appointment.Status.REQUESTED:
             raise ActionError(f"This appointment is {appointment.status}, not waiting.", "conflict")
         appointment.status, appointment.sequence, appointment.reason = (
-            "declined",
+            Appointment.Status.DECLINED,
             appointment.sequence + 1,
             reason[:500],
         )
@@ -375,8 +381,12 @@ def cancel(user: User, appointment_id: int, reason: str = "") -> Appointment:
             raise ActionError("Switch on two-factor authentication first.", "forbidden")
         if appointment.status not in OPEN:
             raise ActionError(f"This appointment is already {appointment.status}.", "conflict")
-        late = appointment.status == "confirmed" and is_late_cancellation(appointment)
-        appointment.status, appointment.sequence, appointment.reason = "cancelled", appointment.sequence + 1, reason
+        late = appointment.status == Appointment.Status.CONFIRMED and is_late_cancellation(appointment)
+        appointment.status, appointment.sequence, appointment.reason = (
+            Appointment.Status.CANCELLED,
+            appointment.sequence + 1,
+            reason,
+        )
         appointment.save()
         _event(appointment, user, "cancelled", ("late: " if late else "") + reason)
         _notify(appointment, "cancelled", reason=reason)
@@ -398,18 +408,18 @@ def reschedule(user: User, appointment_id: int, new_start: datetime) -> Appointm
         _may_act(user, appointment)
         if appointment.start <= timezone.now():
             raise ActionError("This session has already begun or passed; it cannot be moved.", "conflict")
-        late = appointment.status == "confirmed" and is_late_cancellation(appointment)
+        late = appointment.status == Appointment.Status.CONFIRMED and is_late_cancellation(appointment)
         end = _check(appointment.therapist, new_start, exclude=appointment.pk)
         previous = (appointment.start.isoformat(), appointment.end.isoformat())
         appointment.start, appointment.end, appointment.sequence = new_start, end, appointment.sequence + 1
         appointment.reminded_at = None
-        if appointment.status == "confirmed":
+        if appointment.status == Appointment.Status.CONFIRMED:
             _save_confirmed(appointment)
         else:
             appointment.save()
         _event(appointment, user, "rescheduled", ("late: " if late else "") + f"from {previous[0]}")
         _notify(appointment, "rescheduled", previous=previous)
-        if appointment.status == "confirmed":
+        if appointment.status == Appointment.Status.CONFIRMED:
             _schedule_reminder(appointment)
     return appointment
 
@@ -446,7 +456,11 @@ def note_for(appointment: Appointment, viewer: User) -> str:
     """The reason given when the appointment was declined or cancelled — for the person it
     was written for (the other side), never echoed back to its author."""
     closing = [e for e in appointment.events.all() if e.kind in ("declined", "cancelled")]
-    if not closing or closing[-1].actor_id == viewer.pk or appointment.status not in ("declined", "cancelled"):
+    if (
+        not closing
+        or closing[-1].actor_id == viewer.pk
+        or appointment.status not in (Appointment.Status.DECLINED, Appointment.Status.CANCELLED)
+    ):
         return ""
     return appointment.reason
 
@@ -554,7 +568,7 @@ def cancel_for_ended_connection(client: User, therapist: User) -> int:
         for appointment in Appointment.objects.select_for_update().filter(
             therapist=therapist, client=client, status__in=OPEN, start__gt=timezone.now()
         ):
-            appointment.status, appointment.sequence = "cancelled", appointment.sequence + 1
+            appointment.status, appointment.sequence = Appointment.Status.CANCELLED, appointment.sequence + 1
             appointment.reason = "The connection ended."
             appointment.save()
             _event(appointment, None, "cancelled", "connection ended")

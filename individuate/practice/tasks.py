@@ -52,7 +52,7 @@ def send_reminder(appointment_id: int, sequence: int) -> None:
     with transaction.atomic():
         appointment = (
             Appointment.objects.select_for_update(of=("self",))
-            .filter(pk=appointment_id, status="confirmed", sequence=sequence, reminded_at__isnull=True)
+            .filter(pk=appointment_id, status=Appointment.Status.CONFIRMED, sequence=sequence, reminded_at__isnull=True)
             .first()
         )
         if appointment is None:

@@ -93,9 +93,7 @@ def _connection_state(request: HttpRequest, therapist: User) -> str:
     user = request.user
     if not user.is_authenticated or user.is_therapist:
         return ""
-    connection = (
-        boundaries.connections_of_client(user).filter(therapist=therapist, status__in=["pending", "active"]).first()
-    )
+    connection = boundaries.open_connections_of_client(user).filter(therapist=therapist).first()
     return connection.status if connection else ""
 
 
@@ -109,7 +107,7 @@ def _zone(request: HttpRequest, user: Any) -> zoneinfo.ZoneInfo:
 
 @person_required
 def book(request: AuthedRequest, therapist_id: int) -> HttpResponse:
-    therapist = User.objects.filter(pk=therapist_id, role="therapist", is_active=True).first()
+    therapist = User.objects.filter(pk=therapist_id, role=User.Role.THERAPIST, is_active=True).first()
     if therapist is None:
         raise Http404("No such therapist.")
     connected = policy.active_connection(therapist, request.user) is not None
@@ -136,7 +134,7 @@ def book(request: AuthedRequest, therapist_id: int) -> HttpResponse:
                 messages.success(
                     request,
                     "Booked — see you then."
-                    if done.status == "confirmed"
+                    if done.status == Appointment.Status.CONFIRMED
                     else "Requested. You'll get an e-mail when the therapist confirms.",
                 )
         if done is not None:
@@ -156,7 +154,11 @@ def book(request: AuthedRequest, therapist_id: int) -> HttpResponse:
     first_day = max(first_day, today)  # the past has no free times: never page into it
     start = datetime.combine(first_day, time(0), tzinfo=zone)
     slots: list[datetime] = []
-    mine = list(actions.upcoming_for(request.user).filter(therapist=therapist, client=request.user, status="requested"))
+    mine = list(
+        actions.upcoming_for(request.user).filter(
+            therapist=therapist, client=request.user, status=Appointment.Status.REQUESTED
+        )
+    )
     if connected:
         try:
             slots = actions.free_slots(therapist, start, start + timedelta(days=7))
@@ -209,7 +211,14 @@ def appointments(request: AuthedRequest) -> HttpResponse:
         note = actions.note_for(a, user)
         if note and shown:
             notes[a.pk] = note
-        rows.append((a, local_label(a.start, zone), a.status == "confirmed" and actions.is_late_cancellation(a), other))
+        rows.append(
+            (
+                a,
+                local_label(a.start, zone),
+                a.status == Appointment.Status.CONFIRMED and actions.is_late_cancellation(a),
+                other,
+            )
+        )
     return render(request, "practice/appointments.html", {"rows": rows, "zone": zone, "notes": notes})
 
 
@@ -386,7 +395,9 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     events = [
         appointment_info(a)
         for a in Appointment.objects.filter(
-            therapist=profile.therapist, status="confirmed", end__gte=timezone.now() - timedelta(days=30)
+            therapist=profile.therapist,
+            status=Appointment.Status.CONFIRMED,
+            end__gte=timezone.now() - timedelta(days=30),
         ).select_related("therapist", "client")
     ]
     return HttpResponse(

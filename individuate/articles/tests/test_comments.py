@@ -19,6 +19,16 @@ from individuate.articles.models import Article, Comment, ModerationDecision
 PLANTED = "planted.secret.7f3a@example.net"
 
 
+def _comment(
+    article: Article, name: str, body: str = "hi", status: str = "approved", days_ago: int = 0, **extra: object
+) -> Comment:
+    """A comment stored as it is (no form, no filter), by NAME at name@example.org unless told."""
+    extra.setdefault("email", f"{name.lower()}@example.org")
+    if days_ago:
+        extra["status_changed_at"] = timezone.now() - timedelta(days=days_ago)
+    return Comment.objects.create(article=article, name=name, body=body, status=status, **extra)
+
+
 def _article(author: User, slug: str = "on-guilt", **extra: object) -> Article:
     article = actions.save_article(
         author, None, title="On guilt", body="Guilt is *loud*.", slug=slug, summary="A short piece.", tags=["Guilt"]
@@ -181,8 +191,8 @@ def test_sent_too_fast_is_held_and_a_forged_start_time_too(article: Article) -> 
 
 def test_reply_to_another_articles_comment_or_a_trashed_one_is_refused(article: Article, therapist: User) -> None:
     other = _article(therapist, slug="other")
-    theirs = Comment.objects.create(article=other, name="X", email="x@example.org", body="hi", status="approved")
-    trashed = Comment.objects.create(article=article, name="Y", email="y@example.org", body="hey", status="trash")
+    theirs = _comment(other, "X")
+    trashed = _comment(article, "Y", "hey", "trash")
     for parent in (theirs, trashed):
         cache_clear()
         response = _post(Client(), article, parent=parent.pk, email=f"r{parent.pk}@example.org")
@@ -192,9 +202,7 @@ def test_reply_to_another_articles_comment_or_a_trashed_one_is_refused(article: 
 
 
 def test_planted_email_never_appears_in_public_responses(article: Article, therapist: User) -> None:
-    comment = Comment.objects.create(
-        article=article, name="Planter", email=PLANTED, body="A kind word.", status="approved"
-    )
+    comment = _comment(article, "Planter", "A kind word.", email=PLANTED)
     actions.reply(therapist, comment.pk, "Thank you for reading.")
     urls = [
         reverse("articles:article", args=[article.slug]),
@@ -249,24 +257,22 @@ def test_every_status_change_is_recorded_and_spam_stays_in_the_folder(article: A
 
 
 def test_only_the_author_or_operator_moderates(article: Article, outsider: User) -> None:
-    c = Comment.objects.create(article=article, name="X", email="x@example.org", body="hi", status="pending")
+    c = _comment(article, "X", status="pending")
     with pytest.raises(Exception, match="No such comment"):
         actions.moderate(outsider, [c.pk], "approve")
 
 
 def test_approved_commenter_is_approved_at_once_next_time(article: Article, therapist: User) -> None:
-    Comment.objects.create(article=article, name="Robin", email="robin@example.org", body="First.", status="approved")
+    _comment(article, "Robin", "First.")
     _post(Client(), article, body="Thinking about it more, I called my mum less this week and it was fine.")
     assert Comment.objects.latest("pk").status == "approved"
 
 
 def test_author_reply_is_marked_and_threading_stops_at_depth_three(article: Article, therapist: User) -> None:
-    top = Comment.objects.create(article=article, name="A", email="a@example.org", body="Top", status="approved")
+    top = _comment(article, "A", "Top")
     answer = actions.reply(therapist, top.pk, "Thank you.")
     assert answer.by_author and answer.status == "approved" and answer.depth == 1
-    deeper = Comment.objects.create(
-        article=article, parent=answer, depth=2, name="B", email="b@example.org", body="More", status="approved"
-    )
+    deeper = _comment(article, "B", "More", parent=answer, depth=2)
     cache_clear()
     deepest = actions.post_comment(
         article, actions.Incoming(name="C", email="c@example.org", body="Even more", parent_id=deeper.pk)
@@ -282,38 +288,10 @@ def test_trash_and_spam_are_purged_after_30_days_by_the_real_worker(therapist: U
     from django.test import override_settings
 
     article = _article(therapist)
-    old = Comment.objects.create(
-        article=article,
-        name="O",
-        email="o@example.org",
-        body="old",
-        status="trash",
-        status_changed_at=timezone.now() - timedelta(days=31),
-    )
-    old_spam = Comment.objects.create(
-        article=article,
-        name="S",
-        email="s@example.org",
-        body="buy",
-        status="spam",
-        status_changed_at=timezone.now() - timedelta(days=31),
-    )
-    fresh = Comment.objects.create(
-        article=article,
-        name="F",
-        email="f@example.org",
-        body="new",
-        status="trash",
-        status_changed_at=timezone.now() - timedelta(days=29),
-    )
-    kept = Comment.objects.create(
-        article=article,
-        name="K",
-        email="k@example.org",
-        body="ok",
-        status="approved",
-        status_changed_at=timezone.now() - timedelta(days=300),
-    )
+    old = _comment(article, "O", "old", "trash", days_ago=31)
+    old_spam = _comment(article, "S", "buy", "spam", days_ago=31)
+    fresh = _comment(article, "F", "new", "trash", days_ago=29)
+    kept = _comment(article, "K", "ok", days_ago=300)
     with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
         from individuate.articles.tasks import purge_old_trash
 
@@ -325,19 +303,16 @@ def test_trash_and_spam_are_purged_after_30_days_by_the_real_worker(therapist: U
 
 
 def test_commenter_export_and_erasure_by_signed_link(article: Article) -> None:
-    mine = Comment.objects.create(
-        article=article,
-        name="Robin",
+    mine = _comment(
+        article,
+        "Robin",
+        "My words.",
         email=PLANTED,
-        body="My words.",
-        status="approved",
         ip="10.1.1.1",
         user_agent="UA",
         website="https://robin.example",
     )
-    reply = Comment.objects.create(
-        article=article, parent=mine, name="Other", email="o@example.org", body="Reply stays.", status="approved"
-    )
+    reply = _comment(article, "Other", "Reply stays.", parent=mine)
     c = Client()
     c.post(reverse("articles:commenter_request"), {"email": PLANTED})
     link = next(m for m in mail.outbox if m.to == [PLANTED])

@@ -12,23 +12,7 @@ import pytest
 from individuate.articles import spam
 from individuate.articles.spam import features, training
 from individuate.articles.spam.model import ModelError, SpamModel
-
-HAM = [
-    "This helped me understand why I feel guilty every time my mother calls.",
-    "Thank you, the part about small steps apart made sense to me.",
-    "I moved out last year and it still feels strange, but better.",
-    "My father does this too. Reading it calmly was a relief.",
-    "Good article, I shared it with my sister.",
-    "Do you have anything on how parents can get help on their own?",
-]
-SPAM = [
-    "Check out my channel http://spam.example subscribe!!!",
-    "Make money fast, visit www.cash.example now",
-    "subscribe to my channel please check out my video",
-    "Free gift cards here http://gift.example click",
-    "Follow me on twitter for free followers www.follow.example",
-    "check out this video on youtube http://vid.example",
-]
+from individuate.articles.tests.conftest import HAM, SPAM
 
 
 def _write(directory: Path, name: str, rows: list[tuple[str, int]]) -> None:

@@ -68,13 +68,13 @@ class Command(BaseCommand):
             TOTP.activate(therapist, generate_totp_secret())
             RecoveryCodes.activate(therapist)
 
-        child = _user(CHILD, "Robin", perspective="adult_child", time_zone="Europe/Berlin")
-        parent = _user(PARENT, "Ellen", perspective="parent", time_zone="Europe/Berlin")
+        child = _user(CHILD, "Robin", perspective=User.Perspective.ADULT_CHILD, time_zone="Europe/Berlin")
+        parent = _user(PARENT, "Ellen", perspective=User.Perspective.PARENT, time_zone="Europe/Berlin")
 
         mother, _ = TrackedPerson.objects.get_or_create(owner=child, name="my mother", defaults={"role": "parent"})
         TrackedPerson.objects.get_or_create(owner=child, name="my father", defaults={"role": "parent"})
         robin, _ = TrackedPerson.objects.get_or_create(owner=parent, name="Robin", defaults={"role": "child"})
-        if not FamilyLink.objects.filter(inviter_other=mother, status="active").exists():
+        if not FamilyLink.objects.filter(inviter_other=mother, status=FamilyLink.Status.ACTIVE).exists():
             FamilyLink.objects.create(
                 inviter=child,
                 inviter_other=mother,
@@ -85,7 +85,9 @@ class Command(BaseCommand):
                 token_hash=new_token()[1],
             )
 
-        connection = TherapistConnection.objects.filter(therapist=therapist, client=child, status="active").first()
+        connection = TherapistConnection.objects.filter(
+            therapist=therapist, client=child, status=TherapistConnection.Status.ACTIVE
+        ).first()
         if connection is None:
             connection = TherapistConnection.objects.create(
                 therapist=therapist,
@@ -103,14 +105,14 @@ class Command(BaseCommand):
         seed_checkins(child, parent)
         seed_plan(child, parent)
         seed_practice(therapist, child)
-        link = FamilyLink.objects.get(inviter_other=mother, status="active")
+        link = FamilyLink.objects.get(inviter_other=mother, status=FamilyLink.Status.ACTIVE)
         set_joint_consent(parent, link, opted_in=True, share_with_other=True)
         recompute_solo()
         recompute_joint()
         if not Assignment.objects.filter(client=child, active=True).exists():
-            assign(therapist, child.pk, "phq9", "biweekly", earliest_today())
-        nora = _user(MEDIATION_A, "Nora", perspective="parent", time_zone="Europe/Berlin")
-        tobias = _user(MEDIATION_B, "Tobias", perspective="parent", time_zone="Europe/Berlin")
+            assign(therapist, child.pk, "phq9", Assignment.Recurrence.BIWEEKLY, earliest_today())
+        nora = _user(MEDIATION_A, "Nora", perspective=User.Perspective.PARENT, time_zone="Europe/Berlin")
+        tobias = _user(MEDIATION_B, "Tobias", perspective=User.Perspective.PARENT, time_zone="Europe/Berlin")
         seed_articles(therapist)
         if seed_mediation(therapist, nora, tobias) is not None:
             # Demo data ends no later than today in every time zone (the signers' today may be later).
