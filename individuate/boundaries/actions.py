@@ -327,9 +327,10 @@ def accept_family_invitation(
 
 
 @transaction.atomic
-def decline_family_invitation(user: User, raw_token: str) -> None:
+def decline_family_invitation(user: User, raw_token: str) -> FamilyLink:
     link = FAMILY.move(_pending_link_for(user, raw_token), "decline", by=user, refused_by_invitee=True)
     refuse_family_invitations(_refused_addresses_of(user, link.invitee_email), DoNotInvite.Reason.DECLINED)
+    return link
 
 
 def _close_link(link: FamilyLink, by: User) -> None:
@@ -548,8 +549,8 @@ def _accept(user: User, connection: TherapistConnection) -> TherapistConnection:
 
 
 @transaction.atomic
-def decline_connection_invitation(user: User, raw_token: str) -> None:
-    _decline(user, _invited_connection_for(user, raw_token))
+def decline_connection_invitation(user: User, raw_token: str) -> TherapistConnection:
+    return _decline(user, _invited_connection_for(user, raw_token))
 
 
 def _decline(user: User, connection: TherapistConnection) -> TherapistConnection:

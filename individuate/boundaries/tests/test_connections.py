@@ -163,3 +163,12 @@ def test_no_reinvitation_email_after_client_declined(therapist: User) -> None:
     mail.outbox.clear()
     actions.invite_client(therapist, "newclient@example.com")
     assert not mail.outbox
+
+
+def test_declining_a_therapists_invitation_on_its_page_leaves_the_page(therapist: User) -> None:
+    _, raw = actions.invite_client(therapist, "newclient@example.com")
+    page = Client()
+    page.force_login(make_user("newclient@example.com"))
+    answer = page.post(reverse("boundaries:connection_accept", args=[raw]), {"decision": "decline"})
+    assert answer.status_code == 302 and answer["Location"] == reverse("portal:dashboard")
+    assert TherapistConnection.objects.get().status == TherapistConnection.Status.DECLINED

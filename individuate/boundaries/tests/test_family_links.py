@@ -285,3 +285,12 @@ def test_duplicate_and_oversized_names_are_refused(alice: User) -> None:
     with pytest.raises(ActionError):
         actions.add_other(alice, "my aunt", "aunt")
     assert alice.others.count() == 1
+
+
+def test_declining_on_the_invitation_page_leaves_the_page(alice: User) -> None:
+    raw = _invite(alice)
+    page = Client()
+    page.force_login(make_user("mother@example.com", "Margit", perspective="parent"))
+    answer = page.post(reverse("boundaries:family_accept", args=[raw]), {"decision": "decline"})
+    assert answer.status_code == 302 and answer["Location"] == reverse("boundaries:others")
+    assert FamilyLink.objects.get().status == FamilyLink.Status.DECLINED
