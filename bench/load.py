@@ -126,9 +126,7 @@ def seed(out: Path) -> None:
     EmailAddress.objects.bulk_create(
         EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in [*clients, *therapists]
     )
-    others = TrackedPerson.objects.bulk_create(
-        TrackedPerson(owner=c, name="my mother", role="parent") for c in clients
-    )
+    others = TrackedPerson.objects.bulk_create(TrackedPerson(owner=c, name="my mother", role="parent") for c in clients)
     checkins = CheckIn.objects.bulk_create(
         (
             CheckIn(
@@ -172,7 +170,7 @@ def seed(out: Path) -> None:
         store.create()
         return str(store.session_key)
 
-    sample = clients[BIG_PRACTICE:BIG_PRACTICE + 200]
+    sample = clients[BIG_PRACTICE : BIG_PRACTICE + 200]
     credentials = {
         "clients": [
             {"session": session_for(c), "token": issue_api_token(c, "load")[1], "other": other_of[c.pk].pk}
@@ -255,7 +253,9 @@ async def _drive(base: str, creds: dict[str, Any], rate: float, seconds: float, 
     connector = aiohttp.TCPConnector(limit=400)
     timeout = aiohttp.ClientTimeout(total=10.0)
     # no cookie jar: each request carries its persona's cookies itself
-    async with aiohttp.ClientSession(connector=connector, timeout=timeout, cookie_jar=aiohttp.DummyCookieJar()) as client:
+    async with aiohttp.ClientSession(
+        connector=connector, timeout=timeout, cookie_jar=aiohttp.DummyCookieJar()
+    ) as client:
         tasks = []
         t0 = time.perf_counter()
         total = int(rate * seconds)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.core.cache import cache
 
@@ -28,7 +29,7 @@ def test_a_chart_is_drawn_once_per_distinct_data() -> None:
 
 def test_a_real_chart_from_the_cache_is_the_chart_of_its_data() -> None:
     cache.clear()
-    days = [
+    days: list[dict[str, Any]] = [
         {"date": date(2026, 11, d), "mood": d % 10, "guilt": 3, "anger": 2, "anxiety": None, "perceived": {}}
         for d in range(1, 20)
     ]
