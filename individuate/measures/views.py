@@ -38,6 +38,13 @@ from .registry import instruments
 def measures(request: AuthedRequest) -> HttpResponse:
     user = request.user
     latest = {r.instrument: r for r in actions.completed_responses(user)}
+    changes = {}
+    for instrument_id in latest:
+        instrument = instruments().get(instrument_id)
+        if instrument is not None:
+            points = reports.history(user, instrument, reports.reliable_change_for(instrument))
+            if len(points) >= 2:
+                changes[instrument_id] = points[-1]
     return render(
         request,
         "measures/index.html",
@@ -47,6 +54,7 @@ def measures(request: AuthedRequest) -> HttpResponse:
             "upcoming": actions.upcoming_assignments(user),
             "open": {r.instrument: r for r in actions.open_responses(user)},
             "latest": latest,
+            "changes": changes,
             "start_form": StartForm(),
         },
     )
