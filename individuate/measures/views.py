@@ -23,7 +23,6 @@ from individuate.core.http import (
     AuthedRequest,
     attempt,
     confirm_first,
-    form_errors,
     person_required,
     therapist_required,
 )
@@ -287,13 +286,20 @@ def _client_or_denied(request: AuthedRequest, client_id: int) -> User:
     return policy.require_owner(request.user, client_id, "measures", via="page", path=request.path)
 
 
+def _client_page(request: AuthedRequest, client: User, assign_form: AssignForm | None = None) -> HttpResponse:
+    """The client's questionnaires page; with a bound ASSIGN_FORM that had mistakes, the form
+    shows again with what was chosen and each error beside its field (status 422)."""
+    context = reports.client_overview(client, request.user)
+    context["assign_form"] = assign_form or AssignForm(
+        instruments=instruments().values(), initial={"starts_on": timezone.localdate()}
+    )
+    context["assignments"] = actions.assignments_given(request.user, client)
+    return render(request, "measures/client.html", context, status=422 if assign_form is not None else 200)
+
+
 @therapist_required
 def client_measures(request: AuthedRequest, client_id: int) -> HttpResponse:
-    client = _client_or_denied(request, client_id)
-    context = reports.client_overview(client, request.user)
-    context["assign_form"] = AssignForm(instruments=instruments().values(), initial={"starts_on": timezone.localdate()})
-    context["assignments"] = actions.assignments_given(request.user, client)
-    return render(request, "measures/client.html", context)
+    return _client_page(request, _client_or_denied(request, client_id))
 
 
 @therapist_required
@@ -345,17 +351,16 @@ def client_measures_csv(request: AuthedRequest, client_id: int) -> HttpResponse:
 @require_POST
 def assignment_create(request: AuthedRequest, client_id: int) -> HttpResponse:
     form = AssignForm(request.POST, instruments=instruments().values())
-    if form.is_valid():
-        data = form.cleaned_data
-        attempt(
-            request,
-            lambda: actions.assign(
-                request.user, client_id, data["instrument"], data["recurrence"], data["starts_on"], path=request.path
-            ),
-            "Assigned. The client sees it on their dashboard and gets a reminder.",
-        )
-    else:
-        form_errors(request, form)
+    if not form.is_valid():
+        return _client_page(request, _client_or_denied(request, client_id), form)
+    data = form.cleaned_data
+    attempt(
+        request,
+        lambda: actions.assign(
+            request.user, client_id, data["instrument"], data["recurrence"], data["starts_on"], path=request.path
+        ),
+        "Assigned. The client sees it on their dashboard and gets a reminder.",
+    )
     return redirect("client_measures", client_id)
 
 
