@@ -69,7 +69,10 @@ def others(request: AuthedRequest) -> HttpResponse:
             f"Added “{' '.join(data['name'].split())}”.",
         ):
             return redirect("others")
-    return _others_page(request, form, status=INVALID if request.method == "POST" and form.errors else 200)
+    if request.method == "POST" and form.errors:
+        form_errors(request, form, beside_fields=True)
+        return _others_page(request, form, status=INVALID)
+    return _others_page(request, form)
 
 
 def _own_other_or_404(request: AuthedRequest, other_id: int) -> TrackedPerson:
@@ -85,6 +88,7 @@ def other_edit(request: AuthedRequest, other_id: int) -> HttpResponse:
     other = _own_other_or_404(request, other_id)
     form = TrackedPersonForm(request.POST, auto_id=f"edit-{other.pk}-%s")
     if not form.is_valid():
+        form_errors(request, form, beside_fields=True)
         return _others_page(request, failed=(other.pk, "edit", form), status=INVALID)
     attempt(
         request,
@@ -120,6 +124,7 @@ def family_invite(request: AuthedRequest, other_id: int) -> HttpResponse:
     other = _own_other_or_404(request, other_id)
     form = InviteForm(request.POST)
     if not form.is_valid():
+        form_errors(request, form, beside_fields=True)
         return _others_page(request, failed=(other.pk, "invite", form), status=INVALID)
     attempt(
         request,

@@ -23,6 +23,7 @@ from individuate.core.http import (
     AuthedRequest,
     attempt,
     confirm_first,
+    form_errors,
     person_required,
     therapist_required,
 )
@@ -352,7 +353,9 @@ def client_measures_csv(request: AuthedRequest, client_id: int) -> HttpResponse:
 def assignment_create(request: AuthedRequest, client_id: int) -> HttpResponse:
     form = AssignForm(request.POST, instruments=instruments().values())
     if not form.is_valid():
-        return _client_page(request, _client_or_denied(request, client_id), form)
+        client = _client_or_denied(request, client_id)
+        form_errors(request, form, beside_fields=True)
+        return _client_page(request, client, form)
     data = form.cleaned_data
     attempt(
         request,

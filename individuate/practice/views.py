@@ -355,6 +355,7 @@ def _settings_page(
 def exception_add(request: AuthedRequest) -> HttpResponse:
     form = AvailabilityExceptionForm(request.POST)
     if not form.is_valid():
+        form_errors(request, form, beside_fields=True)
         profile = actions.profile_of(request.user)
         return _settings_page(request, PracticeProfileForm(instance=profile), profile, form)
     data = form.cleaned_data
