@@ -48,7 +48,7 @@ def _overlaps(a: Any, b: Any, pad: float = 3.0) -> bool:
 def _band_labels(fig: plt.Figure, ax: plt.Axes, instrument: Instrument) -> list[Any]:
     """Band names above the scale, each centred in its band and wrapped to short lines;
     a name that would touch its neighbour moves up a row, so no two ever overlap."""
-    renderer = fig.canvas.get_renderer()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]  # Agg's canvas has one
     axes_height = ax.get_window_extent(renderer).height
     rows: list[list[Any]] = []
     row_bottoms = [1.04]

@@ -23,7 +23,11 @@ def _close_figures() -> Any:
 def _drawn(monkeypatch: pytest.MonkeyPatch, draw: Any) -> Any:
     """Draw a chart and keep its figure (instead of the SVG) to measure where text landed."""
     kept: list[Any] = []
-    monkeypatch.setattr(charts, "_svg", lambda fig: kept.append(fig) or "")
+    def keep(fig: Any) -> str:
+        kept.append(fig)
+        return ""
+
+    monkeypatch.setattr(charts, "_svg", keep)
     draw()
     return kept[0]
 
