@@ -7,7 +7,6 @@ import re
 
 from django.contrib.messages import get_messages
 from django.test import Client
-from django.urls import reverse
 
 from conftest import connect
 from individuate.accounts.models import User
@@ -33,7 +32,7 @@ def _error_right_after(page: str, field_marker: str, error: str) -> None:
 def test_family_invite_with_a_bad_address_shows_it_beside_the_field(alice: User) -> None:
     mother = alice.others.get(name="my mother")
     client = _in(alice)
-    page = client.post(reverse("family_invite", args=[mother.pk]), {"email": "mum@@example"})
+    page = client.post(f"/people/{mother.pk}/invite/", {"email": "mum@@example"})
     assert page.status_code == 422
     html = page.content.decode()
     _error_right_after(html, f'id="invite-{mother.pk}"', "Enter a valid email address.")
@@ -47,7 +46,7 @@ def test_family_invite_with_a_bad_address_shows_it_beside_the_field(alice: User)
 
 def test_renaming_to_nothing_shows_the_error_beside_the_name(alice: User) -> None:
     mother = alice.others.get(name="my mother")
-    page = _in(alice).post(reverse("other_edit", args=[mother.pk]), {"name": "", "role": "zzz"})
+    page = _in(alice).post(f"/people/{mother.pk}/edit/", {"name": "", "role": "zzz"})
     assert page.status_code == 422
     html = page.content.decode()
     _error_right_after(html, f'id="edit-{mother.pk}-name"', "This field is required.")
@@ -58,12 +57,12 @@ def test_renaming_to_nothing_shows_the_error_beside_the_name(alice: User) -> Non
 def test_someone_elses_person_is_still_not_found(alice: User, stranger: User) -> None:
     mother = alice.others.get(name="my mother")
     client = _in(stranger)
-    assert client.post(reverse("other_edit", args=[mother.pk]), {"name": ""}).status_code == 404
-    assert client.post(reverse("family_invite", args=[mother.pk]), {"email": "x"}).status_code == 404
+    assert client.post(f"/people/{mother.pk}/edit/", {"name": ""}).status_code == 404
+    assert client.post(f"/people/{mother.pk}/invite/", {"email": "x"}).status_code == 404
 
 
 def test_adding_someone_without_a_name_is_422_with_the_error_beside_it(alice: User) -> None:
-    page = _in(alice).post(reverse("others"), {"name": "", "role": "parent"})
+    page = _in(alice).post("/people/", {"name": "", "role": "parent"})
     assert page.status_code == 422
     _error_right_after(page.content.decode(), 'id="id_name"', "This field is required.")
 
@@ -71,7 +70,7 @@ def test_adding_someone_without_a_name_is_422_with_the_error_beside_it(alice: Us
 def test_assigning_with_a_bad_start_date_keeps_the_choice(alice: User, therapist: User) -> None:
     connect(therapist, alice, ("measures",))
     page = _in(therapist).post(
-        reverse("assignment_create", args=[alice.pk]),
+        f"/clients/{alice.pk}/measures/assign/",
         {"instrument": "gad7", "recurrence": "weekly", "starts_on": "31.02.2027"},
     )
     assert page.status_code == 422
@@ -84,12 +83,12 @@ def test_assigning_with_a_bad_start_date_keeps_the_choice(alice: User, therapist
 
 def test_assignment_form_errors_do_not_open_a_client_without_the_grant(alice: User, therapist: User) -> None:
     connect(therapist, alice, ())
-    page = _in(therapist).post(reverse("assignment_create", args=[alice.pk]), {"instrument": ""})
+    page = _in(therapist).post(f"/clients/{alice.pk}/measures/assign/", {"instrument": ""})
     assert page.status_code == 403
 
 
 def test_time_off_with_a_bad_date_shows_it_beside_the_date(therapist: User) -> None:
-    page = _in(therapist).post(reverse("exception_add"), {"day": "31.02.2030", "kind": "extra", "start": "9"})
+    page = _in(therapist).post("/practice/exceptions/", {"day": "31.02.2030", "kind": "extra", "start": "9"})
     assert page.status_code == 422
     html = page.content.decode()
     _error_right_after(html, 'id="exc-day"', "Give a date like 2027-03-12.")

@@ -210,7 +210,7 @@ def test_result_over_time_answers_in_words_before_the_chart(alice: User) -> None
     client = Client()
     client.force_login(alice)
     day = f"{third.completed_at.day} {third.completed_at:%b}"
-    page = client.get(reverse("response_result", args=[third.pk])).content.decode()
+    page = client.get(f"/measures/r/{third.pk}/result/").content.decode()
     answer = (
         f"Your total went up by 1 since the time before ({day}), to 9: within day-to-day variation. "
         f"It is 7 lower than the first time ({day} {third.completed_at:%Y}, 16)."
@@ -218,12 +218,12 @@ def test_result_over_time_answers_in_words_before_the_chart(alice: User) -> None
     assert answer in page
     assert page.index("Over time") < page.index(answer) < page.rindex('class="chart"')
     assert "Show every result (3)" in page, "the full list is there, folded beneath"
-    page = client.get(reverse("response_result", args=[second.pk])).content.decode()
+    page = client.get(f"/measures/r/{second.pk}/result/").content.decode()
     assert (
         f"Your total went down by 8 since the time before ({day}), to 8: a change larger than day-to-day variation."
         in page
     )
     # the questionnaires page: one line per questionnaire with its change since the time before
-    index = client.get(reverse("measures")).content.decode()
+    index = client.get("/measures/").content.decode()
     assert "Up 1 since the time before." in index
     assert index.count("since the time before") == 1, "only PHQ-9 was taken more than once"
