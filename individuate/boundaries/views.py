@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -26,6 +28,36 @@ from .models import SCOPE_TITLES, SCOPES, TherapistConnection, TrackedPerson
 # ---------------------------------------------------------------- my people
 
 
+INVALID = 422  # a form shown again with its errors beside the fields
+
+
+def _others_page(
+    request: AuthedRequest,
+    form: TrackedPersonForm | None = None,
+    *,
+    failed: tuple[int, str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """ "My people"; FAILED is (person id, "edit" or "invite", the bound form) when one of a
+    person's own forms was sent with a mistake: that form opens again with what was typed
+    and each error beside its field."""
+    people = [(o, actions.link_state(o)) for o in request.user.others.all()]
+    return render(
+        request,
+        "boundaries/others.html",
+        {
+            "form": form or TrackedPersonForm(),
+            "people": people,
+            "invite_form": InviteForm(),
+            "role_choices": TrackedPerson.Role.choices,
+            "failed_id": failed[0] if failed else None,
+            "failed_kind": failed[1] if failed else "",
+            "failed_form": failed[2] if failed else None,
+        },
+        status=status,
+    )
+
+
 @person_required
 def others(request: AuthedRequest) -> HttpResponse:
     form = TrackedPersonForm(request.POST or None)
@@ -37,31 +69,32 @@ def others(request: AuthedRequest) -> HttpResponse:
             f"Added “{' '.join(data['name'].split())}”.",
         ):
             return redirect("boundaries:others")
-    people = [(o, actions.link_state(o)) for o in request.user.others.all()]
-    return render(
-        request,
-        "boundaries/others.html",
-        {
-            "form": form,
-            "people": people,
-            "invite_form": InviteForm(),
-            "role_choices": TrackedPerson.Role.choices,
-        },
-    )
+    if request.method == "POST" and form.errors:
+        form_errors(request, form, beside_fields=True)
+        return _others_page(request, form, status=INVALID)
+    return _others_page(request, form)
+
+
+def _own_other_or_404(request: AuthedRequest, other_id: int) -> TrackedPerson:
+    try:
+        return actions.get_own_other(request.user, other_id)
+    except ActionError as exc:
+        raise Http404(exc.message) from exc
 
 
 @person_required
 @require_POST
 def other_edit(request: AuthedRequest, other_id: int) -> HttpResponse:
-    form = TrackedPersonForm(request.POST)
-    if form.is_valid():
-        attempt(
-            request,
-            lambda: actions.update_other(request.user, other_id, form.cleaned_data["name"], form.cleaned_data["role"]),
-            "Saved.",
-        )
-    else:
-        form_errors(request, form)
+    other = _own_other_or_404(request, other_id)
+    form = TrackedPersonForm(request.POST, auto_id=f"edit-{other.pk}-%s")
+    if not form.is_valid():
+        form_errors(request, form, beside_fields=True)
+        return _others_page(request, failed=(other.pk, "edit", form), status=INVALID)
+    attempt(
+        request,
+        lambda: actions.update_other(request.user, other_id, form.cleaned_data["name"], form.cleaned_data["role"]),
+        "Saved.",
+    )
     return redirect("boundaries:others")
 
 
@@ -88,15 +121,16 @@ def other_remove(request: AuthedRequest, other_id: int) -> HttpResponse:
 @person_required
 @require_POST
 def family_invite(request: AuthedRequest, other_id: int) -> HttpResponse:
+    other = _own_other_or_404(request, other_id)
     form = InviteForm(request.POST)
-    if form.is_valid():
-        attempt(
-            request,
-            lambda: actions.invite_family_member(request.user, other_id, form.cleaned_data["email"]),
-            "Invitation sent. They decide whether to link; if they don't, this stays “not linked”.",
-        )
-    else:
-        form_errors(request, form)
+    if not form.is_valid():
+        form_errors(request, form, beside_fields=True)
+        return _others_page(request, failed=(other.pk, "invite", form), status=INVALID)
+    attempt(
+        request,
+        lambda: actions.invite_family_member(request.user, other_id, form.cleaned_data["email"]),
+        "Invitation sent. They decide whether to link; if they don't, this stays “not linked”.",
+    )
     return redirect("boundaries:others")
 
 

@@ -320,6 +320,75 @@ def _mean_set(checkins: list[CheckIn], key: str) -> float | None:
     return sum(values) / len(values) if values else None
 
 
+SCALE_NAMES = {"mood": "Mood", "guilt": "Guilt", "anger": "Anger", "anxiety": "Anxiety"}
+SUMMARY_DAYS = 28
+
+
+def _mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def scale_summaries(days: list[dict[str, Any]], today: date) -> list[dict[str, Any]]:
+    """One line per check-in scale: the latest day it was set, the average of the last
+    4 weeks and how that differs from the 4 weeks before (None where there is nothing)."""
+    recent_from = today - timedelta(days=SUMMARY_DAYS - 1)
+    before_from = recent_from - timedelta(days=SUMMARY_DAYS)
+    out = []
+    for key in SCALES:
+        set_days = [d for d in days if d[key] is not None]
+        if not set_days:
+            continue
+        recent = _mean([d[key] for d in set_days if d["date"] >= recent_from])
+        before = _mean([d[key] for d in set_days if before_from <= d["date"] < recent_from])
+        out.append(
+            {
+                "key": key,
+                "name": SCALE_NAMES[key],
+                "latest": set_days[-1][key],
+                "latest_date": set_days[-1]["date"],
+                "recent": recent,
+                "before": before,
+                "change": None if recent is None or before is None else recent - before,
+            }
+        )
+    return out
+
+
+def _direction(change: float) -> str:
+    if abs(change) < 0.5:
+        return "about the same as"
+    return "higher than" if change > 0 else "lower than"
+
+
+def history_answer(summaries: list[dict[str, Any]]) -> str:
+    """The History page's answer in words, first: your mood over the last 4 weeks and
+    how it compares with the 4 weeks before — what the numbers show, not why."""
+    mood = next((s for s in summaries if s["key"] == "mood"), None)
+    if mood is None or mood["recent"] is None:
+        if mood is not None:
+            last = mood["latest_date"]
+            return f"No mood set in the last 4 weeks; the last one was {mood['latest']:g} on {last:%-d %b}."
+        return "No mood set yet: once you check in, how it goes appears here."
+    sentence = f"Over the last 4 weeks your mood averaged {mood['recent']:.1f} out of 10"
+    if mood["change"] is None:
+        return sentence + "."
+    return f"{sentence}, {_direction(mood['change'])} the 4 weeks before ({mood['before']:.1f})."
+
+
+def contacts_answer(weeks: list[dict[str, Any]], today: date) -> str:
+    since = week_start(today - timedelta(days=SUMMARY_DAYS - 1))
+    recent = [w for w in weeks if w["week"] >= since]
+    total = sum(w["at_once"] + w["own_terms"] + w["declined"] for w in recent)
+    if not total:
+        return f"No contacts logged since {since:%-d %B}."
+    parts = [
+        f"{sum(w['at_once'] for w in recent)} answered at once",
+        f"{sum(w['own_terms'] for w in recent)} later on your own terms",
+        f"{sum(w['declined'] for w in recent)} declined",
+    ]
+    return f"Since {since:%-d %B} you logged {total} contact{'s' if total != 1 else ''}: {', '.join(parts)}."
+
+
 def contacts_by_week(owner: User, weeks: int = 12) -> list[dict[str, Any]]:
     today = local_today(owner)
     since = today - timedelta(days=today.weekday(), weeks=weeks - 1)  # a Monday: whole weeks only

@@ -333,3 +333,36 @@ def set_joint_consent(user: User, link: FamilyLink, *, opted_in: bool, share_wit
 
 def links_of(user: User) -> list[FamilyLink]:
     return boundary_queries.links_of(user)
+
+
+def plain_answer(result: Mapping[str, Any], other: str) -> str:
+    """The page's answer in one sentence, before any detail: how closely the person's mood
+    moved with how OTHER seemed, and whether that changed — a pattern, never a cause.
+
+    The change compares the first and the last 4-week window (``change`` in the report,
+    with its ``z``/``p``); a difference within chance is called so."""
+    from dynamics.coupling.wording import poss, stronger_than_chance
+
+    theirs = poss(other or "them")
+    series = window_series(dict(result), "concurrent")
+    change = next(iter((result.get("change") or {}).get("concurrent") or []), None)
+    if change and change.get("first") is not None and change.get("p") is not None and len(series) >= 2:
+        first, last = change["first"], change["last"]
+        numbers = f"({first:.2f} → {last:.2f})"
+        start = date.fromisoformat(str(series[0]["end"]))
+        earlier = f"in the {WINDOW // 7} weeks up to {start.day} {start:%B}"
+        closer = "more" if last > first else "less"
+        sentence = f"Over the last {WINDOW // 7} weeks your mood moved {closer} with {theirs} than {earlier} {numbers}"
+        if change["p"] >= 0.05:
+            return sentence + ", but a difference this size is within chance."
+        return sentence + "."
+    overall = next((e for e in result.get("effects", []) if e.get("kind") == "concurrent"), None)
+    if overall is None or overall.get("estimate") is None or not overall.get("ci95"):
+        who = other or "they"
+        return f"Not enough days yet with both your mood and how {who} seemed to say how they move together."
+    ci = overall["ci95"]
+    if stronger_than_chance((ci[0], ci[1]), overall.get("exceeds_chance")) is False:
+        return f"No clear link so far between your mood and {theirs} as you saw it ({overall['estimate']:.2f})."
+    if overall["estimate"] > 0:
+        return f"So far your mood has tended to move with {theirs} as you saw it ({overall['estimate']:.2f})."
+    return f"So far your mood has tended to go the other way from {theirs} as you saw it ({overall['estimate']:.2f})."

@@ -219,10 +219,15 @@ def journal_undo(request: AuthedRequest, entry_id: int) -> HttpResponse:
 def history(request: AuthedRequest) -> HttpResponse:
     days = actions.daily_series(request.user, 90)
     weeks = actions.contacts_by_week(request.user, 12)
+    today = local_today(request.user)
+    summaries = actions.scale_summaries(days, today)
     return render(
         request,
         "checkins/history.html",
         {
+            "answer": actions.history_answer(summaries),
+            "summaries": summaries,
+            "contacts_answer": actions.contacts_answer(weeks, today),
             "days": days,
             "weeks": weeks,
             "moods_svg": charts.moods_chart(days) if days else "",
@@ -299,6 +304,7 @@ def coupling_page(request: AuthedRequest) -> HttpResponse:
         reports.append(
             {
                 "report": report,
+                "answer": coupling.plain_answer(report.result, report.other.name if report.other else "them"),
                 "pooled": coupling.pooled_summary(report.result),
                 "effects": coupling.effects_with_chance(report.result),
                 "series": series,

@@ -85,6 +85,41 @@ def history(owner: User, instrument: Instrument, threshold: float | None) -> lis
     return points
 
 
+def _num(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def history_answer(points: list[HistoryPoint], response: Response, threshold: float | None) -> str:
+    """The "Over time" section's answer in words, above its chart: this result against the
+    time before and against the first — what changed, never why."""
+    at = next((n for n, p in enumerate(points) if p.response.pk == response.pk), None)
+    if at is None or at == 0:
+        return ""
+    point, before, first = points[at], points[at - 1], points[0]
+    when = before.response.completed_at
+    since = f"{when.day} {when:%b}" if when else "the time before"
+    if point.change is None or abs(point.change) < 1e-9:
+        sentence = f"Your total is {_num(point.total)}, the same as the time before ({since})"
+    else:
+        way = "down" if point.change < 0 else "up"
+        by, to = _num(abs(point.change)), _num(point.total)
+        sentence = f"Your total went {way} by {by} since the time before ({since}), to {to}"
+    if point.reliable:
+        sentence += ": a change larger than day-to-day variation"
+    elif threshold is not None and point.change:
+        sentence += ": within day-to-day variation"
+    if at >= 2:
+        first_when = first.response.completed_at
+        start = f"{first_when.day} {first_when:%b %Y}" if first_when else "the first time"
+        overall = point.total - first.total
+        if abs(overall) < 1e-9:
+            sentence += f". It is where it was the first time ({start})"
+        else:
+            way = "lower" if overall < 0 else "higher"
+            sentence += f". It is {_num(abs(overall))} {way} than the first time ({start}, {_num(first.total)})"
+    return sentence + "."
+
+
 @cached_chart
 def _history_chart(instrument: Instrument, points: list[HistoryPoint]) -> str:
     return charts.history_chart(
@@ -118,6 +153,7 @@ def result_context(response: Response) -> dict[str, Any]:
         "profile_svg": charts.profile_chart(instrument, response.subscales, total),
         "points": points,
         "history_svg": _history_chart(instrument, points) if len(points) >= 2 else "",
+        "history_answer": history_answer(points, response, threshold),
         "threshold": threshold,
         "flags": flags,
     }

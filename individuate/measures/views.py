@@ -38,6 +38,13 @@ from .registry import instruments
 def measures(request: AuthedRequest) -> HttpResponse:
     user = request.user
     latest = {r.instrument: r for r in actions.completed_responses(user)}
+    changes = {}
+    for instrument_id in latest:
+        instrument = instruments().get(instrument_id)
+        if instrument is not None:
+            points = reports.history(user, instrument, reports.reliable_change_for(instrument))
+            if len(points) >= 2:
+                changes[instrument_id] = points[-1]
     return render(
         request,
         "measures/index.html",
@@ -47,6 +54,7 @@ def measures(request: AuthedRequest) -> HttpResponse:
             "upcoming": actions.upcoming_assignments(user),
             "open": {r.instrument: r for r in actions.open_responses(user)},
             "latest": latest,
+            "changes": changes,
             "start_form": StartForm(),
         },
     )
@@ -279,13 +287,20 @@ def _client_or_denied(request: AuthedRequest, client_id: int) -> User:
     return policy.require_owner(request.user, client_id, "measures", via="page", path=request.path)
 
 
+def _client_page(request: AuthedRequest, client: User, assign_form: AssignForm | None = None) -> HttpResponse:
+    """The client's questionnaires page; with a bound ASSIGN_FORM that had mistakes, the form
+    shows again with what was chosen and each error beside its field (status 422)."""
+    context = reports.client_overview(client, request.user)
+    context["assign_form"] = assign_form or AssignForm(
+        instruments=instruments().values(), initial={"starts_on": timezone.localdate()}
+    )
+    context["assignments"] = actions.assignments_given(request.user, client)
+    return render(request, "measures/client.html", context, status=422 if assign_form is not None else 200)
+
+
 @therapist_required
 def client_measures(request: AuthedRequest, client_id: int) -> HttpResponse:
-    client = _client_or_denied(request, client_id)
-    context = reports.client_overview(client, request.user)
-    context["assign_form"] = AssignForm(instruments=instruments().values(), initial={"starts_on": timezone.localdate()})
-    context["assignments"] = actions.assignments_given(request.user, client)
-    return render(request, "measures/client.html", context)
+    return _client_page(request, _client_or_denied(request, client_id))
 
 
 @therapist_required
@@ -337,17 +352,18 @@ def client_measures_csv(request: AuthedRequest, client_id: int) -> HttpResponse:
 @require_POST
 def assignment_create(request: AuthedRequest, client_id: int) -> HttpResponse:
     form = AssignForm(request.POST, instruments=instruments().values())
-    if form.is_valid():
-        data = form.cleaned_data
-        attempt(
-            request,
-            lambda: actions.assign(
-                request.user, client_id, data["instrument"], data["recurrence"], data["starts_on"], path=request.path
-            ),
-            "Assigned. The client sees it on their dashboard and gets a reminder.",
-        )
-    else:
-        form_errors(request, form)
+    if not form.is_valid():
+        client = _client_or_denied(request, client_id)
+        form_errors(request, form, beside_fields=True)
+        return _client_page(request, client, form)
+    data = form.cleaned_data
+    attempt(
+        request,
+        lambda: actions.assign(
+            request.user, client_id, data["instrument"], data["recurrence"], data["starts_on"], path=request.path
+        ),
+        "Assigned. The client sees it on their dashboard and gets a reminder.",
+    )
     return redirect("measures:client_measures", client_id)
 
 

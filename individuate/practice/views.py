@@ -330,6 +330,17 @@ def practice_settings(request: AuthedRequest) -> HttpResponse:
                 return redirect("practice:practice_settings")
         else:
             form_errors(request, form, beside_fields=True)
+    return _settings_page(request, form, profile)
+
+
+def _settings_page(
+    request: AuthedRequest,
+    form: PracticeProfileForm,
+    profile: Any,
+    exception_form: AvailabilityExceptionForm | None = None,
+) -> HttpResponse:
+    """The practice settings; with a bound EXCEPTION_FORM that had mistakes, that form shows
+    again with what was typed and each error beside its field (status 422)."""
     grid = []
     for day in range(7):
         day_rows = list(WeeklyHours.objects.filter(therapist=request.user, weekday=day))[:2]
@@ -342,7 +353,9 @@ def practice_settings(request: AuthedRequest) -> HttpResponse:
             "grid": grid,
             "profile": profile,
             "exceptions": AvailabilityException.objects.filter(therapist=request.user, day__gte=timezone.now().date()),
+            "exception_form": exception_form or AvailabilityExceptionForm(),
         },
+        status=422 if exception_form is not None or (request.method == "POST" and form.errors) else 200,
     )
 
 
@@ -350,17 +363,18 @@ def practice_settings(request: AuthedRequest) -> HttpResponse:
 @require_POST
 def exception_add(request: AuthedRequest) -> HttpResponse:
     form = AvailabilityExceptionForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        attempt(
-            request,
-            lambda: actions.add_availability_exception(
-                request.user, day=data["day"], kind=data["kind"], start=data["start"], end=data["end"]
-            ),
-            "Saved.",
-        )
-    else:
-        form_errors(request, form)
+    if not form.is_valid():
+        form_errors(request, form, beside_fields=True)
+        profile = actions.profile_of(request.user)
+        return _settings_page(request, PracticeProfileForm(instance=profile), profile, form)
+    data = form.cleaned_data
+    attempt(
+        request,
+        lambda: actions.add_availability_exception(
+            request.user, day=data["day"], kind=data["kind"], start=data["start"], end=data["end"]
+        ),
+        "Saved.",
+    )
     return redirect("practice:practice_settings")
 
 

@@ -193,3 +193,37 @@ def test_unknown_instrument(alice: User) -> None:
         actions.start_response(alice, "beck")
     assert exc.value.code == "not_found"
     assert not Response.objects.exists()
+
+
+def _sittings(alice: User, *answer_sets: dict) -> list[Response]:
+    done = []
+    for answers in answer_sets:
+        response = actions.start_response(alice, "phq9")
+        actions.save_answers(alice, response.pk, answers)
+        done.append(actions.submit_response(alice, response.pk))
+    return done
+
+
+def test_result_over_time_answers_in_words_before_the_chart(alice: User) -> None:
+    high = {f"phq9_{n}": 2 for n in range(1, 9)} | {"phq9_9": 0}  # 16
+    first, second, third = _sittings(alice, high, PHQ9_OK, PHQ9_OK | {"phq9_1": 2})  # 16, 8, 9
+    client = Client()
+    client.force_login(alice)
+    day = f"{third.completed_at.day} {third.completed_at:%b}"
+    page = client.get(f"/measures/r/{third.pk}/result/").content.decode()
+    answer = (
+        f"Your total went up by 1 since the time before ({day}), to 9: within day-to-day variation. "
+        f"It is 7 lower than the first time ({day} {third.completed_at:%Y}, 16)."
+    )
+    assert answer in page
+    assert page.index("Over time") < page.index(answer) < page.rindex('class="chart"')
+    assert "Show every result (3)" in page, "the full list is there, folded beneath"
+    page = client.get(f"/measures/r/{second.pk}/result/").content.decode()
+    assert (
+        f"Your total went down by 8 since the time before ({day}), to 8: a change larger than day-to-day variation."
+        in page
+    )
+    # the questionnaires page: one line per questionnaire with its change since the time before
+    index = client.get("/measures/").content.decode()
+    assert "Up 1 since the time before." in index
+    assert index.count("since the time before") == 1, "only PHQ-9 was taken more than once"
