@@ -499,7 +499,7 @@ def _bias_corrected(
     return centre, minv @ cov @ minv.transpose(0, 2, 1)
 
 
-def _expected_cov(st: PairStage, ref: FloatArray) -> FloatArray:
+def _expected_cov(st: PairStage, ref: FloatArray, complete_ok: BoolArray | None = None) -> FloatArray:
     """Covariance of â from the *expected* information at A = ``ref``:
     ``V = (Σ ⊗ Γ₀⁻¹) / n_e`` × n_e/(n_e − k), Γ₀ the stationary covariance of (ref, Σ̂).
 
@@ -520,8 +520,9 @@ def _expected_cov(st: PairStage, ref: FloatArray) -> FloatArray:
     # cost the cross-lagged effects more, and change how the effects are correlated):
     # R = L_c⁻¹ H L_c⁻ᵀ with H the observed and L_c Lᵀ_c the complete-data information
     eye = np.eye(4)
-    finite = np.isfinite(c_ref).all(axis=(1, 2)) & np.isfinite(st.info_complete).all(axis=(1, 2))
-    good = st.usable & finite & _is_pd(st.info_complete) & _is_pd(c_ref)
+    if complete_ok is None:
+        complete_ok = _complete_ok(st)
+    good = complete_ok & np.isfinite(c_ref).all(axis=(1, 2)) & _is_pd(c_ref)
     c_ref = np.where(good[:, None, None], c_ref, eye)
     cc = np.where(good[:, None, None], st.info_complete, eye)
     hh = np.where(good[:, None, None], st.info, eye)
@@ -536,6 +537,12 @@ def _expected_cov(st: PairStage, ref: FloatArray) -> FloatArray:
     cov = cov * scale[:, :, None] * scale[:, None, :]
     cov = np.where((ok & good)[:, None, None], cov, np.linalg.inv(c_ref))
     return np.asarray(0.5 * (cov + cov.transpose(0, 2, 1)), dtype=np.float64)
+
+
+def _complete_ok(st: PairStage) -> BoolArray:
+    """Pairs whose complete-data information is usable in :func:`_expected_cov`."""
+    fin = np.isfinite(st.info_complete).all(axis=(1, 2))
+    return np.asarray(st.usable & fin & _is_pd(st.info_complete), dtype=np.bool_)
 
 
 # --------------------------------------------------------------------------- population
@@ -982,7 +989,9 @@ def _fit_core(
     # one (checked in bench/pooled.py against the information share of the inertias,
     # which over-corrects once the weights are taken at a common reference)
     n_bias = st.n_trans + 1.0
-    v0, _ = _psd_inv(st.info)
+    # (the covariance before the rounds is only used if there are none)
+    v0 = _psd_inv(st.info)[0] if N_ROUNDS < 1 else st.info
+    complete_ok = _complete_ok(st)
     # orient each pair to its population's role order
     orient = np.where(swapped[:, None], _SWAP[None, :], np.arange(4)[None, :])
     rows = np.arange(p)[:, None]
@@ -1003,7 +1012,7 @@ def _fit_core(
     for _round in range(N_ROUNDS):
         # weights must not follow each pair's own noise: Σ (hence V) is evaluated at
         # the reference point (the prior mean, then the pooled estimate)
-        v_ref = _expected_cov(st, ref)
+        v_ref = _expected_cov(st, ref, complete_ok)
         a_c, v_c = _bias_corrected(st.a_hat, v_ref, ref, st.sigma, n_bias)
         info_c, ok = _psd_inv(v_c)
         use_r = use & ok & np.isfinite(a_c).all(axis=1)
