@@ -224,6 +224,13 @@ def _inv_logdet4(c: FloatArray) -> tuple[FloatArray, FloatArray]:
 def _inv_logdet4_t(c: FloatArray) -> tuple[FloatArray, FloatArray]:
     """:func:`_inv_logdet4` of a stack laid out component-major, ``c[i, j]`` (P,)
     contiguous: the 2 × 2 block algebra written out per component (no small matmuls)."""
+    out, det_p, det_s, _ = _inv4_t(c)
+    return out, np.log(det_p) + np.log(det_s)
+
+
+def _inv4_t(c: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Block inverse of component-major 4 × 4 matrices, with the determinants of the
+    top-left block and of its Schur complement and the complement's first element."""
     c00, c01, c02, c03 = c[0]
     c10, c11, c12, c13 = c[1]
     c32, c33 = c[3, 2], c[3, 3]
@@ -255,11 +262,37 @@ def _inv_logdet4_t(c: FloatArray) -> tuple[FloatArray, FloatArray]:
     np.subtract(pi01, t00 * q10 + t01 * q11, out=out[0, 1])
     np.subtract(pi10, t10 * q00 + t11 * q01, out=out[1, 0])
     np.subtract(pi11, t10 * q10 + t11 * q11, out=out[1, 1])
-    return out, np.log(det_p) + np.log(det_s)
+    return out, det_p, det_s, s00
+
+
+def _certified_pd4(sym: FloatArray, ratio: float) -> tuple[FloatArray, BoolArray]:
+    """Closed-form inverses of symmetric 4 × 4 matrices and where they are certainly
+    positive definite with λ_min/λ_max > ``ratio`` (positive leading minors and
+    1/(‖C‖_F ‖C⁻¹‖_F) > ratio, a lower bound of λ_min/λ_max): there the eigenvalue
+    tests of :func:`_is_pd`/:func:`_psd_inv` are true, and the inverse equals theirs
+    to round-off. The other rows need the eigenvalues."""
+    with np.errstate(all="ignore"):
+        inv_t, det_p, det_s, s00 = _inv4_t(np.ascontiguousarray(sym.transpose(1, 2, 0)))
+        inv = inv_t.transpose(2, 0, 1)
+        fro = np.sqrt(np.einsum("pij,pij->p", sym, sym))
+        ifro = np.sqrt(np.einsum("pij,pij->p", inv, inv))
+        sure = (sym[:, 0, 0] > 0) & (det_p > 0) & (s00 > 0) & (det_s > 0) & (fro * ifro * ratio < 1.0)
+    return inv, np.asarray(sure & np.isfinite(inv).all(axis=(1, 2)), dtype=np.bool_)
 
 
 def _is_pd(m: FloatArray) -> BoolArray:
     """Whether each symmetric matrix of a stack is (numerically) positive definite."""
+    if m.ndim == 3 and m.shape[1:] == (4, 4) and m.shape[0] > 0:
+        sure = _certified_pd4(0.5 * (m + m.transpose(0, 2, 1)), 1e-4)[1]
+        out = sure.copy()
+        rest = np.flatnonzero(~sure)
+        if rest.size:
+            out[rest] = _is_pd_eig(m[rest])
+        return out
+    return _is_pd_eig(m)
+
+
+def _is_pd_eig(m: FloatArray) -> BoolArray:
     fin: BoolArray = np.asarray(np.isfinite(m).all(axis=(1, 2)), dtype=np.bool_)
     w = np.linalg.eigvalsh(np.where(fin[:, None, None], 0.5 * (m + m.transpose(0, 2, 1)), np.eye(m.shape[1])))
     return np.asarray(fin & (w[:, 0] > 1e-10 * np.maximum(np.abs(w[:, -1]), 1e-300)), dtype=np.bool_)
@@ -267,6 +300,18 @@ def _is_pd(m: FloatArray) -> BoolArray:
 
 def _psd_inv(m: FloatArray) -> tuple[FloatArray, BoolArray]:
     """Inverse of a stack of symmetric matrices and whether each is positive definite."""
+    if m.ndim == 3 and m.shape[1:] == (4, 4) and m.shape[0] > 0:
+        inv, sure = _certified_pd4(0.5 * (m + m.transpose(0, 2, 1)), 1e-4)
+        out = np.ascontiguousarray(inv)
+        ok = sure.copy()
+        rest = np.flatnonzero(~sure)
+        if rest.size:
+            out[rest], ok[rest] = _psd_inv_eig(m[rest])
+        return out, ok
+    return _psd_inv_eig(m)
+
+
+def _psd_inv_eig(m: FloatArray) -> tuple[FloatArray, BoolArray]:
     w, v = np.linalg.eigh(0.5 * (m + m.transpose(0, 2, 1)))
     ok = w.min(axis=1) > 1e-12 * np.maximum(np.abs(w).max(axis=1), 1e-300)
     wi = np.where(ok[:, None], 1.0 / np.where(w > 0, w, 1.0), 0.0)

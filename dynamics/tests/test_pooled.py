@@ -504,3 +504,23 @@ def test_smoother_equals_the_previous_implementation():
             x, r = getattr(new, f), getattr(ref, f)
             assert np.isfinite(x).all()
             assert np.max(np.abs(x - r) / (1.0 + np.abs(r))) < 1e-10, f
+
+
+def test_psd_inverse_and_pd_check_equal_the_eigenvalue_versions():
+    """The closed-form fast paths of _psd_inv/_is_pd (certified well-conditioned 4 × 4
+    matrices) equal the eigenvalue-based originals, which still decide the other rows."""
+    from dynamics.pooled import _is_pd, _is_pd_eig, _psd_inv, _psd_inv_eig
+
+    rng = np.random.default_rng(44)
+    q = rng.standard_normal((3000, 4, 4))
+    m = q @ q.transpose(0, 2, 1) + np.eye(4) * rng.uniform(1e-3, 1.0, (3000, 1, 1))
+    m[:200] -= np.eye(4) * 2.0  # indefinite
+    m[200:300, :, 3] = m[200:300, :, 2]  # singular
+    m[200:300, 3, :] = m[200:300, 2, :]
+    m[310:400] = np.diag([1.0, 1.0, 1.0, 1e-11])  # positive but nearly singular
+    inv, ok = _psd_inv(m)
+    inv_r, ok_r = _psd_inv_eig(m)
+    assert (ok == ok_r).all() and ok.sum() > 2000 and (~ok).sum() >= 250
+    assert np.max(np.abs(inv[ok] - inv_r[ok]) / (1.0 + np.abs(inv_r[ok]))) < 1e-10
+    m[300:310, 1, 1] = np.nan  # (_psd_inv, like numpy's eigh, does not take NaN)
+    assert (_is_pd(m) == _is_pd_eig(m)).all() and not _is_pd(m[300:310]).any()
