@@ -116,18 +116,23 @@ def _smooth(lay: Layout, mu: FloatArray, a: FloatArray, sig: FloatArray, need_mo
     mua, mub = np.ascontiguousarray(mu[:, 0]), np.ascontiguousarray(mu[:, 1])
     t0, t1 = lay.t0, lay.t1
 
+    # what does not depend on the recursion, for all days at once
+    days = np.arange(t_len)[:, None]
+    act_all = (days > t0) & (days <= t1)
+    start_all = days == t0
+    keep_all = act_all | start_all
+    ua_all = lay.oa & act_all
+    ub_all = lay.ob & act_all
+    za_all = lay.ya - mua
+    zb_all = lay.yb - mub
     # stored per day: predicted mean/cov (ma, mb, paa, pab, pbb) and filtered ones
-    pred = np.zeros((5, t_len, p))
-    filt = np.zeros((5, t_len, p))
+    pred = np.empty((5, t_len, p))
+    filt = np.empty((5, t_len, p))
     ll = np.zeros(p)
-    fa = np.zeros(p)
-    fb = np.zeros(p)
-    faa = np.zeros(p)
-    fab = np.zeros(p)
-    fbb = np.zeros(p)
+    fa = fb = faa = fab = fbb = np.zeros(p)
     for t in range(t_len):
-        za = lay.ya[t] - mua
-        zb = lay.yb[t] - mub
+        za = za_all[t]
+        zb = zb_all[t]
         # predict from yesterday's filtered state
         ma = a11 * fa + a12 * fb
         mb = a21 * fa + a22 * fb
@@ -139,12 +144,12 @@ def _smooth(lay: Layout, mu: FloatArray, a: FloatArray, sig: FloatArray, need_mo
         paa = r1a * a11 + r1b * a12 + s11_
         pab = r1a * a21 + r1b * a22 + s12_
         pbb = r2a * a21 + r2b * a22 + s22_
-        act = (t > t0) & (t <= t1)
-        start = t == t0
+        act = act_all[t]
+        start = start_all[t]
         pr = pred[:, t]
         pr[0], pr[1], pr[2], pr[3], pr[4] = ma, mb, paa, pab, pbb
         # sequential exact updates: person a, then person b
-        ua = lay.oa[t] & act
+        ua = ua_all[t]
         va = za - ma
         paa = np.where(paa > 0, paa, 1e-300)  # only a degenerate Σ gets here
         inv = 1.0 / paa
@@ -156,7 +161,7 @@ def _smooth(lay: Layout, mu: FloatArray, a: FloatArray, sig: FloatArray, need_mo
         pbb = np.where(ua, pbb - pab * ka, pbb)
         paa = np.where(ua, 0.0, paa)
         pab = np.where(ua, 0.0, pab)
-        ub = lay.ob[t] & act
+        ub = ub_all[t]
         vb = zb - mb
         safe = np.where(pbb > 0, pbb, 1.0)
         inv = 1.0 / safe
@@ -169,7 +174,7 @@ def _smooth(lay: Layout, mu: FloatArray, a: FloatArray, sig: FloatArray, need_mo
         pbb = np.where(ub, 0.0, pbb)
         pab = np.where(ub, 0.0, pab)
         # day t0: the state is known exactly; outside [t0, t1]: nothing
-        keep = act | start
+        keep = keep_all[t]
         fa = np.where(start, za, np.where(keep, ma, 0.0))
         fb = np.where(start, zb, np.where(keep, mb, 0.0))
         faa = np.where(act, paa, 0.0)
@@ -182,7 +187,11 @@ def _smooth(lay: Layout, mu: FloatArray, a: FloatArray, sig: FloatArray, need_mo
         return Moments(z2, z2.copy(), z2.copy(), np.zeros((p, 2)), np.zeros((p, 2)), np.zeros(p), ll)
 
     # backward pass (Rauch–Tung–Striebel) with the lag-one smoothed covariance
-    acc = np.zeros((14, p))  # s00 (aa, ab, bb), s11 (aa, ab, bb), s10 (aa, ab, ba, bb), m0 (2), m1 (2)
+    inner_all = (days >= t0) & (days < t1)
+    # sums over all days t0 … t1 of E[z_t z_tᵀ] (aa, ab, bb), over the transitions of
+    # E[z_{t+1} z_tᵀ] (aa, ab, ba, bb), over all days of E[z_t] (a, b); the first (last)
+    # day is taken off below for the sums over t (t + 1)
+    acc = np.zeros((9, p))
     sa = np.zeros(p)
     sb = np.zeros(p)
     saa = np.zeros(p)
@@ -212,7 +221,7 @@ def _smooth(lay: Layout, mu: FloatArray, a: FloatArray, sig: FloatArray, need_mo
             e12 = j11 * dab + j12 * dbb
             e21 = j21 * daa + j22 * dab
             e22 = j21 * dab + j22 * dbb
-            inner = (t >= t0) & (t < t1)
+            inner = inner_all[t]
             # lag-one: Cov(z_{t+1}, z_t) = P_s(t+1) Jᵀ
             l11 = saa * j11 + sab * j12
             l12 = saa * j21 + sab * j22
@@ -223,29 +232,40 @@ def _smooth(lay: Layout, mu: FloatArray, a: FloatArray, sig: FloatArray, need_mo
             naa = np.where(inner, faa + e11 * j11 + e12 * j12, faa)
             nab = np.where(inner, fab + e11 * j21 + e12 * j22, fab)
             nbb = np.where(inner, fbb + e21 * j21 + e22 * j22, fbb)
-            w = inner.astype(np.float64)
-            acc[0] += w * (naa + na * na)
-            acc[1] += w * (nab + na * nb)
-            acc[2] += w * (nbb + nb * nb)
-            acc[3] += w * (saa + sa * sa)
-            acc[4] += w * (sab + sa * sb)
-            acc[5] += w * (sbb + sb * sb)
-            acc[6] += w * (l11 + sa * na)  # E[z_{t+1,a} z_{t,a}]
-            acc[7] += w * (l12 + sa * nb)  # E[z_{t+1,a} z_{t,b}]
-            acc[8] += w * (l21 + sb * na)
-            acc[9] += w * (l22 + sb * nb)
-            acc[10] += w * na
-            acc[11] += w * nb
-            acc[12] += w * sa
-            acc[13] += w * sb
+            # outside the transitions t0 ≤ t < t1 every lag-one term is exactly 0
+            # (the smoothed state is known on day t0 and 0 before it, and 0 after t1)
+            acc[0] += naa + na * na
+            acc[1] += nab + na * nb
+            acc[2] += nbb + nb * nb
+            acc[3] += l11 + sa * na  # E[z_{t+1,a} z_{t,a}]
+            acc[4] += l12 + sa * nb  # E[z_{t+1,a} z_{t,b}]
+            acc[5] += l21 + sb * na
+            acc[6] += l22 + sb * nb
+            acc[7] += na
+            acc[8] += nb
             sa, sb, saa, sab, sbb = na, nb, naa, nab, nbb
         else:
             sa, sb, saa, sab, sbb = fa, fb, faa, fab, fbb
+            acc[0] += saa + sa * sa
+            acc[1] += sab + sa * sb
+            acc[2] += sbb + sb * sb
+            acc[7] += sa
+            acc[8] += sb
+    n = np.clip(t1 - np.minimum(t0, t1), 0, None).astype(np.float64)
+    # the smoothed state on day t0 (known: the filtered one) and on day t1 (= filtered)
+    cols = np.arange(p)
+    f0 = filt[:, np.clip(t0, 0, t_len - 1), cols]
+    f1 = filt[:, np.clip(t1, 0, t_len - 1), cols]
+    pos = n > 0
+    g0 = np.stack([f0[2] + f0[0] * f0[0], f0[3] + f0[0] * f0[1], f0[4] + f0[1] * f0[1], f0[0], f0[1]])
+    g1 = np.stack([f1[2] + f1[0] * f1[0], f1[3] + f1[0] * f1[1], f1[4] + f1[1] * f1[1], f1[0], f1[1]])
+    tot = acc[[0, 1, 2, 7, 8]]
+    x0 = np.where(pos, tot - g1, 0.0)  # over t = t0 … t1 − 1
+    x1 = np.where(pos, tot - g0, 0.0)  # over t + 1 = t0 + 1 … t1
     s00 = np.empty((p, 2, 2))
     s11 = np.empty((p, 2, 2))
     s10 = np.empty((p, 2, 2))
-    s00[:, 0, 0], s00[:, 0, 1], s00[:, 1, 0], s00[:, 1, 1] = acc[0], acc[1], acc[1], acc[2]
-    s11[:, 0, 0], s11[:, 0, 1], s11[:, 1, 0], s11[:, 1, 1] = acc[3], acc[4], acc[4], acc[5]
-    s10[:, 0, 0], s10[:, 0, 1], s10[:, 1, 0], s10[:, 1, 1] = acc[6], acc[7], acc[8], acc[9]
-    n = np.clip(t1 - np.minimum(t0, t1), 0, None).astype(np.float64)
-    return Moments(s00, s11, s10, acc[10:12].T.copy(), acc[12:14].T.copy(), n, ll)
+    s00[:, 0, 0], s00[:, 0, 1], s00[:, 1, 0], s00[:, 1, 1] = x0[0], x0[1], x0[1], x0[2]
+    s11[:, 0, 0], s11[:, 0, 1], s11[:, 1, 0], s11[:, 1, 1] = x1[0], x1[1], x1[1], x1[2]
+    s10[:, 0, 0], s10[:, 0, 1], s10[:, 1, 0], s10[:, 1, 1] = acc[3], acc[4], acc[5], acc[6]
+    return Moments(s00, s11, s10, x0[3:5].T.copy(), x1[3:5].T.copy(), n, ll)

@@ -217,24 +217,82 @@ def _inv_logdet4(c: FloatArray) -> tuple[FloatArray, FloatArray]:
     """Inverse and log-determinant of a stack of symmetric positive definite 4 × 4
     matrices by 2 × 2 blocks (elementwise numpy: far faster than batched LAPACK for
     100,000 tiny matrices)."""
-    pb, qb, rb = c[:, :2, :2], c[:, :2, 2:], c[:, 2:, 2:]
-    pi = _inv2(pb)
-    piq = pi @ qb
-    sch = rb - qb.transpose(0, 2, 1) @ piq
-    si = _inv2(sch)
-    out = np.empty_like(c)
-    top_right = -piq @ si
-    out[:, :2, :2] = pi - top_right @ piq.transpose(0, 2, 1)
-    out[:, :2, 2:] = top_right
-    out[:, 2:, :2] = top_right.transpose(0, 2, 1)
-    out[:, 2:, 2:] = si
-    det_p = pb[:, 0, 0] * pb[:, 1, 1] - pb[:, 0, 1] * pb[:, 1, 0]
-    det_s = sch[:, 0, 0] * sch[:, 1, 1] - sch[:, 0, 1] * sch[:, 1, 0]
+    ci, ld = _inv_logdet4_t(np.ascontiguousarray(c.transpose(1, 2, 0)))
+    return np.ascontiguousarray(ci.transpose(2, 0, 1)), ld
+
+
+def _inv_logdet4_t(c: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """:func:`_inv_logdet4` of a stack laid out component-major, ``c[i, j]`` (P,)
+    contiguous: the 2 × 2 block algebra written out per component (no small matmuls)."""
+    out, det_p, det_s, _ = _inv4_t(c)
     return out, np.log(det_p) + np.log(det_s)
+
+
+def _inv4_t(c: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Block inverse of component-major 4 × 4 matrices, with the determinants of the
+    top-left block and of its Schur complement and the complement's first element."""
+    c00, c01, c02, c03 = c[0]
+    c10, c11, c12, c13 = c[1]
+    c32, c33 = c[3, 2], c[3, 3]
+    c22, c23 = c[2, 2], c[2, 3]
+    det_p = c00 * c11 - c01 * c10
+    pi00, pi01, pi10, pi11 = c11 / det_p, -c01 / det_p, -c10 / det_p, c00 / det_p
+    q00 = pi00 * c02 + pi01 * c12  # P⁻¹ Q
+    q01 = pi00 * c03 + pi01 * c13
+    q10 = pi10 * c02 + pi11 * c12
+    q11 = pi10 * c03 + pi11 * c13
+    s00 = c22 - (c02 * q00 + c12 * q10)  # Schur complement R − Qᵀ P⁻¹ Q
+    s01 = c23 - (c02 * q01 + c12 * q11)
+    s10 = c32 - (c03 * q00 + c13 * q10)
+    s11 = c33 - (c03 * q01 + c13 * q11)
+    det_s = s00 * s11 - s01 * s10
+    out = np.empty_like(c)
+    si00, si01, si10, si11 = out[2, 2], out[2, 3], out[3, 2], out[3, 3]
+    np.divide(s11, det_s, out=si00)
+    np.divide(-s01, det_s, out=si01)
+    np.divide(-s10, det_s, out=si10)
+    np.divide(s00, det_s, out=si11)
+    t00 = -(q00 * si00 + q01 * si10)  # −P⁻¹ Q S⁻¹
+    t01 = -(q00 * si01 + q01 * si11)
+    t10 = -(q10 * si00 + q11 * si10)
+    t11 = -(q10 * si01 + q11 * si11)
+    out[0, 2], out[0, 3], out[1, 2], out[1, 3] = t00, t01, t10, t11
+    out[2, 0], out[3, 0], out[2, 1], out[3, 1] = t00, t01, t10, t11
+    np.subtract(pi00, t00 * q00 + t01 * q01, out=out[0, 0])
+    np.subtract(pi01, t00 * q10 + t01 * q11, out=out[0, 1])
+    np.subtract(pi10, t10 * q00 + t11 * q01, out=out[1, 0])
+    np.subtract(pi11, t10 * q10 + t11 * q11, out=out[1, 1])
+    return out, det_p, det_s, s00
+
+
+def _certified_pd4(sym: FloatArray, ratio: float) -> tuple[FloatArray, BoolArray]:
+    """Closed-form inverses of symmetric 4 × 4 matrices and where they are certainly
+    positive definite with λ_min/λ_max > ``ratio`` (positive leading minors and
+    1/(‖C‖_F ‖C⁻¹‖_F) > ratio, a lower bound of λ_min/λ_max): there the eigenvalue
+    tests of :func:`_is_pd`/:func:`_psd_inv` are true, and the inverse equals theirs
+    to round-off. The other rows need the eigenvalues."""
+    with np.errstate(all="ignore"):
+        inv_t, det_p, det_s, s00 = _inv4_t(np.ascontiguousarray(sym.transpose(1, 2, 0)))
+        inv = inv_t.transpose(2, 0, 1)
+        fro = np.sqrt(np.einsum("pij,pij->p", sym, sym))
+        ifro = np.sqrt(np.einsum("pij,pij->p", inv, inv))
+        sure = (sym[:, 0, 0] > 0) & (det_p > 0) & (s00 > 0) & (det_s > 0) & (fro * ifro * ratio < 1.0)
+    return inv, np.asarray(sure & np.isfinite(inv).all(axis=(1, 2)), dtype=np.bool_)
 
 
 def _is_pd(m: FloatArray) -> BoolArray:
     """Whether each symmetric matrix of a stack is (numerically) positive definite."""
+    if m.ndim == 3 and m.shape[1:] == (4, 4) and m.shape[0] > 0:
+        sure = _certified_pd4(0.5 * (m + m.transpose(0, 2, 1)), 1e-4)[1]
+        out = sure.copy()
+        rest = np.flatnonzero(~sure)
+        if rest.size:
+            out[rest] = _is_pd_eig(m[rest])
+        return out
+    return _is_pd_eig(m)
+
+
+def _is_pd_eig(m: FloatArray) -> BoolArray:
     fin: BoolArray = np.asarray(np.isfinite(m).all(axis=(1, 2)), dtype=np.bool_)
     w = np.linalg.eigvalsh(np.where(fin[:, None, None], 0.5 * (m + m.transpose(0, 2, 1)), np.eye(m.shape[1])))
     return np.asarray(fin & (w[:, 0] > 1e-10 * np.maximum(np.abs(w[:, -1]), 1e-300)), dtype=np.bool_)
@@ -242,6 +300,18 @@ def _is_pd(m: FloatArray) -> BoolArray:
 
 def _psd_inv(m: FloatArray) -> tuple[FloatArray, BoolArray]:
     """Inverse of a stack of symmetric matrices and whether each is positive definite."""
+    if m.ndim == 3 and m.shape[1:] == (4, 4) and m.shape[0] > 0:
+        inv, sure = _certified_pd4(0.5 * (m + m.transpose(0, 2, 1)), 1e-4)
+        out = np.ascontiguousarray(inv)
+        ok = sure.copy()
+        rest = np.flatnonzero(~sure)
+        if rest.size:
+            out[rest], ok[rest] = _psd_inv_eig(m[rest])
+        return out, ok
+    return _psd_inv_eig(m)
+
+
+def _psd_inv_eig(m: FloatArray) -> tuple[FloatArray, BoolArray]:
     w, v = np.linalg.eigh(0.5 * (m + m.transpose(0, 2, 1)))
     ok = w.min(axis=1) > 1e-12 * np.maximum(np.abs(w).max(axis=1), 1e-300)
     wi = np.where(ok[:, None], 1.0 / np.where(w > 0, w, 1.0), 0.0)
@@ -474,7 +544,7 @@ def _bias_corrected(
     return centre, minv @ cov @ minv.transpose(0, 2, 1)
 
 
-def _expected_cov(st: PairStage, ref: FloatArray) -> FloatArray:
+def _expected_cov(st: PairStage, ref: FloatArray, complete_ok: BoolArray | None = None) -> FloatArray:
     """Covariance of â from the *expected* information at A = ``ref``:
     ``V = (Σ ⊗ Γ₀⁻¹) / n_e`` × n_e/(n_e − k), Γ₀ the stationary covariance of (ref, Σ̂).
 
@@ -495,8 +565,9 @@ def _expected_cov(st: PairStage, ref: FloatArray) -> FloatArray:
     # cost the cross-lagged effects more, and change how the effects are correlated):
     # R = L_c⁻¹ H L_c⁻ᵀ with H the observed and L_c Lᵀ_c the complete-data information
     eye = np.eye(4)
-    finite = np.isfinite(c_ref).all(axis=(1, 2)) & np.isfinite(st.info_complete).all(axis=(1, 2))
-    good = st.usable & finite & _is_pd(st.info_complete) & _is_pd(c_ref)
+    if complete_ok is None:
+        complete_ok = _complete_ok(st)
+    good = complete_ok & np.isfinite(c_ref).all(axis=(1, 2)) & _is_pd(c_ref)
     c_ref = np.where(good[:, None, None], c_ref, eye)
     cc = np.where(good[:, None, None], st.info_complete, eye)
     hh = np.where(good[:, None, None], st.info, eye)
@@ -511,6 +582,12 @@ def _expected_cov(st: PairStage, ref: FloatArray) -> FloatArray:
     cov = cov * scale[:, :, None] * scale[:, None, :]
     cov = np.where((ok & good)[:, None, None], cov, np.linalg.inv(c_ref))
     return np.asarray(0.5 * (cov + cov.transpose(0, 2, 1)), dtype=np.float64)
+
+
+def _complete_ok(st: PairStage) -> BoolArray:
+    """Pairs whose complete-data information is usable in :func:`_expected_cov`."""
+    fin = np.isfinite(st.info_complete).all(axis=(1, 2))
+    return np.asarray(st.usable & fin & _is_pd(st.info_complete), dtype=np.bool_)
 
 
 # --------------------------------------------------------------------------- population
@@ -579,17 +656,23 @@ def meta_fit(
     x0 = np.concatenate([m0, np.linalg.cholesky(s0)[tril]])
     diag_pos = np.flatnonzero(tril[0] == tril[1])
 
+    vt = np.ascontiguousarray(v.transpose(1, 2, 0))
+    at = np.ascontiguousarray(a.T)
+
     def fg(x: FloatArray) -> tuple[float, FloatArray]:
         m = sym_m(x[:4])
         low = np.zeros((4, 4))
         low[tril] = x[4:]
-        c = sym_s(low @ low.T) + v
-        ci, ld = _inv_logdet4(c)
-        r = a - m
-        cr = np.einsum("pij,pj->pi", ci, r)
-        f = 0.5 * float(np.dot(w, ld + np.einsum("pi,pi->p", r, cr)))
-        gm = sym_m(-(w[:, None] * cr).sum(axis=0))
-        gs = sym_s(0.5 * (np.einsum("p,pij->ij", w, ci) - np.einsum("p,pi,pj->ij", w, cr, cr)))
+        # component-major (4, 4, P) / (4, P) arrays: elementwise products, BLAS sums
+        c = vt + sym_s(low @ low.T)[:, :, None]
+        ci, ld = _inv_logdet4_t(c)
+        r = at - m[:, None]
+        cr = ci[:, 0] * r[0]
+        for j in range(1, 4):
+            cr += ci[:, j] * r[j]
+        f = 0.5 * float(np.dot(ld + (r * cr).sum(axis=0), w))
+        gm = sym_m(-(cr @ w))
+        gs = sym_s(0.5 * (ci @ w - (cr[:, None, :] * cr[None, :, :]) @ w))
         gl = 2.0 * gs @ low
         grad = np.concatenate([gm, gl[tril]])
         if boundary_prior:
@@ -951,7 +1034,9 @@ def _fit_core(
     # one (checked in bench/pooled.py against the information share of the inertias,
     # which over-corrects once the weights are taken at a common reference)
     n_bias = st.n_trans + 1.0
-    v0, _ = _psd_inv(st.info)
+    # (the covariance before the rounds is only used if there are none)
+    v0 = _psd_inv(st.info)[0] if N_ROUNDS < 1 else st.info
+    complete_ok = _complete_ok(st)
     # orient each pair to its population's role order
     orient = np.where(swapped[:, None], _SWAP[None, :], np.arange(4)[None, :])
     rows = np.arange(p)[:, None]
@@ -972,7 +1057,7 @@ def _fit_core(
     for _round in range(N_ROUNDS):
         # weights must not follow each pair's own noise: Σ (hence V) is evaluated at
         # the reference point (the prior mean, then the pooled estimate)
-        v_ref = _expected_cov(st, ref)
+        v_ref = _expected_cov(st, ref, complete_ok)
         a_c, v_c = _bias_corrected(st.a_hat, v_ref, ref, st.sigma, n_bias)
         info_c, ok = _psd_inv(v_c)
         use_r = use & ok & np.isfinite(a_c).all(axis=1)

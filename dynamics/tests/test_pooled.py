@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 
 import numpy as np
 import pytest
@@ -396,3 +397,130 @@ def test_bias_correction_is_reproducible_and_small_batches_use_the_prior():
     small = fit_pooled_arrays(y[:10])
     assert small.populations[0].source == "prior"
     np.testing.assert_allclose(small.populations[0].mean, LITERATURE_PRIOR.mean_vector())
+
+
+# --------------------------------------------------------------------------- optimised kernels
+
+
+def _inv_logdet4_reference(c):
+    """The previous implementation of pooled._inv_logdet4 (2 × 2 blocks with small matmuls)."""
+
+    def inv2(m):
+        det = m[:, 0, 0] * m[:, 1, 1] - m[:, 0, 1] * m[:, 1, 0]
+        out = np.empty_like(m)
+        out[:, 0, 0], out[:, 0, 1] = m[:, 1, 1] / det, -m[:, 0, 1] / det
+        out[:, 1, 0], out[:, 1, 1] = -m[:, 1, 0] / det, m[:, 0, 0] / det
+        return out
+
+    pb, qb, rb = c[:, :2, :2], c[:, :2, 2:], c[:, 2:, 2:]
+    pi = inv2(pb)
+    piq = pi @ qb
+    sch = rb - qb.transpose(0, 2, 1) @ piq
+    si = inv2(sch)
+    out = np.empty_like(c)
+    top_right = -piq @ si
+    out[:, :2, :2] = pi - top_right @ piq.transpose(0, 2, 1)
+    out[:, :2, 2:] = top_right
+    out[:, 2:, :2] = top_right.transpose(0, 2, 1)
+    out[:, 2:, 2:] = si
+    det_p = pb[:, 0, 0] * pb[:, 1, 1] - pb[:, 0, 1] * pb[:, 1, 0]
+    det_s = sch[:, 0, 0] * sch[:, 1, 1] - sch[:, 0, 1] * sch[:, 1, 0]
+    return out, np.log(det_p) + np.log(det_s)
+
+
+def test_inv_logdet4_equals_the_previous_implementation():
+    from dynamics.pooled import _inv_logdet4
+
+    rng = np.random.default_rng(41)
+    q = rng.standard_normal((5000, 4, 4)) * 0.3
+    c = q @ q.transpose(0, 2, 1) + np.eye(4) * rng.uniform(0.01, 0.2, (5000, 1, 1))
+    c[:, 0, 1] += 1e-9  # not exactly symmetric, as the bias-corrected V are not
+    inv, ld = _inv_logdet4(c)
+    ref_inv, ref_ld = _inv_logdet4_reference(c)
+    assert np.max(np.abs(inv - ref_inv) / (1.0 + np.abs(ref_inv))) < 1e-10
+    assert np.max(np.abs(ld - ref_ld)) < 1e-10
+    # and, for a symmetric matrix, they are its inverse and log-determinant
+    cs = 0.5 * (c + c.transpose(0, 2, 1))
+    inv_s, ld_s = _inv_logdet4(cs)
+    assert np.allclose(inv_s @ cs, np.eye(4), atol=1e-8)
+    assert np.allclose(ld_s, np.linalg.slogdet(cs)[1], atol=1e-10)
+
+
+def test_meta_fit_equals_a_reference_objective_optimum():
+    """The optimised objective reaches the optimum of the previous (matmul) objective."""
+    from scipy.optimize import minimize
+
+    rng = np.random.default_rng(42)
+    n = 400
+    v = np.empty((n, 4, 4))
+    q = rng.standard_normal((n, 4, 4)) * 0.1
+    v[:] = q @ q.transpose(0, 2, 1) + np.eye(4) * 0.02
+    m_true = np.array([0.4, 0.4, 0.1, 0.1])
+    a = (
+        m_true
+        + rng.standard_normal((n, 4)) * 0.1
+        + np.einsum("pij,pj->pi", np.linalg.cholesky(v), rng.standard_normal((n, 4)))
+    )
+    w = np.ones(n)
+    m, s, _ = meta_fit(a, v, w, diagonal=True)
+
+    def f(x):
+        c = np.diag(x[4:] ** 2)[None] + v
+        ci, ld = _inv_logdet4_reference(c)
+        r = a - x[:4]
+        return 0.5 * float(np.sum(ld + np.einsum("pi,pij,pj->p", r, ci, r))) / n
+
+    x0 = np.concatenate([m, np.sqrt(np.diag(s))])
+    ref = minimize(f, x0 + 0.01, method="Nelder-Mead", options={"xatol": 1e-9, "fatol": 1e-14, "maxiter": 20000})
+    assert np.max(np.abs(ref.x[:4] - m)) < 1e-5
+    assert np.max(np.abs(ref.x[4:] ** 2 - np.diag(s))) < 1e-5
+    assert f(x0) <= ref.fun + 1e-12
+
+
+def test_smoother_equals_the_previous_implementation():
+    """The optimised Kalman/RTS smoother equals the previous one to round-off on a random
+    batch with gaps, runs, a person never observed, no complete day and short series."""
+    from dynamics.tests._kalman_reference import smooth_reference
+
+    rng = np.random.default_rng(43)
+    p = 600
+    y, a = _simulate(rng, p, 40, missing=0.25)
+    y[:50, :6] = np.nan
+    y[50:100, 25:] = np.nan
+    y[100:110, :, 0] = np.nan
+    y[110:120, ::2, 0] = np.nan
+    y[110:120, 1::2, 1] = np.nan
+    y[120:130, 1:] = np.nan
+    lay = Layout.from_pairs(y)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mu = np.nan_to_num(np.nanmean(y, axis=1))
+    sig = np.tile(np.array([[1.0, 0.3], [0.3, 0.8]]), (p, 1, 1)) * rng.uniform(0.5, 2.0, (p, 1, 1))
+    for need_moments, need_ll in ((True, True), (True, False), (False, True)):
+        new = smooth(lay, mu, a, sig, need_moments=need_moments, need_loglik=need_ll)
+        with np.errstate(all="ignore"):
+            ref = smooth_reference(lay, mu, a, sig, need_moments, need_ll)
+        for f in ("s00", "s11", "s10", "m0", "m1", "n", "loglik"):
+            x, r = getattr(new, f), getattr(ref, f)
+            assert np.isfinite(x).all()
+            assert np.max(np.abs(x - r) / (1.0 + np.abs(r))) < 1e-10, f
+
+
+def test_psd_inverse_and_pd_check_equal_the_eigenvalue_versions():
+    """The closed-form fast paths of _psd_inv/_is_pd (certified well-conditioned 4 × 4
+    matrices) equal the eigenvalue-based originals, which still decide the other rows."""
+    from dynamics.pooled import _is_pd, _is_pd_eig, _psd_inv, _psd_inv_eig
+
+    rng = np.random.default_rng(44)
+    q = rng.standard_normal((3000, 4, 4))
+    m = q @ q.transpose(0, 2, 1) + np.eye(4) * rng.uniform(1e-3, 1.0, (3000, 1, 1))
+    m[:200] -= np.eye(4) * 2.0  # indefinite
+    m[200:300, :, 3] = m[200:300, :, 2]  # singular
+    m[200:300, 3, :] = m[200:300, 2, :]
+    m[310:400] = np.diag([1.0, 1.0, 1.0, 1e-11])  # positive but nearly singular
+    inv, ok = _psd_inv(m)
+    inv_r, ok_r = _psd_inv_eig(m)
+    assert (ok == ok_r).all() and ok.sum() > 2000 and (~ok).sum() >= 250
+    assert np.max(np.abs(inv[ok] - inv_r[ok]) / (1.0 + np.abs(inv_r[ok]))) < 1e-10
+    m[300:310, 1, 1] = np.nan  # (_psd_inv, like numpy's eigh, does not take NaN)
+    assert (_is_pd(m) == _is_pd_eig(m)).all() and not _is_pd(m[300:310]).any()
