@@ -1,11 +1,22 @@
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
+from django.views import defaults
 
 from . import legal
 from .crisis import crisis_resources
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Django's 400 (a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``, a bad Host, …): the API
+    answers in its own shape, ``{"detail": …}``, like every other API error."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"detail": "The request could not be read: it is too large or malformed."}, status=400
+        )
+    return defaults.bad_request(request, exception)  # type: ignore[arg-type]
 
 
 def home(request: HttpRequest) -> HttpResponse:

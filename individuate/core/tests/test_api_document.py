@@ -66,3 +66,14 @@ def test_the_real_document_names_each_shape_apart() -> None:
     assert "body" in components["CommentOut"]["properties"]
     assert "section" in components["PlanCommentOut"]["properties"]
     assert "kind" in components["ContactIn"]["properties"]
+
+
+def test_a_body_too_large_for_the_api_is_refused_in_the_apis_shape(client: object) -> None:
+    from django.conf import settings
+    from django.test import Client
+
+    big = '{"title": "' + "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 10) + '"}'
+    response = Client().post("/api/my/articles", data=big, content_type="application/json")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert "too large" in response.json()["detail"]
