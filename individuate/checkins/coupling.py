@@ -280,11 +280,20 @@ def _pooled(kind: str, y: np.ndarray, ids: list[str], persons: list[tuple[str, s
 # --------------------------------------------------------------------------- writing reports
 
 
-def _write_reports(kind: str, key: str, fitted: Mapping[int, tuple[Mapping[str, Any], int | None]]) -> None:
-    """Store one report per KEY id in bulk: one ``INSERT … ON CONFLICT … DO UPDATE`` per
-    batch of WRITE_BATCH (PostgreSQL and SQLite both infer the partial unique index that
-    keeps one report per tracked person / link from its predicate), each result serialised
-    once. A rerun overwrites; two workers writing the same rows cannot duplicate them."""
+def _report_text(record: Any, pooled: Mapping[str, Any] | None) -> str:
+    """A report's JSON text straight from the engine's record (the text of
+    ``PairResult.as_json()``, written without building the objects), with ``pooled`` added."""
+    from dynamics.coupling.results import COMPACT, pair_text
+
+    text = pair_text(record, 0, COMPACT)
+    return text[:-1] + ', "pooled": ' + json.dumps(pooled) + "}"
+
+
+def _write_reports(kind: str, key: str, fitted: Mapping[int, tuple[str, int | None]]) -> None:
+    """Store one report per KEY id (its result as JSON text, its owner) in bulk: one
+    ``INSERT … ON CONFLICT … DO UPDATE`` per batch of WRITE_BATCH (PostgreSQL and SQLite both
+    infer the partial unique index that keeps one report per tracked person / link from its
+    predicate). A rerun overwrites; two workers writing the same rows cannot duplicate them."""
     if kind not in POPULATION_ROLES or key not in ("other", "link"):
         raise ValueError(f"unknown report kind {kind!r} / key {key!r}")
     if not fitted:
@@ -304,14 +313,14 @@ def _write_reports(kind: str, key: str, fitted: Mapping[int, tuple[Mapping[str, 
         for lo in range(0, len(items), WRITE_BATCH):
             part = items[lo : lo + WRITE_BATCH]
             params: list[Any] = []
-            for key_id, (result, owner_id) in part:
+            for key_id, (text, owner_id) in part:
                 params += [
                     kind,
                     owner_id,
                     key_id if key == "other" else None,
                     key_id if key == "link" else None,
                     now,
-                    json.dumps(result),
+                    text,
                 ]
             cursor.execute(head + ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(part)) + tail, params)
 
@@ -370,10 +379,11 @@ def recompute_solo(owner: User | None = None, *, id_range: tuple[int, int] | Non
         return 0
     others, owner_of, own, perceived, start = batch.others, batch.owner_of, batch.own, batch.perceived, batch.start
     labels = boundary_queries.tracked_person_names(others)
-    from dynamics.coupling import fit_solo
+    from dynamics.coupling import iter_solo_records
+    from dynamics.coupling.results import gc_paused
 
     ids = [str(o) for o in others]
-    results = fit_solo(
+    records = iter_solo_records(
         own,
         perceived,
         ids=ids,
@@ -389,14 +399,11 @@ def recompute_solo(owner: User | None = None, *, id_range: tuple[int, int] | Non
         ids,
         [("you", labels.get(o, "them")) for o in others],
     )
-    _write_reports(
-        CouplingReport.Kind.SOLO,
-        "other",
-        {
-            o: ({**result.as_json(), "pooled": pooled.get(str(o))}, owner_of[o])
-            for o, result in zip(others, results, strict=True)
-        },
-    )
+    with gc_paused():
+        texts = {
+            o: (_report_text(rec, pooled.get(str(o))), owner_of[o]) for o, rec in zip(others, records, strict=True)
+        }
+    _write_reports(CouplingReport.Kind.SOLO, "other", texts)
     return len(others)
 
 
@@ -451,11 +458,12 @@ def recompute_joint(
             estimate_population(CouplingReport.Kind.JOINT)
     if not links or prune_only:
         return 0
-    from dynamics.coupling import fit_pairs
+    from dynamics.coupling import iter_pair_records
+    from dynamics.coupling.results import gc_paused
 
     start = _grid_start(timezone.now().date())
     y = _joint_y(links, start)
-    results = fit_pairs(
+    records = iter_pair_records(
         y,
         persons=[(str(lk.inviter_id), str(lk.invitee_id)) for lk in links],
         pair_ids=[str(lk.pk) for lk in links],
@@ -472,14 +480,11 @@ def recompute_joint(
         [str(lk.pk) for lk in links],
         [(str(lk.inviter_id), str(lk.invitee_id)) for lk in links],
     )
-    _write_reports(
-        CouplingReport.Kind.JOINT,
-        "link",
-        {
-            lk.pk: ({**result.as_json(), "pooled": pooled.get(str(lk.pk))}, None)
-            for lk, result in zip(links, results, strict=True)
-        },
-    )
+    with gc_paused():
+        texts = {
+            lk.pk: (_report_text(rec, pooled.get(str(lk.pk))), None) for lk, rec in zip(links, records, strict=True)
+        }
+    _write_reports(CouplingReport.Kind.JOINT, "link", texts)
     return len(links)
 
 

@@ -157,3 +157,31 @@ def test_the_nightly_run_estimates_each_population_once_before_its_chunks(settin
     assert set(CouplingPopulation.objects.values_list("kind", "source")) == {("solo", "batch"), ("joint", "prior")}
     blocks = [_population_block(p) for p in people]
     assert all(b == blocks[0] for b in blocks) and blocks[0]["populations"][0]["n_pairs"] == 6
+
+
+@pytest.mark.django_db
+def test_the_stored_report_is_the_engines_json_plus_pooled() -> None:
+    """Reports are written as text straight from the engine's records: the same document
+    as ``fit_solo(...)[k].as_json()``."""
+    from dynamics.coupling import fit_solo
+
+    people = _people(3)
+    coupling.recompute_solo()
+    batch = coupling._solo_batch()
+    assert batch is not None
+    labels = dict(TrackedPerson.objects.values_list("id", "name"))
+    expected = fit_solo(
+        batch.own,
+        batch.perceived,
+        ids=[str(o) for o in batch.others],
+        other_labels=[labels[o] for o in batch.others],
+        start=batch.start,
+        window=coupling.WINDOW,
+        step=coupling.STEP,
+    )
+    for other, result in zip(batch.others, expected, strict=True):
+        stored = dict(CouplingReport.objects.get(kind="solo", other_id=other).result)
+        pooled = stored.pop("pooled")
+        assert stored == result.as_json()
+        assert pooled["pair_id"] == str(other) and pooled["population"]["source"] == "prior"
+    assert len(expected) == len(people)
