@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from dynamics.pooled import Prior
@@ -425,7 +426,17 @@ def _both_opted_in(link: FamilyLink) -> bool:
 
 
 def _eligible_links(id_range: tuple[int, int] | None = None) -> list[FamilyLink]:
-    links = active_links().prefetch_related("joint_consents")
+    # only what the batch uses: no user rows, no per-link queries
+    links = (
+        active_links()
+        .select_related(None)
+        .only("id", "inviter_id", "invitee_id", "status")
+        .prefetch_related(
+            Prefetch(
+                "joint_consents", JointConsent.objects.only("id", "link_id", "user_id", "opted_in", "share_with_other")
+            )
+        )
+    )
     if id_range is not None:
         links = links.filter(pk__gte=id_range[0], pk__lt=id_range[1])
     return [link for link in links if _both_opted_in(link)]
