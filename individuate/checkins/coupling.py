@@ -35,7 +35,7 @@ WINDOW, STEP = 28, 7
 WRITE_BATCH = 500
 #: The role labels of each kind's pooled population: one's own mood against how one sees
 #: the other's (solo), the inviting side against the invited one (joint).
-POPULATION_ROLES = {
+POPULATION_ROLES: dict[str, tuple[str, str]] = {
     CouplingReport.Kind.SOLO: ("own mood", "their mood as seen"),
     CouplingReport.Kind.JOINT: ("inviter", "invitee"),
 }
@@ -235,7 +235,8 @@ def _stored_population(kind: str) -> tuple[Prior, dict[str, Any]]:
             "no population of this deployment estimated yet (the nightly run does that): "
             f"built-in prior — {LITERATURE_PRIOR.source}",
         )
-        source, n_pairs, computed = CouplingPopulation.Source.PRIOR, 0, None
+        source: str = CouplingPopulation.Source.PRIOR
+        n_pairs, computed = 0, None
     else:
         model, source, n_pairs, computed = row.model, row.source, row.n_pairs, row.computed_at.isoformat()
     mean = np.asarray(model["mean"], dtype=np.float64)
