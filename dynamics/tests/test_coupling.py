@@ -443,3 +443,25 @@ def test_the_badge_and_the_sentence_follow_one_rule() -> None:
                 assert not (badge is True and within), e
                 assert badge is not False or within, e
     assert checked > 400
+
+
+def test_solo_shifted_copies_t_equals_the_full_fit() -> None:
+    """The chance level's lean |t| of centred, shifted rows is the full solo fit's |t|."""
+    from dynamics.coupling.solo import _fit_solo_arrays, _solo_t, _solo_t_centred
+    from dynamics.coupling.var1 import centre
+
+    rng = np.random.default_rng(5)
+    own = rng.normal(5, 2, (60, 40))
+    perc = rng.normal(5, 2, (60, 40)) + 0.5 * np.roll(own, 1, axis=1)
+    own[rng.random(own.shape) < 0.2] = np.nan
+    perc[rng.random(perc.shape) < 0.2] = np.nan
+    perc[0] = 4.0  # constant: no concurrent, no lagged
+    own[1, :30] = np.nan  # too few days
+    yc = centre(np.stack([own, perc], axis=2))[0]
+    for shift in (0, 7, 19):
+        shifted = np.roll(perc, shift, axis=1)
+        full = _solo_t(_fit_solo_arrays(own, shifted, "corrected"))
+        lean = _solo_t_centred(yc[:, :, 0], np.roll(yc[:, :, 1], shift, axis=1))
+        assert np.array_equal(np.isnan(full), np.isnan(lean))
+        assert np.allclose(full[np.isfinite(full)], lean[np.isfinite(lean)], rtol=1e-12, atol=1e-12)
+        assert np.isfinite(lean).sum() > 100

@@ -193,3 +193,30 @@ class CouplingReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} report {self.computed_at:%Y-%m-%d}"
+
+
+class CouplingPopulation(models.Model):
+    """The population a kind of report's pooled estimates are shrunk toward: estimated once
+    per nightly run from the deployment's eligible pairs (or a seeded sample of them) and
+    read by every chunk and by the on-demand refresh, so nobody's estimate depends on which
+    chunk they fell in.
+
+    Aggregate only: the mean and covariance of the lagged effects across at least
+    ``COUPLING_POPULATION_MIN_PAIRS`` pairs — nothing of any one person. With fewer pairs the
+    built-in literature prior is stored instead (``source`` "prior")."""
+
+    class Source(models.TextChoices):
+        BATCH = "batch", "Estimated from this deployment"
+        PRIOR = "prior", "Built-in prior from the literature"
+
+    kind = models.CharField(max_length=8, choices=CouplingReport.Kind.choices, unique=True)
+    source = models.CharField(max_length=8, choices=Source.choices)
+    n_pairs = models.PositiveIntegerField(help_text="Usable pairs the estimate came from")
+    eligible = models.PositiveIntegerField(help_text="Eligible pairs of the deployment at the time")
+    min_pairs = models.PositiveIntegerField()
+    computed_at = models.DateTimeField(default=timezone.now)
+    # {"mean": [4], "cov": [[4×4]], "mean_cov": [[4×4]], "roles": [a, b], "effects": [...], "note": "..."}
+    model = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return f"{self.kind} population ({self.source}, {self.n_pairs} pairs)"

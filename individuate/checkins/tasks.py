@@ -40,22 +40,25 @@ CHUNK_IDS = int(os.environ.get("COUPLING_CHUNK_IDS", "5000"))
 
 @task()
 def recompute_coupling() -> dict[str, int]:
-    """The nightly run: queue one chunk task per id range, prune what is no longer needed
-    (finished task rows, old rate-limit events), then queue tomorrow's run.
+    """The nightly run: estimate the solo and the joint population once (from the whole
+    deployment, stored: every chunk shrinks toward the same one), queue one chunk task per
+    id range, prune what is no longer needed (finished task rows, old rate-limit events),
+    then queue tomorrow's run.
 
     Chunks are idempotent (each refits and overwrites its own reports), so a crashed
     chunk can simply be run again."""
     from individuate.core.housekeeping import prune
 
     from .actions import purge_deleted
-    from .coupling import chunks, recompute_joint
+    from .coupling import chunks, estimate_populations, recompute_joint
 
     counts = {"solo": 0, "joint": 0, "purged": purge_deleted()}
+    recompute_joint(id_range=None, prune_only=True)  # reports of links no longer eligible go
+    estimate_populations()  # before any chunk: the chunks read what this stores
     for kind in ("solo", "joint"):
         for lo, hi in chunks(kind, CHUNK_IDS):
             recompute_coupling_chunk.enqueue(kind, lo, hi)
             counts[kind] += 1
-    recompute_joint(id_range=None, prune_only=True)  # reports of links no longer eligible go
     prune()
     schedule_nightly()
     return counts

@@ -223,6 +223,9 @@ TASKS = {
 # The coupling population (pooled estimates) is an aggregate of at least this many pairs of
 # this deployment; with fewer, a built-in population from the literature is used.
 COUPLING_POPULATION_MIN_PAIRS = envint("COUPLING_POPULATION_MIN_PAIRS", 50)
+# The nightly run estimates each population once, from all eligible pairs or a seeded random
+# sample of at most this many (the sampling error of the mean is then about 0.003).
+COUPLING_POPULATION_SAMPLE_PAIRS = envint("COUPLING_POPULATION_SAMPLE_PAIRS", 2000)
 RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 600}}
 if TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend":
     INSTALLED_APPS.append("django_rq")

@@ -62,9 +62,7 @@ def test_journal_entry_undo_within_the_window_only(alice: User) -> None:
     assert "a hard evening" not in client.get(reverse("checkins:journal")).content.decode().split("Recently deleted")[-1]
     assert list(actions.search_journal(alice, "evening")) == []
 
-    JournalEntry.all_objects.filter(pk=entry.pk).update(
-        deleted_at=timezone.now() - timedelta(minutes=UNDO_MINUTES + 1)
-    )
+    JournalEntry.all_objects.filter(pk=entry.pk).update(deleted_at=timezone.now() - timedelta(minutes=UNDO_MINUTES + 1))
     with pytest.raises(ActionError, match="no longer be undone"):
         actions.undo_delete_journal(alice, entry.pk)
     response = client.post(reverse("checkins:journal_undo", args=[entry.pk]), follow=True)

@@ -43,6 +43,7 @@ NOT_RUN = {
     ".venv/bin/python -m bench.run_all": "the coupling-engine benchmark takes minutes; its results are in bench/RESULTS.md",
     ".venv/bin/python -m bench.multiprocess": "starts two app servers and two workers on PostgreSQL; .ci/run runs it",
     ".venv/bin/python -m bench.load": "a minute of load after minutes of set-up; its results are in bench/RESULTS.md",
+    ".venv/bin/python -m bench.nightly": "seeds 5,000 clients on PostgreSQL and takes minutes; its results are in bench/RESULTS.md",
     "python manage.py rqworker default --with-scheduler": "needs TASKS_BACKEND=django_tasks_rq.RQBackend and Redis; "
     "the RQ backend is tested in core/tests/test_rq_backend.py",
 }
