@@ -335,8 +335,12 @@ def test_make_run_serves_pages_and_links_follow_its_port(env: dict[str, str], ve
     assert site_root.stdout.strip().splitlines()[-1] == f"http://127.0.0.1:{port}"
 
 
-def test_demo_totp_before_make_run_says_what_to_do(env: dict[str, str], venv: Path, tmp_path: Path) -> None:
+def test_demo_totp_before_make_run_sets_up_the_demo_and_gives_a_code(
+    env: dict[str, str], venv: Path, tmp_path: Path
+) -> None:
     fresh = env | {"SQLITE_PATH": str(tmp_path / "not-yet.sqlite3")}
     result = run(".venv/bin/python manage.py demo_totp therapist@example.com", fresh, venv)
-    assert result.returncode == 1 and "run `make run` first" in result.stderr
-    assert "Traceback" not in result.stderr
+    assert result.returncode == 0, result.stderr
+    assert "creating the database and the demo accounts" in result.stderr
+    assert re.fullmatch(r"\d{6}  \(valid for about \d+ more seconds\)", result.stdout.strip().splitlines()[-1])
+    assert (tmp_path / "not-yet.sqlite3").exists()
