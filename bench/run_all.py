@@ -92,7 +92,22 @@ def _previous(path: Path) -> dict[str, dict[str, Any]]:
     return out
 
 
-def results_md(results: dict[str, dict[str, Any]], started: dt.datetime, total: float) -> str:
+def _other_sections(path: Path) -> str:
+    """The sections of ``path`` that other benches write (load, nightly, spam, notes by
+    hand), as they are: this file is shared, and a run here must not drop them."""
+    if not path.exists():
+        return ""
+    own = {"Machine", "Summary", *(name for name, _ in BENCHES)}
+    text = path.read_text()
+    kept = []
+    for section in re.finditer(r"^## ([^\n]*)\n(.*?)(?=^## |\Z)", text, re.M | re.S):
+        name = section.group(1).split(" — ")[0].strip()
+        if name not in own:
+            kept.append(section.group(0).rstrip() + "\n")
+    return "\n".join(kept)
+
+
+def results_md(results: dict[str, dict[str, Any]], started: dt.datetime, total: float, others: str = "") -> str:
     info = machine()
     dirty = _git("status", "--porcelain", "--", "dynamics")
     lines = [
@@ -139,7 +154,8 @@ def results_md(results: dict[str, dict[str, Any]], started: dt.datetime, total: 
             lines.append(r["body"])
         else:
             lines += [f"`{r['command']}` ({r['seconds']:.0f} s)", "", r["markdown"]]
-    return "\n".join(lines) + "\n"
+    text = "\n".join(lines) + "\n"
+    return text + ("\n" + others if others else "")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -163,7 +179,8 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 results[name] = _run(name, Path(tmp))
     total = time.perf_counter() - t0
-    Path(args.out).write_text(results_md(results, started, total))
+    others = _other_sections(Path(args.out))
+    Path(args.out).write_text(results_md(results, started, total, others))
     print(f"\nWrote {args.out} ({total:.0f} s in all).")
     for name, _ in BENCHES:
         print(f"  {name}: {verdict(results[name]['pass'])}")
