@@ -240,3 +240,15 @@ def machine() -> dict[str, str]:
         "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE", "(not set)"),
         "OPENBLAS_NUM_THREADS / OMP_NUM_THREADS": f"{threads_env} / {omp_env}",
     }
+
+
+def write_section(name: str, text: str) -> None:
+    """Put ``text`` (starting ``## name —``) into bench/RESULTS.md in place of that
+    section, or at the end; every other section stays as it is."""
+    results = Path(__file__).resolve().parent / "RESULTS.md"
+    current = results.read_text() if results.exists() else "# Benchmarks\n"
+    start = current.find(f"## {name} —")
+    if start >= 0:
+        end = current.find("\n## ", start + 1)
+        current = current[:start] + current[end + 1 :] if end >= 0 else current[:start]
+    results.write_text(current.rstrip() + "\n\n" + text.rstrip() + "\n")

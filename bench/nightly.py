@@ -315,18 +315,10 @@ def _report(r: dict[str, Any], clients: int, days: int, chunk: int | None, write
     text = "\n".join(lines)
     print(text)
     if write:
-        _write_section(text)
+        from bench._common import write_section
+
+        write_section("nightly", text)
     return 0 if ok else 1
-
-
-def _write_section(text: str) -> None:
-    results = ROOT / "bench" / "RESULTS.md"
-    current = results.read_text() if results.exists() else "# Benchmarks\n"
-    start = current.find("## nightly —")
-    if start >= 0:
-        end = current.find("\n## ", start + 1)
-        current = current[:start] + current[end + 1 :] if end >= 0 else current[:start]
-    results.write_text(current.rstrip() + "\n\n" + text)
 
 
 def main() -> int:
