@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from individuate.boundaries import actions as boundaries
@@ -17,7 +17,7 @@ from individuate.boundaries import queries as boundary_queries
 from individuate.boundaries.forms import ClientInviteForm
 from individuate.boundaries.policy import therapist_may_see_clients
 from individuate.checkins import actions as checkins
-from individuate.core.http import AuthedRequest, therapist_required
+from individuate.core.http import AuthedRequest, attempt, form_errors, therapist_required
 from individuate.healing import actions as healing
 from individuate.healing.progress import steps_summaries
 from individuate.measures import actions as measures
@@ -68,13 +68,27 @@ def _booking_requests(therapist: Any) -> Any:
 
 @therapist_required
 def clients(request: AuthedRequest) -> HttpResponse:
+    """The client list; its "Invite a client" form posts here, so a mistake is shown
+    beside the field with what was typed kept (422), not as a message on a fresh page."""
+    form = ClientInviteForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            if attempt(
+                request, lambda: boundaries.invite_client(request.user, data["email"], data["message"]), "Invitation sent."
+            ):
+                return redirect("portal:clients")
+        else:
+            form_errors(request, form, beside_fields=True)
+        status = 422
     mfa_on = policy.therapist_may_see_clients(request.user)
-    context: dict[str, Any] = {"mfa_on": mfa_on, "invite_form": ClientInviteForm()}
+    context: dict[str, Any] = {"mfa_on": mfa_on, "invite_form": form}
     if mfa_on:
         context["connections"] = boundaries.clients_of_therapist(request.user)
         context["attention"] = clients_needing_attention(request.user)
         context["pending"] = boundaries.pending_for_therapist(request.user)
-    return render(request, "portal/clients.html", context)
+    return render(request, "portal/clients.html", context, status=status)
 
 
 #: Clients shown on the week view; the Clients page lists everyone.

@@ -89,3 +89,20 @@ def test_requests_to_answer_count_booking_and_connection_requests(alice: User, s
     assert "1 session request" in page and "1 request to connect" in page
     week = _client(therapist).get(reverse("portal:practice_dashboard")).content.decode()
     assert "Also 1 request to connect" in week and "Confirm</button>" in week
+
+
+def test_inviting_a_client_with_a_mistake_shows_it_beside_the_field(therapist: User) -> None:
+    from individuate.boundaries.models import TherapistConnection
+
+    page = _client(therapist)
+    wrong = page.post(reverse("portal:clients"), {"email": "not-an-address", "message": "Hello from Dr. T"})
+    assert wrong.status_code == 422
+    html = wrong.content.decode()
+    assert "Please correct the fields marked below." in html
+    assert 'value="not-an-address"' in html and "Hello from Dr. T" in html  # what was typed is kept
+    assert 'class="errorlist' in html
+    assert not TherapistConnection.objects.exists()
+
+    right = page.post(reverse("portal:clients"), {"email": "new.client@example.com", "message": ""})
+    assert right.status_code == 302 and right["Location"] == reverse("portal:clients")
+    assert TherapistConnection.objects.filter(invite_email="new.client@example.com").exists()
