@@ -76,7 +76,9 @@ def clients(request: AuthedRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             if attempt(
-                request, lambda: boundaries.invite_client(request.user, data["email"], data["message"]), "Invitation sent."
+                request,
+                lambda: boundaries.invite_client(request.user, data["email"], data["message"]),
+                "Invitation sent.",
             ):
                 return redirect("portal:clients")
         else:
