@@ -40,14 +40,17 @@ PG = os.environ.get("NIGHTLY_PG", "postgres://postgres@127.0.0.1:5432")
 TARGET_S = 10.0
 
 
-def _env(chunk: int | None) -> dict[str, str]:
+def _env(chunk: int | None, workers: int = 0) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env.update(
         DATABASE_URL=f"{PG}/{DB_NAME}",
         DEBUG="0",
         SECRET_KEY="nightly-bench-" + "k" * 40,
         ALLOWED_HOSTS="127.0.0.1,localhost",
-        TASKS_BACKEND="django_tasks.backends.immediate.ImmediateBackend",
+        # in-process (one worker's view) or, with --workers, real task workers on the database queue
+        TASKS_BACKEND="django_tasks_db.DatabaseBackend"
+        if workers
+        else "django_tasks.backends.immediate.ImmediateBackend",
         LOG_LEVEL="WARNING",
         PYTHONPATH=str(ROOT),
     )
@@ -168,7 +171,9 @@ def _one_run() -> dict[str, Any]:
     with CaptureQueriesContext(connection) as queries:
         t, cpu = time.perf_counter(), time.process_time()
         counts = recompute_coupling.call()
-        seconds, cpu = time.perf_counter() - t, time.process_time() - cpu
+        cpu = time.process_time() - cpu
+    _wait_for_chunks(since)  # outside the query count: its polling is the bench's, not the product's
+    seconds = time.perf_counter() - t
     written = cm.CouplingReport.objects.filter(computed_at__gte=since)
     by_kind = {k: written.filter(kind=k).count() for k in ("solo", "joint")}
     populations = []
@@ -197,6 +202,27 @@ def _one_run() -> dict[str, Any]:
         "populations": populations,
         "sample_report_population": _population_of_a_report(),
     }
+
+
+def _wait_for_chunks(since: Any, timeout: float = 600) -> None:
+    """With task workers (``--workers``): until every chunk queued since ``since`` has
+    finished. With the immediate backend they already have."""
+    from django.conf import settings
+
+    if "django_tasks_db" not in settings.INSTALLED_APPS or "Immediate" in settings.TASKS["default"]["BACKEND"]:
+        return
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    chunks = DBTaskResult.objects.filter(task_path__endswith="recompute_coupling_chunk", enqueued_at__gte=since)
+    deadline = time.monotonic() + timeout
+    while chunks.exclude(status__in=[TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED]).exists():
+        if time.monotonic() > deadline:
+            raise SystemExit("the task workers did not finish the chunks in time")
+        time.sleep(0.05)
+    failed = chunks.filter(status=TaskResultStatus.FAILED).count()
+    if failed:
+        raise SystemExit(f"{failed} chunk task(s) failed")
 
 
 def _population_of_a_report() -> dict[str, Any] | None:
@@ -229,14 +255,40 @@ def _profile(out: Path) -> str:
     return str(out)
 
 
-def inside(out: Path, clients: int, days: int, seed_: int, profile: Path | None) -> None:
+def inside(out: Path, clients: int, days: int, seed_: int, profile: Path | None, workers: int = 0) -> None:
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "individuate.config.settings")
     django.setup()
     seeded = seed(clients, days, seed_)
-    first = _one_run()
-    second = _one_run()
+    procs = [
+        subprocess.Popen(  # real task workers, as a deployment runs them
+            [
+                PY,
+                "manage.py",
+                "db_worker",
+                "--queue-name",
+                "*",
+                "--no-reload",
+                "--interval",
+                "0.05",
+                "--verbosity",
+                "0",
+            ],
+            cwd=ROOT,
+            env=os.environ.copy(),
+        )
+        for _ in range(workers)
+    ]
+    try:
+        time.sleep(3 if workers else 0)  # let them start before the clock does
+        first = _one_run()
+        second = _one_run()
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(timeout=30)
     result = {"seed": seeded, "runs": [first, second]}
     if profile:
         result["profile"] = _profile(profile)
@@ -246,8 +298,10 @@ def inside(out: Path, clients: int, days: int, seed_: int, profile: Path | None)
 # ---------------------------------------------------------------- orchestration
 
 
-def run(clients: int, days: int, chunk: int | None, seed_: int, write: bool, profile: Path | None) -> int:
-    env = _env(chunk)
+def run(
+    clients: int, days: int, chunk: int | None, seed_: int, write: bool, profile: Path | None, workers: int = 0
+) -> int:
+    env = _env(chunk, workers)
     load_before = os.getloadavg()
     _psql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
     _psql(f"CREATE DATABASE {DB_NAME}")
@@ -256,7 +310,7 @@ def run(clients: int, days: int, chunk: int | None, seed_: int, write: bool, pro
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "nightly.json"
             cmd = [PY, "-m", "bench.nightly", "--inside", str(out), "--clients", str(clients), "--days", str(days),
-                   "--seed", str(seed_)]  # fmt: skip
+                   "--seed", str(seed_), "--workers", str(workers)]  # fmt: skip
             if profile:
                 cmd += ["--profile", str(profile)]
             subprocess.run(cmd, cwd=ROOT, env=env, check=True)
@@ -264,10 +318,10 @@ def run(clients: int, days: int, chunk: int | None, seed_: int, write: bool, pro
     finally:
         _psql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
     result["load"] = [load_before, os.getloadavg()]
-    return _report(result, clients, days, chunk, write)
+    return _report(result, clients, days, chunk, write, workers)
 
 
-def _report(r: dict[str, Any], clients: int, days: int, chunk: int | None, write: bool) -> int:
+def _report(r: dict[str, Any], clients: int, days: int, chunk: int | None, write: bool, workers: int = 0) -> int:
     from bench._common import md_table, verdict
 
     s = r["seed"]
@@ -275,6 +329,13 @@ def _report(r: dict[str, Any], clients: int, days: int, chunk: int | None, write
     ok = first["seconds"] <= TARGET_S and second["seconds"] <= TARGET_S
     args = "" if (clients, days) == (5000, 120) else f" --clients {clients} --days {days}"
     args += f" --chunk {chunk}" if chunk else ""
+    args += f" --workers {workers}" if workers else ""
+    how = (
+        f"on {workers} real task workers (`db_worker`, the database queue) — timed until the last chunk finished"
+        if workers
+        else "with the immediate task backend: the chunks run one after another in this process, as one task "
+        "worker would run them"
+    )
     rows = []
     for name, run_ in (("first run (creates the reports)", first), ("rerun (overwrites them)", second)):
         kinds = ", ".join(f"{k} {v}" for k, v in sorted(run_["query_kinds"].items()))
@@ -294,8 +355,7 @@ def _report(r: dict[str, Any], clients: int, days: int, chunk: int | None, write
         f"`.venv/bin/python -m bench.nightly{args}` — {s['clients']:,} fictional clients × {s['days']} days of "
         f"check-ins ({s['checkins']:,} check-ins, {s['perceived']:,} perceived moods), {s['links']:,} family links "
         f"with both sides opted in; seeded in {s['seconds']:.0f} s. Timed: the whole nightly task "
-        "`recompute_coupling` (populations, then every chunk, with the immediate task backend: the chunks run "
-        "one after another in this process, as one task worker would run them). "
+        f"`recompute_coupling` (populations, then every chunk, {how}). "
         f"Load average before/after: {r['load'][0][0]:.1f} / {r['load'][1][0]:.1f} (2 cores).",
         "",
         md_table(
@@ -306,7 +366,7 @@ def _report(r: dict[str, Any], clients: int, days: int, chunk: int | None, write
         "",
         f"Each stored report is {first['report_json_bytes'] / 1000:.1f} kB of JSON on average (the table with its "
         f"indexes and TOAST: {second['table_bytes'] / 2**20:.0f} MiB). CPU time is this process's (the database "
-        "server's work is in the wall time only).",
+        "server's work, and with --workers the workers' too, is in the wall time only).",
         "",
         f"Overall: **{verdict(ok)}** (target: {s['clients']:,} clients with {s['days']} days each in ≤ "
         f"{TARGET_S:g} s on PostgreSQL).",
@@ -328,15 +388,21 @@ def main() -> int:
     parser.add_argument("--chunk", type=int, default=None, help="COUPLING_CHUNK_IDS (default: the product's)")
     parser.add_argument("--seed", type=int, default=15)
     parser.add_argument("--profile", type=Path, help="also profile a third run with cProfile into this file")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="run the chunks on this many real task workers (db_worker) instead of in-process",
+    )
     parser.add_argument("--no-write", action="store_true", help="print only; leave bench/RESULTS.md alone")
     parser.add_argument("--inside", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.clients < 2 or args.clients % 2:
         parser.error("--clients must be an even number ≥ 2 (clients come in linked pairs)")
     if args.inside:
-        inside(args.inside, args.clients, args.days, args.seed, args.profile)
+        inside(args.inside, args.clients, args.days, args.seed, args.profile, args.workers)
         return 0
-    return run(args.clients, args.days, args.chunk, args.seed, not args.no_write, args.profile)
+    return run(args.clients, args.days, args.chunk, args.seed, not args.no_write, args.profile, args.workers)
 
 
 if __name__ == "__main__":
