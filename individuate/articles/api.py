@@ -17,7 +17,7 @@ from pydantic import AfterValidator, Field
 
 from individuate.core.errors import ActionError
 from individuate.core.http import AuthedRequest
-from individuate.core.schemas import Message, Text
+from individuate.core.schemas import Message, Offset, Text
 
 from . import actions
 from .forms import TOO_FAST_SECONDS, start_token
@@ -125,7 +125,7 @@ def _summary(a: Article) -> dict[str, Any]:
 
 @router.get("/articles", response=list[ArticleSummaryOut], auth=None, summary="Published articles, newest first")
 def list_articles(
-    request: HttpRequest, tag: str = "", q: str = "", limit: int = 20, offset: int = 0
+    request: HttpRequest, tag: str = "", q: str = "", limit: int = 20, offset: Offset = 0
 ) -> list[dict[str, Any]]:
     qs = actions.search(q) if q.strip() else actions.published()
     if tag:

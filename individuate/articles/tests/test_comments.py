@@ -346,3 +346,12 @@ def test_closed_comments_refuse(therapist: User) -> None:
     response = _post(Client(), article)
     assert response.status_code == 403
     assert Comment.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_huge_offset_on_the_article_list_is_refused_not_a_server_error() -> None:
+    from django.test import Client
+
+    response = Client().get("/api/articles", {"offset": "51821180894926738459587560603648"})
+    assert response.status_code == 422
+    assert Client().get("/api/articles", {"offset": "0"}).status_code == 200
