@@ -84,6 +84,9 @@ class IndividuateAPI(NinjaAPI):
                 responses = operation.setdefault("responses", {})
                 if operation.get("parameters") or operation.get("requestBody") or "{" in path:
                     responses.setdefault("422", {"description": "The input is not valid", **error})
+                if operation.get("parameters"):
+                    # gunicorn refuses a request line over 4,094 bytes before the app sees it
+                    responses.setdefault("414", {"description": "The address is too long (refused by the server)"})
                 if operation.get("requestBody"):
                     responses.setdefault("400", {"description": "The body is not JSON", **error})
                 if operation.get("security"):
