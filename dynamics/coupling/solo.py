@@ -43,6 +43,21 @@ __all__ = ["fit_solo", "iter_solo_records"]
 Cols = dict[str, list[Any]]
 
 
+def _concurrent_sums(
+    oc: FloatArray, pc: FloatArray, joint: NDArray[np.bool_]
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
+    """own(t) against perceived(t) over the days both were given: the day counts (and
+    them floored at 1), both series centred on those days, their sums of squares and
+    cross-products, and the constant-series tolerance."""
+    nj = joint.sum(axis=1).astype(np.float64)
+    nnj = np.maximum(nj, 1.0)
+    om = np.where(joint, oc, 0.0).sum(axis=1) / nnj
+    pm = np.where(joint, pc, 0.0).sum(axis=1) / nnj
+    od = np.where(joint, oc - om[:, None], 0.0)
+    pd = np.where(joint, pc - pm[:, None], 0.0)
+    return nj, nnj, od, pd, (pd * pd).sum(axis=1), (od * od).sum(axis=1), (od * pd).sum(axis=1), CONSTANT_TOL * nnj
+
+
 def _solo_chunk(own: FloatArray, perc: FloatArray, method: str) -> Arrays:
     """Vectorised solo effects for one chunk of participants (rows of own/perc)."""
     y = np.stack([own, perc], axis=2)
@@ -51,17 +66,7 @@ def _solo_chunk(own: FloatArray, perc: FloatArray, method: str) -> Arrays:
     oo, op = obs[:, :, 0], obs[:, :, 1]
 
     # concurrent: own(t) on perceived(t) over the days both were given
-    joint = oo & op
-    nj = joint.sum(axis=1).astype(np.float64)
-    nnj = np.maximum(nj, 1.0)
-    om = np.where(joint, oc, 0.0).sum(axis=1) / nnj
-    pm = np.where(joint, pc, 0.0).sum(axis=1) / nnj
-    od = np.where(joint, oc - om[:, None], 0.0)
-    pd = np.where(joint, pc - pm[:, None], 0.0)
-    spp = (pd * pd).sum(axis=1)
-    soo = (od * od).sum(axis=1)
-    sop = (od * pd).sum(axis=1)
-    tol = CONSTANT_TOL * nnj
+    nj, nnj, od, pd, spp, soo, sop, tol = _concurrent_sums(oc, pc, oo & op)
     conc_deg_p, conc_deg_o = spp <= tol, soo <= tol
     conc_ok = (nj >= MIN_LAG_PAIRS) & ~conc_deg_p & ~conc_deg_o
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -145,17 +150,7 @@ def _solo_t_centred(oc: FloatArray, pc: FloatArray) -> FloatArray:
     chance level: a circular shift keeps the set of a row's values, hence its mean, so the
     rows are centred once instead of once per shift, and nothing but the two t's is made."""
     oo, op = np.isfinite(oc), np.isfinite(pc)
-    joint = oo & op
-    nj = joint.sum(axis=1).astype(np.float64)
-    nnj = np.maximum(nj, 1.0)
-    om = np.where(joint, oc, 0.0).sum(axis=1) / nnj
-    pm = np.where(joint, pc, 0.0).sum(axis=1) / nnj
-    od = np.where(joint, oc - om[:, None], 0.0)
-    pd = np.where(joint, pc - pm[:, None], 0.0)
-    spp = (pd * pd).sum(axis=1)
-    soo = (od * od).sum(axis=1)
-    sop = (od * pd).sum(axis=1)
-    tol = CONSTANT_TOL * nnj
+    nj, nnj, od, pd, spp, soo, sop, tol = _concurrent_sums(oc, pc, oo & op)
     conc_ok = (nj >= MIN_LAG_PAIRS) & (spp > tol) & (soo > tol)
     yc = np.stack([oc, pc], axis=2)
     valid = oo[:, 1:] & oo[:, :-1] & op[:, :-1]
