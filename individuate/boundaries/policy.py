@@ -267,10 +267,23 @@ def decide_many(viewer: User, owners: list[User], kind: str) -> dict[int, Decisi
     the viewer's connections with their grants) — so a page with 200 clients costs the
     same handful of queries as one with 2. Writes nothing: log with :func:`log_reads`
     (or use :func:`check_many`)."""
-    record_kind = KINDS.get(kind)
+    return decide_kinds(viewer, owners, [kind])[kind]
+
+
+def decide_kinds(viewer: User, owners: list[User], kinds: list[str]) -> dict[str, dict[int, Decision]]:
+    """:func:`decide_many` for several record kinds at once: two-factor and the
+    connections are looked up once, the grants of every scope in one query."""
     owners = [o for o in owners if o is not None]
-    if record_kind is None or not _known_scope(record_kind) or not owners:
-        return {o.pk: decide(viewer, o, kind) for o in owners}
+    record_kinds = {kind: KINDS.get(kind) for kind in kinds}
+    out: dict[str, dict[int, Decision]] = {}
+    batched = []
+    for kind, record_kind in record_kinds.items():
+        if record_kind is None or not _known_scope(record_kind) or not owners:
+            out[kind] = {o.pk: decide(viewer, o, kind) for o in owners}
+        else:
+            batched.append(kind)
+    if not batched:
+        return out
     mfa = viewer.is_therapist and is_mfa_enabled(viewer)
     # Two flat queries (no model instance per connection or grant): which owners are
     # connected, and which scopes each has shared.
@@ -279,64 +292,77 @@ def decide_many(viewer: User, owners: list[User], kind: str) -> dict[int, Decisi
             therapist=viewer, client_id__in=[o.pk for o in owners], status=TherapistConnection.Status.ACTIVE
         ).values_list("client_id", flat=True)
     )
-    shared = (
+    scopes = {record_kinds[k].scope for k in batched} - {OWNER_ONLY, CONNECTION}  # type: ignore[union-attr]
+    shared: set[tuple[int, str]] = (
         set(
             ConsentGrant.objects.filter(
                 connection__therapist=viewer,
                 connection__client_id__in=connected,
                 connection__status=TherapistConnection.Status.ACTIVE,
-                scope=record_kind.scope,
+                scope__in=scopes,
                 revoked_at__isnull=True,
-            ).values_list("connection__client_id", flat=True)
+            ).values_list("connection__client_id", "scope")
         )
-        if connected and record_kind.scope not in (OWNER_ONLY, CONNECTION)
+        if connected and scopes
         else set()
     )
-    decisions: dict[int, Decision] = {}
-    for owner in owners:
-        if viewer.pk == owner.pk or not viewer.is_therapist or not owner.is_active:
-            decisions[owner.pk] = decide(viewer, owner, kind)
-            continue
-        if record_kind.scope == OWNER_ONLY:
-            decisions[owner.pk] = _deny("owner_only", NOT_FOUND)
-        elif owner.pk not in connected:
-            decisions[owner.pk] = _deny("not_connected", NOT_FOUND)
-        elif not mfa:
-            decisions[owner.pk] = _deny(
-                "mfa_required", "Switch on two-factor authentication before you can see any client's data.", 403
-            )
-        elif record_kind.scope == CONNECTION:
-            decisions[owner.pk] = Decision(True, "connection", "Connected therapist.")
-        elif owner.pk in shared:
-            decisions[owner.pk] = Decision(True, f"grant:{record_kind.scope}", "Shared by the client.")
-        else:
-            decisions[owner.pk] = _deny(
-                "not_granted", f"This client has not shared “{record_kind.label.lower()}” with you.", 403
-            )
-    return decisions
+    for kind in batched:
+        record_kind = record_kinds[kind]
+        assert record_kind is not None
+        decisions: dict[int, Decision] = {}
+        for owner in owners:
+            if viewer.pk == owner.pk or not viewer.is_therapist or not owner.is_active:
+                decisions[owner.pk] = decide(viewer, owner, kind)
+                continue
+            if record_kind.scope == OWNER_ONLY:
+                decisions[owner.pk] = _deny("owner_only", NOT_FOUND)
+            elif owner.pk not in connected:
+                decisions[owner.pk] = _deny("not_connected", NOT_FOUND)
+            elif not mfa:
+                decisions[owner.pk] = _deny(
+                    "mfa_required", "Switch on two-factor authentication before you can see any client's data.", 403
+                )
+            elif record_kind.scope == CONNECTION:
+                decisions[owner.pk] = Decision(True, "connection", "Connected therapist.")
+            elif (owner.pk, record_kind.scope) in shared:
+                decisions[owner.pk] = Decision(True, f"grant:{record_kind.scope}", "Shared by the client.")
+            else:
+                decisions[owner.pk] = _deny(
+                    "not_granted", f"This client has not shared “{record_kind.label.lower()}” with you.", 403
+                )
+        out[kind] = decisions
+    return out
 
 
 def log_reads(
     viewer: User, owners: list[User], kind: str, decisions: dict[int, Decision], *, via: str, path: str = ""
 ) -> None:
     """Write the access events of many reads (or refusals) with one insert."""
+    log_kinds(viewer, {kind: (owners, decisions)}, via=via, path=path)
+
+
+def log_kinds(
+    viewer: User, reads: dict[str, tuple[list[User], dict[int, Decision]]], *, via: str, path: str = ""
+) -> None:
+    """:func:`log_reads` for several record kinds, still one insert."""
     label = _label(viewer)
-    AccessEvent.objects.bulk_create(
-        [
-            AccessEvent(
-                owner=owner,
-                viewer=viewer,
-                viewer_label=label,
-                kind=kind[:40],
-                via=via,
-                allowed=decisions[owner.pk].allowed,
-                reason=decisions[owner.pk].reason,
-                path=path[:300],
-            )
-            for owner in owners
-            if owner.pk != viewer.pk
-        ]
-    )
+    events = [
+        AccessEvent(
+            owner=owner,
+            viewer=viewer,
+            viewer_label=label,
+            kind=kind[:40],
+            via=via,
+            allowed=decisions[owner.pk].allowed,
+            reason=decisions[owner.pk].reason,
+            path=path[:300],
+        )
+        for kind, (owners, decisions) in reads.items()
+        for owner in owners
+        if owner.pk != viewer.pk
+    ]
+    if events:
+        AccessEvent.objects.bulk_create(events)
 
 
 def check_many(viewer: User, owners: list[User], kind: str, *, via: str, path: str = "") -> dict[int, Decision]:

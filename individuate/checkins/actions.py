@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -306,18 +307,47 @@ def daily_series(owner: User, days: int = 90) -> list[dict[str, Any]]:
     Days without a check-in are absent; a scale nobody set that day is None (missing).
     """
     since = local_today(owner) - timedelta(days=days - 1)
-    rows: dict[date, list[CheckIn]] = {}
-    for checkin in CheckIn.objects.filter(owner=owner, local_date__gte=since).order_by("local_date"):
-        rows.setdefault(checkin.local_date, []).append(checkin)
-    return [{"date": day, **{key: _mean_set(items, key) for key in SCALES}} for day, items in sorted(rows.items())]
+    rows: dict[date, list[tuple[int | None, ...]]] = {}
+    for day, *values in (
+        CheckIn.objects.filter(owner=owner, local_date__gte=since)
+        .order_by("local_date")
+        .values_list("local_date", *SCALES)
+    ):
+        rows.setdefault(day, []).append(tuple(values))
+    return [
+        {"date": day, **{key: _mean_set([v[k] for v in items]) for k, key in enumerate(SCALES)}}
+        for day, items in sorted(rows.items())
+    ]
 
 
 SCALES = ("mood", "guilt", "anger", "anxiety")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-def _mean_set(checkins: list[CheckIn], key: str) -> float | None:
-    values = [v for v in (getattr(c, key) for c in checkins) if v is not None]
-    return sum(values) / len(values) if values else None
+def _mean_set(values: list[int | None]) -> float | None:
+    given = [v for v in values if v is not None]
+    return sum(given) / len(given) if given else None
+
+
+def _one_decimal(value: float) -> str:
+    """As the template's ``floatformat:1`` (halves round up: 6.25 → "6.3")."""
+    return str(Decimal(repr(value)).quantize(_TENTH, ROUND_HALF_UP))
+
+
+_TENTH = Decimal("0.1")
+
+
+def day_table(days: list[dict[str, Any]]) -> list[tuple[str, ...]]:
+    """The chart's numbers as table rows, newest first: the day ("3 Nov") and each scale to
+    one decimal, "—" where it was not set (formatted here: 90 rows of template filters
+    cost more than the rest of the page)."""
+    return [
+        (
+            f"{d['date'].day} {_MONTHS[d['date'].month - 1]}",
+            *("—" if d[key] is None else _one_decimal(d[key]) for key in SCALES),
+        )
+        for d in reversed(days)
+    ]
 
 
 SCALE_NAMES = {"mood": "Mood", "guilt": "Guilt", "anger": "Anger", "anxiety": "Anxiety"}

@@ -228,7 +228,7 @@ def history(request: AuthedRequest) -> HttpResponse:
             "answer": actions.history_answer(summaries),
             "summaries": summaries,
             "contacts_answer": actions.contacts_answer(weeks, today),
-            "days": days,
+            "day_rows": actions.day_table(days),
             "weeks": weeks,
             "moods_svg": charts.moods_chart(days) if days else "",
             "contacts_svg": charts.contacts_chart(weeks) if weeks else "",

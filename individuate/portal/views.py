@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from individuate.accounts.models import User
 from individuate.boundaries import actions as boundaries
 from individuate.boundaries import policy
 from individuate.boundaries import queries as boundary_queries
@@ -97,12 +98,17 @@ def clients(request: AuthedRequest) -> HttpResponse:
 WEEK_CLIENT_ROWS = 25
 
 
-def _week_rows(people: list[Any], attention: set[int], seen_this_week: set[int]) -> list[Any]:
+def _week_rows(everyone: list[tuple[int, str]], attention: set[int], seen_this_week: set[int]) -> list[Any]:
     """The clients the week view shows: those needing attention, then those with a
-    session this week, then the rest by name — at most :data:`WEEK_CLIENT_ROWS`."""
-    return sorted(people, key=lambda p: (p.pk not in attention, p.pk not in seen_this_week, p.name.lower()))[
-        :WEEK_CLIENT_ROWS
-    ]
+    session this week, then the rest by name — at most :data:`WEEK_CLIENT_ROWS`.
+    ``everyone`` is (id, display name) pairs; the chosen ones come back as users."""
+    def key(row: tuple[int, str]) -> tuple[bool, bool, str]:
+        pk, name = row
+        return (pk not in attention, pk not in seen_this_week, (name or f"Person {pk}").lower())
+
+    chosen = [pk for pk, _ in sorted(everyone, key=key)[:WEEK_CLIENT_ROWS]]
+    users = User.objects.in_bulk(chosen)
+    return [users[pk] for pk in chosen if pk in users]
 
 
 @therapist_required
@@ -130,12 +136,13 @@ def practice_dashboard(request: AuthedRequest) -> HttpResponse:
     client_total = 0
     if may_see:
         attention = set(clients_needing_attention(therapist))
-        everyone = [c.client for c in boundaries.clients_of_therapist(therapist) if c.client is not None]
+        # Names only for everyone (to choose the rows); user records only for the rows shown.
+        everyone = list(boundaries.clients_of_therapist(therapist).values_list("client_id", "client__display_name"))
         client_total = len(everyone)
         people = _week_rows(everyone, attention, {a.client_id for a in [*today, *week]})
-        # One decision per client and kind, logged in one insert each; then one query per kind.
-        measures_ok = policy.decide_many(therapist, people, "measures")
-        plans_ok = policy.decide_many(therapist, people, "plans")
+        # One decision per client and kind from a few queries, every read logged in one insert.
+        decided = policy.decide_kinds(therapist, people, ["measures", "plans"])
+        measures_ok, plans_ok = decided["measures"], decided["plans"]
         shown: dict[str, list[Any]] = {"measures": [], "plans": []}
         results = latest_results_by_client([p.pk for p in people if measures_ok[p.pk].allowed])
         summaries = steps_summaries([p.pk for p in people if plans_ok[p.pk].allowed])
@@ -152,15 +159,9 @@ def practice_dashboard(request: AuthedRequest) -> HttpResponse:
                 if row["plan"]:
                     shown["plans"].append(client)
             clients.append(row)
-        for kind, owners in shown.items():  # one insert per kind, whatever the number of clients
-            policy.log_reads(
-                therapist,
-                owners,
-                kind,
-                {o.pk: measures_ok[o.pk] if kind == "measures" else plans_ok[o.pk] for o in owners},
-                via="page",
-                path=request.path,
-            )
+        policy.log_kinds(
+            therapist, {kind: (owners, decided[kind]) for kind, owners in shown.items()}, via="page", path=request.path
+        )
     return render(
         request,
         "portal/practice_week.html",
