@@ -39,7 +39,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from dynamics._kalman import Layout, Moments, smooth
+from dynamics._kalman import Layout, Moments, smooth, work_size
 
 __all__ = [
     "LITERATURE_PRIOR",
@@ -188,22 +188,74 @@ def _unvec(v: FloatArray) -> FloatArray:
     return a
 
 
+def _lyap2(a: FloatArray, sigma: FloatArray) -> FloatArray:
+    """Stationary covariances Γ = A Γ Aᵀ + Σ of stacks of 2 × 2 VAR(1)s (symmetric
+    ``sigma``): the 3 × 3 linear system of Γ's distinct entries by Cramer's rule,
+    elementwise (the same solution as ``solve(I − A ⊗ A, vec Σ)``, far faster than
+    batched LAPACK for 100,000 tiny systems)."""
+    a00, a01, a10, a11 = a[:, 0, 0], a[:, 0, 1], a[:, 1, 0], a[:, 1, 1]
+    # (I − M) x = s with x = (g00, g01, g11)
+    m00, m01, m02 = 1.0 - a00 * a00, -2.0 * a00 * a01, -a01 * a01
+    m10, m11, m12 = -a00 * a10, 1.0 - (a00 * a11 + a01 * a10), -a01 * a11
+    m20, m21, m22 = -a10 * a10, -2.0 * a10 * a11, 1.0 - a11 * a11
+    s0, s1, s2 = sigma[:, 0, 0], 0.5 * (sigma[:, 0, 1] + sigma[:, 1, 0]), sigma[:, 1, 1]
+    c0 = m11 * m22 - m12 * m21  # cofactors of the first row
+    c1 = m12 * m20 - m10 * m22
+    c2 = m10 * m21 - m11 * m20
+    det = m00 * c0 + m01 * c1 + m02 * c2
+    g00 = (s0 * c0 + m01 * (s2 * m12 - s1 * m22) + m02 * (s1 * m21 - s2 * m11)) / det
+    g01 = (m00 * (s1 * m22 - s2 * m12) + s0 * c1 + m02 * (s2 * m10 - s1 * m20)) / det
+    g11 = (m00 * (s2 * m11 - s1 * m21) + m01 * (s1 * m20 - s2 * m10) + s0 * c2) / det
+    out = np.empty(a.shape)
+    out[:, 0, 0], out[:, 0, 1], out[:, 1, 0], out[:, 1, 1] = g00, g01, g01, g11
+    return out
+
+
 def _pope_b(a: FloatArray, sigma: FloatArray) -> FloatArray:
     """Nicholls–Pope bias term: E[Â] − A ≈ −b/n for the VAR(1) with estimated mean
-    (the formula of ``dynamics.coupling``; ``a`` must be stationary)."""
-    q = a.shape[0]
-    eye = np.eye(2)
-    at = a.transpose(0, 2, 1)
-    kron = np.einsum("qij,qkl->qikjl", a, a).reshape(q, 4, 4)
-    gamma0 = np.linalg.solve(np.eye(4) - kron, sigma.reshape(q, 4, 1)).reshape(q, 2, 2)
-    tr = a[:, 0, 0] + a[:, 1, 1]
-    det = a[:, 0, 0] * a[:, 1, 1] - a[:, 0, 1] * a[:, 1, 0]
+    (the formula of ``dynamics.coupling``; ``a`` must be stationary), written out
+    elementwise for 2 × 2 matrices:
+    b = Σ [(I − Aᵀ)⁻¹ + Aᵀ(I − Aᵀ²)⁻¹ + Σ_λ λ(I − λAᵀ)⁻¹] Γ₀⁻¹ over the eigenvalues λ
+    of A; with adj(I − λB) = I − λ adj(B) the last sum is S₁ I − S₂ adj(Aᵀ),
+    S_k = Σ_λ λᵏ / det(I − λAᵀ)."""
+    a00, a01, a10, a11 = a[:, 0, 0], a[:, 0, 1], a[:, 1, 0], a[:, 1, 1]
+    tr = a00 + a11
+    det = a00 * a11 - a01 * a10
     root = np.sqrt((tr * tr / 4.0 - det).astype(np.complex128))
-    lam = np.stack([tr / 2.0 + root, tr / 2.0 - root], axis=1)
-    m = eye[None, None] - lam[:, :, None, None] * at[:, None].astype(np.complex128)
-    lam_sum = (lam[:, :, None, None] * _inv2(m)).sum(axis=1).real
-    term = _inv2(eye - at) + at @ _inv2(eye - at @ at) + lam_sum
-    return np.asarray(sigma @ term @ _inv2(gamma0), dtype=np.float64)
+    s1 = np.zeros(tr.shape)
+    s2 = np.zeros(tr.shape)
+    for lam in (tr / 2.0 + root, tr / 2.0 - root):
+        d = 1.0 - lam * tr + lam * lam * det
+        s1 += (lam / d).real
+        s2 += (lam * lam / d).real
+    # B = Aᵀ: b00 = a00, b01 = a10, b10 = a01, b11 = a11
+    # (I − B)⁻¹
+    d1 = (1.0 - a00) * (1.0 - a11) - a10 * a01
+    t00, t01, t10, t11 = (1.0 - a11) / d1, a10 / d1, a01 / d1, (1.0 - a00) / d1
+    # B² and (I − B²)⁻¹, then B (I − B²)⁻¹
+    q00, q01 = a00 * a00 + a10 * a01, a00 * a10 + a10 * a11
+    q10, q11 = a01 * a00 + a11 * a01, a01 * a10 + a11 * a11
+    d2 = (1.0 - q00) * (1.0 - q11) - q01 * q10
+    w00, w01, w10, w11 = (1.0 - q11) / d2, q01 / d2, q10 / d2, (1.0 - q00) / d2
+    t00 = t00 + a00 * w00 + a10 * w10 + s1 - s2 * a11  # adj(B) = [[b11, −b01], [−b10, b00]]
+    t01 = t01 + a00 * w01 + a10 * w11 + s2 * a10
+    t10 = t10 + a01 * w00 + a11 * w10 + s2 * a01
+    t11 = t11 + a01 * w01 + a11 * w11 + s1 - s2 * a00
+    # Σ term Γ₀⁻¹
+    g = _lyap2(a, sigma)
+    gd = g[:, 0, 0] * g[:, 1, 1] - g[:, 0, 1] * g[:, 1, 0]
+    i00, i01, i10, i11 = g[:, 1, 1] / gd, -g[:, 0, 1] / gd, -g[:, 1, 0] / gd, g[:, 0, 0] / gd
+    r00 = t00 * i00 + t01 * i10
+    r01 = t00 * i01 + t01 * i11
+    r10 = t10 * i00 + t11 * i10
+    r11 = t10 * i01 + t11 * i11
+    s00, s01, s10, s11 = sigma[:, 0, 0], sigma[:, 0, 1], sigma[:, 1, 0], sigma[:, 1, 1]
+    out = np.empty(a.shape)
+    out[:, 0, 0] = s00 * r00 + s01 * r10
+    out[:, 0, 1] = s00 * r01 + s01 * r11
+    out[:, 1, 0] = s10 * r00 + s11 * r10
+    out[:, 1, 1] = s10 * r01 + s11 * r11
+    return out
 
 
 def _stationary(a: FloatArray, limit: float = 0.95) -> FloatArray:
@@ -341,6 +393,8 @@ class PairStage:
     n_trans: FloatArray  # (P,)
     n_eff: FloatArray  # (P, 4) effective transitions: n × share of complete-data information kept
     info_complete: FloatArray  # (P, 4, 4) complete-data information Σ̂⁻¹ ⊗ E[Σ z zᵀ] at the iterate
+    level: FloatArray  # (P, 2) mean of each person's observed values (0 if none)
+    variance: FloatArray  # (P, 2) their (population) variance
 
 
 def _em_update(
@@ -384,23 +438,29 @@ def _score(mom: Moments, a: FloatArray, sig: FloatArray) -> FloatArray:
     return np.asarray(_inv2(sig) @ (mom.s10 - a @ mom.s00), dtype=np.float64)
 
 
-def _pair_chunk(y: FloatArray, em_iter: int, a_prior: FloatArray, ridge_days: float) -> PairStage:
+def _pair_chunk(
+    y: FloatArray, em_iter: int, a_prior: FloatArray, ridge_days: float, work: FloatArray | None = None
+) -> PairStage:
     with np.errstate(all="ignore"):  # degenerate pairs are flagged (usable False), not warned about
-        return _pair_chunk_inner(y, em_iter, a_prior, ridge_days)
+        return _pair_chunk_inner(y, em_iter, a_prior, ridge_days, work)
 
 
-def _pair_chunk_inner(y: FloatArray, em_iter: int, a_prior: FloatArray, ridge_days: float) -> PairStage:
+def _pair_chunk_inner(
+    y: FloatArray, em_iter: int, a_prior: FloatArray, ridge_days: float, work: FloatArray | None
+) -> PairStage:
     p = y.shape[0]
-    obs = np.isfinite(y)
-    n_obs = obs.sum(axis=1).astype(np.int64)
-    both = obs[:, :, 0] & obs[:, :, 1]
-    n_both = both.sum(axis=1).astype(np.int64)
+    # day-major (T, P) arrays: per-person sums over days are row sums of contiguous rows
     lay = Layout.from_pairs(y)
+    oa, ob = lay.oa, lay.ob
+    both = oa & ob
+    n_obs = np.stack([oa.sum(axis=0), ob.sum(axis=0)], axis=1).astype(np.int64)
+    n_both = both.sum(axis=0).astype(np.int64)
     span = np.clip(lay.t1 - lay.t0 + 1, 0, None)
     cnt = np.maximum(n_obs, 1).astype(np.float64)
-    mean = np.where(obs, y, 0.0).sum(axis=1) / cnt
-    dev = np.where(obs, y - mean[:, None, :], 0.0)
-    var = (dev * dev).sum(axis=1) / cnt
+    mean = np.stack([lay.ya.sum(axis=0), lay.yb.sum(axis=0)], axis=1) / cnt
+    dev_a = np.where(oa, lay.ya - mean[:, 0], 0.0)
+    dev_b = np.where(ob, lay.yb - mean[:, 1], 0.0)
+    var = np.stack([(dev_a * dev_a).sum(axis=0), (dev_b * dev_b).sum(axis=0)], axis=1) / cnt
     usable = (n_obs.min(axis=1) >= MIN_PERSON_DAYS) & (n_both >= MIN_BOTH_DAYS) & (lay.t1 - lay.t0 >= 2)
     usable &= (var > CONSTANT_TOL * np.maximum(mean * mean, 1.0)).all(axis=1)
     vsafe = np.where(var > 0, var, 1.0)
@@ -408,19 +468,27 @@ def _pair_chunk_inner(y: FloatArray, em_iter: int, a_prior: FloatArray, ridge_da
     ap = np.broadcast_to(a_prior, (p, 2, 2)).copy()
 
     # start: available-case lag pairs (both persons on both days), ridge towards the prior
-    valid = both[:, 1:] & both[:, :-1]
-    x0, x1 = dev[:, :-1, :] * valid[:, :, None], dev[:, 1:, :] * valid[:, :, None]
-    s00 = np.einsum("pti,ptj->pij", x0, x0) + ridge[:, :, None] * np.eye(2)
-    s10 = np.einsum("pti,ptj->pij", x1, x0) + ap * ridge[:, None, :]
+    valid = both[1:] & both[:-1]
+    x0a, x0b = dev_a[:-1] * valid, dev_b[:-1] * valid
+    x1a, x1b = dev_a[1:] * valid, dev_b[1:] * valid
+    s00 = np.empty((p, 2, 2))
+    s00[:, 0, 0] = (x0a * x0a).sum(axis=0)
+    s00[:, 0, 1] = s00[:, 1, 0] = (x0a * x0b).sum(axis=0)
+    s00[:, 1, 1] = (x0b * x0b).sum(axis=0)
+    s00 += ridge[:, :, None] * np.eye(2)
+    s10 = np.empty((p, 2, 2))
+    s10[:, 0, 0] = (x1a * x0a).sum(axis=0)
+    s10[:, 0, 1] = (x1a * x0b).sum(axis=0)
+    s10[:, 1, 0] = (x1b * x0a).sum(axis=0)
+    s10[:, 1, 1] = (x1b * x0b).sum(axis=0)
+    s10 += ap * ridge[:, None, :]
     a = _stationary(s10 @ np.linalg.inv(s00))
-    nv = valid.sum(axis=1).astype(np.float64)
+    nv = valid.sum(axis=0).astype(np.float64)
     sig = np.zeros((p, 2, 2))
     sig[:, 0, 0], sig[:, 1, 1] = vsafe[:, 0], vsafe[:, 1]
     # stationary-consistent start for Σ: Var(u) = Γ0 − A Γ0 Aᵀ with Γ0 from the raw variances
     rr = np.clip(
-        np.sum(dev[:, :, 0] * dev[:, :, 1] * both, axis=1) / np.maximum(n_both, 1) / np.sqrt(vsafe[:, 0] * vsafe[:, 1]),
-        -0.9,
-        0.9,
+        (dev_a * dev_b * both).sum(axis=0) / np.maximum(n_both, 1) / np.sqrt(vsafe[:, 0] * vsafe[:, 1]), -0.9, 0.9
     )
     g0 = sig.copy()
     g0[:, 0, 1] = g0[:, 1, 0] = rr * np.sqrt(vsafe[:, 0] * vsafe[:, 1])
@@ -429,7 +497,7 @@ def _pair_chunk_inner(y: FloatArray, em_iter: int, a_prior: FloatArray, ridge_da
     sig = np.where((pd & (nv >= 0))[:, None, None], s_start, 0.5 * g0)
     mu = mean.copy()
     for _ in range(em_iter):
-        mom = smooth(lay, mu, a, sig)
+        mom = smooth(lay, mu, a, sig, work=work)
         mu, a, sig = _em_update(mom, mu, ridge, ap)
         a = _stationary(a, 0.99)
 
@@ -446,7 +514,7 @@ def _pair_chunk_inner(y: FloatArray, em_iter: int, a_prior: FloatArray, ridge_da
         for d, (i, j) in enumerate(EFFECT_CELLS):
             a_t[(d + 1) * q : (d + 2) * q, i, j] += FD_STEP
         s_t = np.tile(sig[lo:hi], (k, 1, 1))
-        mom_s = smooth(lay.cols(lo, hi).tile(k), np.tile(mu[lo:hi], (k, 1)), a_t, s_t)
+        mom_s = smooth(lay.cols(lo, hi).tile(k), np.tile(mu[lo:hi], (k, 1)), a_t, s_t, work=work)
         g[:, lo:hi] = _vec(_score(mom_s, a_t, s_t)).reshape(k, q, 4)
         parts.append(
             Moments(*(x[:q] for x in (mom_s.s00, mom_s.s11, mom_s.s10, mom_s.m0, mom_s.m1, mom_s.n, mom_s.loglik)))
@@ -492,6 +560,8 @@ def _pair_chunk_inner(y: FloatArray, em_iter: int, a_prior: FloatArray, ridge_da
         n_trans=base.n,
         n_eff=n_e,
         info_complete=comp,
+        level=mean,
+        variance=var,
     )
 
 
@@ -506,7 +576,11 @@ def pair_stage(
     ap = np.diag([LITERATURE_PRIOR.inertia_mean] * 2) + (1 - np.eye(2)) * LITERATURE_PRIOR.cross_mean
     if a_prior is not None:
         ap = a_prior
-    parts = [_pair_chunk(y[i : i + CHUNK_PAIRS], em_iter, ap, ridge_days) for i in range(0, y.shape[0], CHUNK_PAIRS)]
+    # one smoother buffer for all chunks (the tiled passes have ≤ CHUNK_PAIRS columns too)
+    work = np.empty(work_size(y.shape[1], min(CHUNK_PAIRS, y.shape[0]))) if y.shape[0] else None
+    parts = [
+        _pair_chunk(y[i : i + CHUNK_PAIRS], em_iter, ap, ridge_days, work) for i in range(0, y.shape[0], CHUNK_PAIRS)
+    ]
     if not parts:
         parts = [_pair_chunk(np.full((0, y.shape[1], 2), np.nan), em_iter, ap, ridge_days)]
     return PairStage(**{f: np.concatenate([getattr(pt, f) for pt in parts]) for f in PairStage.__dataclass_fields__})
@@ -556,6 +630,8 @@ def _expected_cov(st: PairStage, ref: FloatArray, complete_ok: BoolArray | None 
     p = ref.shape[0]
     a = _stationary(_unvec(ref), 0.95)
     sig = st.sigma
+    # (LAPACK here, not _lyap2: with _lyap2's round-off the population moved by ≈ 1e-9 —
+    # the population fit's own tolerance — for a saving of a few ms)
     kron = np.einsum("qij,qkl->qikjl", a, a).reshape(p, 4, 4)
     g0 = np.linalg.solve(np.eye(4) - kron, sig.reshape(p, 4, 1)).reshape(p, 2, 2)
     n = np.maximum(st.n_trans, 1.0)
@@ -580,7 +656,9 @@ def _expected_cov(st: PairStage, ref: FloatArray, complete_ok: BoolArray | None 
     n_e = np.maximum(st.n_eff, SMALL_SAMPLE_K + 1.0)
     scale = np.sqrt(n_e / (n_e - SMALL_SAMPLE_K))  # small-sample inflation per effect
     cov = cov * scale[:, :, None] * scale[:, None, :]
-    cov = np.where((ok & good)[:, None, None], cov, np.linalg.inv(c_ref))
+    fall = np.flatnonzero(~(ok & good))
+    if fall.size:
+        cov[fall] = np.linalg.inv(c_ref[fall])
     return np.asarray(0.5 * (cov + cov.transpose(0, 2, 1)), dtype=np.float64)
 
 
@@ -1007,10 +1085,7 @@ def _fit_core(
     st = pair_stage(y, em_iter=em_iter)
     messages = [""] * p
     error = st.n_obs.min(axis=1) == 0 if p else np.zeros(0, dtype=bool)
-    obs = np.isfinite(y)
-    cnt = np.maximum(st.n_obs, 1)
-    mean = np.where(obs, y, 0.0).sum(axis=1) / cnt
-    var = np.where(obs, (y - mean[:, None, :]) ** 2, 0.0).sum(axis=1) / cnt
+    mean, var = st.level, st.variance
     const = (st.n_obs >= 2) & (var <= CONSTANT_TOL * np.maximum(mean * mean, 1.0))
     error |= const.any(axis=1)
     use = st.usable & ~error
