@@ -114,7 +114,7 @@ def smooth(
 
 def work_size(t_len: int, p: int) -> int:
     """Elements of the ``work`` buffer of :func:`smooth` for ``p`` pairs × ``t_len`` days."""
-    return 10 * t_len * p
+    return 16 * t_len * p
 
 
 def _smooth(
@@ -147,22 +147,21 @@ def _smooth(
     # what does not depend on the recursion, for all days at once; the masks are 0/1
     # multipliers (cheaper than np.where). Day t0 is "observed" for both persons (the
     # state is then known exactly); outside [t0, t1] the filtered state is 0.
+    # (all in ``work``: 16 planes of (T, P) — predicted, filtered, data and masks)
+    planes = work[:size].reshape(16, t_len, p)
+    pred, filt = planes[0:5], planes[5:10]
+    za_all, zb_all, wa_all, wb_all, keep_all, inner_all = planes[10:16]
     days = np.arange(t_len)[:, None]
     act_all = (days > t0) & (days <= t1)
     start_all = days == t0
-    keep_all = (act_all | start_all).astype(np.float64)
-    ua_all = (lay.oa & act_all) | start_all
-    ub_all = (lay.ob & act_all) | start_all
-    wa_all = ua_all.astype(np.float64)
-    wb_all = ub_all.astype(np.float64)
-    za_all = lay.ya - mua
-    zb_all = lay.yb - mub
+    np.copyto(keep_all, act_all | start_all)
+    np.copyto(wa_all, (lay.oa & act_all) | start_all)
+    np.copyto(wb_all, (lay.ob & act_all) | start_all)
+    np.subtract(lay.ya, mua, out=za_all)
+    np.subtract(lay.yb, mub, out=zb_all)
     if need_ll:
         lla_all = lay.oa & act_all
         llb_all = lay.ob & act_all
-    # stored per day: predicted mean/cov (ma, mb, paa, pab, pbb) and filtered ones
-    pred = work[: size // 2].reshape(5, t_len, p)
-    filt = work[size // 2 : size].reshape(5, t_len, p)
     ll = np.zeros(p)
     zero = np.zeros(p)
     fa = fb = faa = fab = fbb = zero
@@ -233,7 +232,7 @@ def _smooth(
         return Moments(z2, z2.copy(), z2.copy(), np.zeros((p, 2)), np.zeros((p, 2)), np.zeros(p), ll)
 
     # backward pass (Rauch–Tung–Striebel) with the lag-one smoothed covariance
-    inner_all = ((days >= t0) & (days < t1)).astype(np.float64)
+    np.copyto(inner_all, (days >= t0) & (days < t1))
     # sums over all days t0 … t1 of E[z_t z_tᵀ] (aa, ab, bb), over the transitions of
     # E[z_{t+1} z_tᵀ] (aa, ab, ba, bb), over all days of E[z_t] (a, b); the first (last)
     # day is taken off below for the sums over t (t + 1)
