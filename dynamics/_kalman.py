@@ -114,7 +114,7 @@ def smooth(
 
 def work_size(t_len: int, p: int) -> int:
     """Elements of the ``work`` buffer of :func:`smooth` for ``p`` pairs × ``t_len`` days."""
-    return 16 * t_len * p
+    return 20 * t_len * p
 
 
 def _smooth(
@@ -147,10 +147,10 @@ def _smooth(
     # what does not depend on the recursion, for all days at once; the masks are 0/1
     # multipliers (cheaper than np.where). Day t0 is "observed" for both persons (the
     # state is then known exactly); outside [t0, t1] the filtered state is 0.
-    # (all in ``work``: 16 planes of (T, P) — predicted, filtered, data and masks)
-    planes = work[:size].reshape(16, t_len, p)
+    # (all in ``work``: 20 planes of (T, P) — predicted, filtered, data and masks)
+    planes = work[:size].reshape(20, t_len, p)
     pred, filt = planes[0:5], planes[5:10]
-    za_all, zb_all, wa_all, wb_all, keep_all, inner_all = planes[10:16]
+    za_all, zb_all, wa_all, wb_all, nwa_all, nwb_all, zwa_all, zwb_all, keep_all, inner_all = planes[10:20]
     days = np.arange(t_len)[:, None]
     act_all = (days > t0) & (days <= t1)
     start_all = days == t0
@@ -159,6 +159,10 @@ def _smooth(
     np.copyto(wb_all, (lay.ob & act_all) | start_all)
     np.subtract(lay.ya, mua, out=za_all)
     np.subtract(lay.yb, mub, out=zb_all)
+    np.subtract(1.0, wa_all, out=nwa_all)
+    np.subtract(1.0, wb_all, out=nwb_all)
+    np.multiply(za_all, wa_all, out=zwa_all)  # z where observed, else 0
+    np.multiply(zb_all, wb_all, out=zwb_all)
     if need_ll:
         lla_all = lay.oa & act_all
         llb_all = lay.ob & act_all
@@ -169,8 +173,8 @@ def _smooth(
     for t in range(t_len):
         za = za_all[t]
         zb = zb_all[t]
-        wa = wa_all[t]
-        wb = wb_all[t]
+        wa, nwa, zwa = wa_all[t], nwa_all[t], zwa_all[t]
+        wb, nwb, zwb = wb_all[t], nwb_all[t], zwb_all[t]
         ma, mb, paa, pab, pbb = pred[:, t]
         # predict from yesterday's filtered state
         np.multiply(a11, fa, out=ma)
@@ -198,14 +202,14 @@ def _smooth(
         if need_ll:
             ll -= np.where(lla_all[t], 0.5 * (_LOG2PI + np.log(caa) + va * va / caa), 0.0)
         ka = pab * (wa / caa)  # the gain where observed, else 0
-        # (filtered values are written straight into filt[:, t])
-        np.multiply(wa, va, out=fa)
-        fa += ma  # = za where observed
+        # (filtered values are written straight into filt[:, t]; the observed value
+        # exactly where observed: m × 0 + z × 1)
+        np.multiply(ma, nwa, out=fa)
+        fa += zwa
         np.multiply(ka, va, out=fb)
         fb += mb
         np.multiply(ka, pab, out=fbb)
         np.subtract(pbb, fbb, out=fbb)
-        nwa = 1.0 - wa
         np.multiply(caa, nwa, out=faa)
         np.multiply(pab, nwa, out=fab)
         vb = zb - fb
@@ -213,10 +217,10 @@ def _smooth(
         if need_ll:
             ll -= np.where(llb_all[t], 0.5 * (_LOG2PI + np.log(cbb) + vb * vb / cbb), 0.0)
         kb = fab * (wb / cbb)
-        fb += np.multiply(wb, vb, out=tmp)
+        fb *= nwb
+        fb += zwb
         fa += np.multiply(kb, vb, out=tmp)
         faa -= np.multiply(kb, fab, out=tmp)
-        nwb = 1.0 - wb
         fbb *= nwb
         fab *= nwb
         # outside [t0, t1]: nothing (on day t0 the covariance is already 0)

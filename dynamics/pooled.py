@@ -188,74 +188,53 @@ def _unvec(v: FloatArray) -> FloatArray:
     return a
 
 
-def _lyap2(a: FloatArray, sigma: FloatArray) -> FloatArray:
-    """Stationary covariances Γ = A Γ Aᵀ + Σ of stacks of 2 × 2 VAR(1)s (symmetric
-    ``sigma``): the 3 × 3 linear system of Γ's distinct entries by Cramer's rule,
-    elementwise (the same solution as ``solve(I − A ⊗ A, vec Σ)``, far faster than
-    batched LAPACK for 100,000 tiny systems)."""
-    a00, a01, a10, a11 = a[:, 0, 0], a[:, 0, 1], a[:, 1, 0], a[:, 1, 1]
-    # (I − M) x = s with x = (g00, g01, g11)
-    m00, m01, m02 = 1.0 - a00 * a00, -2.0 * a00 * a01, -a01 * a01
-    m10, m11, m12 = -a00 * a10, 1.0 - (a00 * a11 + a01 * a10), -a01 * a11
-    m20, m21, m22 = -a10 * a10, -2.0 * a10 * a11, 1.0 - a11 * a11
-    s0, s1, s2 = sigma[:, 0, 0], 0.5 * (sigma[:, 0, 1] + sigma[:, 1, 0]), sigma[:, 1, 1]
-    c0 = m11 * m22 - m12 * m21  # cofactors of the first row
-    c1 = m12 * m20 - m10 * m22
-    c2 = m10 * m21 - m11 * m20
-    det = m00 * c0 + m01 * c1 + m02 * c2
-    g00 = (s0 * c0 + m01 * (s2 * m12 - s1 * m22) + m02 * (s1 * m21 - s2 * m11)) / det
-    g01 = (m00 * (s1 * m22 - s2 * m12) + s0 * c1 + m02 * (s2 * m10 - s1 * m20)) / det
-    g11 = (m00 * (s2 * m11 - s1 * m21) + m01 * (s1 * m20 - s2 * m10) + s0 * c2) / det
-    out = np.empty(a.shape)
-    out[:, 0, 0], out[:, 0, 1], out[:, 1, 0], out[:, 1, 1] = g00, g01, g01, g11
-    return out
+def _distinct_rows(bits: NDArray[np.int64], limit: int = 8) -> tuple[IntArray, IntArray] | None:
+    """Index of each row among the distinct rows of ``bits`` (exact equality) and the
+    first row of each, or None when there are more than ``limit`` of them."""
+    q = bits.shape[0]
+    rows = np.full(q, -1, dtype=np.int64)
+    first: list[int] = []
+    start = 0
+    while q:
+        left = np.flatnonzero(rows[start:] < 0)
+        if not left.size:
+            break
+        if len(first) == limit:
+            return None
+        i = start + int(left[0])
+        rows[(rows < 0) & (bits == bits[i]).all(axis=1)] = len(first)
+        first.append(i)
+        start = i + 1
+    return rows, np.array(first, dtype=np.int64)
 
 
 def _pope_b(a: FloatArray, sigma: FloatArray) -> FloatArray:
     """Nicholls–Pope bias term: E[Â] − A ≈ −b/n for the VAR(1) with estimated mean
-    (the formula of ``dynamics.coupling``; ``a`` must be stationary), written out
-    elementwise for 2 × 2 matrices:
-    b = Σ [(I − Aᵀ)⁻¹ + Aᵀ(I − Aᵀ²)⁻¹ + Σ_λ λ(I − λAᵀ)⁻¹] Γ₀⁻¹ over the eigenvalues λ
-    of A; with adj(I − λB) = I − λ adj(B) the last sum is S₁ I − S₂ adj(Aᵀ),
-    S_k = Σ_λ λᵏ / det(I − λAᵀ)."""
-    a00, a01, a10, a11 = a[:, 0, 0], a[:, 0, 1], a[:, 1, 0], a[:, 1, 1]
-    tr = a00 + a11
-    det = a00 * a11 - a01 * a10
+    (the formula of ``dynamics.coupling``; ``a`` must be stationary).
+
+    The parts that depend on ``a`` alone are computed once per distinct ``a`` (the
+    pooled fit evaluates it at a common reference: one or a few distinct matrices for
+    100,000 pairs) and gathered — the same operations, so the same numbers."""
+    q = a.shape[0]
+    rows: IntArray | slice = slice(None)
+    au = a
+    found = _distinct_rows(np.ascontiguousarray(a).reshape(q, 4).view(np.int64))
+    if found is not None:
+        rows, first = found
+        au = a[first]
+    u = au.shape[0]
+    eye = np.eye(2)
+    at = au.transpose(0, 2, 1)
+    kron = np.einsum("qij,qkl->qikjl", au, au).reshape(u, 4, 4)
+    gamma0 = np.linalg.solve((np.eye(4) - kron)[rows], sigma.reshape(q, 4, 1)).reshape(q, 2, 2)
+    tr = au[:, 0, 0] + au[:, 1, 1]
+    det = au[:, 0, 0] * au[:, 1, 1] - au[:, 0, 1] * au[:, 1, 0]
     root = np.sqrt((tr * tr / 4.0 - det).astype(np.complex128))
-    s1 = np.zeros(tr.shape)
-    s2 = np.zeros(tr.shape)
-    for lam in (tr / 2.0 + root, tr / 2.0 - root):
-        d = 1.0 - lam * tr + lam * lam * det
-        s1 += (lam / d).real
-        s2 += (lam * lam / d).real
-    # B = Aᵀ: b00 = a00, b01 = a10, b10 = a01, b11 = a11
-    # (I − B)⁻¹
-    d1 = (1.0 - a00) * (1.0 - a11) - a10 * a01
-    t00, t01, t10, t11 = (1.0 - a11) / d1, a10 / d1, a01 / d1, (1.0 - a00) / d1
-    # B² and (I − B²)⁻¹, then B (I − B²)⁻¹
-    q00, q01 = a00 * a00 + a10 * a01, a00 * a10 + a10 * a11
-    q10, q11 = a01 * a00 + a11 * a01, a01 * a10 + a11 * a11
-    d2 = (1.0 - q00) * (1.0 - q11) - q01 * q10
-    w00, w01, w10, w11 = (1.0 - q11) / d2, q01 / d2, q10 / d2, (1.0 - q00) / d2
-    t00 = t00 + a00 * w00 + a10 * w10 + s1 - s2 * a11  # adj(B) = [[b11, −b01], [−b10, b00]]
-    t01 = t01 + a00 * w01 + a10 * w11 + s2 * a10
-    t10 = t10 + a01 * w00 + a11 * w10 + s2 * a01
-    t11 = t11 + a01 * w01 + a11 * w11 + s1 - s2 * a00
-    # Σ term Γ₀⁻¹
-    g = _lyap2(a, sigma)
-    gd = g[:, 0, 0] * g[:, 1, 1] - g[:, 0, 1] * g[:, 1, 0]
-    i00, i01, i10, i11 = g[:, 1, 1] / gd, -g[:, 0, 1] / gd, -g[:, 1, 0] / gd, g[:, 0, 0] / gd
-    r00 = t00 * i00 + t01 * i10
-    r01 = t00 * i01 + t01 * i11
-    r10 = t10 * i00 + t11 * i10
-    r11 = t10 * i01 + t11 * i11
-    s00, s01, s10, s11 = sigma[:, 0, 0], sigma[:, 0, 1], sigma[:, 1, 0], sigma[:, 1, 1]
-    out = np.empty(a.shape)
-    out[:, 0, 0] = s00 * r00 + s01 * r10
-    out[:, 0, 1] = s00 * r01 + s01 * r11
-    out[:, 1, 0] = s10 * r00 + s11 * r10
-    out[:, 1, 1] = s10 * r01 + s11 * r11
-    return out
+    lam = np.stack([tr / 2.0 + root, tr / 2.0 - root], axis=1)
+    m = eye[None, None] - lam[:, :, None, None] * at[:, None].astype(np.complex128)
+    lam_sum = (lam[:, :, None, None] * _inv2(m)).sum(axis=1).real
+    term = _inv2(eye - at) + at @ _inv2(eye - at @ at) + lam_sum
+    return np.asarray(sigma @ term[rows] @ _inv2(gamma0), dtype=np.float64)
 
 
 def _stationary(a: FloatArray, limit: float = 0.95) -> FloatArray:
@@ -487,9 +466,9 @@ def _pair_chunk_inner(
     sig = np.zeros((p, 2, 2))
     sig[:, 0, 0], sig[:, 1, 1] = vsafe[:, 0], vsafe[:, 1]
     # stationary-consistent start for Σ: Var(u) = Γ0 − A Γ0 Aᵀ with Γ0 from the raw variances
-    rr = np.clip(
-        (dev_a * dev_b * both).sum(axis=0) / np.maximum(n_both, 1) / np.sqrt(vsafe[:, 0] * vsafe[:, 1]), -0.9, 0.9
-    )
+    # (summed along contiguous rows of (P, T), numpy's pairwise order, as before)
+    cross = np.ascontiguousarray((dev_a * dev_b * both).T).sum(axis=1)
+    rr = np.clip(cross / np.maximum(n_both, 1) / np.sqrt(vsafe[:, 0] * vsafe[:, 1]), -0.9, 0.9)
     g0 = sig.copy()
     g0[:, 0, 1] = g0[:, 1, 0] = rr * np.sqrt(vsafe[:, 0] * vsafe[:, 1])
     s_start = g0 - a @ g0 @ a.transpose(0, 2, 1)
@@ -630,8 +609,6 @@ def _expected_cov(st: PairStage, ref: FloatArray, complete_ok: BoolArray | None 
     p = ref.shape[0]
     a = _stationary(_unvec(ref), 0.95)
     sig = st.sigma
-    # (LAPACK here, not _lyap2: with _lyap2's round-off the population moved by ≈ 1e-9 —
-    # the population fit's own tolerance — for a saving of a few ms)
     kron = np.einsum("qij,qkl->qikjl", a, a).reshape(p, 4, 4)
     g0 = np.linalg.solve(np.eye(4) - kron, sig.reshape(p, 4, 1)).reshape(p, 2, 2)
     n = np.maximum(st.n_trans, 1.0)
