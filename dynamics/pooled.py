@@ -482,7 +482,7 @@ def _pair_chunk_inner(
 
     # score at the iterate and its finite-difference Jacobian, in one tiled pass
     # (sub-chunks keep the tiled arrays at about CHUNK_PAIRS columns: cache-friendly)
-    k = 1 + 4
+    k = 1 + 4  # (the work buffer of pair_stage is sized for this)
     sub = max(1, CHUNK_PAIRS // k)
     g = np.empty((k, p, 4))
     parts: list[Moments] = []
@@ -555,8 +555,11 @@ def pair_stage(
     ap = np.diag([LITERATURE_PRIOR.inertia_mean] * 2) + (1 - np.eye(2)) * LITERATURE_PRIOR.cross_mean
     if a_prior is not None:
         ap = a_prior
-    # one smoother buffer for all chunks (the tiled passes have ≤ CHUNK_PAIRS columns too)
-    work = np.empty(work_size(y.shape[1], min(CHUNK_PAIRS, y.shape[0]))) if y.shape[0] else None
+    # one smoother buffer for all chunks: the widest pass is a chunk's own or the tiled
+    # one of the score and its finite differences (5 copies of up to CHUNK_PAIRS // 5)
+    q = y.shape[0]
+    cols = max(min(CHUNK_PAIRS, q), 5 * min(max(1, CHUNK_PAIRS // 5), q))
+    work = np.empty(work_size(y.shape[1], cols)) if q else None
     parts = [
         _pair_chunk(y[i : i + CHUNK_PAIRS], em_iter, ap, ridge_days, work) for i in range(0, y.shape[0], CHUNK_PAIRS)
     ]

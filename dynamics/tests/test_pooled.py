@@ -598,3 +598,24 @@ def test_pope_b_per_distinct_matrix_equals_the_previous_version_exactly():
     for a in (common, few, many, many[:1], many[:0]):
         s = sig[: a.shape[0]]
         assert np.array_equal(_pope_b(a, s), _pope_b_reference(a, s))
+
+
+def test_pair_stage_buffer_fits_every_smoother_pass(monkeypatch):
+    """The one work buffer of pair_stage is large enough for each pass (else each
+    pass would allocate its own), for batches smaller and larger than a chunk."""
+    import dynamics._kalman as kalman
+    import dynamics.pooled as pooled
+
+    seen: list[bool] = []
+
+    def spy(lay, mu, a, sig, **kw):
+        seen.append(kw["work"].size >= kalman.work_size(*lay.ya.shape))
+        return kalman.smooth(lay, mu, a, sig, **kw)
+
+    monkeypatch.setattr(pooled, "smooth", spy)
+    monkeypatch.setattr(pooled, "CHUNK_PAIRS", 64)
+    rng = np.random.default_rng(47)
+    for p in (1, 7, 40, 64, 150):
+        seen.clear()
+        pair_stage(rng.normal(size=(p, 20, 2)))
+        assert seen and all(seen), p
