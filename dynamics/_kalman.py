@@ -97,160 +97,201 @@ def smooth(
     *,
     need_moments: bool = True,
     need_loglik: bool | None = None,
+    work: FloatArray | None = None,
 ) -> Moments:
     """One forward (filter) and backward (RTS) pass for all pairs of ``lay``.
 
     ``mu`` (P, 2), ``a`` (P, 2, 2) with ``a[p, i, j]`` = effect of j yesterday on i
     today, ``sig`` (P, 2, 2) positive definite. Pairs with ``t0 ≥ t1`` contribute
     nothing (zero moments, zero log-likelihood). The log-likelihood is computed when
-    ``need_loglik`` (default: only when the moments are not needed).
+    ``need_loglik`` (default: only when the moments are not needed). ``work``: an
+    optional float64 buffer of at least :func:`work_size` elements, reused across
+    calls (fresh memory costs its first touch: ≈ 15 % of a pass).
     """
     with np.errstate(all="ignore"):
-        return _smooth(lay, mu, a, sig, need_moments, (not need_moments) if need_loglik is None else need_loglik)
+        return _smooth(lay, mu, a, sig, need_moments, (not need_moments) if need_loglik is None else need_loglik, work)
 
 
-def _smooth(lay: Layout, mu: FloatArray, a: FloatArray, sig: FloatArray, need_moments: bool, need_ll: bool) -> Moments:
+def work_size(t_len: int, p: int) -> int:
+    """Elements of the ``work`` buffer of :func:`smooth` for ``p`` pairs × ``t_len`` days."""
+    return 20 * t_len * p
+
+
+def _smooth(
+    lay: Layout,
+    mu: FloatArray,
+    a: FloatArray,
+    sig: FloatArray,
+    need_moments: bool,
+    need_ll: bool,
+    work: FloatArray | None = None,
+) -> Moments:
     t_len, p = lay.ya.shape
+    size = work_size(t_len, p)
+    if work is None or work.size < size or work.dtype != np.float64:
+        work = np.empty(size)
+    # a pair with non-finite parameters is run with harmless ones and reported as NaN
+    # (zero if it has no transitions), as the masked recursion would otherwise spread
+    # the NaN through the 0/1 multipliers below
+    fin = np.isfinite(a).all(axis=(1, 2)) & np.isfinite(sig).all(axis=(1, 2)) & np.isfinite(mu).all(axis=1)
+    bad: BoolArray = np.asarray(~fin, dtype=np.bool_)
+    if bad.any():
+        a = np.where(bad[:, None, None], 0.0, a)
+        sig = np.where(bad[:, None, None], np.eye(2), sig)
+        mu = np.where(bad[:, None], 0.0, mu)
     a11, a12, a21, a22 = (np.ascontiguousarray(a[:, i, j]) for i, j in ((0, 0), (0, 1), (1, 0), (1, 1)))
     s11_, s12_, s22_ = (np.ascontiguousarray(sig[:, i, j]) for i, j in ((0, 0), (0, 1), (1, 1)))
     mua, mub = np.ascontiguousarray(mu[:, 0]), np.ascontiguousarray(mu[:, 1])
     t0, t1 = lay.t0, lay.t1
 
-    # what does not depend on the recursion, for all days at once
+    # what does not depend on the recursion, for all days at once; the masks are 0/1
+    # multipliers (cheaper than np.where). Day t0 is "observed" for both persons (the
+    # state is then known exactly); outside [t0, t1] the filtered state is 0.
+    # (all in ``work``: 20 planes of (T, P) — predicted, filtered, data and masks)
+    planes = work[:size].reshape(20, t_len, p)
+    pred, filt = planes[0:5], planes[5:10]
+    za_all, zb_all, wa_all, wb_all, nwa_all, nwb_all, zwa_all, zwb_all, keep_all, inner_all = planes[10:20]
     days = np.arange(t_len)[:, None]
     act_all = (days > t0) & (days <= t1)
     start_all = days == t0
-    keep_all = act_all | start_all
-    ua_all = lay.oa & act_all
-    ub_all = lay.ob & act_all
-    za_all = lay.ya - mua
-    zb_all = lay.yb - mub
-    # stored per day: predicted mean/cov (ma, mb, paa, pab, pbb) and filtered ones
-    pred = np.empty((5, t_len, p))
-    filt = np.empty((5, t_len, p))
+    np.copyto(keep_all, act_all | start_all)
+    np.copyto(wa_all, (lay.oa & act_all) | start_all)
+    np.copyto(wb_all, (lay.ob & act_all) | start_all)
+    np.subtract(lay.ya, mua, out=za_all)
+    np.subtract(lay.yb, mub, out=zb_all)
+    np.subtract(1.0, wa_all, out=nwa_all)
+    np.subtract(1.0, wb_all, out=nwb_all)
+    np.multiply(za_all, wa_all, out=zwa_all)  # z where observed, else 0
+    np.multiply(zb_all, wb_all, out=zwb_all)
+    if need_ll:
+        lla_all = lay.oa & act_all
+        llb_all = lay.ob & act_all
     ll = np.zeros(p)
-    fa = fb = faa = fab = fbb = np.zeros(p)
+    zero = np.zeros(p)
+    fa = fb = faa = fab = fbb = zero
+    tmp = np.empty(p)
     for t in range(t_len):
         za = za_all[t]
         zb = zb_all[t]
+        wa, nwa, zwa = wa_all[t], nwa_all[t], zwa_all[t]
+        wb, nwb, zwb = wb_all[t], nwb_all[t], zwb_all[t]
+        ma, mb, paa, pab, pbb = pred[:, t]
         # predict from yesterday's filtered state
-        ma = a11 * fa + a12 * fb
-        mb = a21 * fa + a22 * fb
+        np.multiply(a11, fa, out=ma)
+        ma += np.multiply(a12, fb, out=tmp)
+        np.multiply(a21, fa, out=mb)
+        mb += np.multiply(a22, fb, out=tmp)
         # A P Aᵀ + Σ, with P = [[faa, fab], [fab, fbb]]
         r1a = a11 * faa + a12 * fab  # (A P)[0, 0]
         r1b = a11 * fab + a12 * fbb  # (A P)[0, 1]
         r2a = a21 * faa + a22 * fab
         r2b = a21 * fab + a22 * fbb
-        paa = r1a * a11 + r1b * a12 + s11_
-        pab = r1a * a21 + r1b * a22 + s12_
-        pbb = r2a * a21 + r2b * a22 + s22_
-        act = act_all[t]
-        start = start_all[t]
-        pr = pred[:, t]
-        pr[0], pr[1], pr[2], pr[3], pr[4] = ma, mb, paa, pab, pbb
-        # sequential exact updates: person a, then person b
-        ua = ua_all[t]
+        np.multiply(r1a, a11, out=paa)
+        paa += np.multiply(r1b, a12, out=tmp)
+        paa += s11_
+        np.multiply(r1a, a21, out=pab)
+        pab += np.multiply(r1b, a22, out=tmp)
+        pab += s12_
+        np.multiply(r2a, a21, out=pbb)
+        pbb += np.multiply(r2b, a22, out=tmp)
+        pbb += s22_
+        # sequential exact updates: person a, then person b (w = 1 where observed)
+        fa, fb, faa, fab, fbb = filt[:, t]
         va = za - ma
-        paa = np.where(paa > 0, paa, 1e-300)  # only a degenerate Σ gets here
-        inv = 1.0 / paa
-        ka = pab * inv
+        caa = np.fmax(paa, 1e-300)  # only a degenerate Σ gets here
         if need_ll:
-            ll -= np.where(ua, 0.5 * (_LOG2PI + np.log(paa) + va * va * inv), 0.0)
-        ma = np.where(ua, za, ma)
-        mb = np.where(ua, mb + ka * va, mb)
-        pbb = np.where(ua, pbb - pab * ka, pbb)
-        paa = np.where(ua, 0.0, paa)
-        pab = np.where(ua, 0.0, pab)
-        ub = ub_all[t]
-        vb = zb - mb
-        safe = np.where(pbb > 0, pbb, 1.0)
-        inv = 1.0 / safe
-        kb = pab * inv
+            ll -= np.where(lla_all[t], 0.5 * (_LOG2PI + np.log(caa) + va * va / caa), 0.0)
+        ka = pab * (wa / caa)  # the gain where observed, else 0
+        # (filtered values are written straight into filt[:, t]; the observed value
+        # exactly where observed: m × 0 + z × 1)
+        np.multiply(ma, nwa, out=fa)
+        fa += zwa
+        np.multiply(ka, va, out=fb)
+        fb += mb
+        np.multiply(ka, pab, out=fbb)
+        np.subtract(pbb, fbb, out=fbb)
+        np.multiply(caa, nwa, out=faa)
+        np.multiply(pab, nwa, out=fab)
+        vb = zb - fb
+        cbb = np.where(fbb > 0, fbb, 1.0)
         if need_ll:
-            ll -= np.where(ub, 0.5 * (_LOG2PI + np.log(safe) + vb * vb * inv), 0.0)
-        mb = np.where(ub, zb, mb)
-        ma = np.where(ub, ma + kb * vb, ma)
-        paa = np.where(ub, paa - pab * kb, paa)
-        pbb = np.where(ub, 0.0, pbb)
-        pab = np.where(ub, 0.0, pab)
-        # day t0: the state is known exactly; outside [t0, t1]: nothing
+            ll -= np.where(llb_all[t], 0.5 * (_LOG2PI + np.log(cbb) + vb * vb / cbb), 0.0)
+        kb = fab * (wb / cbb)
+        fb *= nwb
+        fb += zwb
+        fa += np.multiply(kb, vb, out=tmp)
+        faa -= np.multiply(kb, fab, out=tmp)
+        fbb *= nwb
+        fab *= nwb
+        # outside [t0, t1]: nothing (on day t0 the covariance is already 0)
         keep = keep_all[t]
-        fa = np.where(start, za, np.where(keep, ma, 0.0))
-        fb = np.where(start, zb, np.where(keep, mb, 0.0))
-        faa = np.where(act, paa, 0.0)
-        fab = np.where(act, pab, 0.0)
-        fbb = np.where(act, pbb, 0.0)
-        fl = filt[:, t]
-        fl[0], fl[1], fl[2], fl[3], fl[4] = fa, fb, faa, fab, fbb
+        fa *= keep
+        fb *= keep
+        faa *= keep
+        fab *= keep
+        fbb *= keep
     z2 = np.zeros((p, 2, 2))
     if not need_moments:
+        ll[bad & (t1 > t0)] = np.nan
         return Moments(z2, z2.copy(), z2.copy(), np.zeros((p, 2)), np.zeros((p, 2)), np.zeros(p), ll)
 
     # backward pass (Rauch–Tung–Striebel) with the lag-one smoothed covariance
-    inner_all = (days >= t0) & (days < t1)
+    np.copyto(inner_all, (days >= t0) & (days < t1))
     # sums over all days t0 … t1 of E[z_t z_tᵀ] (aa, ab, bb), over the transitions of
     # E[z_{t+1} z_tᵀ] (aa, ab, ba, bb), over all days of E[z_t] (a, b); the first (last)
     # day is taken off below for the sums over t (t + 1)
     acc = np.zeros((9, p))
-    sa = np.zeros(p)
-    sb = np.zeros(p)
-    saa = np.zeros(p)
-    sab = np.zeros(p)
-    sbb = np.zeros(p)
-    for t in range(t_len - 1, -1, -1):
+    sa, sb, saa, sab, sbb = filt[:, t_len - 1]
+    acc[0] += saa + sa * sa
+    acc[1] += sab + sa * sb
+    acc[2] += sbb + sb * sb
+    acc[7] += sa
+    acc[8] += sb
+    for t in range(t_len - 2, -1, -1):
         fa, fb, faa, fab, fbb = filt[:, t]
-        if t < t_len - 1:
-            ma, mb, paa, pab, pbb = pred[:, t + 1]
-            # J = P_f Aᵀ P_pred⁻¹
-            det = paa * pbb - pab * pab
-            idet = 1.0 / np.where(det > 0, det, 1.0)
-            iaa, iab, ibb = pbb * idet, -pab * idet, paa * idet
-            # P_f Aᵀ: rows of P_f times rows of A
-            c11 = faa * a11 + fab * a12
-            c12 = faa * a21 + fab * a22
-            c21 = fab * a11 + fbb * a12
-            c22 = fab * a21 + fbb * a22
-            j11 = c11 * iaa + c12 * iab
-            j12 = c11 * iab + c12 * ibb
-            j21 = c21 * iaa + c22 * iab
-            j22 = c21 * iab + c22 * ibb
-            da, db = sa - ma, sb - mb
-            daa, dab, dbb = saa - paa, sab - pab, sbb - pbb
-            # J D Jᵀ
-            e11 = j11 * daa + j12 * dab
-            e12 = j11 * dab + j12 * dbb
-            e21 = j21 * daa + j22 * dab
-            e22 = j21 * dab + j22 * dbb
-            inner = inner_all[t]
-            # lag-one: Cov(z_{t+1}, z_t) = P_s(t+1) Jᵀ
-            l11 = saa * j11 + sab * j12
-            l12 = saa * j21 + sab * j22
-            l21 = sab * j11 + sbb * j12
-            l22 = sab * j21 + sbb * j22
-            na = np.where(inner, fa + j11 * da + j12 * db, fa)
-            nb = np.where(inner, fb + j21 * da + j22 * db, fb)
-            naa = np.where(inner, faa + e11 * j11 + e12 * j12, faa)
-            nab = np.where(inner, fab + e11 * j21 + e12 * j22, fab)
-            nbb = np.where(inner, fbb + e21 * j21 + e22 * j22, fbb)
-            # outside the transitions t0 ≤ t < t1 every lag-one term is exactly 0
-            # (the smoothed state is known on day t0 and 0 before it, and 0 after t1)
-            acc[0] += naa + na * na
-            acc[1] += nab + na * nb
-            acc[2] += nbb + nb * nb
-            acc[3] += l11 + sa * na  # E[z_{t+1,a} z_{t,a}]
-            acc[4] += l12 + sa * nb  # E[z_{t+1,a} z_{t,b}]
-            acc[5] += l21 + sb * na
-            acc[6] += l22 + sb * nb
-            acc[7] += na
-            acc[8] += nb
-            sa, sb, saa, sab, sbb = na, nb, naa, nab, nbb
-        else:
-            sa, sb, saa, sab, sbb = fa, fb, faa, fab, fbb
-            acc[0] += saa + sa * sa
-            acc[1] += sab + sa * sb
-            acc[2] += sbb + sb * sb
-            acc[7] += sa
-            acc[8] += sb
+        ma, mb, paa, pab, pbb = pred[:, t + 1]
+        # J = P_f Aᵀ P_pred⁻¹ (0 outside the transitions t0 ≤ t < t1: there the
+        # smoothed state is the filtered one)
+        det = paa * pbb - pab * pab
+        idet = inner_all[t] / np.where(det > 0, det, 1.0)
+        iaa, iab, ibb = pbb * idet, pab * idet, paa * idet  # (iab with the sign flipped)
+        # P_f Aᵀ: rows of P_f times rows of A
+        c11 = faa * a11 + fab * a12
+        c12 = faa * a21 + fab * a22
+        c21 = fab * a11 + fbb * a12
+        c22 = fab * a21 + fbb * a22
+        j11 = c11 * iaa - c12 * iab
+        j12 = c12 * ibb - c11 * iab
+        j21 = c21 * iaa - c22 * iab
+        j22 = c22 * ibb - c21 * iab
+        da, db = sa - ma, sb - mb
+        daa, dab, dbb = saa - paa, sab - pab, sbb - pbb
+        # J D Jᵀ
+        e11 = j11 * daa + j12 * dab
+        e12 = j11 * dab + j12 * dbb
+        e21 = j21 * daa + j22 * dab
+        e22 = j21 * dab + j22 * dbb
+        # lag-one: Cov(z_{t+1}, z_t) = P_s(t+1) Jᵀ (exactly 0 outside the transitions:
+        # the smoothed state is known on day t0 and 0 before it, and 0 after t1)
+        l11 = saa * j11 + sab * j12
+        l12 = saa * j21 + sab * j22
+        l21 = sab * j11 + sbb * j12
+        l22 = sab * j21 + sbb * j22
+        na = fa + j11 * da + j12 * db
+        nb = fb + j21 * da + j22 * db
+        naa = faa + e11 * j11 + e12 * j12
+        nab = fab + e11 * j21 + e12 * j22
+        nbb = fbb + e21 * j21 + e22 * j22
+        acc[0] += naa + na * na
+        acc[1] += nab + na * nb
+        acc[2] += nbb + nb * nb
+        acc[3] += l11 + sa * na  # E[z_{t+1,a} z_{t,a}]
+        acc[4] += l12 + sa * nb  # E[z_{t+1,a} z_{t,b}]
+        acc[5] += l21 + sb * na
+        acc[6] += l22 + sb * nb
+        acc[7] += na
+        acc[8] += nb
+        sa, sb, saa, sab, sbb = na, nb, naa, nab, nbb
     n = np.clip(t1 - np.minimum(t0, t1), 0, None).astype(np.float64)
     # the smoothed state on day t0 (known: the filtered one) and on day t1 (= filtered)
     cols = np.arange(p)
@@ -268,4 +309,13 @@ def _smooth(lay: Layout, mu: FloatArray, a: FloatArray, sig: FloatArray, need_mo
     s00[:, 0, 0], s00[:, 0, 1], s00[:, 1, 0], s00[:, 1, 1] = x0[0], x0[1], x0[1], x0[2]
     s11[:, 0, 0], s11[:, 0, 1], s11[:, 1, 0], s11[:, 1, 1] = x1[0], x1[1], x1[1], x1[2]
     s10[:, 0, 0], s10[:, 0, 1], s10[:, 1, 0], s10[:, 1, 1] = acc[3], acc[4], acc[5], acc[6]
-    return Moments(s00, s11, s10, x0[3:5].T.copy(), x1[3:5].T.copy(), n, ll)
+    mom = Moments(s00, s11, s10, x0[3:5].T.copy(), x1[3:5].T.copy(), n, ll)
+    if bad.any():
+        _blank(mom, bad & pos)
+    return mom
+
+
+def _blank(mom: Moments, rows: BoolArray) -> None:
+    """NaN moments and log-likelihood for ``rows`` (the count ``n`` is kept)."""
+    for x in (mom.s00, mom.s11, mom.s10, mom.m0, mom.m1, mom.loglik):
+        x[rows] = np.nan

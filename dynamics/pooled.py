@@ -39,7 +39,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from dynamics._kalman import Layout, Moments, smooth
+from dynamics._kalman import Layout, Moments, smooth, work_size
 
 __all__ = [
     "LITERATURE_PRIOR",
@@ -188,22 +188,53 @@ def _unvec(v: FloatArray) -> FloatArray:
     return a
 
 
+def _distinct_rows(bits: NDArray[np.int64], limit: int = 8) -> tuple[IntArray, IntArray] | None:
+    """Index of each row among the distinct rows of ``bits`` (exact equality) and the
+    first row of each, or None when there are more than ``limit`` of them."""
+    q = bits.shape[0]
+    rows = np.full(q, -1, dtype=np.int64)
+    first: list[int] = []
+    start = 0
+    while q:
+        left = np.flatnonzero(rows[start:] < 0)
+        if not left.size:
+            break
+        if len(first) == limit:
+            return None
+        i = start + int(left[0])
+        rows[(rows < 0) & (bits == bits[i]).all(axis=1)] = len(first)
+        first.append(i)
+        start = i + 1
+    return rows, np.array(first, dtype=np.int64)
+
+
 def _pope_b(a: FloatArray, sigma: FloatArray) -> FloatArray:
     """Nicholls–Pope bias term: E[Â] − A ≈ −b/n for the VAR(1) with estimated mean
-    (the formula of ``dynamics.coupling``; ``a`` must be stationary)."""
+    (the formula of ``dynamics.coupling``; ``a`` must be stationary).
+
+    The parts that depend on ``a`` alone are computed once per distinct ``a`` (the
+    pooled fit evaluates it at a common reference: one or a few distinct matrices for
+    100,000 pairs) and gathered — the same operations, so the same numbers."""
     q = a.shape[0]
+    rows: IntArray | slice = slice(None)
+    au = a
+    found = _distinct_rows(np.ascontiguousarray(a).reshape(q, 4).view(np.int64))
+    if found is not None:
+        rows, first = found
+        au = a[first]
+    u = au.shape[0]
     eye = np.eye(2)
-    at = a.transpose(0, 2, 1)
-    kron = np.einsum("qij,qkl->qikjl", a, a).reshape(q, 4, 4)
-    gamma0 = np.linalg.solve(np.eye(4) - kron, sigma.reshape(q, 4, 1)).reshape(q, 2, 2)
-    tr = a[:, 0, 0] + a[:, 1, 1]
-    det = a[:, 0, 0] * a[:, 1, 1] - a[:, 0, 1] * a[:, 1, 0]
+    at = au.transpose(0, 2, 1)
+    kron = np.einsum("qij,qkl->qikjl", au, au).reshape(u, 4, 4)
+    gamma0 = np.linalg.solve((np.eye(4) - kron)[rows], sigma.reshape(q, 4, 1)).reshape(q, 2, 2)
+    tr = au[:, 0, 0] + au[:, 1, 1]
+    det = au[:, 0, 0] * au[:, 1, 1] - au[:, 0, 1] * au[:, 1, 0]
     root = np.sqrt((tr * tr / 4.0 - det).astype(np.complex128))
     lam = np.stack([tr / 2.0 + root, tr / 2.0 - root], axis=1)
     m = eye[None, None] - lam[:, :, None, None] * at[:, None].astype(np.complex128)
     lam_sum = (lam[:, :, None, None] * _inv2(m)).sum(axis=1).real
     term = _inv2(eye - at) + at @ _inv2(eye - at @ at) + lam_sum
-    return np.asarray(sigma @ term @ _inv2(gamma0), dtype=np.float64)
+    return np.asarray(sigma @ term[rows] @ _inv2(gamma0), dtype=np.float64)
 
 
 def _stationary(a: FloatArray, limit: float = 0.95) -> FloatArray:
@@ -341,6 +372,8 @@ class PairStage:
     n_trans: FloatArray  # (P,)
     n_eff: FloatArray  # (P, 4) effective transitions: n × share of complete-data information kept
     info_complete: FloatArray  # (P, 4, 4) complete-data information Σ̂⁻¹ ⊗ E[Σ z zᵀ] at the iterate
+    level: FloatArray  # (P, 2) mean of each person's observed values (0 if none)
+    variance: FloatArray  # (P, 2) their (population) variance
 
 
 def _em_update(
@@ -384,23 +417,29 @@ def _score(mom: Moments, a: FloatArray, sig: FloatArray) -> FloatArray:
     return np.asarray(_inv2(sig) @ (mom.s10 - a @ mom.s00), dtype=np.float64)
 
 
-def _pair_chunk(y: FloatArray, em_iter: int, a_prior: FloatArray, ridge_days: float) -> PairStage:
+def _pair_chunk(
+    y: FloatArray, em_iter: int, a_prior: FloatArray, ridge_days: float, work: FloatArray | None = None
+) -> PairStage:
     with np.errstate(all="ignore"):  # degenerate pairs are flagged (usable False), not warned about
-        return _pair_chunk_inner(y, em_iter, a_prior, ridge_days)
+        return _pair_chunk_inner(y, em_iter, a_prior, ridge_days, work)
 
 
-def _pair_chunk_inner(y: FloatArray, em_iter: int, a_prior: FloatArray, ridge_days: float) -> PairStage:
+def _pair_chunk_inner(
+    y: FloatArray, em_iter: int, a_prior: FloatArray, ridge_days: float, work: FloatArray | None
+) -> PairStage:
     p = y.shape[0]
-    obs = np.isfinite(y)
-    n_obs = obs.sum(axis=1).astype(np.int64)
-    both = obs[:, :, 0] & obs[:, :, 1]
-    n_both = both.sum(axis=1).astype(np.int64)
+    # day-major (T, P) arrays: per-person sums over days are row sums of contiguous rows
     lay = Layout.from_pairs(y)
+    oa, ob = lay.oa, lay.ob
+    both = oa & ob
+    n_obs = np.stack([oa.sum(axis=0), ob.sum(axis=0)], axis=1).astype(np.int64)
+    n_both = both.sum(axis=0).astype(np.int64)
     span = np.clip(lay.t1 - lay.t0 + 1, 0, None)
     cnt = np.maximum(n_obs, 1).astype(np.float64)
-    mean = np.where(obs, y, 0.0).sum(axis=1) / cnt
-    dev = np.where(obs, y - mean[:, None, :], 0.0)
-    var = (dev * dev).sum(axis=1) / cnt
+    mean = np.stack([lay.ya.sum(axis=0), lay.yb.sum(axis=0)], axis=1) / cnt
+    dev_a = np.where(oa, lay.ya - mean[:, 0], 0.0)
+    dev_b = np.where(ob, lay.yb - mean[:, 1], 0.0)
+    var = np.stack([(dev_a * dev_a).sum(axis=0), (dev_b * dev_b).sum(axis=0)], axis=1) / cnt
     usable = (n_obs.min(axis=1) >= MIN_PERSON_DAYS) & (n_both >= MIN_BOTH_DAYS) & (lay.t1 - lay.t0 >= 2)
     usable &= (var > CONSTANT_TOL * np.maximum(mean * mean, 1.0)).all(axis=1)
     vsafe = np.where(var > 0, var, 1.0)
@@ -408,20 +447,28 @@ def _pair_chunk_inner(y: FloatArray, em_iter: int, a_prior: FloatArray, ridge_da
     ap = np.broadcast_to(a_prior, (p, 2, 2)).copy()
 
     # start: available-case lag pairs (both persons on both days), ridge towards the prior
-    valid = both[:, 1:] & both[:, :-1]
-    x0, x1 = dev[:, :-1, :] * valid[:, :, None], dev[:, 1:, :] * valid[:, :, None]
-    s00 = np.einsum("pti,ptj->pij", x0, x0) + ridge[:, :, None] * np.eye(2)
-    s10 = np.einsum("pti,ptj->pij", x1, x0) + ap * ridge[:, None, :]
+    valid = both[1:] & both[:-1]
+    x0a, x0b = dev_a[:-1] * valid, dev_b[:-1] * valid
+    x1a, x1b = dev_a[1:] * valid, dev_b[1:] * valid
+    s00 = np.empty((p, 2, 2))
+    s00[:, 0, 0] = (x0a * x0a).sum(axis=0)
+    s00[:, 0, 1] = s00[:, 1, 0] = (x0a * x0b).sum(axis=0)
+    s00[:, 1, 1] = (x0b * x0b).sum(axis=0)
+    s00 += ridge[:, :, None] * np.eye(2)
+    s10 = np.empty((p, 2, 2))
+    s10[:, 0, 0] = (x1a * x0a).sum(axis=0)
+    s10[:, 0, 1] = (x1a * x0b).sum(axis=0)
+    s10[:, 1, 0] = (x1b * x0a).sum(axis=0)
+    s10[:, 1, 1] = (x1b * x0b).sum(axis=0)
+    s10 += ap * ridge[:, None, :]
     a = _stationary(s10 @ np.linalg.inv(s00))
-    nv = valid.sum(axis=1).astype(np.float64)
+    nv = valid.sum(axis=0).astype(np.float64)
     sig = np.zeros((p, 2, 2))
     sig[:, 0, 0], sig[:, 1, 1] = vsafe[:, 0], vsafe[:, 1]
     # stationary-consistent start for Σ: Var(u) = Γ0 − A Γ0 Aᵀ with Γ0 from the raw variances
-    rr = np.clip(
-        np.sum(dev[:, :, 0] * dev[:, :, 1] * both, axis=1) / np.maximum(n_both, 1) / np.sqrt(vsafe[:, 0] * vsafe[:, 1]),
-        -0.9,
-        0.9,
-    )
+    # (summed along contiguous rows of (P, T), numpy's pairwise order, as before)
+    cross = np.ascontiguousarray((dev_a * dev_b * both).T).sum(axis=1)
+    rr = np.clip(cross / np.maximum(n_both, 1) / np.sqrt(vsafe[:, 0] * vsafe[:, 1]), -0.9, 0.9)
     g0 = sig.copy()
     g0[:, 0, 1] = g0[:, 1, 0] = rr * np.sqrt(vsafe[:, 0] * vsafe[:, 1])
     s_start = g0 - a @ g0 @ a.transpose(0, 2, 1)
@@ -429,13 +476,13 @@ def _pair_chunk_inner(y: FloatArray, em_iter: int, a_prior: FloatArray, ridge_da
     sig = np.where((pd & (nv >= 0))[:, None, None], s_start, 0.5 * g0)
     mu = mean.copy()
     for _ in range(em_iter):
-        mom = smooth(lay, mu, a, sig)
+        mom = smooth(lay, mu, a, sig, work=work)
         mu, a, sig = _em_update(mom, mu, ridge, ap)
         a = _stationary(a, 0.99)
 
     # score at the iterate and its finite-difference Jacobian, in one tiled pass
     # (sub-chunks keep the tiled arrays at about CHUNK_PAIRS columns: cache-friendly)
-    k = 1 + 4
+    k = 1 + 4  # (the work buffer of pair_stage is sized for this)
     sub = max(1, CHUNK_PAIRS // k)
     g = np.empty((k, p, 4))
     parts: list[Moments] = []
@@ -446,7 +493,7 @@ def _pair_chunk_inner(y: FloatArray, em_iter: int, a_prior: FloatArray, ridge_da
         for d, (i, j) in enumerate(EFFECT_CELLS):
             a_t[(d + 1) * q : (d + 2) * q, i, j] += FD_STEP
         s_t = np.tile(sig[lo:hi], (k, 1, 1))
-        mom_s = smooth(lay.cols(lo, hi).tile(k), np.tile(mu[lo:hi], (k, 1)), a_t, s_t)
+        mom_s = smooth(lay.cols(lo, hi).tile(k), np.tile(mu[lo:hi], (k, 1)), a_t, s_t, work=work)
         g[:, lo:hi] = _vec(_score(mom_s, a_t, s_t)).reshape(k, q, 4)
         parts.append(
             Moments(*(x[:q] for x in (mom_s.s00, mom_s.s11, mom_s.s10, mom_s.m0, mom_s.m1, mom_s.n, mom_s.loglik)))
@@ -492,6 +539,8 @@ def _pair_chunk_inner(y: FloatArray, em_iter: int, a_prior: FloatArray, ridge_da
         n_trans=base.n,
         n_eff=n_e,
         info_complete=comp,
+        level=mean,
+        variance=var,
     )
 
 
@@ -506,7 +555,14 @@ def pair_stage(
     ap = np.diag([LITERATURE_PRIOR.inertia_mean] * 2) + (1 - np.eye(2)) * LITERATURE_PRIOR.cross_mean
     if a_prior is not None:
         ap = a_prior
-    parts = [_pair_chunk(y[i : i + CHUNK_PAIRS], em_iter, ap, ridge_days) for i in range(0, y.shape[0], CHUNK_PAIRS)]
+    # one smoother buffer for all chunks: the widest pass is a chunk's own or the tiled
+    # one of the score and its finite differences (5 copies of up to CHUNK_PAIRS // 5)
+    q = y.shape[0]
+    cols = max(min(CHUNK_PAIRS, q), 5 * min(max(1, CHUNK_PAIRS // 5), q))
+    work = np.empty(work_size(y.shape[1], cols)) if q else None
+    parts = [
+        _pair_chunk(y[i : i + CHUNK_PAIRS], em_iter, ap, ridge_days, work) for i in range(0, y.shape[0], CHUNK_PAIRS)
+    ]
     if not parts:
         parts = [_pair_chunk(np.full((0, y.shape[1], 2), np.nan), em_iter, ap, ridge_days)]
     return PairStage(**{f: np.concatenate([getattr(pt, f) for pt in parts]) for f in PairStage.__dataclass_fields__})
@@ -580,7 +636,9 @@ def _expected_cov(st: PairStage, ref: FloatArray, complete_ok: BoolArray | None 
     n_e = np.maximum(st.n_eff, SMALL_SAMPLE_K + 1.0)
     scale = np.sqrt(n_e / (n_e - SMALL_SAMPLE_K))  # small-sample inflation per effect
     cov = cov * scale[:, :, None] * scale[:, None, :]
-    cov = np.where((ok & good)[:, None, None], cov, np.linalg.inv(c_ref))
+    fall = np.flatnonzero(~(ok & good))
+    if fall.size:
+        cov[fall] = np.linalg.inv(c_ref[fall])
     return np.asarray(0.5 * (cov + cov.transpose(0, 2, 1)), dtype=np.float64)
 
 
@@ -1007,10 +1065,7 @@ def _fit_core(
     st = pair_stage(y, em_iter=em_iter)
     messages = [""] * p
     error = st.n_obs.min(axis=1) == 0 if p else np.zeros(0, dtype=bool)
-    obs = np.isfinite(y)
-    cnt = np.maximum(st.n_obs, 1)
-    mean = np.where(obs, y, 0.0).sum(axis=1) / cnt
-    var = np.where(obs, (y - mean[:, None, :]) ** 2, 0.0).sum(axis=1) / cnt
+    mean, var = st.level, st.variance
     const = (st.n_obs >= 2) & (var <= CONSTANT_TOL * np.maximum(mean * mean, 1.0))
     error |= const.any(axis=1)
     use = st.usable & ~error

@@ -524,3 +524,98 @@ def test_psd_inverse_and_pd_check_equal_the_eigenvalue_versions():
     assert np.max(np.abs(inv[ok] - inv_r[ok]) / (1.0 + np.abs(inv_r[ok]))) < 1e-10
     m[300:310, 1, 1] = np.nan  # (_psd_inv, like numpy's eigh, does not take NaN)
     assert (_is_pd(m) == _is_pd_eig(m)).all() and not _is_pd(m[300:310]).any()
+
+
+def test_smoother_work_buffer_and_non_finite_parameters():
+    """A reused work buffer gives the same moments as a fresh one; a pair with
+    non-finite parameters gets NaN moments (zero without transitions) and leaves the
+    other pairs exactly as they are."""
+    rng = np.random.default_rng(45)
+    p = 200
+    y, a = _simulate(rng, p, 30, missing=0.2)
+    y[5, 1:] = np.nan  # no transitions
+    lay = Layout.from_pairs(y)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mu = np.nan_to_num(np.nanmean(y, axis=1))
+    sig = np.tile(np.array([[1.0, 0.3], [0.3, 0.8]]), (p, 1, 1))
+    fields = ("s00", "s11", "s10", "m0", "m1", "n", "loglik")
+    fresh = smooth(lay, mu, a, sig, need_loglik=True)
+    work = np.full(10 * 30 * p + 7, np.nan)  # dirty and larger than needed
+    for _ in range(2):
+        again = smooth(lay, mu, a, sig, need_loglik=True, work=work)
+        for f in fields:
+            assert np.array_equal(getattr(again, f), getattr(fresh, f)), f
+    a_bad, sig_bad, mu_bad = a.copy(), sig.copy(), mu.copy()
+    a_bad[3, 0, 1] = np.nan
+    sig_bad[4, 1, 1] = np.inf
+    mu_bad[5, 0] = np.nan
+    mu_bad[6, 1] = np.nan
+    bad = smooth(lay, mu_bad, a_bad, sig_bad, need_loglik=True)
+    others = np.setdiff1d(np.arange(p), [3, 4, 5, 6])
+    for f in fields:
+        x, r = getattr(bad, f), getattr(fresh, f)
+        assert np.array_equal(x[others], r[others]), f
+        if f != "n":
+            assert np.isnan(x[[3, 4, 6]]).all() and (x[5] == 0).all(), f
+    ll_only = smooth(lay, mu_bad, a_bad, sig_bad, need_moments=False)
+    assert np.isnan(ll_only.loglik[[3, 4, 6]]).all() and ll_only.loglik[5] == 0
+    assert np.array_equal(ll_only.loglik[others], fresh.loglik[others])
+
+
+def _pope_b_reference(a, sigma):
+    """The Nicholls–Pope term as written before the per-distinct-matrix version."""
+    from dynamics.pooled import _inv2
+
+    q = a.shape[0]
+    eye = np.eye(2)
+    at = a.transpose(0, 2, 1)
+    kron = np.einsum("qij,qkl->qikjl", a, a).reshape(q, 4, 4)
+    gamma0 = np.linalg.solve(np.eye(4) - kron, sigma.reshape(q, 4, 1)).reshape(q, 2, 2)
+    tr = a[:, 0, 0] + a[:, 1, 1]
+    det = a[:, 0, 0] * a[:, 1, 1] - a[:, 0, 1] * a[:, 1, 0]
+    root = np.sqrt((tr * tr / 4.0 - det).astype(np.complex128))
+    lam = np.stack([tr / 2.0 + root, tr / 2.0 - root], axis=1)
+    m = eye[None, None] - lam[:, :, None, None] * at[:, None].astype(np.complex128)
+    lam_sum = (lam[:, :, None, None] * _inv2(m)).sum(axis=1).real
+    term = _inv2(eye - at) + at @ _inv2(eye - at @ at) + lam_sum
+    return sigma @ term @ _inv2(gamma0)
+
+
+def test_pope_b_per_distinct_matrix_equals_the_previous_version_exactly():
+    from dynamics.pooled import _pope_b, _stationary
+
+    rng = np.random.default_rng(46)
+    n = 3000
+    q = rng.normal(size=(n, 2, 2))
+    sig = q @ q.transpose(0, 2, 1) + 0.05 * np.eye(2)
+    common = np.tile(np.array([[0.45, 0.0], [0.09, 0.45]]), (n, 1, 1))
+    few = common.copy()
+    few[::3] = [[0.4, 0.1], [0.05, 0.3]]
+    few[1::3, 0, 1] = -0.0  # distinct bits from 0.0
+    few[2::7] = [[0.3, -0.6], [0.6, 0.3]]  # complex eigenvalues
+    many = _stationary(rng.normal(0.2, 0.4, (n, 2, 2)), 0.96)
+    for a in (common, few, many, many[:1], many[:0]):
+        s = sig[: a.shape[0]]
+        assert np.array_equal(_pope_b(a, s), _pope_b_reference(a, s))
+
+
+def test_pair_stage_buffer_fits_every_smoother_pass(monkeypatch):
+    """The one work buffer of pair_stage is large enough for each pass (else each
+    pass would allocate its own), for batches smaller and larger than a chunk."""
+    import dynamics._kalman as kalman
+    import dynamics.pooled as pooled
+
+    seen: list[bool] = []
+
+    def spy(lay, mu, a, sig, **kw):
+        seen.append(kw["work"].size >= kalman.work_size(*lay.ya.shape))
+        return kalman.smooth(lay, mu, a, sig, **kw)
+
+    monkeypatch.setattr(pooled, "smooth", spy)
+    monkeypatch.setattr(pooled, "CHUNK_PAIRS", 64)
+    rng = np.random.default_rng(47)
+    for p in (1, 7, 40, 64, 150):
+        seen.clear()
+        pair_stage(rng.normal(size=(p, 20, 2)))
+        assert seen and all(seen), p
