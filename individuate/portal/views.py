@@ -102,6 +102,7 @@ def _week_rows(everyone: list[tuple[int, str]], attention: set[int], seen_this_w
     """The clients the week view shows: those needing attention, then those with a
     session this week, then the rest by name — at most :data:`WEEK_CLIENT_ROWS`.
     ``everyone`` is (id, display name) pairs; the chosen ones come back as users."""
+
     def key(row: tuple[int, str]) -> tuple[bool, bool, str]:
         pk, name = row
         return (pk not in attention, pk not in seen_this_week, (name or f"Person {pk}").lower())
