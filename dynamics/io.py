@@ -603,22 +603,31 @@ def _fast_read(path: Path, columns: tuple[str, ...], key_col: str, sub_col: str 
     cell += slot
     del slot
     counts = np.bincount(cell, minlength=n_cells)
-    if counts.max() > 1:
+    several = bool(counts.max() > 1)
+    if several:
         # several values in a cell: fine unless a time is given twice for the same person
         many = counts[cell] > 1
         stamp = cell[many].astype(np.int64) * len(distinct) + when_of[np.concatenate(parts["time"])[many]]
         if np.unique(stamp).size != stamp.size:
             return None
     del parts["time"]
-    empty = counts == 0
     grids = []
-    for col in value_cols:
-        weights = np.concatenate(parts.pop(col))
-        sums = np.bincount(cell, weights=weights, minlength=counts.size).astype(np.float64, copy=False)
-        del weights
-        np.divide(sums, counts, out=sums, where=~empty)  # the day's mean, as the exact reader's
-        sums[empty] = np.nan
-        grids.append(sums)
-    del cell, counts, empty
+    if not several:  # one value a cell at most: the values are the grid (+ 0.0: -0.0 reads 0.0, as a mean does)
+        del counts
+        for col in value_cols:
+            g = np.full(n_cells, np.nan)
+            g[cell] = np.concatenate(parts.pop(col)) + 0.0
+            grids.append(g)
+        del cell
+    else:
+        empty = counts == 0
+        for col in value_cols:
+            weights = np.concatenate(parts.pop(col))
+            sums = np.bincount(cell, weights=weights, minlength=counts.size).astype(np.float64, copy=False)
+            del weights
+            np.divide(sums, counts, out=sums, where=~empty)  # the day's mean, as the exact reader's
+            sums[empty] = np.nan
+            grids.append(sums)
+        del cell, counts, empty
     grid: FloatArray = grids[0] if len(grids) == 1 else np.stack(grids, axis=-1)
     return keys.labels(), persons, grid.reshape(n_keys, t_len, width * len(value_cols)), start
