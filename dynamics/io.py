@@ -402,9 +402,11 @@ class _PersonPairs(Sequence[tuple[str, str]]):
     @overload
     def __getitem__(self, k: slice) -> list[tuple[str, str]]: ...
     def __getitem__(self, k: int | slice) -> tuple[str, str] | list[tuple[str, str]]:
+        labels = self._labels
         if isinstance(k, slice):
-            return [self[i] for i in range(*k.indices(len(self)))]
-        return self._labels[self._first[k]], self._labels[self._second[k]]
+            firsts, seconds = self._first[k].tolist(), self._second[k].tolist()
+            return [(labels[a], labels[b]) for a, b in zip(firsts, seconds, strict=True)]
+        return labels[self._first[k]], labels[self._second[k]]
 
 
 @dataclass(frozen=True)

@@ -354,8 +354,7 @@ def _texts(
     cols: Cols | None = None
     fitted = False
     cache = templates.setdefault((id(st), depth), {})
-    for k, (ok, code) in enumerate(zip(oks.tolist(), codes.tolist(), strict=True)):
-        who = persons[lo + k]
+    for k, (who, ok, code) in enumerate(zip(_rows(persons, lo, hi), oks.tolist(), codes.tolist(), strict=True)):
         pa = (str(who[0]), str(who[1]))
         row = next(fast) if ok else None
         if row is not None and pa[0] != pa[1]:
@@ -378,6 +377,14 @@ def _texts(
         fitted = fitted or any(e[3] is not None for e in rec.effects)
         out.append(pair_text(rec, depth, st))
     return out, fitted
+
+
+def _rows(seq: Sequence[Any], lo: int, hi: int) -> Sequence[Any]:
+    """``seq[lo:hi]`` (one slice is cheaper than one index a row), for any sequence."""
+    try:
+        return seq[lo:hi]
+    except TypeError:  # pragma: no cover - a sequence without slices
+        return [seq[k] for k in range(lo, hi)]
 
 
 def reprs(x: FloatArray) -> NDArray[np.object_]:
