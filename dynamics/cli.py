@@ -183,10 +183,10 @@ def _chunk_text(bounds: tuple[int, int]) -> tuple[bytes, int, bool]:
     stream, pretty = _JOB
     if pretty:
         texts, fitted = stream.texts(*bounds, 2, PRETTY)
-        text = "".join([",\n    " + t for t in texts])
+        text = ",\n    ".join(["", *texts])  # ",\n    " before each (one copy of the text)
     else:
         texts, fitted = stream.texts(*bounds, 0, COMPACT)
-        text = "".join([t + "\n" for t in texts])
+        text = "\n".join([*texts, ""])  # "\n" after each
     return text.encode("ascii"), len(texts), fitted
 
 
