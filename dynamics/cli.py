@@ -24,7 +24,7 @@ from typing import Any, BinaryIO, overload
 import numpy as np
 
 from .coupling import CHUNK_PAIRS, PairRecord, iter_pair_records, iter_solo_records
-from .coupling.results import COMPACT, PRETTY, RecordStream, error_text, gc_paused, pair_text
+from .coupling.results import COMPACT, PRETTY, RecordStream, error_text, gc_paused
 from .coupling.var1 import FloatArray
 from .io import ReadError, read_pairs_batch, read_pairs_csv, read_solo_batch, read_solo_csv
 
@@ -171,7 +171,7 @@ class _Repeat(Sequence[str]):
 
 #: From this many records on, the text is made by worker processes (fork) when there
 #: are several cores; below it the start-up would cost more than it saves.
-PARALLEL_MIN = 2 * CHUNK_PAIRS
+PARALLEL_MIN = 8 * CHUNK_PAIRS
 _JOB: tuple[RecordStream, bool] | None = None  # what forked workers format
 
 
@@ -181,14 +181,13 @@ def _chunk_text(bounds: tuple[int, int]) -> tuple[bytes, int, bool]:
     The text is ASCII (json's escaping), so it travels and is written as bytes."""
     assert _JOB is not None
     stream, pretty = _JOB
-    n, fitted, parts = 0, False, []
-    style = PRETTY if pretty else COMPACT
-    for rec in stream.records(*bounds):
-        if not fitted:
-            fitted = any(e[3] is not None for e in rec.effects)
-        parts.append(",\n    " + pair_text(rec, 2, style) if pretty else pair_text(rec, 0, style) + "\n")
-        n += 1
-    return "".join(parts).encode("ascii"), n, fitted
+    if pretty:
+        texts, fitted = stream.texts(*bounds, 2, PRETTY)
+        text = ",\n    ".join(["", *texts])  # ",\n    " before each (one copy of the text)
+    else:
+        texts, fitted = stream.texts(*bounds, 0, COMPACT)
+        text = "\n".join([*texts, ""])  # "\n" after each
+    return text.encode("ascii"), len(texts), fitted
 
 
 def _texts(stream: RecordStream, pretty: bool) -> Iterator[tuple[bytes, int, bool]]:
@@ -197,10 +196,14 @@ def _texts(stream: RecordStream, pretty: bool) -> Iterator[tuple[bytes, int, boo
     try:
         workers = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 4)
         if len(stream) >= PARALLEL_MIN and workers > 1 and "fork" in mp.get_all_start_methods():
-            # several slices per worker, so that none waits long for the last, larger one
+            # several slices per worker, so that none waits long for the last, larger one;
+            # this process makes every `workers`-th slice itself, the others the rest
             size = max(256, min(stream.chunk, -(-len(stream) // (4 * workers))))
-            with mp.get_context("fork").Pool(workers) as pool:
-                yield from pool.imap(_chunk_text, stream.bounds(size))
+            bounds = stream.bounds(size)
+            with mp.get_context("fork").Pool(workers - 1) as pool:
+                theirs = pool.imap(_chunk_text, [b for i, b in enumerate(bounds) if i % workers])
+                for i, b in enumerate(bounds):
+                    yield _chunk_text(b) if i % workers == 0 else next(theirs)
         else:
             yield from map(_chunk_text, stream.bounds())
     finally:

@@ -13,7 +13,18 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .chance import chance_thresholds, cross_t, exceeds
-from .results import EffectRow, PairRecord, PairResult, RecordStream, gc_paused
+from .results import (
+    EffectRow,
+    PairRecord,
+    PairResult,
+    RecordStream,
+    Style,
+    _string,
+    effect_template,
+    gc_paused,
+    pair_template,
+    pair_text,
+)
 from .var1 import (
     CHUNK_PAIRS,
     MIN_LAG_PAIRS,
@@ -26,9 +37,17 @@ from .var1 import (
     validate_batch,
 )
 from .windows import WindowPlan
-from .wording import missing_text, text_cross, text_inertia, text_sync
+from .wording import (
+    cross_template,
+    inertia_template,
+    missing_text,
+    sync_template,
+    text_cross,
+    text_inertia,
+    text_sync,
+)
 
-__all__ = ["fit_pairs", "iter_pair_records"]
+__all__ = ["fit_pairs", "iter_pair_records", "reprs"]
 
 #: One chunk of a fitted block as Python lists, keyed by quantity.
 Cols = dict[str, list[Any]]
@@ -179,7 +198,14 @@ def iter_pair_records(
     def records(lo: int, hi: int) -> Iterator[PairRecord]:
         return _records(full, wins, plan, persons, pair_ids, words, lo, hi)
 
-    return RecordStream(p, chunk, records)
+    if window is not None:
+        return RecordStream(p, chunk, records)
+    templates: dict[tuple[int, int], dict[tuple[Any, ...], str]] = {}
+
+    def texts(lo: int, hi: int, depth: int, st: Style) -> tuple[list[str], bool]:
+        return _texts(full, persons, pair_ids, words, lo, hi, depth, st, templates)
+
+    return RecordStream(p, chunk, records, texts)
 
 
 def _records(
@@ -194,29 +220,237 @@ def _records(
 ) -> Iterator[PairRecord]:
     cols = _as_lists(full, lo, hi)
     wcols = [_as_lists(w, lo, hi) for w in wins]
-    same_words = words is persons
     for k in range(len(cols["n"])):
-        who = persons[lo + k]
+        yield _record(cols, wcols, plan, persons, pair_ids, words, lo, k)
+
+
+def _record(
+    cols: Cols,
+    wcols: list[Cols],
+    plan: WindowPlan,
+    persons: Sequence[tuple[str, str]],
+    pair_ids: Sequence[str],
+    words: Sequence[tuple[str, str]],
+    lo: int,
+    k: int,
+) -> PairRecord:
+    """Row ``lo + k`` (row ``k`` of the chunk's ``cols``) as a record."""
+    who = persons[lo + k]
+    pa = (str(who[0]), str(who[1]))
+    if words is persons:
+        wd = pa
+    else:
+        said = words[lo + k]
+        wd = (str(said[0]), str(said[1]))
+    effects, warns = _pair_effects(cols, k, pa, wd)
+    in_window = functools.partial(_window_effects, persons=pa, words=wd)
+    windows, changes = plan.of_row(k, wcols, in_window, ("cross_lagged",), offset=lo)
+    n_obs = cols["n_obs"][k]
+    return PairRecord(
+        str(pair_ids[lo + k]), pa, {pa[0]: n_obs[0], pa[1]: n_obs[1]}, cols["n"][k], effects, warns, windows, changes
+    )
+
+
+# --------------------------------------------------------------------------- fast text
+#
+# A pair fitted without windows whose every number exists (the usual case) is written
+# straight from the fitted arrays: its numbers are laid out in a (rows, 5, 7) array —
+# per effect of _PAIR_CELLS and then synchrony: estimate, se, the ci95's two ends and
+# the three numbers its sentence shows (wording.shown) — and put into one %-template
+# per pair, which depends only on the pair's labels and its *variant* (per effect: the
+# sign, whether the range includes 0, exceeds_chance) and is built once from the very
+# templates of .wording and .results. Any other row goes the exact way (_record).
+
+_CELL_AT = [2 * i + j for _, i, j, _ in _PAIR_CELLS]
+_CROSS_EXCEEDS = [e for _, _, _, e in _PAIR_CELLS]
+_EXCEEDS = (None, False, True)
+#: Pair templates kept at most (per style), ~3 kB each.
+_MAX_TEMPLATES = 4096
+
+
+def _fast_numbers(res: Arrays, lo: int, hi: int) -> tuple[FloatArray, NDArray[np.int64], NDArray[np.bool_]]:
+    """Rows ``lo:hi``: the numbers of their text, their variant codes (4 bits an effect:
+    negative, range includes 0, exceeds_chance as 0 = null / 1 = false / 2 = true), and
+    which rows have every number."""
+    p = min(hi, res["coef"].shape[0]) - lo
+    est = res["coef"][lo:hi].reshape(p, 4)[:, _CELL_AT]
+    se = res["se"][lo:hi].reshape(p, 4)[:, _CELL_AT]
+    tq = res["t975"][lo:hi, None]
+    r, sci = res["synchrony"][lo:hi], res["synchrony_ci"][lo:hi]
+    nums = np.empty((p, 5, 7))
+    half = tq * se
+    lower, upper = est - half, est + half  # as _pair_effects: est ∓ tq · se
+    neg = ~(est >= 0)
+    nums[:, :4, 0], nums[:, :4, 1], nums[:, :4, 2], nums[:, :4, 3] = est, se, lower, upper
+    nums[:, :4, 4] = np.where(neg, -est, est)
+    nums[:, :4, 5] = np.where(neg, -upper, lower)
+    nums[:, :4, 6] = np.where(neg, -lower, upper)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        nums[:, 4, 1] = (1 - r * r) / np.sqrt(res["n_lag"][lo:hi].astype(np.int64) - 3.0)
+    nums[:, 4, 0], nums[:, 4, 2], nums[:, 4, 3] = r, sci[:, 0], sci[:, 1]
+    nums[:, 4, 4:] = nums[:, 4, [0, 2, 3]]
+    ok = np.asarray(np.isfinite(nums).all(axis=(1, 2)), dtype=bool)
+    # the variant of each effect, from the same numbers
+    negative = np.concatenate([neg, ~(r >= 0)[:, None]], axis=1)
+    zero = (nums[:, :, 2] <= 0.0) & (nums[:, :, 3] >= 0.0)  # wording.includes_zero
+    ex = res["exceeds"][lo:hi]
+    chance = np.zeros((p, 5), dtype=np.int64)
+    for col, e in enumerate(_CROSS_EXCEEDS):
+        if e >= 0:
+            chance[:, col] = np.where(ex[:, e] < 0, 0, np.where(ex[:, e] != 0, 2, 1))
+    v = negative.astype(np.int64) | zero.astype(np.int64) << 1 | chance << 2
+    code: NDArray[np.int64] = (v << (4 * np.arange(5, dtype=np.int64))).sum(axis=1)
+    return nums, code, ok
+
+
+@functools.lru_cache(maxsize=4096)
+def _effect_template(col: int, pa: tuple[str, str], wd: tuple[str, str], v: int, depth: int, st: Style) -> str:
+    """The %-template of effect ``col`` (of _PAIR_CELLS, 4 = synchrony) in variant ``v``."""
+    if col == 4:
+        sentence = sync_template(wd[0], wd[1], bool(v & 1), bool(v & 2))
+        return effect_template("synchrony", pa[0], pa[1], None, sentence, depth, st, "%s")
+    kind, i, j, e = _PAIR_CELLS[col]
+    if e < 0:
+        exc, sentence = None, inertia_template(wd[i], bool(v & 1), bool(v & 2))
+    else:
+        exc = _EXCEEDS[v >> 2]
+        sentence = cross_template(wd[j], wd[i], bool(v & 1), bool(v & 2), exc, solo=False)
+    return effect_template(kind, pa[j], pa[i], exc, sentence, depth, st, "%s")
+
+
+def _fast_template(pa: tuple[str, str], wd: tuple[str, str], code: int, depth: int, st: Style) -> str:
+    """The %-template of a pair of labels ``pa`` (words ``wd``) and variant ``code``."""
+    effects = [_effect_template(col, pa, wd, code >> (4 * col) & 15, depth + 2, st) for col in range(5)]
+    return pair_template(pa, effects, depth, st)
+
+
+def _texts(
+    full: Arrays,
+    persons: Sequence[tuple[str, str]],
+    pair_ids: Sequence[str],
+    words: Sequence[tuple[str, str]],
+    lo: int,
+    hi: int,
+    depth: int,
+    st: Style,
+    templates: dict[tuple[int, int], dict[tuple[Any, ...], str]],
+) -> tuple[list[str], bool]:
+    """Rows ``lo:hi`` (no windows) as :func:`pair_text` writes their records, and whether
+    any got a number; ``templates`` caches the pairs' %-templates."""
+    nums, codes, oks = _fast_numbers(full, lo, hi)
+    at = np.flatnonzero(oks)
+    # the arguments of each row's template: its counts, then per effect the reprs of its
+    # four numbers and the three its sentence shows
+    nums = nums[at]
+    texts = np.empty(nums.shape, dtype=object)
+    texts[:, :, :4] = reprs(nums[:, :, :4].ravel()).reshape(at.size, 5, 4)
+    texts[:, :, 4:] = nums[:, :, 4:]
+    args = np.empty((at.size, 38), dtype=object)
+    args[:, :3] = np.column_stack([full["n_obs"][lo:hi][at], full["n_lag"][lo:hi][at]]).astype(np.int64)
+    args[:, 3:] = texts.reshape(at.size, 35)
+    fast = iter(args.tolist())
+    same_words = words is persons
+    out: list[str] = []
+    cols: Cols | None = None
+    fitted = False
+    cache = templates.setdefault((id(st), depth), {})
+    for k, (who, ok, code) in enumerate(zip(_rows(persons, lo, hi), oks.tolist(), codes.tolist(), strict=True)):
         pa = (str(who[0]), str(who[1]))
-        if same_words:
-            wd = pa
-        else:
-            said = words[lo + k]
-            wd = (str(said[0]), str(said[1]))
-        effects, warns = _pair_effects(cols, k, pa, wd)
-        in_window = functools.partial(_window_effects, persons=pa, words=wd)
-        windows, changes = plan.of_row(k, wcols, in_window, ("cross_lagged",), offset=lo)
-        n_obs = cols["n_obs"][k]
-        yield PairRecord(
-            str(pair_ids[lo + k]),
-            pa,
-            {pa[0]: n_obs[0], pa[1]: n_obs[1]},
-            cols["n"][k],
-            effects,
-            warns,
-            windows,
-            changes,
-        )
+        row = next(fast) if ok else None
+        if row is not None and pa[0] != pa[1]:
+            if same_words:
+                key: tuple[Any, ...] = (pa, code)
+            else:
+                said = words[lo + k]
+                key = (pa, (str(said[0]), str(said[1])), code)
+            tmpl = cache.get(key)
+            if tmpl is None:
+                if len(cache) >= _MAX_TEMPLATES:  # labels of their own in every pair: keep memory bounded
+                    cache.clear()
+                tmpl = cache[key] = _fast_template(pa, pa if same_words else key[1], code, depth, st)
+            out.append(tmpl % (_string(str(pair_ids[lo + k])), *row))
+            fitted = True
+            continue
+        if cols is None:
+            cols = _as_lists(full, lo, hi)
+        rec = _record(cols, [], _NO_WINDOWS, persons, pair_ids, words, lo, k)
+        fitted = fitted or any(e[3] is not None for e in rec.effects)
+        out.append(pair_text(rec, depth, st))
+    return out, fitted
+
+
+def _rows(seq: Sequence[Any], lo: int, hi: int) -> Sequence[Any]:
+    """``seq[lo:hi]`` (one slice is cheaper than one index a row), for any sequence."""
+    try:
+        return seq[lo:hi]
+    except TypeError:  # pragma: no cover - a sequence without slices
+        return [seq[k] for k in range(lo, hi)]
+
+
+def reprs(x: FloatArray) -> NDArray[np.object_]:
+    """``repr`` of each float of ``x`` (1-D), as an object array of ``str``.
+
+    Python's repr (the shortest string that reads back as the same float, the nearest
+    of those) costs ~0.3 µs a float; pyarrow's cast to string writes the very same
+    digits, in C, at a third of the cost, and lays them out the same way for the floats
+    ``1e-3 ≤ |x| < 1e7`` that are not whole numbers (plain decimals: repr's exponent
+    form and its ".0" are outside that range). Those go through pyarrow — once
+    :func:`_arrow_writes_repr` has checked that this pyarrow does write them as repr
+    does — and all others through repr."""
+    out = np.empty(x.size, dtype=object)
+    if x.size >= _ARROW_MIN and _arrow_writes_repr():
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        a = np.abs(x)
+        plain = (a >= 1e-3) & (a < 1e7) & (x != np.floor(x))
+        out[plain] = pc.cast(_arrow_floats(x[plain]), pa.string()).to_pylist()
+        rest = ~plain
+        out[rest] = [float.__repr__(v) for v in x[rest].tolist()]
+    else:
+        out[:] = [float.__repr__(v) for v in x.tolist()]
+    return out
+
+
+def _arrow_floats(x: FloatArray) -> Any:
+    """``x`` as a pyarrow array, sharing its memory (``pa.array`` would import pandas)."""
+    import pyarrow as pa
+
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    return pa.Array.from_buffers(pa.float64(), x.size, [None, pa.py_buffer(x)])
+
+
+#: Floats from which :func:`reprs` uses pyarrow (below, its fixed costs outweigh it).
+_ARROW_MIN = 1024
+
+
+@functools.cache
+def _arrow_writes_repr() -> bool:
+    """Whether pyarrow (if installed) writes floats of :func:`reprs`' range as repr does,
+    on a sample of every magnitude of the range and of rounded and computed values."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+    except ImportError:  # pragma: no cover - pyarrow is a dependency
+        return False
+    rng = np.random.default_rng(20240101)
+    x = np.concatenate(
+        [
+            rng.uniform(-1, 1, 2000) * 10.0 ** rng.uniform(-3, 7, 2000),
+            np.round(rng.normal(size=500), 2),
+            1.0 / np.arange(3.0, 500.0),
+            [1e-3, -1e-3, 0.1, 0.2, 0.3, 2.675, 1e7 - 0.5, np.nextafter(1e7, 0), np.nextafter(1e-3, 1)],
+        ]
+    )
+    a = np.abs(x)
+    x = x[(a >= 1e-3) & (a < 1e7) & (x != np.floor(x))]
+    try:
+        return bool(pc.cast(_arrow_floats(x), pa.string()).to_pylist() == [float.__repr__(v) for v in x.tolist()])
+    except pa.ArrowException:  # pragma: no cover
+        return False
+
+
+_NO_WINDOWS = WindowPlan(None, None, [], np.zeros(0, np.int64), np.zeros(0, np.int64))
 
 
 def fit_pairs(

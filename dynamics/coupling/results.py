@@ -16,7 +16,7 @@ import contextlib
 import gc
 import json
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple, NotRequired, TypedDict
@@ -35,9 +35,12 @@ __all__ = [
     "Window",
     "WindowJSON",
     "WindowRow",
+    "effect_template",
     "error_text",
     "gc_paused",
+    "pair_template",
     "pair_text",
+    "record_texts",
 ]
 
 # ``from`` is a Python keyword, so these two use the functional TypedDict syntax.
@@ -98,14 +101,23 @@ EffectRow = tuple[str, str, str, float | None, float | None, tuple[float, float]
 WindowRow = tuple[date, date, list[EffectRow]]
 
 
+#: ``texts(lo, hi, depth, style)``: rows ``lo:hi`` as :func:`pair_text` writes them, and
+#: whether any of them got a number.
+TextsOf = Callable[[int, int, int, "Style"], tuple[list[str], bool]]
+
+
 class RecordStream:
     """The records of a fitted batch, assembled ``chunk`` rows at a time as they are
     iterated (so no per-pair Python objects exist for the whole batch at once).
     ``records(lo, hi)`` assembles rows ``lo:hi`` alone, in any order — e.g. in worker
-    processes."""
+    processes; :meth:`texts` writes them as JSON text (a batch fitter may give a faster
+    way to the same text)."""
 
-    def __init__(self, n: int, chunk: int, records: Callable[[int, int], Iterator[PairRecord]]) -> None:
+    def __init__(
+        self, n: int, chunk: int, records: Callable[[int, int], Iterator[PairRecord]], texts: TextsOf | None = None
+    ) -> None:
         self.n, self.chunk, self.records = n, max(1, chunk), records
+        self._texts = texts
 
     def __len__(self) -> int:
         return self.n
@@ -118,6 +130,22 @@ class RecordStream:
     def __iter__(self) -> Iterator[PairRecord]:
         for lo, hi in self.bounds():
             yield from self.records(lo, hi)
+
+    def texts(self, lo: int, hi: int, depth: int, st: Style) -> tuple[list[str], bool]:
+        """Rows ``lo:hi`` as :func:`pair_text` at ``depth``, and whether any got a number."""
+        if self._texts is not None:
+            return self._texts(lo, hi, depth, st)
+        return record_texts(self.records(lo, hi), depth, st)
+
+
+def record_texts(records: Iterable[PairRecord], depth: int, st: Style) -> tuple[list[str], bool]:
+    """:func:`pair_text` of each record, and whether any has a number."""
+    out, fitted = [], False
+    for rec in records:
+        if not fitted:
+            fitted = any(e[3] is not None for e in rec.effects)
+        out.append(pair_text(rec, depth, st))
+    return out, fitted
 
 
 class PairRecord(NamedTuple):
@@ -271,21 +299,57 @@ PRETTY = Style(pretty=True)
 COMPACT = Style(pretty=False)
 
 
+def _effect_layout(st: Style, depth: int, *parts: str) -> str:
+    """An effect object with numbers, up to (not including) its end, from the text of its
+    members: kind, from, to, estimate, se, the ci95's two ends, exceeds_chance and
+    interpretation (json.dumps' layout is in one place, here)."""
+    o, sep, o2, sep2 = st.open[depth + 1], st.sep[depth + 1], st.open[depth + 2], st.sep[depth + 2]
+    kind, source, target, est, se, lo, hi, exc, interpretation = parts
+    return (
+        "{" + o + '"kind": ' + kind + sep + '"from": ' + source + sep + '"to": ' + target + sep
+        + '"estimate": ' + est + sep + '"se": ' + se + sep + '"ci95": [' + o2 + lo + sep2 + hi + o + "]"
+        + sep + '"exceeds_chance": ' + exc + sep + '"interpretation": ' + interpretation
+    )  # fmt: skip
+
+
 class _EffectTemplates:
     """``%``-templates of an effect object at one depth: with numbers, and without."""
 
     def __init__(self, st: Style, depth: int) -> None:
-        o, sep, o2, sep2 = st.open[depth + 1], st.sep[depth + 1], st.open[depth + 2], st.sep[depth + 2]
+        o, sep = st.open[depth + 1], st.sep[depth + 1]
         head = "{" + o + '"kind": %s' + sep + '"from": %s' + sep + '"to": %s' + sep
         tail = '"interpretation": %s'
         self.close = st.open[depth] + "}"
         self.correlation = sep + '"correlation": '
-        self.numbers = (
-            head + '"estimate": %r' + sep + '"se": %r' + sep + '"ci95": [' + o2 + "%r" + sep2 + "%r" + o + "]"
-            + sep + '"exceeds_chance": %s' + sep + tail
-        )  # fmt: skip
+        self.numbers = _effect_layout(st, depth, "%s", "%s", "%s", "%r", "%r", "%r", "%r", "%s", "%s")
         nulls = ("estimate", "se", "ci95", "exceeds_chance")
         self.missing = head + "".join(f'"{k}": null' + sep for k in nulls) + tail + self.close
+
+
+def _lit(text: str) -> str:
+    """``text`` as literal text inside a ``%``-template."""
+    return text.replace("%", "%%")
+
+
+def effect_template(
+    kind: str,
+    source: str,
+    target: str,
+    exceeds: bool | None,
+    interpretation: str,
+    depth: int,
+    st: Style,
+    number: str = "%r",
+) -> str:
+    """The text of an effect with numbers (and no correlation) as ``_effect_text`` writes
+    it, as a ``%``-template: its slots are the estimate, the se and the ci95's two ends
+    (``number``: ``%r`` for floats, ``%s`` for their reprs), then those of
+    ``interpretation`` — itself a ``%``-template (of :mod:`.wording`), which JSON's
+    escaping leaves one (it never writes a ``%``)."""
+    return _effect_layout(
+        st, depth, _lit(_string(kind)), _lit(_string(source)), _lit(_string(target)),
+        number, number, number, number, _LITERAL[exceeds], _string(interpretation),
+    ) + st.open[depth] + "}"  # fmt: skip
 
 
 _TEMPLATES: dict[tuple[int, int], _EffectTemplates] = {}
@@ -324,18 +388,38 @@ def _change_text(change: dict[str, list[ChangeJSON]] | None, depth: int, st: Sty
     return st.container("{}", kinds, depth)
 
 
+def _pair_layout(st: Style, depth: int, *parts: str) -> str:
+    """A pair's fixed members from their text: id, the two persons, the counts, the lag
+    pairs, the effects (inside their brackets) and the warnings."""
+    o1, s1, o2, s2 = st.open[depth + 1], st.sep[depth + 1], st.open[depth + 2], st.sep[depth + 2]
+    pair_id, first, second, counts, n_lag, effects, warnings = parts
+    return (
+        "{" + o1 + '"pair_id": ' + pair_id + s1 + '"persons": [' + o2 + first + s2 + second + o1 + "]" + s1
+        + '"n_observations": ' + counts + s1 + '"n_lag_pairs": ' + n_lag + s1 + '"effects": [' + o2 + effects + o1
+        + "]" + s1 + '"warnings": ' + warnings
+    )  # fmt: skip
+
+
 def _pair_head(st: Style, depth: int) -> str:
     """``%``-template of a pair's fixed members (id, persons, counts, effects, warnings)."""
     key = ("pair", id(st), depth)
     head = _HEADS.get(key)
     if head is None:
-        o1, s1, o2, s2 = st.open[depth + 1], st.sep[depth + 1], st.open[depth + 2], st.sep[depth + 2]
-        head = _HEADS[key] = (
-            "{" + o1 + '"pair_id": %s' + s1 + '"persons": [' + o2 + "%s" + s2 + "%s" + o1 + "]" + s1
-            + '"n_observations": %s' + s1 + '"n_lag_pairs": %d' + s1 + '"effects": [' + o2 + "%s" + o1 + "]" + s1
-            + '"warnings": %s'
-        )  # fmt: skip
+        head = _HEADS[key] = _pair_layout(st, depth, "%s", "%s", "%s", "%s", "%d", "%s", "%s")
     return head
+
+
+def pair_template(persons: tuple[str, str], effects: Sequence[str], depth: int, st: Style) -> str:
+    """The text of a pair without warnings or windows as :func:`pair_text` writes it, as a
+    ``%``-template: its slots are the pair id (JSON text, ``%s``), the two persons'
+    observation counts and the lag pairs (``%d``), then those of each of ``effects``
+    (templates of :func:`effect_template` at ``depth + 2``)."""
+    if persons[0] == persons[1]:
+        raise ValueError("a pair's two persons must differ")
+    first, second = _lit(_string(persons[0])), _lit(_string(persons[1]))
+    counts = st.container("{}", [first + ": %d", second + ": %d"], depth + 1)
+    body = _pair_layout(st, depth, "%s", first, second, counts, "%d", st.sep[depth + 2].join(effects), "[]")
+    return body + st.open[depth] + "}"
 
 
 _HEADS: dict[tuple[str, int, int], str] = {}

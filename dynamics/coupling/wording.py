@@ -3,6 +3,12 @@ about. Numbers in, sentences out; nothing here computes a statistic.
 
 Values are taken to be moods where higher = better (the product's 0–10 scale); the
 labels "you"/"me"/"I" become "you"/"your".
+
+Each sentence is a ``%``-template of the numbers it shows (``%.2f`` slots, labels
+already in), chosen by its labels and its *variant* — the sign of the effect, whether
+its range includes 0 and what is known about chance. ``text_*`` fill the template with
+:func:`shown` numbers; the CLI's fast writer (``dynamics.coupling.pairs``) fills the
+very same templates, JSON-escaped once, so the words have one source.
 """
 
 from __future__ import annotations
@@ -10,9 +16,14 @@ from __future__ import annotations
 import functools
 
 __all__ = [
+    "concurrent_template",
+    "cross_template",
     "includes_zero",
+    "inertia_template",
     "missing_text",
+    "shown",
     "stronger_than_chance",
+    "sync_template",
     "text_concurrent",
     "text_cross",
     "text_inertia",
@@ -38,13 +49,13 @@ def poss(label: str) -> str:
     return label + ("'" if label.endswith("s") else "'s")
 
 
-@functools.lru_cache(maxsize=4096)
-def _cap_poss(label: str) -> str:
-    return cap(poss(label))
-
-
 def cap(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+def _lit(text: str) -> str:
+    """``text`` as literal text inside a ``%``-template."""
+    return text.replace("%", "%%")
 
 
 def includes_zero(ci: tuple[float, float]) -> bool:
@@ -60,83 +71,107 @@ def stronger_than_chance(ci: tuple[float, float], exceeds: bool | None) -> bool 
     return True if exceeds is True else None
 
 
-def chance_note(ci: tuple[float, float], exceeds: bool | None) -> str:
-    if includes_zero(ci):
+def shown(b: float, ci: tuple[float, float]) -> tuple[float, float, float]:
+    """The numbers a slope's sentence shows: its size and range, turned round (−b, −hi,
+    −lo) when it is negative — the sentence then says "higher" instead of "lower"."""
+    if b >= 0:
+        return b, ci[0], ci[1]
+    return -b, -ci[1], -ci[0]
+
+
+def _chance_note(zero: bool, exceeds: bool | None) -> str:
+    if zero:
         return " The range includes 0: within chance."
     if exceeds is False:
         return " It is no larger than what people who are not linked show by chance: within chance."
     return ""
 
 
-def text_cross(b: float, ci: tuple[float, float], src: str, tgt: str, ex: bool | None, solo: bool) -> str:
+@functools.lru_cache(maxsize=4096)
+def cross_template(src: str, tgt: str, negative: bool, zero: bool, ex: bool | None, solo: bool) -> str:
+    """:func:`text_cross`'s sentence; slots: the :func:`shown` size and range."""
     if solo:
-        lead = f"on days after you saw {src} as more upset than usual (1 point lower)"
+        lead = f"on days after you saw {_lit(src)} as more upset than usual (1 point lower)"
     else:
-        lead = f"on days after {subject(src)} seemed more upset than usual (1 point lower)"
-    who = f"{poss(tgt)} own mood"
-    if b >= 0:
+        lead = f"on days after {_lit(subject(src))} seemed more upset than usual (1 point lower)"
+    whose = _lit(poss(tgt))
+    if not negative:
         body = (
-            f"{who} tended to be about {b:.2f} points lower the next day (95 % range {ci[0]:.2f} to {ci[1]:.2f}), "
-            f"allowing for {poss(tgt)} mood the day before."
+            f"{whose} own mood tended to be about %.2f points lower the next day (95 %% range %.2f to %.2f), "
+            f"allowing for {whose} mood the day before."
         )
     else:
         body = (
-            f"{who} tended to be about {-b:.2f} points higher the next day (95 % range {-ci[1]:.2f} to {-ci[0]:.2f}), "
-            f"allowing for {poss(tgt)} mood the day before — moving the opposite way."
+            f"{whose} own mood tended to be about %.2f points higher the next day (95 %% range %.2f to %.2f), "
+            f"allowing for {whose} mood the day before — moving the opposite way."
         )
-    head = "No clear carry-over: " if includes_zero(ci) else ""
-    return f"{head}{cap(lead) if not head else lead}, {body}{chance_note(ci, ex)}"
+    head = "No clear carry-over: " if zero else ""
+    return f"{head}{cap(lead) if not head else lead}, {body}{_lit(_chance_note(zero, ex))}"
+
+
+def text_cross(b: float, ci: tuple[float, float], src: str, tgt: str, ex: bool | None, solo: bool) -> str:
+    return cross_template(src, tgt, not b >= 0, includes_zero(ci), ex, solo) % shown(b, ci)
+
+
+@functools.lru_cache(maxsize=4096)
+def concurrent_template(src: str, negative: bool, zero: bool, ex: bool | None) -> str:
+    """:func:`text_concurrent`'s sentence; slots: the :func:`shown` size and range, then
+    the correlation."""
+    lead = f"on days when you saw {_lit(src)} as more upset than usual (1 point lower)"
+    if not negative:
+        body = "your own mood tended to be about %.2f points lower the same day (95 %% range %.2f to %.2f)"
+    else:
+        body = "your own mood tended to be about %.2f points higher the same day (95 %% range %.2f to %.2f)"
+    head = "No clear link: " if zero else ""
+    return f"{head}{cap(lead) if not head else lead}, {body}; correlation %.2f.{_lit(_chance_note(zero, ex))}"
 
 
 def text_concurrent(b: float, ci: tuple[float, float], r: float, src: str, ex: bool | None) -> str:
-    lead = f"on days when you saw {src} as more upset than usual (1 point lower)"
-    if b >= 0:
-        body = (
-            f"your own mood tended to be about {b:.2f} points lower the same day "
-            f"(95 % range {ci[0]:.2f} to {ci[1]:.2f})"
-        )
-    else:
-        body = (
-            f"your own mood tended to be about {-b:.2f} points higher the same day "
-            f"(95 % range {-ci[1]:.2f} to {-ci[0]:.2f})"
-        )
-    head = "No clear link: " if includes_zero(ci) else ""
-    return f"{head}{cap(lead) if not head else lead}, {body}; correlation {r:.2f}.{chance_note(ci, ex)}"
+    return concurrent_template(src, not b >= 0, includes_zero(ci), ex) % (*shown(b, ci), r)
 
 
-def text_inertia(b: float, ci: tuple[float, float], who: str) -> str:
-    whose = _cap_poss(who)
-    if b >= 0:
+@functools.lru_cache(maxsize=4096)
+def inertia_template(who: str, negative: bool, zero: bool) -> str:
+    """:func:`text_inertia`'s sentence; slots: the :func:`shown` size and range."""
+    whose = _lit(cap(poss(who)))
+    if not negative:
         text = (
             f"{whose} mood carries over from one day to the next: after a day 1 point "
-            f"below usual, the next day was on average {b:.2f} points below usual too "
-            f"({ci[0]:.2f} to {ci[1]:.2f})."
+            f"below usual, the next day was on average %.2f points below usual too "
+            f"(%.2f to %.2f)."
         )
     else:
         text = (
             f"{whose} mood tends to swing back: after a day 1 point below usual, the "
-            f"next day was on average {-b:.2f} points above usual ({-ci[1]:.2f} to {-ci[0]:.2f})."
+            f"next day was on average %.2f points above usual (%.2f to %.2f)."
         )
-    if ci[0] <= 0.0 <= ci[1]:
+    if zero:
         text += " The range includes no carry-over at all."
     return text
 
 
-def text_sync(r: float, ci: tuple[float, float], a: str, b: str) -> str:
-    pair = f"{poss(a)} and {poss(b)} moods"
-    if r >= 0:
+def text_inertia(b: float, ci: tuple[float, float], who: str) -> str:
+    return inertia_template(who, not b >= 0, includes_zero(ci)) % shown(b, ci)
+
+
+@functools.lru_cache(maxsize=4096)
+def sync_template(a: str, b: str, negative: bool, zero: bool) -> str:
+    """:func:`text_sync`'s sentence; slots: the correlation and its range (as they are)."""
+    pair = f"{_lit(poss(a))} and {_lit(poss(b))} moods"
+    if not negative:
         text = (
             f"On the same day, {pair} tended to move together: when one was better than "
-            f"usual, so was the other (correlation {r:.2f}, {ci[0]:.2f} to {ci[1]:.2f})."
+            f"usual, so was the other (correlation %.2f, %.2f to %.2f)."
         )
     else:
-        text = (
-            f"On the same day, {pair} tended to move in opposite directions "
-            f"(correlation {r:.2f}, {ci[0]:.2f} to {ci[1]:.2f})."
-        )
-    if ci[0] <= 0.0 <= ci[1]:
+        text = f"On the same day, {pair} tended to move in opposite directions (correlation %.2f, %.2f to %.2f)."
+    if zero:
         text += " But the range includes 0, so this could be chance."
     return text
+
+
+def text_sync(r: float, ci: tuple[float, float], a: str, b: str) -> str:
+    return sync_template(a, b, not r >= 0, includes_zero(ci)) % (r, ci[0], ci[1])
 
 
 def missing_text(reason: str) -> str:

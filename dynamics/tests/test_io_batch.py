@@ -45,6 +45,10 @@ CASES = {
     + "p1,a,2024-03-05 20:00:00+02:00,9\np1,b,2024-03-05T21:00,1\n",
     "exponents and integers": HEADER + rows("p1", "a", "b").replace(",1.00\n", ",1e0\n").replace(",2.00\n", ",2\n"),
     "blank line": HEADER + rows("p1", "a", "b") + "\n" + rows("p2", "c", "d"),
+    "negative zeros": HEADER + rows("p1", "a", "b").replace(",0.00\n", ",-0.0\n") + rows("p2", "c", "d", shift=-0.5),
+    "negative zeros, several a day": HEADER
+    + rows("p1", "a", "b").replace(",0.00\n", ",-0.0\n")
+    + "p1,a,2024-03-05T20:00,-0\np1,b,2024-03-05T21:00,-0.0\n",
     # everything below must go to the exact reader (errors, or text it reads differently)
     "duplicated time": HEADER + rows("p1", "a", "b") + "p1,a,2024-03-01,3\n",
     "same time written twice differently": HEADER + rows("p1", "a", "b") + "p1,a,2024-03-01T00:00,3\n",
@@ -99,6 +103,7 @@ def test_pairs_batch_equals_the_exact_reader(name: str, tmp_path: Path) -> None:
     assert list(batch.persons) == [g.persons for g in grids]
     assert batch.y.shape == y.shape
     assert np.array_equal(batch.y, y, equal_nan=True)
+    assert np.array_equal(batch.y.view(np.uint64), y.view(np.uint64))  # bit for bit: -0.0 too
 
 
 @pytest.mark.parametrize("bad", [False, True])
