@@ -5,8 +5,8 @@ recomputed the way the product runs it.
     .venv/bin/python -m bench.nightly                       # 5,000 clients × 120 days
     .venv/bin/python -m bench.nightly --clients 500 --no-write   # a quick look
 
-It creates (and drops) its own PostgreSQL database ``individuate_nightly`` on
-127.0.0.1:5432 (user postgres). The population is fictional: pairs of clients whose
+It creates (and drops) its own PostgreSQL database ``individuate_nightly`` (or
+``$NIGHTLY_DB``) on 127.0.0.1:5432 (user postgres). The population is fictional: pairs of clients whose
 daily moods follow a random stationary VAR(1) (``bench._common``), each client tracking
 the other as "my partner" (how they see the partner's mood: the partner's mood plus
 noise), the two linked by a family link.
@@ -35,7 +35,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
-DB_NAME = "individuate_nightly"
+DB_NAME = os.environ.get("NIGHTLY_DB", "individuate_nightly")  # another name: side by side with another run
 PG = os.environ.get("NIGHTLY_PG", "postgres://postgres@127.0.0.1:5432")
 TARGET_S = 10.0
 
