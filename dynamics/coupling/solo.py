@@ -36,7 +36,7 @@ from .var1 import (
     validate_batch,
 )
 from .windows import WindowPlan
-from .wording import missing_text, text_concurrent, text_cross, text_inertia
+from .wording import missing_text, solo_other_words, text_concurrent, text_cross, text_inertia
 
 __all__ = ["fit_solo", "iter_solo_records"]
 
@@ -197,7 +197,7 @@ def _tri(v: int) -> bool | None:
 
 
 def _solo_effects(res: Cols, k: int, pid: str, other: str) -> tuple[list[EffectRow], list[str]]:
-    words_other = "the other person" if other.strip().lower() == "perceived" else other
+    words_other = solo_other_words(other)
     warns: list[str] = []
     n_joint, n_lag = int(res["n_joint"][k]), int(res["n_lag"][k])
 

@@ -131,6 +131,8 @@ def redeem_export_token(user: User, token: str) -> None:
         raise ActionError("This export token is not yours.", "forbidden")
     if not limits.take(f"export-token:{data.get('n')}", 1, limits.LONGEST_WINDOW):
         raise ActionError("This export token was already used. Ask for a new one.", "forbidden")
+
+
 # ---------------------------------------------------------------- therapist applications
 
 

@@ -284,11 +284,24 @@ def _pooled(kind: str, y: np.ndarray, ids: list[str], persons: list[tuple[str, s
 
 def _report_text(record: Any, pooled: Mapping[str, Any] | None) -> str:
     """A report's JSON text straight from the engine's record (the text of
-    ``PairResult.as_json()``, written without building the objects), with ``pooled`` added."""
+    ``PairResult.as_json()``, written without building the objects), with ``pooled`` added.
+
+    The rolling windows' effects are stored as numbers without their sentences (half of a
+    report's text; nothing on a page shows them): :func:`report_json` puts them back,
+    the same words, wherever the whole report is handed out (the API, the export)."""
     from dynamics.coupling.results import COMPACT, pair_text
 
-    text = pair_text(record, 0, COMPACT)
+    text = pair_text(record, 0, COMPACT, window_words=False)
     return text[:-1] + ', "pooled": ' + json.dumps(pooled) + "}"
+
+
+def report_json(report: CouplingReport) -> dict[str, Any]:
+    """A stored report's result as the engine wrote it (``PairResult.as_json()`` plus
+    ``pooled``): every window's sentence made again from its numbers."""
+    from dynamics.coupling.wording import add_window_words
+
+    labels = (INVITER, INVITEE) if report.kind == CouplingReport.Kind.JOINT else None
+    return add_window_words(report.result or {}, labels)
 
 
 def _write_reports(kind: str, key: str, fitted: Mapping[int, tuple[str, int | None]]) -> None:

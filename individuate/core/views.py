@@ -13,9 +13,7 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     """Django's 400 (a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``, a bad Host, …): the API
     answers in its own shape, ``{"detail": …}``, like every other API error."""
     if request.path.startswith("/api/"):
-        return JsonResponse(
-            {"detail": "The request could not be read: it is too large or malformed."}, status=400
-        )
+        return JsonResponse({"detail": "The request could not be read: it is too large or malformed."}, status=400)
     return defaults.bad_request(request, exception)  # type: ignore[arg-type]
 
 

@@ -278,9 +278,7 @@ def save_reflection(request: AuthedRequest, step_id: int, payload: ReflectionIn)
     return _step(actions.save_reflection(request.user, step_id, **payload.dict()))
 
 
-@router.post(
-    "/plan/steps/{step_id}/complete", response={200: SmallStepOut, **ERRORS}, summary="Mark done or not done"
-)
+@router.post("/plan/steps/{step_id}/complete", response={200: SmallStepOut, **ERRORS}, summary="Mark done or not done")
 def complete_step(request: AuthedRequest, step_id: int, payload: CompleteIn) -> SmallStepOut:
     return _step(actions.complete_step(request.user, step_id, **payload.dict()))
 
@@ -311,9 +309,7 @@ def my_suggestions(request: AuthedRequest) -> list[SuggestionOut]:
     return [_suggestion(s) for s in StepSuggestion.objects.filter(client=request.user)]
 
 
-@router.post(
-    "/plan/suggestions/{suggestion_id}", response={200: SuggestionOut, **ERRORS}, summary="Accept or decline"
-)
+@router.post("/plan/suggestions/{suggestion_id}", response={200: SuggestionOut, **ERRORS}, summary="Accept or decline")
 def answer_suggestion(request: AuthedRequest, suggestion_id: int, payload: SuggestionAnswerIn) -> SuggestionOut:
     suggestion = actions.answer_suggestion(
         request.user, suggestion_id, accept=payload.accept, title=payload.title, planned_on=payload.planned_on
@@ -342,5 +338,3 @@ def suggest(request: AuthedRequest, client_id: int, payload: SuggestionIn) -> St
         request.user, client_id, payload.plan_step, payload.title, payload.note, path=request.path
     )
     return Status(201, _suggestion(suggestion))
-
-

@@ -59,7 +59,9 @@ def test_journal_entry_undo_within_the_window_only(alice: User) -> None:
     ask = client.post(reverse("checkins:journal_delete", args=[entry.pk])).content.decode()
     assert "Delete this journal entry?" in ask and "(5 words)" in ask
     client.post(reverse("checkins:journal_delete", args=[entry.pk]), {"confirmed": "yes"})
-    assert "a hard evening" not in client.get(reverse("checkins:journal")).content.decode().split("Recently deleted")[-1]
+    assert (
+        "a hard evening" not in client.get(reverse("checkins:journal")).content.decode().split("Recently deleted")[-1]
+    )
     assert list(actions.search_journal(alice, "evening")) == []
 
     JournalEntry.all_objects.filter(pk=entry.pk).update(deleted_at=timezone.now() - timedelta(minutes=UNDO_MINUTES + 1))

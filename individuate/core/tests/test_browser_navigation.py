@@ -39,7 +39,11 @@ UNCOVERED = """
 def _session_cookie(user: Any, base: str) -> dict[str, str]:
     client = Client()
     client.force_login(user)
-    return {"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": base}
+    return {
+        "name": settings.SESSION_COOKIE_NAME,
+        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+        "url": base,
+    }
 
 
 @pytest.mark.browser

@@ -33,7 +33,9 @@ def test_owner_builds_a_plan_through_the_api(alice: User) -> None:
     goal = _post(api, "/plans/adult-child/steps/space/goals", {"text": "Answer calls when I choose"})
     assert goal.status_code == 201
     tomorrow = (local_today(alice) + timedelta(days=1)).isoformat()
-    step = _post(api, f"/plan/goals/{goal.json()['id']}/steps", {"title": "Call back on Sunday", "planned_on": tomorrow})
+    step = _post(
+        api, f"/plan/goals/{goal.json()['id']}/steps", {"title": "Call back on Sunday", "planned_on": tomorrow}
+    )
     assert step.status_code == 201 and step.json()["status"] == "planned"
     done = _post(api, f"/plan/steps/{step.json()['id']}/complete", {"done": True, "guilt": 3, "learned": "It was fine"})
     assert done.status_code == 200 and done.json()["status"] == "done" and done.json()["guilt"] == 3
@@ -80,7 +82,9 @@ def test_nobody_else_reaches_my_plan(alice: User, mother: User, stranger: User, 
 
 def test_therapist_suggests_and_client_answers(alice: User, therapist: User) -> None:
     connect(therapist, alice, scopes=("plans",))
-    made = _post(_client(therapist), f"/clients/{alice.pk}/plan/suggestions", {"plan_step": "space", "title": "Wait an hour"})
+    made = _post(
+        _client(therapist), f"/clients/{alice.pk}/plan/suggestions", {"plan_step": "space", "title": "Wait an hour"}
+    )
     assert made.status_code == 201
     api = _client(alice)
     assert [s["title"] for s in api.get("/api/plan/suggestions").json()] == ["Wait an hour"]

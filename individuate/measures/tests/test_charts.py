@@ -23,6 +23,7 @@ def _close_figures() -> Any:
 def _drawn(monkeypatch: pytest.MonkeyPatch, draw: Any) -> Any:
     """Draw a chart and keep its figure (instead of the SVG) to measure where text landed."""
     kept: list[Any] = []
+
     def keep(fig: Any) -> str:
         kept.append(fig)
         return ""
