@@ -486,20 +486,26 @@ def test_window_sentences_left_out_of_the_text_come_back_identical() -> None:
     own, perceived = _simulate_solo(30, 150, seed=53, conc=-0.2, lag=0.1)
     own[rng.random(own.shape) < 0.35] = np.nan
     own[5, 40:] = np.nan
-    streams = [
-        (iter_pair_records(y, persons=persons, pair_ids=[str(k) for k in range(30)], labels=labels,
-                           start=date(2024, 1, 1), window=28, step=7), labels),
-        (iter_pair_records(y, persons=persons, pair_ids=[str(k) for k in range(30)],
-                           start=date(2024, 1, 1), window=28, step=7), [None] * 30),
-        (iter_solo_records(np.rint(own), np.rint(perceived), ids=[str(k) for k in range(30)],
-                           other_labels=["Mum", "perceived", "James"] * 10, start=date(2024, 1, 1),
-                           window=28, step=7), [None] * 30),
-    ]  # fmt: skip
+
+    def streams(window_words: bool) -> list[tuple[Any, list[Any]]]:
+        return [
+            (iter_pair_records(y, persons=persons, pair_ids=[str(k) for k in range(30)], labels=labels,
+                               start=date(2024, 1, 1), window=28, step=7, window_words=window_words), labels),
+            (iter_pair_records(y, persons=persons, pair_ids=[str(k) for k in range(30)],
+                               start=date(2024, 1, 1), window=28, step=7, window_words=window_words), [None] * 30),
+            (iter_solo_records(np.rint(own), np.rint(perceived), ids=[str(k) for k in range(30)],
+                               other_labels=["Mum", "perceived", "James"] * 10, start=date(2024, 1, 1),
+                               window=28, step=7, window_words=window_words), [None] * 30),
+        ]  # fmt: skip
+
     seen_missing = seen_bare = 0
-    for stream, said in streams:
-        for rec, lab in zip(stream, said, strict=True):
+    for (stream, said), (wordless, _) in zip(streams(True), streams(False), strict=True):
+        for rec, lab, rec_wordless in zip(stream, said, wordless, strict=True):
             full = pair_text(rec, 0, COMPACT)
             bare = pair_text(rec, 0, COMPACT, window_words=False)
+            # fitted without the windows' sentences: the same text (they were never made)
+            assert pair_text(rec_wordless, 0, COMPACT, window_words=False) == bare
+            assert rec_wordless.effects == rec.effects and rec_wordless.change == rec.change
             assert pair_text(rec, 1, PRETTY, window_words=True) == pair_text(rec, 1, PRETTY)
             assert len(bare) <= len(full)
             stored = json.loads(bare)

@@ -406,6 +406,7 @@ def recompute_solo(owner: User | None = None, *, id_range: tuple[int, int] | Non
         start=start,
         window=WINDOW,
         step=STEP,
+        window_words=False,  # stored without them: see _report_text
     )
     # The solo population: own mood and the mood one sees in the other, as a role pair.
     pooled = _pooled(
@@ -498,6 +499,7 @@ def recompute_joint(
         start=start,
         window=WINDOW,
         step=STEP,
+        window_words=False,  # stored without them: see _report_text
     )
     pooled = _pooled(
         CouplingReport.Kind.JOINT,
