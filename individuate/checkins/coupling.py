@@ -324,6 +324,9 @@ def _write_reports(kind: str, key: str, fitted: Mapping[int, tuple[str, int | No
         "computed_at = excluded.computed_at, owner_id = excluded.owner_id"
     )
     items = list(fitted.items())
+    if connection.vendor == "postgresql":
+        _copy_reports(kind, key, items, now, head, tail)
+        return
     with transaction.atomic(), connection.cursor() as cursor:
         for lo in range(0, len(items), WRITE_BATCH):
             part = items[lo : lo + WRITE_BATCH]
@@ -338,6 +341,36 @@ def _write_reports(kind: str, key: str, fitted: Mapping[int, tuple[str, int | No
                     text,
                 ]
             cursor.execute(head + ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(part)) + tail, params)
+
+
+_STAGING = "coupling_report_staging"
+
+
+def _copy_reports(
+    kind: str, key: str, items: list[tuple[int, tuple[str, int | None]]], now: Any, head: str, tail: str
+) -> None:
+    """PostgreSQL: the reports go in by ``COPY`` (no query text to build and no quoting of
+    the JSON on this side: the rows stream as they are) into a session's temporary staging
+    table, then one ``INSERT … SELECT … ON CONFLICT`` upserts them all. Four statements
+    whatever the number of reports."""
+    ops = connection.ops
+    staging = ops.quote_name(_STAGING)
+    columns = (
+        "%s, owner_id, key_id, NULL, %s, result::jsonb"
+        if key == "other"
+        else "%s, owner_id, NULL, key_id, %s, result::jsonb"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} "
+            "(owner_id bigint, key_id bigint, result text) ON COMMIT DELETE ROWS"
+        )
+        cursor.execute(f"TRUNCATE {staging}")  # inside a longer transaction: no rows of an earlier write
+        with cursor.copy(f"COPY {staging} (owner_id, key_id, result) FROM STDIN") as copy:
+            for key_id, (text, owner_id) in items:
+                copy.write_row((owner_id, key_id, text))
+        # the table names are our own; KIND and KEY were checked by the caller
+        cursor.execute(head.split(" VALUES ")[0] + f" SELECT {columns} FROM {staging}" + tail, [kind, now])  # noqa: S608
 
 
 # --------------------------------------------------------------------------- solo
