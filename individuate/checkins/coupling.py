@@ -347,8 +347,7 @@ def _bound_cursor() -> Iterator[Any]:
     (psycopg's server-side binding: the megabytes of report JSON are neither quoted
     into the statement here nor parsed out of it there — about 40 % less time for 5,000
     reports than client-side binding, and less than COPY into a staging table); elsewhere
-    Django's own. Either way wrapped by Django, so queries are logged
-    and counted as usual."""
+    Django's own. Either way wrapped by Django, so queries are logged and counted as usual."""
     if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
             yield cursor
