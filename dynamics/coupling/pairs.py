@@ -123,8 +123,10 @@ _PAIR_CELLS = (
 
 
 def _pair_effects(
-    cols: Cols, k: int, persons: tuple[str, str], words: tuple[str, str]
+    cols: Cols, k: int, persons: tuple[str, str], words: tuple[str, str], sentences: bool = True
 ) -> tuple[list[EffectRow], list[str]]:
+    """The effects of row K (and its warnings); without SENTENCES an effect with numbers
+    gets ``""`` for its sentence (a missing one still says why)."""
     coef, se, tq = cols["coef"][k], cols["se"][k], cols["t975"][k]
     r = cols["sync"][k]
     isfinite = math.isfinite
@@ -141,10 +143,11 @@ def _pair_effects(
             continue
         ci = (est - tq * s, est + tq * s)
         if e < 0:
-            effects.append((kind, persons[j], persons[i], est, s, ci, None, text_inertia(est, ci, words[i]), None))
+            text = text_inertia(est, ci, words[i]) if sentences else ""
+            effects.append((kind, persons[j], persons[i], est, s, ci, None, text, None))
         else:
             exc = None if ex[e] < 0 else bool(ex[e])
-            text = text_cross(est, ci, words[j], words[i], exc, solo=False)
+            text = text_cross(est, ci, words[j], words[i], exc, solo=False) if sentences else ""
             effects.append((kind, persons[j], persons[i], est, s, ci, exc, text, None))
     if not isfinite(r):
         text = missing_text(_reason_for(reasons, (0, 1)))
@@ -154,14 +157,16 @@ def _pair_effects(
         effects.append(
             (
                 "synchrony", persons[0], persons[1], r, (1 - r * r) / math.sqrt(cols["n"][k] - 3.0),
-                (lo, hi), None, text_sync(r, (lo, hi), words[0], words[1]), None,
+                (lo, hi), None, text_sync(r, (lo, hi), words[0], words[1]) if sentences else "", None,
             )
         )  # fmt: skip
     return effects, list(dict.fromkeys(reasons.values()))
 
 
-def _window_effects(cols: Cols, k: int, persons: tuple[str, str], words: tuple[str, str]) -> list[EffectRow]:
-    return _pair_effects(cols, k, persons, words)[0]
+def _window_effects(
+    cols: Cols, k: int, persons: tuple[str, str], words: tuple[str, str], sentences: bool = True
+) -> list[EffectRow]:
+    return _pair_effects(cols, k, persons, words, sentences)[0]
 
 
 def iter_pair_records(
@@ -177,12 +182,18 @@ def iter_pair_records(
     seed: int = 0,
     labels: Sequence[tuple[str, str]] | None = None,
     chunk: int = CHUNK_PAIRS,
+    window_words: bool = True,
 ) -> RecordStream:
     """:func:`fit_pairs` as a stream: the numbers of every pair are fitted at once (as
     arrays), then each record is assembled — ``chunk`` pairs at a time — as it is
     consumed, so no per-pair Python objects are held for the whole batch. The
     arguments are checked and everything is fitted before the first record is
-    yielded; the records are those of :func:`fit_pairs`, in the same order."""
+    yielded; the records are those of :func:`fit_pairs`, in the same order.
+
+    ``window_words=False``: the rolling windows' effects that have numbers get ``""`` for
+    their sentence, which is not made — for records written with ``pair_text(...,
+    window_words=False)`` (the sentences are made from the numbers when they are read:
+    :func:`~dynamics.coupling.wording.add_window_words`)."""
     check_method(method)
     arr = as_pairs_array(y)
     p = arr.shape[0]
@@ -196,7 +207,7 @@ def iter_pair_records(
         wins.append(_pair_block(arr[:, s0 : s0 + window], method, chance, (seed, 1 + w_i)))
 
     def records(lo: int, hi: int) -> Iterator[PairRecord]:
-        return _records(full, wins, plan, persons, pair_ids, words, lo, hi)
+        return _records(full, wins, plan, persons, pair_ids, words, lo, hi, window_words)
 
     if window is not None:
         return RecordStream(p, chunk, records)
@@ -217,11 +228,12 @@ def _records(
     words: Sequence[tuple[str, str]],
     lo: int,
     hi: int,
+    window_words: bool = True,
 ) -> Iterator[PairRecord]:
     cols = _as_lists(full, lo, hi)
     wcols = [_as_lists(w, lo, hi) for w in wins]
     for k in range(len(cols["n"])):
-        yield _record(cols, wcols, plan, persons, pair_ids, words, lo, k)
+        yield _record(cols, wcols, plan, persons, pair_ids, words, lo, k, window_words)
 
 
 def _record(
@@ -233,8 +245,10 @@ def _record(
     words: Sequence[tuple[str, str]],
     lo: int,
     k: int,
+    window_words: bool = True,
 ) -> PairRecord:
-    """Row ``lo + k`` (row ``k`` of the chunk's ``cols``) as a record."""
+    """Row ``lo + k`` (row ``k`` of the chunk's ``cols``) as a record (without
+    ``window_words``, its windows' effects with numbers get ``""`` for their sentence)."""
     who = persons[lo + k]
     pa = (str(who[0]), str(who[1]))
     if words is persons:
@@ -243,7 +257,7 @@ def _record(
         said = words[lo + k]
         wd = (str(said[0]), str(said[1]))
     effects, warns = _pair_effects(cols, k, pa, wd)
-    in_window = functools.partial(_window_effects, persons=pa, words=wd)
+    in_window = functools.partial(_window_effects, persons=pa, words=wd, sentences=window_words)
     windows, changes = plan.of_row(k, wcols, in_window, ("cross_lagged",), offset=lo)
     n_obs = cols["n_obs"][k]
     return PairRecord(

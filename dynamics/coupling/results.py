@@ -322,6 +322,8 @@ class _EffectTemplates:
         self.close = st.open[depth] + "}"
         self.correlation = sep + '"correlation": '
         self.numbers = _effect_layout(st, depth, "%s", "%s", "%s", "%r", "%r", "%r", "%r", "%s", "%s")
+        # the same without its sentence (a window's effect stored numbers only; see pair_text)
+        self.bare = self.numbers[: -len(sep + tail)]
         nulls = ("estimate", "se", "ci95", "exceeds_chance")
         self.missing = head + "".join(f'"{k}": null' + sep for k in nulls) + tail + self.close
 
@@ -356,23 +358,29 @@ _TEMPLATES: dict[tuple[int, int], _EffectTemplates] = {}
 _LITERAL = {None: "null", True: "true", False: "false"}
 
 
-def _effect_text(e: EffectRow, depth: int, st: Style) -> str:
+def _effect_text(e: EffectRow, depth: int, st: Style, words: bool = True) -> str:
+    """One effect; without ``words`` an effect with numbers leaves out its ``interpretation``
+    (it is made from those numbers again: ``wording.add_window_words``). An effect without
+    numbers always keeps it: its reason cannot be told from the JSON."""
     t = _TEMPLATES.get((id(st), depth))
     if t is None:
         t = _TEMPLATES[(id(st), depth)] = _EffectTemplates(st, depth)
     ci = e[5]
     if ci is None or e[3] is None or e[4] is None:
         return t.missing % (_string(e[0]), _string(e[1]), _string(e[2]), _string(e[7]))
-    text = t.numbers % (
-        _string(e[0]), _string(e[1]), _string(e[2]), e[3], e[4], ci[0], ci[1], _LITERAL[e[6]], _string(e[7])
-    )  # fmt: skip
+    if words:
+        text = t.numbers % (
+            _string(e[0]), _string(e[1]), _string(e[2]), e[3], e[4], ci[0], ci[1], _LITERAL[e[6]], _string(e[7])
+        )  # fmt: skip
+    else:
+        text = t.bare % (_string(e[0]), _string(e[1]), _string(e[2]), e[3], e[4], ci[0], ci[1], _LITERAL[e[6]])
     if e[8] is not None:
         return text + t.correlation + repr(e[8]) + t.close
     return text + t.close
 
 
-def _effects_text(rows: Sequence[EffectRow], depth: int, st: Style) -> str:
-    return st.container("[]", [_effect_text(e, depth + 1, st) for e in rows], depth)
+def _effects_text(rows: Sequence[EffectRow], depth: int, st: Style, words: bool = True) -> str:
+    return st.container("[]", [_effect_text(e, depth + 1, st, words) for e in rows], depth)
 
 
 def _change_text(change: dict[str, list[ChangeJSON]] | None, depth: int, st: Style) -> str:
@@ -425,8 +433,13 @@ def pair_template(persons: tuple[str, str], effects: Sequence[str], depth: int, 
 _HEADS: dict[tuple[str, int, int], str] = {}
 
 
-def pair_text(rec: PairRecord, depth: int, st: Style) -> str:
-    """One record as the JSON text of ``PairResult.from_record(rec).as_json()``."""
+def pair_text(rec: PairRecord, depth: int, st: Style, window_words: bool = True) -> str:
+    """One record as the JSON text of ``PairResult.from_record(rec).as_json()``.
+
+    With ``window_words=False`` the rolling windows' effects that have numbers are written
+    without their ``interpretation`` (about half the text of a report with windows);
+    :func:`~dynamics.coupling.wording.add_window_words` puts the very same sentences back
+    from the numbers."""
     counts = st.container("{}", [_string(k) + ": " + _number(v) for k, v in rec.n_observations.items()], depth + 1)
     text = _pair_head(st, depth) % (
         _string(rec.pair_id),
@@ -444,7 +457,7 @@ def pair_text(rec: PairRecord, depth: int, st: Style) -> str:
                 [
                     '"start": ' + _string(start.isoformat()),
                     '"end": ' + _string(end.isoformat()),
-                    '"effects": ' + _effects_text(rows, depth + 3, st),
+                    '"effects": ' + _effects_text(rows, depth + 3, st, window_words),
                 ],
                 depth + 2,
             )

@@ -36,7 +36,7 @@ from .var1 import (
     validate_batch,
 )
 from .windows import WindowPlan
-from .wording import missing_text, text_concurrent, text_cross, text_inertia
+from .wording import missing_text, solo_other_words, text_concurrent, text_cross, text_inertia
 
 __all__ = ["fit_solo", "iter_solo_records"]
 
@@ -196,8 +196,10 @@ def _tri(v: int) -> bool | None:
     return None if v < 0 else bool(v)
 
 
-def _solo_effects(res: Cols, k: int, pid: str, other: str) -> tuple[list[EffectRow], list[str]]:
-    words_other = "the other person" if other.strip().lower() == "perceived" else other
+def _solo_effects(res: Cols, k: int, pid: str, other: str, words: bool = True) -> tuple[list[EffectRow], list[str]]:
+    """The effects of row K (and its warnings); without WORDS an effect with numbers gets
+    ``""`` for its sentence (a missing one still says why)."""
+    words_other = solo_other_words(other)
     warns: list[str] = []
     n_joint, n_lag = int(res["n_joint"][k]), int(res["n_lag"][k])
 
@@ -236,7 +238,7 @@ def _solo_effects(res: Cols, k: int, pid: str, other: str) -> tuple[list[EffectR
         ci = (est - tq * s, est + tq * s)
         r = float(res["concurrent_r"][k])
         exc = _tri(int(ex[0]))
-        text = text_concurrent(est, ci, r, words_other, exc)
+        text = text_concurrent(est, ci, r, words_other, exc) if words else ""
         effects.append(("concurrent", other, pid, est, s, ci, exc, text, r))
     tq = _f(res["t_lag"][k])
     est, s = _f(res["lagged"][k]), _f(res["lagged_se"][k])
@@ -247,7 +249,7 @@ def _solo_effects(res: Cols, k: int, pid: str, other: str) -> tuple[list[EffectR
     else:
         ci = (est - tq * s, est + tq * s)
         exc = _tri(int(ex[1]))
-        text = text_cross(est, ci, words_other, "you", exc, solo=True)
+        text = text_cross(est, ci, words_other, "you", exc, solo=True) if words else ""
         effects.append(("lagged", other, pid, est, s, ci, exc, text, None))
     est, s = _f(res["inertia"][k]), _f(res["inertia_se"][k])
     if est is None or s is None or tq is None:
@@ -256,12 +258,13 @@ def _solo_effects(res: Cols, k: int, pid: str, other: str) -> tuple[list[EffectR
         effects.append(("inertia", pid, pid, None, None, None, None, missing_text(reason), None))
     else:
         ci = (est - tq * s, est + tq * s)
-        effects.append(("inertia", pid, pid, est, s, ci, None, text_inertia(est, ci, "you"), None))
+        text = text_inertia(est, ci, "you") if words else ""
+        effects.append(("inertia", pid, pid, est, s, ci, None, text, None))
     return effects, list(dict.fromkeys(warns))
 
 
-def _window_effects(res: Cols, k: int, pid: str, other: str) -> list[EffectRow]:
-    return _solo_effects(res, k, pid, other)[0]
+def _window_effects(res: Cols, k: int, pid: str, other: str, words: bool = True) -> list[EffectRow]:
+    return _solo_effects(res, k, pid, other, words)[0]
 
 
 def iter_solo_records(
@@ -277,9 +280,10 @@ def iter_solo_records(
     chance: bool = True,
     seed: int = 0,
     chunk: int = CHUNK_PAIRS,
+    window_words: bool = True,
 ) -> RecordStream:
     """:func:`fit_solo` as a stream of records (see
-    :func:`~dynamics.coupling.pairs.iter_pair_records`)."""
+    :func:`~dynamics.coupling.pairs.iter_pair_records`, also for ``window_words``)."""
     check_method(method)
     o = np.asarray(own, dtype=np.float64)
     pc = np.asarray(perceived, dtype=np.float64)
@@ -299,7 +303,7 @@ def iter_solo_records(
         wins.append(_solo_block(o[:, sl], pc[:, sl], method, chance, (seed, 1 + w_i)))
 
     def records(lo: int, hi: int) -> Iterator[PairRecord]:
-        return _records(full, wins, plan, ids, other_labels, lo, hi)
+        return _records(full, wins, plan, ids, other_labels, lo, hi, window_words)
 
     return RecordStream(o.shape[0], chunk, records)
 
@@ -312,13 +316,14 @@ def _records(
     other_labels: Sequence[str],
     lo: int,
     hi: int,
+    window_words: bool = True,
 ) -> Iterator[PairRecord]:
     res = _as_lists(full, lo, hi)
     wres = [_as_lists(w, lo, hi) for w in wins]
     for k in range(len(res["n_obs"])):
         pid, other = str(ids[lo + k]), str(other_labels[lo + k])
         effects, warns = _solo_effects(res, k, pid, other)
-        in_window = functools.partial(_window_effects, pid=pid, other=other)
+        in_window = functools.partial(_window_effects, pid=pid, other=other, words=window_words)
         windows, changes = plan.of_row(k, wres, in_window, ("lagged", "concurrent"), offset=lo)
         n_obs = res["n_obs"][k]
         yield PairRecord(

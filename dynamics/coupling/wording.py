@@ -14,14 +14,19 @@ very same templates, JSON-escaped once, so the words have one source.
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 __all__ = [
+    "add_window_words",
     "concurrent_template",
     "cross_template",
+    "effect_words",
     "includes_zero",
     "inertia_template",
     "missing_text",
     "shown",
+    "solo_other_words",
     "stronger_than_chance",
     "sync_template",
     "text_concurrent",
@@ -176,3 +181,77 @@ def text_sync(r: float, ci: tuple[float, float], a: str, b: str) -> str:
 
 def missing_text(reason: str) -> str:
     return f"Not estimated: {reason}."
+
+
+# --------------------------------------------------------------------------- words from stored numbers
+
+_SOLO_KINDS = frozenset({"concurrent", "lagged"})
+
+
+def solo_other_words(other: str) -> str:
+    """How a solo fit names the other person in its sentences (its ``other_labels`` entry)."""
+    return "the other person" if other.strip().lower() == "perceived" else other
+
+
+def effect_words(effect: Mapping[str, Any], *, solo: bool, words: Mapping[str, str]) -> str:
+    """The ``interpretation`` the fitters write for an EFFECT (its JSON, with numbers), made
+    again from its numbers: the same function and arguments as ``solo._solo_effects`` and
+    ``pairs._pair_effects``. SOLO: an effect of a solo fit (``words`` maps "other" to
+    the other's label); else of a pair (``words`` maps each person id to its label)."""
+    kind, est, ci_list, ex = effect["kind"], effect["estimate"], effect["ci95"], effect["exceeds_chance"]
+    ci = (ci_list[0], ci_list[1])
+    if solo:
+        other = words["other"]
+        if kind == "concurrent":
+            return text_concurrent(est, ci, effect["correlation"], other, ex)
+        if kind == "lagged":
+            return text_cross(est, ci, other, "you", ex, solo=True)
+        if kind == "inertia":
+            return text_inertia(est, ci, "you")
+    else:
+        src, tgt = words[effect["from"]], words[effect["to"]]
+        if kind == "inertia":
+            return text_inertia(est, ci, tgt)
+        if kind == "cross_lagged":
+            return text_cross(est, ci, src, tgt, ex, solo=False)
+        if kind == "synchrony":
+            return text_sync(est, ci, src, tgt)
+    raise ValueError(f"no words for a {'solo' if solo else 'pair'} effect of kind {kind!r}")
+
+
+def add_window_words(result: Mapping[str, Any], labels: Sequence[str] | None = None) -> dict[str, Any]:
+    """RESULT (one pair's JSON, as ``PairResult.as_json()``) with every rolling window's
+    effect that was stored without its ``interpretation`` (``pair_text(...,
+    window_words=False)``) given it back — the identical sentence, in the same place among
+    the keys. LABELS: the words the fit used for the two persons (its ``labels``; default:
+    ``persons``, as the fitters do); a solo fit's are always its ``persons``. The result is
+    a new dict; RESULT is not changed. Effects that kept their sentence are left as they are."""
+    windows = result.get("windows")
+    if not windows or all("interpretation" in e for w in windows for e in w["effects"]):
+        return dict(result)
+    persons = list(result["persons"])
+    solo = any(e.get("kind") in _SOLO_KINDS for e in result.get("effects", []))
+    if solo:
+        words = {"other": solo_other_words(str(persons[1]))}
+    else:
+        said = list(labels) if labels is not None else persons
+        if str(persons[0]) == str(persons[1]) and str(said[0]) != str(said[1]):
+            raise ValueError("the two persons of a pair share an id: their effects cannot be told apart")
+        words = {str(persons[0]): str(said[0]), str(persons[1]): str(said[1])}
+    out = dict(result)
+    out["windows"] = [
+        {**w, "effects": [e if "interpretation" in e else _with_words(e, solo, words) for e in w["effects"]]}
+        for w in windows
+    ]
+    return out
+
+
+def _with_words(effect: Mapping[str, Any], solo: bool, words: Mapping[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in effect.items():
+        if key == "correlation":
+            out["interpretation"] = effect_words(effect, solo=solo, words=words)
+        out[key] = value
+    if "interpretation" not in out:
+        out["interpretation"] = effect_words(effect, solo=solo, words=words)
+    return out

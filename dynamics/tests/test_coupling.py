@@ -465,3 +465,55 @@ def test_solo_shifted_copies_t_equals_the_full_fit() -> None:
         assert np.array_equal(np.isnan(full), np.isnan(lean))
         assert np.allclose(full[np.isfinite(full)], lean[np.isfinite(lean)], rtol=1e-12, atol=1e-12)
         assert np.isfinite(lean).sum() > 100
+
+
+def test_window_sentences_left_out_of_the_text_come_back_identical() -> None:
+    """pair_text(window_words=False) + add_window_words == pair_text: the same sentences,
+    the same key order, for solo and pair fits with every kind of window (numbers of both
+    signs, within and beyond chance, and missing estimates that keep their reason)."""
+    from dynamics.coupling import iter_pair_records, iter_solo_records
+    from dynamics.coupling.results import COMPACT, PRETTY, pair_text
+    from dynamics.coupling.wording import add_window_words
+
+    rng = np.random.default_rng(7)
+    y = simulate(30, 150, [[0.3, -0.4], [0.5, 0.2]], seed=52)
+    y[rng.random(y.shape) < 0.1] = np.nan
+    y[3, :100] = np.nan  # windows without numbers
+    y[4, :, 1] = 5.0  # a constant series
+    y = np.rint(y)  # like 0–10 check-ins: ties, some ranges with 0
+    persons = [(f"p{k}", f"q{k}") for k in range(30)]
+    labels = [("PERSON_A", "PERSON_B")] * 15 + [("me", "Mum")] * 15
+    own, perceived = _simulate_solo(30, 150, seed=53, conc=-0.2, lag=0.1)
+    own[rng.random(own.shape) < 0.35] = np.nan
+    own[5, 40:] = np.nan
+
+    def streams(window_words: bool) -> list[tuple[Any, list[Any]]]:
+        return [
+            (iter_pair_records(y, persons=persons, pair_ids=[str(k) for k in range(30)], labels=labels,
+                               start=date(2024, 1, 1), window=28, step=7, window_words=window_words), labels),
+            (iter_pair_records(y, persons=persons, pair_ids=[str(k) for k in range(30)],
+                               start=date(2024, 1, 1), window=28, step=7, window_words=window_words), [None] * 30),
+            (iter_solo_records(np.rint(own), np.rint(perceived), ids=[str(k) for k in range(30)],
+                               other_labels=["Mum", "perceived", "James"] * 10, start=date(2024, 1, 1),
+                               window=28, step=7, window_words=window_words), [None] * 30),
+        ]  # fmt: skip
+
+    seen_missing = seen_bare = 0
+    for (stream, said), (wordless, _) in zip(streams(True), streams(False), strict=True):
+        for rec, lab, rec_wordless in zip(stream, said, wordless, strict=True):
+            full = pair_text(rec, 0, COMPACT)
+            bare = pair_text(rec, 0, COMPACT, window_words=False)
+            # fitted without the windows' sentences: the same text (they were never made)
+            assert pair_text(rec_wordless, 0, COMPACT, window_words=False) == bare
+            assert rec_wordless.effects == rec.effects and rec_wordless.change == rec.change
+            assert pair_text(rec, 1, PRETTY, window_words=True) == pair_text(rec, 1, PRETTY)
+            assert len(bare) <= len(full)
+            stored = json.loads(bare)
+            effects = [e for w in stored["windows"] for e in w["effects"]]
+            seen_bare += sum("interpretation" not in e for e in effects)
+            seen_missing += sum(e["estimate"] is None and "interpretation" in e for e in effects)
+            back = add_window_words(stored, lab)
+            assert json.dumps(back) == json.dumps(json.loads(full))
+            assert json.loads(bare) == stored  # not changed in place
+            assert add_window_words(back, lab) == back  # nothing to add: unchanged
+    assert seen_bare > 1000 and seen_missing > 10

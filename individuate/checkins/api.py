@@ -153,7 +153,9 @@ def delete_journal(request: AuthedRequest, entry_id: int) -> Status[None]:
 
 @router.get("/coupling", response=list[dict[str, Any]], summary="My solo coupling reports")
 def my_coupling(request: AuthedRequest) -> list[dict[str, Any]]:
+    from .coupling import report_json
+
     return [
-        {"other_id": r.other_id, "computed_at": r.computed_at.isoformat(), **r.result}
+        {"other_id": r.other_id, "computed_at": r.computed_at.isoformat(), **report_json(r)}
         for r in CouplingReport.objects.filter(owner=request.user, kind=CouplingReport.Kind.SOLO)
     ]

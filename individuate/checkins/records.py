@@ -47,12 +47,14 @@ def export_journal(owner: User) -> list[dict[str, Any]]:
 
 
 def export_coupling(owner: User) -> list[dict[str, Any]]:
+    from .coupling import report_json  # the engine's words: only when exported
+
     return [
         {
             "kind": r.kind,
             "other": r.other.name if r.other else None,
             "computed_at": iso(r.computed_at),
-            "result": r.result,
+            "result": report_json(r),
         }
         for r in CouplingReport.objects.filter(owner=owner, kind=CouplingReport.Kind.SOLO).select_related("other")
     ]

@@ -40,28 +40,41 @@ CHUNK_IDS = int(os.environ.get("COUPLING_CHUNK_IDS", "5000"))
 
 @task()
 def recompute_coupling() -> dict[str, int]:
-    """The nightly run: estimate the solo and the joint population once (from the whole
-    deployment, stored: every chunk shrinks toward the same one), queue one chunk task per
-    id range, prune what is no longer needed (finished task rows, old rate-limit events),
-    then queue tomorrow's run.
+    """The nightly run: queue one population task per kind (solo, joint: two workers
+    estimate them side by side), each of which queues its kind's chunks once its population
+    is stored; prune what is no longer needed (finished task rows, old rate-limit events),
+    then queue tomorrow's run. Returns how many chunks of each kind were queued.
 
     Chunks are idempotent (each refits and overwrites its own reports), so a crashed
-    chunk can simply be run again."""
+    chunk can simply be run again; so is a population task (it stores the same population
+    again, from the same seeded sample, and queues its chunks again)."""
     from individuate.core.housekeeping import prune
 
     from .actions import purge_deleted
-    from .coupling import chunks, estimate_populations, recompute_joint
+    from .coupling import POPULATION_ROLES, chunks, recompute_joint
 
     counts = {"solo": 0, "joint": 0, "purged": purge_deleted()}
     recompute_joint(id_range=None, prune_only=True)  # reports of links no longer eligible go
-    estimate_populations()  # before any chunk: the chunks read what this stores
-    for kind in ("solo", "joint"):
-        for lo, hi in chunks(kind, CHUNK_IDS):
-            recompute_coupling_chunk.enqueue(kind, lo, hi)
-            counts[kind] += 1
+    for kind in POPULATION_ROLES:
+        ranges = chunks(kind, CHUNK_IDS)
+        counts[kind] = len(ranges)
+        recompute_coupling_population.enqueue(kind, [[lo, hi] for lo, hi in ranges])
     prune()
     schedule_nightly()
     return counts
+
+
+@task()
+def recompute_coupling_population(kind: str, ranges: list[list[int]]) -> int:
+    """One kind's population, estimated once from the whole deployment and stored (every
+    chunk shrinks toward the same one), then that kind's chunks, one task per id range in
+    RANGES: no chunk starts before the population it reads is stored."""
+    from .coupling import estimate_population
+
+    estimate_population(kind)
+    for lo, hi in ranges:
+        recompute_coupling_chunk.enqueue(kind, lo, hi)
+    return len(ranges)
 
 
 @task()

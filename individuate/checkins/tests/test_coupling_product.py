@@ -207,3 +207,50 @@ def test_wording_for_each_side() -> None:
     assert coupling.wording_for(text, viewer_is_inviter=False, other_label="Chris") == (
         "Chris' mood carries over. On days after you seemed upset, Chris' own mood was lower."
     )
+
+
+def test_windows_are_stored_without_sentences_and_handed_out_with_them(
+    alice: User, mother: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The windows' sentences are not stored (half of a report), but the API and the export
+    give the whole report, word for word as the engine writes it."""
+    import json
+
+    from dynamics.coupling.results import COMPACT, pair_text
+    from individuate.accounts.actions import issue_api_token
+    from individuate.checkins import records
+
+    written: dict[tuple[str, str], dict] = {}
+    report_text = coupling._report_text
+
+    def keep_full_text(record, pooled):  # type: ignore[no-untyped-def]
+        kind = "solo" if any(e[0] == "concurrent" for e in record.effects) else "joint"
+        written[kind, record.pair_id] = {**json.loads(pair_text(record, 0, COMPACT)), "pooled": pooled}
+        return report_text(record, pooled)
+
+    monkeypatch.setattr(coupling, "_report_text", keep_full_text)
+    import dynamics.coupling as engine
+
+    for name in ("iter_solo_records", "iter_pair_records"):  # records with every sentence, for `written`
+        fitter = getattr(engine, name)
+        monkeypatch.setattr(engine, name, lambda *a, _f=fitter, **kw: _f(*a, **{**kw, "window_words": True}))
+    _simulate(alice, mother, days=120)
+    link = _link(alice, mother)
+    for person in (alice, mother):
+        coupling.set_joint_consent(person, link, opted_in=True, share_with_other=True)
+    coupling.recompute_solo()
+    coupling.recompute_joint()
+    solo = CouplingReport.objects.get(kind="solo", owner=alice)
+    joint = CouplingReport.objects.get(kind="joint", link=link)
+    for report in (solo, joint):
+        stored = [e for w in report.result["windows"] for e in w["effects"]]
+        assert stored and not any("interpretation" in e for e in stored if e["estimate"] is not None)
+        full = written[report.kind, str(report.other_id if report.kind == "solo" else link.pk)]
+        assert len(json.dumps(report.result)) < 0.7 * len(json.dumps(full))
+        assert coupling.report_json(report) == full  # (PostgreSQL's jsonb keeps no key order, SQLite does)
+    _, raw = issue_api_token(alice, "t")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {raw}").get("/api/coupling").json()
+    assert [{k: v for k, v in r.items() if k not in ("other_id", "computed_at")} for r in api] == [
+        written["solo", str(solo.other_id)]
+    ]
+    assert [r["result"] for r in records.export_coupling(alice)] == [written["solo", str(solo.other_id)]]

@@ -100,3 +100,51 @@ def test_list_endpoints_are_paginated_with_a_documented_maximum() -> None:
     schema = Client().get("/api/openapi.json").json()
     limit = next(p for p in schema["paths"]["/api/checkins"]["get"]["parameters"] if p["name"] == "limit")
     assert limit["schema"]["maximum"] == 200
+
+
+@pytest.mark.django_db
+def test_the_populations_are_tasks_that_queue_their_own_chunks(settings) -> None:  # type: ignore[no-untyped-def]
+    """The nightly task queues the two population tasks only (two workers take them side by
+    side); each stores its population before it queues its kind's chunks."""
+    from django_tasks import default_task_backend
+
+    from individuate.checkins.models import CouplingPopulation
+
+    people = _people_with_history(5)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    original = tasks.CHUNK_IDS
+    tasks.CHUNK_IDS = 2
+    try:
+        counts = tasks.recompute_coupling.call()
+    finally:
+        tasks.CHUNK_IDS = original
+
+    def queued(t):  # type: ignore[no-untyped-def]
+        return [r for r in default_task_backend.results if r.task.func is t.func]
+
+    populations = queued(tasks.recompute_coupling_population)
+    assert sorted(r.args[0] for r in populations) == ["joint", "solo"]
+    assert not queued(tasks.recompute_coupling_chunk) and not CouplingPopulation.objects.exists()
+    for result in populations:
+        tasks.recompute_coupling_population.call(*result.args)
+    assert set(CouplingPopulation.objects.values_list("kind", flat=True)) == {"solo", "joint"}
+    chunks = queued(tasks.recompute_coupling_chunk)
+    assert len(chunks) == counts["solo"] + counts["joint"] and counts["solo"] >= 3
+    assert not CouplingReport.objects.exists()
+    for result in chunks:
+        tasks.recompute_coupling_chunk.call(*result.args)
+    assert CouplingReport.objects.filter(kind="solo").count() == len(people)
+
+
+@pytest.mark.django_db
+def test_the_whole_nightly_run_queries_do_not_grow_with_people() -> None:
+    """Populations, chunks and writes together (immediate backend: every task in this
+    process): a constant number of queries."""
+    _people_with_history(3)
+    with CaptureQueriesContext(connection) as few:
+        tasks.recompute_coupling.call()
+    _people_with_history(30, offset=100)
+    with CaptureQueriesContext(connection) as many:
+        tasks.recompute_coupling.call()
+    assert CouplingReport.objects.filter(kind="solo").count() == 33
+    assert len(many) <= len(few) + 2, [q["sql"][:80] for q in many.captured_queries]

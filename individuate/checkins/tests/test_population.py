@@ -162,7 +162,8 @@ def test_the_nightly_run_estimates_each_population_once_before_its_chunks(settin
 @pytest.mark.django_db
 def test_the_stored_report_is_the_engines_json_plus_pooled() -> None:
     """Reports are written as text straight from the engine's records: the same document
-    as ``fit_solo(...)[k].as_json()``."""
+    as ``fit_solo(...)[k].as_json()`` (the windows' sentences stored as their numbers only,
+    ``report_json`` giving them back)."""
     from dynamics.coupling import fit_solo
 
     people = _people(3)
@@ -180,8 +181,10 @@ def test_the_stored_report_is_the_engines_json_plus_pooled() -> None:
         step=coupling.STEP,
     )
     for other, result in zip(batch.others, expected, strict=True):
-        stored = dict(CouplingReport.objects.get(kind="solo", other_id=other).result)
+        report = CouplingReport.objects.get(kind="solo", other_id=other)
+        stored = coupling.report_json(report)
         pooled = stored.pop("pooled")
         assert stored == result.as_json()
+        assert report.result["windows"] != stored["windows"]  # stored without the sentences
         assert pooled["pair_id"] == str(other) and pooled["population"]["source"] == "prior"
     assert len(expected) == len(people)
