@@ -532,19 +532,25 @@ def _fast_read(path: Path, columns: tuple[str, ...], key_col: str, sub_col: str 
     if sorted(header) != sorted(columns):
         return None
     value_cols = [c for c in columns if c not in (key_col, "time", sub_col)]
-    # labels are read as plain bytes (no UTF-8 check, no dictionary per column: both cost
-    # more in the parser than hashing each batch's column once in _Codes.of)
-    types: dict[str, Any] = {c: pa.binary() for c in (key_col, sub_col, "time") if c is not None}
+    # Labels are read as plain bytes (no UTF-8 check), dictionary-encoded by the parser
+    # itself. The whole file is parsed at once, its blocks on every core (the streaming
+    # reader parses one block after another); what it holds is small — a code per label
+    # cell and the numbers — and each block is turned into arrays and let go in turn.
+    label = pa.dictionary(pa.int32(), pa.binary())
+    types: dict[str, Any] = {c: label for c in (key_col, sub_col, "time") if c is not None}
     types.update({c: pa.float64() for c in value_cols})
     keys, subs, times = _Codes(), _Codes(), _Codes()
     parts: dict[str, list[NDArray[Any]]] = {c: [] for c in ("key", "sub", "time", *value_cols)}
     try:
-        reader = pcsv.open_csv(
+        table = pcsv.read_csv(
             path,
             read_options=pcsv.ReadOptions(column_names=header, skip_rows=1, block_size=BLOCK_BYTES),
             convert_options=pcsv.ConvertOptions(column_types=types, strings_can_be_null=False),
         )
-        for batch in reader:
+        batches = table.to_batches()[::-1]
+        del table
+        while batches:
+            batch = batches.pop()
             for col in value_cols:
                 column = batch.column(col)
                 if column.null_count:
