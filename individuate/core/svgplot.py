@@ -21,7 +21,7 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 
 #: The drawing's own units (CSS scales it): about a phone's width at 11-unit text.
 WIDTH = 380
-LEFT, RIGHT, TOP = 40, 8, 10
+LEFT, RIGHT, TOP = 52, 12, 10
 
 
 @dataclass(frozen=True)
@@ -84,8 +84,8 @@ class _Frame:
         if y_label:
             middle = (TOP + self.bottom) / 2
             parts.append(
-                f'<text transform="translate(11 {middle:.1f}) rotate(-90)" text-anchor="middle" '
-                f'fill="{MUTED}" font-size="10">{escape(y_label)}</text>'
+                f'<text transform="translate(12 {middle:.1f}) rotate(-90)" text-anchor="middle" '
+                f'fill="{MUTED}" font-size="12">{escape(y_label)}</text>'
             )
         parts.extend(self._date_ticks())
         return parts
@@ -107,20 +107,20 @@ class _Frame:
             x = self.x(day)
             out.append(
                 f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{self.bottom}" y2="{self.bottom + 4}" stroke="{MUTED}"/>'
-                f'<text x="{x:.1f}" y="{self.bottom + 16}" text-anchor="middle" fill="{MUTED}">{name}</text>'
+                f'<text x="{x:.1f}" y="{self.bottom + 18}" text-anchor="middle" fill="{MUTED}">{name}</text>'
             )
         return out
 
 
 def _legend(series: Sequence[Series], y: float) -> list[str]:
     """Swatches and names in one centred row (names are ours: short)."""
-    widths = [14 + 6.2 * len(s.label) + 12 for s in series]
+    widths = [16 + 7.2 * len(s.label) + 14 for s in series]
     x = (WIDTH - sum(widths)) / 2
     out = []
     for s, w in zip(series, widths, strict=True):
         out.append(
-            f'<rect x="{x:.1f}" y="{y - 7:.1f}" width="10" height="10" rx="2" fill="{s.colour}"/>'
-            f'<text x="{x + 14:.1f}" y="{y + 2:.1f}" fill="{MUTED}" font-size="10">{escape(s.label)}</text>'
+            f'<rect x="{x:.1f}" y="{y - 9:.1f}" width="11" height="11" rx="2" fill="{s.colour}"/>'
+            f'<text x="{x + 16:.1f}" y="{y + 1:.1f}" fill="{MUTED}" font-size="12">{escape(s.label)}</text>'
         )
         x += w
     return out
@@ -129,7 +129,7 @@ def _legend(series: Sequence[Series], y: float) -> list[str]:
 def _svg(height: float, parts: list[str]) -> str:
     return (
         f'<svg aria-hidden="true" focusable="false" class="chart" width="100%" viewBox="0 0 {WIDTH} {height:.0f}" '
-        'xmlns="http://www.w3.org/2000/svg" font-family="sans-serif" font-size="11">' + "".join(parts) + "</svg>"
+        'xmlns="http://www.w3.org/2000/svg" font-family="sans-serif" font-size="13">' + "".join(parts) + "</svg>"
     )
 
 
