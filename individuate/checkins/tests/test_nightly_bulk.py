@@ -68,15 +68,11 @@ def test_a_chunk_is_idempotent_and_covers_only_its_range() -> None:
 
 
 @pytest.mark.django_db
-def test_nightly_task_runs_every_chunk(settings) -> None:  # type: ignore[no-untyped-def]
+def test_nightly_task_runs_every_chunk(settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     people = _people_with_history(5)
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    original = tasks.CHUNK_IDS
-    tasks.CHUNK_IDS = 2
-    try:
-        counts = tasks.recompute_coupling.call()
-    finally:
-        tasks.CHUNK_IDS = original
+    monkeypatch.setattr(tasks, "CHUNK_IDS", 2)
+    counts = tasks.recompute_coupling.call()
     assert counts["solo"] >= 3  # five people in chunks of two ids
     assert CouplingReport.objects.filter(kind="solo").count() == len(people)
 
@@ -103,7 +99,7 @@ def test_list_endpoints_are_paginated_with_a_documented_maximum() -> None:
 
 
 @pytest.mark.django_db
-def test_the_populations_are_tasks_that_queue_their_own_chunks(settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_populations_are_tasks_that_queue_their_own_chunks(settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """The nightly task queues the two population tasks only (two workers take them side by
     side); each stores its population before it queues its kind's chunks."""
     from django_tasks import default_task_backend
@@ -112,12 +108,8 @@ def test_the_populations_are_tasks_that_queue_their_own_chunks(settings) -> None
 
     people = _people_with_history(5)
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    original = tasks.CHUNK_IDS
-    tasks.CHUNK_IDS = 2
-    try:
-        counts = tasks.recompute_coupling.call()
-    finally:
-        tasks.CHUNK_IDS = original
+    monkeypatch.setattr(tasks, "CHUNK_IDS", 2)
+    counts = tasks.recompute_coupling.call()
 
     def queued(t):  # type: ignore[no-untyped-def]
         return [r for r in default_task_backend.results if r.task.func is t.func]

@@ -143,16 +143,12 @@ def test_the_sample_bounds_the_population_pass(settings) -> None:  # type: ignor
 
 
 @pytest.mark.django_db
-def test_the_nightly_run_estimates_each_population_once_before_its_chunks(settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_nightly_run_estimates_each_population_once_before_its_chunks(settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     settings.COUPLING_POPULATION_MIN_PAIRS = 3
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     people = _people(6)
-    original = tasks.CHUNK_IDS
-    tasks.CHUNK_IDS = 2
-    try:
-        counts = tasks.recompute_coupling.call()
-    finally:
-        tasks.CHUNK_IDS = original
+    monkeypatch.setattr(tasks, "CHUNK_IDS", 2)
+    counts = tasks.recompute_coupling.call()
     assert counts["solo"] >= 3
     assert set(CouplingPopulation.objects.values_list("kind", "source")) == {("solo", "batch"), ("joint", "prior")}
     blocks = [_population_block(p) for p in people]
