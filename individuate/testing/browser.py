@@ -82,6 +82,21 @@ def browser(sync_playwright: Any, expect: Any) -> Iterator[Callable[[], Any]]:
             connections.close_all()
 
 
+def session_cookie(user: Any, base: str) -> dict[str, str]:
+    """A signed-in session for ``user`` as a browser cookie (for two-factor users: the
+    two-factor login has its own tests)."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return {
+        "name": settings.SESSION_COOKIE_NAME,
+        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+        "url": base,
+    }
+
+
 def log_in(page: Any, expect: Any, base: str, email: str) -> None:
     page.goto(f"{base}/accounts/login/")
     page.fill("input[name=login]", email)

@@ -8,12 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
-from django.test import Client
 
 from individuate.accounts.models import User
-from individuate.testing.browser import browser, playwright
+from individuate.testing.browser import browser, playwright, session_cookie
 
 AXE = Path(__file__).resolve().parents[2] / "testing" / "vendor" / "axe.min.js"
 SERIOUS = ("serious", "critical")
@@ -55,16 +53,6 @@ def _pages(robin: User, ellen: User) -> dict[str, list[str]]:
     }  # fmt: skip
 
 
-def _session_cookie(user: User, base: str) -> dict[str, str]:
-    client = Client()
-    client.force_login(user)
-    return {
-        "name": settings.SESSION_COOKIE_NAME,
-        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-        "url": base,
-    }
-
-
 @pytest.mark.browser
 def test_main_pages_of_every_persona_have_no_serious_accessibility_violations(live_server: Any) -> None:
     expect, sync_playwright = playwright()
@@ -77,7 +65,7 @@ def test_main_pages_of_every_persona_have_no_serious_accessibility_violations(li
         for email, paths in _pages(robin, ellen).items():
             context = new_context()
             if email:
-                context.add_cookies([_session_cookie(User.objects.get(email=email), live_server.url)])
+                context.add_cookies([session_cookie(User.objects.get(email=email), live_server.url)])
             page = context.new_page()
             if email == "robin@example.com":
                 # a page with a message on it (the list of messages is checked too)

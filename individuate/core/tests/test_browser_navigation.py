@@ -7,11 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from conftest import make_therapist_user, make_user
-from individuate.testing.browser import ARTIFACTS, browser, clear_screenshots, playwright
+from individuate.testing.browser import ARTIFACTS, browser, clear_screenshots, playwright, session_cookie
 
 WIDTHS = (390, 768, 1280, 1440)
 
@@ -36,16 +34,6 @@ UNCOVERED = """
 """
 
 
-def _session_cookie(user: Any, base: str) -> dict[str, str]:
-    client = Client()
-    client.force_login(user)
-    return {
-        "name": settings.SESSION_COOKIE_NAME,
-        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-        "url": base,
-    }
-
-
 @pytest.mark.browser
 def test_every_nav_link_is_clickable_at_every_width_for_every_role(live_server: Any) -> None:
     expect, sync_playwright = playwright()
@@ -66,7 +54,7 @@ def test_every_nav_link_is_clickable_at_every_width_for_every_role(live_server: 
         for role, person in people.items():
             context = new_context()
             if person is not None:
-                context.add_cookies([_session_cookie(person, live_server.url)])
+                context.add_cookies([session_cookie(person, live_server.url)])
             page = context.new_page()
             for width in WIDTHS:
                 page.set_viewport_size({"width": width, "height": 844 if width < 768 else 900})

@@ -12,29 +12,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.core import mail
-from django.test import Client
 
 from conftest import make_therapist_user, make_user
 from individuate.mediation import actions
 from individuate.mediation.models import Case, Comment
-from individuate.testing.browser import ARTIFACTS, browser, check_crisis_link, clear_screenshots, log_in, playwright
-
-
-def _session(context: Any, user: Any, base: str) -> None:
-    """Log a two-factor user in by session cookie (the two-factor login has its own tests)."""
-    client = Client()
-    client.force_login(user)
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": base,
-            }
-        ]
-    )
+from individuate.testing.browser import (
+    ARTIFACTS,
+    browser,
+    check_crisis_link,
+    clear_screenshots,
+    log_in,
+    playwright,
+    session_cookie,
+)
 
 
 @pytest.mark.browser
@@ -48,7 +39,7 @@ def test_mediator_and_both_parents_finish_a_plan(live_server: Any) -> None:
 
     with browser(sync_playwright, expect) as new_context:
         m_context = new_context()
-        _session(m_context, mediator, base)
+        m_context.add_cookies([session_cookie(mediator, base)])
         m = m_context.new_page()
 
         def shot(page: Any, name: str) -> None:
