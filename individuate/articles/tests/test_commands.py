@@ -52,7 +52,7 @@ def test_spam_check_scores_every_row_and_keeps_bad_rows(tmp_path: Path, capsys: 
     assert [r["author"] for r in rows] == ["Robin", "Bot", "Empty"]
     assert rows[0]["verdict"] in {"ham", "moderate"} and rows[1]["verdict"] in {"spam", "moderate"}
     assert float(rows[1]["spam_probability"]) > float(rows[0]["spam_probability"])
-    assert rows[2]["error"] == "empty text" and rows[2]["verdict"] == ""
+    assert rows[2]["error"] == "line 4: empty text" and rows[2]["verdict"] == ""
 
 
 def test_spam_check_exit_2_without_text_column_or_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -61,18 +61,48 @@ def test_spam_check_exit_2_without_text_column_or_file(tmp_path: Path, capsys: p
     assert _run(str(src), "--out", str(tmp_path / "o.csv")) == 2
     assert "no `text` column" in capsys.readouterr().err
     assert _run(str(tmp_path / "missing.csv"), "--out", str(tmp_path / "o.csv")) == 2
+    assert "Cannot read" in capsys.readouterr().err
     binary = tmp_path / "b.csv"
     binary.write_bytes(b"\xff\xfe\x00bad")
     assert _run(str(binary), "--out", str(tmp_path / "o.csv")) == 2
+    assert "not UTF-8" in capsys.readouterr().err
+    assert not (tmp_path / "o.csv").exists()  # nothing written for a file that cannot be read
 
 
 def test_spam_check_broken_quoting_stays_in_its_row(tmp_path: Path) -> None:
     src = tmp_path / "in.csv"
-    src.write_text('text,author\n"fine comment about my mum",a\n"broken "quote" here,b\nlast one,c\n')
+    src.write_bytes(
+        b'text,author\n"fine comment about my mum",a\n"broken "quote" here,b\nlast one,c\n'
+        b'"unterminated quote,d\nafter one,e\n"two\nlines, ""quoted""",f\n\xff\xfe not utf-8,g\nx,h,extra\nend,i\n'
+    )
     out = tmp_path / "out.csv"
     assert _run(str(src), "--out", str(out)) == 0
-    rows = list(csv.DictReader(out.read_text().splitlines()))
-    assert rows[0]["verdict"] and any(r["error"] for r in rows[1:]) or len(rows) >= 2
+    rows = list(csv.DictReader(out.read_text().splitlines(keepends=True)))
+    # every input row comes back, in order, the broken ones with an error of their own
+    assert [r["author"] for r in rows] == ["a", "b", "c", "", "e", "f", "", "h", "i"]
+    errors = {i: r["error"] for i, r in enumerate(rows) if r["error"]}
+    assert errors == {
+        1: "line 3: broken quoting (',' expected after '\"'); the row was not scored",
+        3: "line 5: a quote is opened and never closed; the row was not scored",
+        6: "line 9: not UTF-8 text; the row was not scored",
+        7: "line 10: more cells than columns; the row was not scored",
+    }
+    assert rows[3]["text"].startswith("unterminated quote")  # shows which row it was
+    for i, r in enumerate(rows):
+        assert (r["verdict"] == "") == (i in errors)
+        assert (r["spam_probability"] == "") == (i in errors)
+    assert rows[5]["text"] == 'two\nlines, "quoted"'  # a quoted cell over two lines is one row
+
+
+def test_spam_check_unwritable_out_and_broken_header_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good = tmp_path / "in.csv"
+    good.write_text("text\nhello\n")
+    assert _run(str(good), "--out", str(tmp_path / "no" / "such" / "dir.csv")) == 2
+    assert "Cannot write" in capsys.readouterr().err
+    header = tmp_path / "h.csv"
+    header.write_text('"text,author\nx,y\n')
+    assert _run(str(header), "--out", str(tmp_path / "o.csv")) == 2
+    assert "its header line cannot be read" in capsys.readouterr().err
 
 
 class _SaysSpam(akismet.TestSyncClient):
