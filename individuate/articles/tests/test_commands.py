@@ -109,30 +109,79 @@ class _SaysSpam(akismet.TestSyncClient):
     comment_check_response = akismet.CheckResponse.SPAM
 
 
-class _Broken(akismet.TestSyncClient):
-    def comment_check(self, *args: object, **kwargs: object) -> akismet.CheckResponse:
-        raise akismet.RequestError("time-out")
+class _SaysDiscard(akismet.TestSyncClient):
+    comment_check_response = akismet.CheckResponse.DISCARD
 
 
-def test_akismet_second_opinion_and_fallback(
-    therapist: object, settings: object, monkeypatch: pytest.MonkeyPatch
+class _Recording(akismet.TestSyncClient):
+    """The package's test client (no network), remembering what was reported."""
+
+    comment_check_response = akismet.CheckResponse.HAM
+    reports: list[tuple[str, dict[str, object]]] = []
+
+    def submit_ham(self, *args: object, **kwargs: object) -> bool:
+        self.reports.append(("ham", kwargs))
+        return super().submit_ham(*args, **kwargs)  # type: ignore[arg-type]
+
+    def submit_spam(self, *args: object, **kwargs: object) -> bool:
+        self.reports.append(("spam", kwargs))
+        return super().submit_spam(*args, **kwargs)  # type: ignore[arg-type]
+
+
+def _timing_out(config: akismet.Config) -> akismet.SyncClient:
+    """The package's real client whose every request times out (an httpx mock transport)."""
+    import httpx
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("timed out", request=request)
+
+    return akismet.SyncClient(config=config, http_client=httpx.Client(transport=httpx.MockTransport(handler)))
+
+
+def test_akismet_second_opinion_reports_and_fallback(
+    therapist: object, settings: object, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
+    from django.test import Client
+
+    assert "No comment data is sent to any outside service" in Client().get("/articles/terms/").content.decode()
     settings.AKISMET_API_KEY = "test-key"  # type: ignore[attr-defined]
     settings.AKISMET_SITE_URL = "http://127.0.0.1:8000"  # type: ignore[attr-defined]
     a = actions.save_article(therapist, None, title="On space", body="x")  # type: ignore[arg-type]
     actions.publish(therapist, a)  # type: ignore[arg-type]
+
+    # comment-check says spam: held for a person (never straight to the spam folder)
     monkeypatch.setattr(akismet_backend, "client_class", _SaysSpam)
     held = actions.post_comment(
         a, actions.Incoming(name="R", email="r@example.org", body="Thank you for this piece.", ip="10.2.0.1")
     )
-    assert held.status == "pending" and "Akismet" in held.held_because
-    monkeypatch.setattr(akismet_backend, "client_class", _Broken)
-    kept = actions.post_comment(
-        a, actions.Incoming(name="S", email="s@example.org", body="It helped me a lot.", ip="10.2.0.2")
+    assert held.status == "pending" and "Akismet: spam" in held.held_because
+    # "discard" (certain spam): the spam folder, kept
+    monkeypatch.setattr(akismet_backend, "client_class", _SaysDiscard)
+    discarded = actions.post_comment(
+        a, actions.Incoming(name="D", email="d@example.org", body="A short note on boundaries.", ip="10.2.0.3")
     )
-    assert Comment.objects.filter(pk=kept.pk).exists()
-    monkeypatch.setattr(akismet_backend, "client_class", akismet.TestSyncClient)
-    actions.moderate(therapist, [held.pk], "approve")  # type: ignore[arg-type]  # submit-ham through the test client
+    assert discarded.status == "spam" and "Akismet: certain spam" in discarded.held_because
+
+    # a time-out: the local verdict stands unchanged, the comment is stored
+    monkeypatch.setattr(akismet_backend, "client_class", _timing_out)
+    data = actions.Incoming(name="S", email="s@example.org", body="It helped me a lot.", ip="10.2.0.2")
+    local = spam.assess(data.body, spam.Signals())
+    assert local.verdict != spam.SPAM  # (a local spam verdict is not sent to Akismet at all)
+    assert akismet_backend.check(a, data, local) is local
+    assert "Akismet unavailable" in caplog.text and "timed out" in caplog.text
+    kept = actions.post_comment(a, data)
+    assert Comment.objects.filter(pk=kept.pk).exists() and "Akismet" not in kept.held_because
+    actions.moderate(therapist, [kept.pk], "approve")  # type: ignore[arg-type]  # the report times out too
+    assert Comment.objects.get(pk=kept.pk).status == "approved"
+
+    # a moderator disagrees: submit-ham / submit-spam through the test client, with the comment's data
+    monkeypatch.setattr(akismet_backend, "client_class", _Recording)
+    actions.moderate(therapist, [held.pk], "approve")  # type: ignore[arg-type]
+    actions.moderate(therapist, [kept.pk], "spam")  # type: ignore[arg-type]
+    assert [(kind, kw["comment_content"], kw["comment_author_email"]) for kind, kw in _Recording.reports] == [
+        ("ham", "Thank you for this piece.", "r@example.org"),
+        ("spam", "It helped me a lot.", "s@example.org"),
+    ]
     assert Comment.objects.get(pk=held.pk).status == "approved"
-    page = __import__("django.test", fromlist=["Client"]).Client().get("/articles/terms/").content.decode()
+    page = Client().get("/articles/terms/").content.decode()
     assert "Akismet" in page and "sent to it" in page
