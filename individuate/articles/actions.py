@@ -493,7 +493,9 @@ def moderate(moderator: User, comment_ids: list[int], action: str) -> int:
         if to == Comment.Status.SPAM or (
             to == Comment.Status.APPROVED and before in {Comment.Status.SPAM, Comment.Status.PENDING}
         ):
-            SpamExample.objects.create(text=c.body, spam=to == Comment.Status.SPAM, topic=c.article.title[:300])
+            SpamExample.objects.create(
+                text=c.body, spam=to == Comment.Status.SPAM, topic=c.article.title[:300], writer_key=email_key(c.email)
+            )
             from . import akismet_backend
 
             akismet_backend.report(c, spam=to == Comment.Status.SPAM)
@@ -560,5 +562,7 @@ def commenter_erase(email: str, *, remove_texts: bool) -> int:
     if remove_texts:
         fields["body"] = "(This comment was removed at its writer's request.)"
         fields["fingerprint"] = ""
+        # the copies kept as training data for the spam filter go too
+        SpamExample.objects.filter(writer_key=email_key(email)).delete()
     comments.update(**fields)
     return count
