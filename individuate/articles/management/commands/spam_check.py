@@ -119,8 +119,8 @@ class Command(BaseCommand):
         if model is None:
             self._fail("No spam model yet: run `python manage.py train_spam_model` first.")
         try:
-            with open(opts["file"], "rb") as fh:
-                raw = fh.read()
+            with open(opts["file"], "rb") as src:
+                raw = src.read()
             fields, records = read_records(raw)
         except OSError as exc:
             self._fail(f"Cannot read {opts['file']}: {exc.strerror or exc}.")
