@@ -358,3 +358,33 @@ def test_a_huge_offset_on_the_article_list_is_refused_not_a_server_error() -> No
     response = Client().get("/api/articles", {"offset": "51821180894926738459587560603648"})
     assert response.status_code == 422
     assert Client().get("/api/articles", {"offset": "0"}).status_code == 200
+
+
+def test_remember_me_sets_a_cookie_only_with_consent(article: Article) -> None:
+    from individuate.articles.views import REMEMBER_COOKIE
+
+    c = Client()
+    without = _post(c, article)
+    assert without.status_code == 302
+    assert without.cookies.get(REMEMBER_COOKIE) is None or without.cookies[REMEMBER_COOKIE].value == ""
+    cache_clear()
+    c = Client()
+    opted = _post(c, article, remember="on", body="A second, different thought.", ip="10.0.0.5")
+    cookie = opted.cookies[REMEMBER_COOKIE]
+    assert cookie.value and cookie["httponly"] and "robin@example.org" not in cookie.value  # signed, not plain
+    page = c.get(article.get_absolute_url()).content.decode()
+    assert 'value="robin@example.org"' in page and 'value="Robin"' in page  # the form is filled in for them
+    assert 'value="robin@example.org"' not in Client().get(article.get_absolute_url()).content.decode()
+
+
+def test_comments_close_automatically_after_the_sites_number_of_days(therapist: User, settings: object) -> None:
+    settings.ARTICLES_CLOSE_COMMENTS_AFTER_DAYS = 90  # type: ignore[attr-defined]
+    old = _article(therapist, slug="old", published_at=timezone.now() - timedelta(days=91))
+    recent = _article(therapist, slug="recent", published_at=timezone.now() - timedelta(days=89))
+    kept_open = _article(therapist, slug="kept", published_at=timezone.now() - timedelta(days=400), comments="open")
+    refused = _post(Client(), old)
+    assert refused.status_code == 403 and "closed" in refused.content.decode()
+    assert "Comments on this article are closed" in Client().get(old.get_absolute_url()).content.decode()
+    assert _post(Client(), recent, ip="10.0.0.21").status_code == 302
+    assert _post(Client(), kept_open, ip="10.0.0.22").status_code == 302
+    assert list(Comment.objects.values_list("article__slug", flat=True).order_by("pk")) == ["recent", "kept"]
