@@ -76,6 +76,9 @@ def test_autosave_keeps_draft_text_and_preview_renders(therapist: User) -> None:
     a = actions.save_article(therapist, None, title="Draft", body="")
     c = Client()
     c.force_login(therapist)
+    # a draft saved with a title only autosaves too (the trigger was missing while the text was empty)
+    editor = c.get(reverse("articles:article_edit", args=[a.pk])).content.decode()
+    assert f'hx-post="{reverse("articles:article_autosave", args=[a.pk])}"' in editor
     assert c.post(reverse("articles:article_autosave", args=[a.pk]), {"body": "half a thought"}).status_code == 200
     a.refresh_from_db()
     assert a.body == "half a thought"
