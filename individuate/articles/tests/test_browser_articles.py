@@ -9,6 +9,7 @@ import time as _time
 from typing import Any
 
 import pytest
+
 from conftest import make_therapist_user
 from individuate.articles.demo import seed_articles
 from individuate.articles.models import Article, Comment
