@@ -388,3 +388,19 @@ def test_comments_close_automatically_after_the_sites_number_of_days(therapist: 
     assert _post(Client(), recent, ip="10.0.0.21").status_code == 302
     assert _post(Client(), kept_open, ip="10.0.0.22").status_code == 302
     assert list(Comment.objects.values_list("article__slug", flat=True).order_by("pk")) == ["recent", "kept"]
+
+
+def test_moderation_queue_bulk_action_search_and_the_reason_shown(article: Article, therapist: User) -> None:
+    a = _comment(article, "Kim", "Cheap watches here", "pending", held_because="2 links")
+    b = _comment(article, "Lee", "Buy followers", "pending")
+    kept = _comment(article, "Max", "My aunt does this too", "pending")
+    c = Client()
+    c.force_login(therapist)
+    queue = reverse("articles:moderation_queue")
+    page = c.get(queue).content.decode()
+    assert "2 links" in page  # the filter's reason is shown beside the comment
+    found = c.get(queue, {"q": "aunt"}).content.decode()
+    assert "My aunt does this too" in found and "Cheap watches" not in found
+    assert c.post(queue, {"ids": [a.pk, b.pk], "action": "spam"}).status_code == 302
+    assert dict(Comment.objects.values_list("pk", "status")) == {a.pk: "spam", b.pk: "spam", kept.pk: "pending"}
+    assert ModerationDecision.objects.filter(to_status="spam", moderator=therapist).count() == 2
