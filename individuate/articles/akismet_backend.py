@@ -35,16 +35,17 @@ def check(article: Article, data: Incoming, local: spam.Assessment) -> spam.Asse
     if not enabled() or local.verdict == spam.SPAM:
         return local
     try:
-        result = _client().comment_check(
-            user_ip=data.ip or "127.0.0.1",
-            comment_type="comment",
-            comment_author=data.name,
-            comment_author_email=data.email,
-            comment_author_url=data.website,
-            comment_content=data.body,
-            permalink=settings.SITE_ROOT + article.get_absolute_url(),
-            user_agent=data.user_agent,
-        )
+        with _client() as client:
+            result = client.comment_check(
+                user_ip=data.ip or "127.0.0.1",
+                comment_type="comment",
+                comment_author=data.name,
+                comment_author_email=data.email,
+                comment_author_url=data.website,
+                comment_content=data.body,
+                permalink=settings.SITE_ROOT + article.get_absolute_url(),
+                user_agent=data.user_agent,
+            )
     except Exception as exc:  # noqa: BLE001 - any failure of the service: keep the local verdict
         log.warning("Akismet unavailable, the local verdict stands: %s", exc)
         return local
@@ -61,12 +62,16 @@ def report(comment: Comment, *, spam: bool) -> None:
     if not enabled():
         return
     try:
-        client = _client()
-        (client.submit_spam if spam else client.submit_ham)(
-            user_ip=comment.ip or "127.0.0.1",
-            comment_type="comment",
-            comment_author=comment.name,
-            comment_content=comment.body,
-        )
-    except Exception as exc:  # noqa: BLE001
+        with _client() as client:
+            (client.submit_spam if spam else client.submit_ham)(
+                user_ip=comment.ip or "127.0.0.1",
+                comment_type="comment",
+                comment_author=comment.name,
+                comment_author_email=comment.email,
+                comment_author_url=comment.website,
+                comment_content=comment.body,
+                permalink=settings.SITE_ROOT + comment.article.get_absolute_url(),
+                user_agent=comment.user_agent,
+            )
+    except Exception as exc:  # noqa: BLE001 - a report that fails changes nothing here
         log.warning("Akismet report failed: %s", exc)

@@ -11,7 +11,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
+from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Router, Schema, Status
 from pydantic import AfterValidator, Field
 
@@ -202,13 +204,14 @@ def post_comment(request: HttpRequest, slug: str, payload: CommentIn) -> Any:
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
         ),
     )
-    posted: dict[str, str] = {
-        Comment.Status.APPROVED: "Published.",
-        Comment.Status.PENDING: "Awaiting moderation.",
-        Comment.Status.SPAM: "Held for a check.",
-    }
-    message = posted[comment.status]
-    return Status(201, {"id": comment.pk, "status": comment.status, "message": message})
+    return Status(201, {"id": comment.pk, "status": comment.status, "message": _POSTED[comment.status]})
+
+
+_POSTED: dict[str, str] = {
+    Comment.Status.APPROVED: "Published.",
+    Comment.Status.PENDING: "Awaiting moderation.",
+    Comment.Status.SPAM: "Held for a check.",
+}
 
 
 def _writer(request: AuthedRequest) -> None:
@@ -239,6 +242,7 @@ class ArticleIn(Schema):
     summary: Text = Field("", max_length=300)
     slug: str = Field("", max_length=80)
     tags: list[str] = Field(default_factory=list, max_length=12)
+    comments: Literal["open", "closed", "auto"] = "auto"
     publish: bool = False
 
 
@@ -247,33 +251,133 @@ class ArticleIn(Schema):
 )
 def create_article(request: AuthedRequest, payload: ArticleIn) -> Any:
     _writer(request)
+    with transaction.atomic():  # refused publication (e.g. an empty text): nothing is stored
+        a = actions.save_article(
+            request.user,
+            None,
+            title=payload.title,
+            body=payload.body,
+            summary=payload.summary,
+            slug=payload.slug,
+            tags=payload.tags,
+            comments=payload.comments,
+        )
+        if payload.publish:
+            actions.publish(request.user, a)
+    return Status(201, _managed(a))
+
+
+def _managed(a: Article) -> dict[str, Any]:
+    return {
+        "id": a.pk,
+        "slug": a.slug,
+        "title": a.title,
+        "status": a.status,
+        "publish_at": a.publish_at,
+        "published_at": a.published_at,
+    }
+
+
+def _own(request: AuthedRequest, article_id: int) -> Article:
+    _writer(request)
+    article = Article.objects.filter(pk=article_id).first()
+    if article is None or not actions.may_manage(request.user, article):
+        raise ActionError("No such article.", "not_found")
+    return article
+
+
+class ManagedArticleOut(ManagedOut):
+    summary: str
+    body: str
+    tags: list[str]
+    comments: str
+    slug_locked: bool
+    revisions: int
+
+
+@router.get(
+    "/my/articles/{article_id}",
+    response={200: ManagedArticleOut, 403: Message, 404: Message},
+    summary="One of my articles, as written",
+)
+def my_article(request: AuthedRequest, article_id: int) -> Any:
+    a = _own(request, article_id)
+    return {
+        **_managed(a),
+        "summary": a.summary,
+        "body": a.body,
+        "tags": [t.name for t in a.tags.all()],
+        "comments": a.comments,
+        "slug_locked": a.slug_locked,
+        "revisions": a.revisions.count(),
+    }
+
+
+class ArticleEditIn(Schema):
+    title: Text = Field(min_length=1, max_length=160)
+    body: Text = Field("", max_length=200_000)
+    summary: Text = Field("", max_length=300)
+    slug: str = Field("", max_length=80, description="Changeable until the first publication.")
+    tags: list[str] = Field(default_factory=list, max_length=12)
+    comments: Literal["open", "closed", "auto"] = "auto"
+
+
+@router.put(
+    "/my/articles/{article_id}",
+    response={200: ManagedOut, 403: Message, 404: Message, 409: Message, 422: Message},
+    summary="Edit an article (after publication each edit keeps a revision)",
+)
+def edit_article(request: AuthedRequest, article_id: int, payload: ArticleEditIn) -> Any:
+    a = _own(request, article_id)
     a = actions.save_article(
         request.user,
-        None,
+        a,
         title=payload.title,
         body=payload.body,
         summary=payload.summary,
         slug=payload.slug,
         tags=payload.tags,
+        comments=payload.comments,
     )
-    if payload.publish:
-        actions.publish(request.user, a)
-    return Status(
-        201,
-        {
-            "id": a.pk,
-            "slug": a.slug,
-            "title": a.title,
-            "status": a.status,
-            "publish_at": a.publish_at,
-            "published_at": a.published_at,
-        },
-    )
+    return _managed(a)
+
+
+class PublishIn(Schema):
+    at: datetime | None = Field(None, description="A future time to schedule; empty: publish now.")
+
+
+@router.post(
+    "/my/articles/{article_id}/publish",
+    response={200: ManagedOut, 403: Message, 404: Message, 422: Message},
+    summary="Publish now, or schedule for a future time",
+)
+def publish_article(request: AuthedRequest, article_id: int, payload: PublishIn) -> Any:
+    a = _own(request, article_id)
+    at = payload.at
+    if at is not None and timezone.is_naive(at):
+        at = timezone.make_aware(at)
+    return _managed(actions.publish(request.user, a, at))
+
+
+@router.post(
+    "/my/articles/{article_id}/unpublish",
+    response={200: ManagedOut, 403: Message, 404: Message},
+    summary="Take an article off the site",
+)
+def unpublish_article(request: AuthedRequest, article_id: int) -> Any:
+    return _managed(actions.unpublish(request.user, _own(request, article_id)))
 
 
 @router.get("/my/comments", response={200: list[ModerationItemOut], 403: Message}, summary="The moderation queue")
-def queue(request: AuthedRequest, status: Literal["pending", "approved", "spam", "trash"] = "pending") -> Any:
+def queue(
+    request: AuthedRequest,
+    status: Literal["pending", "approved", "spam", "trash"] = "pending",
+    q: Annotated[str, Field(max_length=200)] = "",
+) -> Any:
     _writer(request)
+    qs = actions.moderation_queryset(request.user).filter(status=status)
+    if q.strip():
+        qs = actions.search_comments(qs, q)
     return [
         {
             "id": c.pk,
@@ -285,7 +389,7 @@ def queue(request: AuthedRequest, status: Literal["pending", "approved", "spam",
             "held_because": c.held_because,
             "created_at": c.created_at,
         }
-        for c in actions.moderation_queryset(request.user).filter(status=status).order_by("-created_at")[:200]
+        for c in qs.order_by("-created_at")[:200]
     ]
 
 
@@ -297,3 +401,18 @@ def queue(request: AuthedRequest, status: Literal["pending", "approved", "spam",
 def moderate(request: AuthedRequest, payload: ModerateIn) -> Any:
     _writer(request)
     return {"changed": actions.moderate(request.user, payload.ids, payload.action)}
+
+
+class ReplyIn(Schema):
+    body: Text = Field(min_length=1, max_length=10_000)
+
+
+@router.post(
+    "/my/comments/{comment_id}/reply",
+    response={201: PostedOut, 403: Message, 404: Message, 422: Message},
+    summary="Answer a comment as the article's author (approves the comment answered)",
+)
+def reply(request: AuthedRequest, comment_id: int, payload: ReplyIn) -> Any:
+    _writer(request)
+    answer = actions.reply(request.user, comment_id, payload.body)
+    return Status(201, {"id": answer.pk, "status": answer.status, "message": _POSTED[answer.status]})

@@ -81,6 +81,11 @@ def render(text: str, *, site_host: str = "", limit: int = MAX_BODY_CHARS) -> st
     """Safe HTML for a Markdown text. Raises :class:`MarkdownTooLarge`."""
     check_size(text, limit=limit)
     raw = _MD.render(text).replace("<h1>", "<h2>").replace("</h1>", "</h2>")
+    return clean_html(raw, site_host=site_host)
+
+
+def clean_html(raw: str, *, site_host: str = "") -> str:
+    """The allow-list cleaning (the second line of defence, after the parser's own)."""
     clean = nh3.clean(
         raw,
         tags=ALLOWED_TAGS,

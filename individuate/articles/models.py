@@ -173,6 +173,9 @@ class SpamExample(models.Model):
     spam = models.BooleanField()
     topic = models.CharField(max_length=300, blank=True)
     decided_at = models.DateTimeField(default=timezone.now)
+    writer_key = models.CharField(
+        max_length=64, blank=True, db_index=True, help_text="SHA-256 of the commenter's e-mail: erasure finds it."
+    )
 
     def __str__(self) -> str:
         return f"{'spam' if self.spam else 'genuine'} example {self.pk}"

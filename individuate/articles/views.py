@@ -422,11 +422,9 @@ def moderation_queue(request: AuthedRequest) -> HttpResponse:
     if status not in Comment.Status.values:
         status = Comment.Status.PENDING
     qs = actions.moderation_queryset(request.user).filter(status=status).order_by("-created_at")  # type: ignore[arg-type]
-    q = request.GET.get("q", "").strip()
+    q = request.GET.get("q", "").strip()[:200]
     if q:
-        from django.db.models import Q
-
-        qs = qs.filter(Q(body__icontains=q) | Q(name__icontains=q) | Q(article__title__icontains=q))
+        qs = actions.search_comments(qs, q)
     counts = {s: actions.moderation_queryset(request.user).filter(status=s).count() for s in Comment.Status.values}  # type: ignore[arg-type]
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(

@@ -76,6 +76,9 @@ def test_autosave_keeps_draft_text_and_preview_renders(therapist: User) -> None:
     a = actions.save_article(therapist, None, title="Draft", body="")
     c = Client()
     c.force_login(therapist)
+    # a draft saved with a title only autosaves too (the trigger was missing while the text was empty)
+    editor = c.get(reverse("articles:article_edit", args=[a.pk])).content.decode()
+    assert f'hx-post="{reverse("articles:article_autosave", args=[a.pk])}"' in editor
     assert c.post(reverse("articles:article_autosave", args=[a.pk]), {"body": "half a thought"}).status_code == 200
     a.refresh_from_db()
     assert a.body == "half a thought"
@@ -137,7 +140,11 @@ def test_article_page_has_meta_json_ld_author_box_and_reading_measure(therapist:
     assert ld["@type"] == "Article" and ld["headline"] == a.title
     assert "Request an appointment" in page and "/t/" in page
     assert "crisis" in page
-    assert Client().get("/static/articles/articles.css").status_code in (200, 404)
+    assert 'href="/static/articles/articles.css"' in page or "articles.css" in page
+    from django.contrib.staticfiles import finders
+
+    css = open(finders.find("articles/articles.css"), encoding="utf-8").read()  # noqa: SIM115
+    assert ".reading { max-width: 65ch;" in css and "@media print" in css
 
 
 def test_list_paginates_and_search_finds(therapist: User) -> None:
@@ -224,3 +231,79 @@ def test_demo_seed_three_articles_one_pending(therapist: User) -> None:
     for a in made:
         page = Client().get(a.get_absolute_url())
         assert page.status_code == 200 and b"<script>" not in a.body_html.encode()
+
+
+def test_api_writer_edits_schedules_publishes_unpublishes_and_replies(therapist: User, alice: User) -> None:
+    from individuate.articles.models import ArticleRevision
+
+    c = Client()
+    c.force_login(therapist)
+    # create and publish in one call is all or nothing: an empty text cannot be published
+    empty = c.post("/api/my/articles", {"title": "Empty", "publish": True}, content_type="application/json")
+    assert empty.status_code == 422 and "empty" in empty.json()["detail"]
+    assert not Article.objects.filter(title="Empty").exists()
+    made = c.post("/api/my/articles", {"title": "Draft one", "body": "First words."}, content_type="application/json")
+    assert made.status_code == 201 and made.json()["status"] == "draft"
+    aid = made.json()["id"]
+    url = f"/api/my/articles/{aid}"
+    edit = {"title": "Draft one", "body": "Better words.", "slug": "draft-one-renamed", "comments": "open"}
+    assert c.put(url, edit, content_type="application/json").status_code == 200
+    got = c.get(url).json()
+    assert (got["slug"], got["body"], got["comments"], got["slug_locked"]) == (
+        "draft-one-renamed",
+        "Better words.",
+        "open",
+        False,
+    )
+    # scheduling in the past: refused, nothing changes
+    past = c.post(f"{url}/publish", {"at": "2020-01-01T10:00:00Z"}, content_type="application/json")
+    assert past.status_code == 422 and "future" in past.json()["detail"]
+    assert Article.objects.get(pk=aid).status == "draft"
+    later = (timezone.now() + timedelta(days=2)).isoformat()
+    scheduled = c.post(f"{url}/publish", {"at": later}, content_type="application/json")
+    assert scheduled.status_code == 200 and scheduled.json()["status"] == "scheduled"
+    now = c.post(f"{url}/publish", {}, content_type="application/json")
+    assert now.status_code == 200 and now.json()["status"] == "published"
+    assert Client().get("/articles/draft-one/").status_code == 301  # the old address moved
+    # after publication: the slug is fixed, an edit keeps a revision
+    locked = c.put(url, {**edit, "slug": "third"}, content_type="application/json")
+    assert locked.status_code == 422 and "cannot change" in locked.json()["detail"]
+    assert c.put(url, {**edit, "body": "Best words."}, content_type="application/json").status_code == 200
+    assert ArticleRevision.objects.filter(article_id=aid).values_list("body", flat=True)[0] == "Better words."
+    # the moderation queue: search, and the author's reply
+    article = Article.objects.get(pk=aid)
+    Comment.objects.create(article=article, name="Kim", email="k@example.org", body="About my aunt", status="pending")
+    Comment.objects.create(article=article, name="Lee", email="l@example.org", body="About my dad", status="pending")
+    found = c.get("/api/my/comments", {"q": "aunt"}).json()
+    assert [x["name"] for x in found] == ["Kim"]
+    answered = c.post(
+        f"/api/my/comments/{found[0]['id']}/reply", {"body": "Thank you, Kim."}, content_type="application/json"
+    )
+    assert answered.status_code == 201 and answered.json()["status"] == "approved"
+    shown = Client().get(f"/api/articles/{article.slug}").json()["comments"]
+    assert [(x["name"], x["by_author"]) for x in shown] == [("Kim", False), (therapist.name, True)]
+    assert c.post(f"{url}/unpublish").json()["status"] == "unpublished"
+    assert Client().get(article.get_absolute_url()).status_code == 404
+    # someone else's article: 404 for a writer, 403 for a non-writer, 401 signed out
+    other = make_therapist_user("other.writer@example.com", "Dr. Other")
+    o = Client()
+    o.force_login(other)
+    assert o.get(url).status_code == 404
+    assert o.post(f"{url}/publish", {}, content_type="application/json").status_code == 404
+    assert (
+        o.post(f"/api/my/comments/{found[0]['id']}/reply", {"body": "x"}, content_type="application/json").status_code
+        == 404
+    )
+    a = Client()
+    a.force_login(alice)
+    assert a.put(url, edit, content_type="application/json").status_code == 403
+    assert Client().post(f"{url}/unpublish").status_code == 401
+    assert Article.objects.get(pk=aid).status == "unpublished"
+
+
+def test_operator_reply_on_a_therapists_article_is_published_not_held(therapist: User, db: None) -> None:
+    operator = User.objects.create_superuser(email="op@example.com", password="x-Very-long-1")  # type: ignore[call-arg]
+    a = _published(therapist)
+    top = Comment.objects.create(article=a, name="Kim", email="k@example.org", body="Hello", status="pending")
+    answer = actions.reply(operator, top.pk, "The site team read this.")
+    assert answer.status == "approved" and not answer.by_author

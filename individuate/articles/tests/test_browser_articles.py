@@ -1,5 +1,7 @@
-"""A visitor reads, comments (one error, fixed), waits for moderation; the therapist
-approves from the queue; the comment appears. Screenshots: test-artifacts/browser/articles-*.png."""
+"""On a phone (390×844): the therapist writes an article (live preview) and publishes it; a
+visitor finds it on /articles/, comments (one error, fixed), waits for moderation; the
+therapist approves from the queue; the comment appears; the author box leads to the
+appointment form. Screenshots: test-artifacts/browser/articles-*.png."""
 
 from __future__ import annotations
 
@@ -7,12 +9,18 @@ import time as _time
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from conftest import make_therapist_user
 from individuate.articles.demo import seed_articles
-from individuate.articles.models import Comment
-from individuate.testing.browser import ARTIFACTS, browser, check_crisis_link, clear_screenshots, playwright
+from individuate.articles.models import Article, Comment
+from individuate.testing.browser import (
+    ARTIFACTS,
+    browser,
+    check_crisis_link,
+    clear_screenshots,
+    playwright,
+    session_cookie,
+)
 
 
 @pytest.mark.browser
@@ -21,21 +29,36 @@ def test_visitor_comments_and_therapist_approves(live_server: Any) -> None:
     clear_screenshots("articles-")
     therapist = make_therapist_user("writer.browser@example.com", "Dr. Writer")
     seed_articles(therapist)
-    django_client = Client()
-    django_client.force_login(therapist)
-    session = django_client.cookies["sessionid"].value
 
     with browser(sync_playwright, expect) as new_context:
-        page = new_context().new_page()
 
         def shot(p: Any, name: str) -> None:
             p.screenshot(path=str(ARTIFACTS / f"articles-{name}.png"), full_page=True)
 
+        # The therapist writes and publishes from the phone.
+        writer_context = new_context()
+        writer_context.add_cookies([session_cookie(therapist, live_server.url)])
+        writer = writer_context.new_page()
+        writer.goto(f"{live_server.url}/articles/write/new/", timeout=60_000)
+        writer.locator("#id_title").fill("Sunday lunch, said kindly")
+        writer.locator("#id_summary").fill("One ritual changed at a time.")
+        writer.locator("#id_body").fill("## Say it once\n\nTell them **kindly** that you will come every other week.")
+        expect(writer.locator("#preview strong")).to_have_text("kindly")  # the live preview (htmx)
+        writer.locator("#id_tags").fill("Boundaries")
+        writer.locator("#article-form").get_by_role("button", name="Save").click()
+        expect(writer.locator(".messages")).to_contain_text("Saved")
+        shot(writer, "00-editor")
+        writer.get_by_role("button", name="Publish now").click()
+        expect(writer.locator(".messages")).to_contain_text("Published")
+        assert Article.objects.get(title="Sunday lunch, said kindly").status == "published"
+
+        page = new_context().new_page()
         page.goto(f"{live_server.url}/articles/", timeout=60_000)
         check_crisis_link(page, expect)
         shot(page, "01-list")
-        page.get_by_role("link", name="Three steps out: space, small separations, a life of your own").click()
-        expect(page.get_by_role("heading", level=1)).to_contain_text("Three steps out")
+        page.get_by_role("link", name="Sunday lunch, said kindly").click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Sunday lunch")
+        expect(page.locator(".prose h2")).to_have_text("Say it once")
         book = page.get_by_role("link", name="Request an appointment")
         expect(book).to_have_attribute("href", "/t/dr-writer/#request")
         shot(page, "02-article")
@@ -60,9 +83,7 @@ def test_visitor_comments_and_therapist_approves(live_server: Any) -> None:
         assert comment.status == "pending"
         article_url = page.url.split("?")[0]
 
-        mod_context = new_context()
-        mod_context.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])
-        mod = mod_context.new_page()
+        mod = writer_context.new_page()
         mod.goto(f"{live_server.url}/articles/moderation/")
         row = mod.locator(".comment-row").filter(has_text="The voicemail idea helped")
         expect(row).to_be_visible()
@@ -74,5 +95,9 @@ def test_visitor_comments_and_therapist_approves(live_server: Any) -> None:
         expect(page.locator("#comments")).to_contain_text("The voicemail idea helped")
         assert "morgan@example.org" not in page.content()
         shot(page, "06-published")
+        page.get_by_role("link", name="Request an appointment").click()
+        expect(page.locator("form#request")).to_be_in_viewport()  # the link lands on the form itself
+        expect(page.locator("form#request h2")).to_have_text("Request an appointment")
+        shot(page, "07-appointment-form")
     comment.refresh_from_db()
     assert comment.status == "approved"

@@ -113,3 +113,24 @@ def test_training_dir_default_is_beside_the_repository(monkeypatch: pytest.Monke
 
 def test_unicode_tricks_do_not_hide_words() -> None:
     assert features.fingerprint("sub\u200bscribe \u202enow") == features.fingerprint("subscribe now")
+
+
+def test_signals_beyond_the_text_hold_a_comment_with_their_reason(tiny_data: Path) -> None:
+    model = training.fit(training.load_videos(tiny_data))
+    text = "thank you, this helped with my mother"
+    plain = spam.assess(text, spam.Signals(), model)
+    busy = spam.assess(text, spam.Signals(recent_from_address=3), model)
+    spammer = spam.assess(text, spam.Signals(spammed_before=True), model)
+    repeated = spam.assess(text, spam.Signals(repeats=1), model)
+    forged = spam.assess(text, spam.Signals(bad_signature=True), model)
+    for held, reason in [
+        (busy, "3 comments from this address"),
+        (spammer, "earlier comment from this address was spam"),
+        (repeated, "same words were posted before"),
+        (forged, "start time was missing or altered"),
+    ]:
+        assert held.verdict != spam.HAM and reason in held.reason_text
+    assert busy.probability > plain.probability and spammer.probability > plain.probability
+    trusted = spam.assess(text, spam.Signals(approved_before=True), model)
+    assert trusted.probability < plain.probability
+    assert spam.assess(text, spam.Signals(), None).verdict == spam.MODERATE  # no model: a person decides

@@ -281,6 +281,10 @@ OPERATIONS: dict[str, str] = {
     "/api/my/articles": "own",
     "/api/my/comments": "own",
     "/api/my/comments/moderate": "own",
+    "/api/my/articles/{article_id}": "owned",
+    "/api/my/articles/{article_id}/publish": "owned",
+    "/api/my/articles/{article_id}/unpublish": "owned",
+    "/api/my/comments/{comment_id}/reply": "owned",
 }
 
 VIEWERS = [
