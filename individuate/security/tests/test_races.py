@@ -16,7 +16,7 @@ from django.db import connections
 from django.test import Client
 from django.urls import reverse
 
-from conftest import make_therapist_user, make_user
+from conftest import PASSWORD, make_therapist_user, make_user
 from individuate.accounts.models import User
 from individuate.boundaries import actions as boundaries
 from individuate.boundaries.models import FamilyLink, TherapistConnection, TrackedPerson
@@ -161,8 +161,6 @@ def test_ten_simultaneous_wrong_passwords_get_at_most_five_tries(monkeypatch: py
 @pytest.mark.django_db(transaction=True)
 def test_one_export_token_downloads_once_however_many_ask_at_once() -> None:
     from individuate.accounts.actions import issue_export_token
-
-    from conftest import PASSWORD
 
     user = make_user("exporter@example.com", "Exporter")
     token = issue_export_token(user, password=PASSWORD)
