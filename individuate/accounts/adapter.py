@@ -22,11 +22,13 @@ class AccountAdapter(DefaultAccountAdapter):
         from individuate.core.errors import ActionError
 
         from .actions import attempt_reauthentication
+        from .models import User
 
+        assert isinstance(user, User)
         try:
             return attempt_reauthentication(
                 user, lambda: bool(super(AccountAdapter, self).reauthenticate(user, password))
-            )  # type: ignore[arg-type]
+            )
         except ActionError as exc:
             raise forms.ValidationError(exc.message) from exc
 
