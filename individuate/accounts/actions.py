@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -78,19 +79,24 @@ def _failures_key(user: User) -> str:
     return f"reauth-failed:user:{user.pk}"
 
 
-def reauthentication_locked(user: User) -> bool:
-    """Whether this account is locked out of re-authentication (password re-entry, the
-    password change, export tokens) after repeated wrong passwords or codes."""
-    with transaction.atomic():
-        limits.lock(_failures_key(user))
-        return limits.count(_failures_key(user), REAUTH_LOCKOUT) >= REAUTH_FAILURES
+def attempt_reauthentication(user: User, check: Callable[[], bool]) -> bool:
+    """Run ``check`` (a password or code comparison) as one attempt at re-authentication
+    (password re-entry, the password change, account deletion, export tokens).
 
-
-def record_reauthentication_failure(user: User) -> None:
-    """Counted in its own transaction, so it stays counted when the caller's request fails."""
+    The attempt is counted *before* the check, under the key's lock, and forgotten again
+    if it succeeds: so a burst of guesses at once gets no more than ``REAUTH_FAILURES``
+    checks between them, not one each against the same count. Raises ``ActionError``
+    ("too_many") while the account is locked out. A ``check`` that raises counts as wrong."""
+    key = _failures_key(user)
     with transaction.atomic():
-        limits.lock(_failures_key(user))
-        limits.record(_failures_key(user))
+        limits.lock(key)
+        if limits.count(key, REAUTH_LOCKOUT) >= REAUTH_FAILURES:
+            raise ActionError(LOCKED_OUT, "too_many")
+        attempt = limits.record(key)
+    ok = bool(check())
+    if ok:
+        attempt.delete()
+    return ok
 
 
 def verify_credentials(user: User, *, password: str = "", code: str = "") -> None:
@@ -99,16 +105,15 @@ def verify_credentials(user: User, *, password: str = "", code: str = "") -> Non
     from allauth.mfa.models import Authenticator
     from allauth.mfa.totp.internal.auth import TOTP
 
-    if reauthentication_locked(user):
-        raise ActionError(LOCKED_OUT, "too_many")
-    ok = False
-    if password:
-        ok = user.check_password(password)
-    elif code:
-        authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
-        ok = authenticator is not None and TOTP(authenticator).validate_code(code.strip())
-    if not ok:
-        record_reauthentication_failure(user)
+    def check() -> bool:
+        if password:
+            return user.check_password(password)
+        if code:
+            authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+            return authenticator is not None and bool(TOTP(authenticator).validate_code(code.strip()))
+        return False
+
+    if not attempt_reauthentication(user, check):
         raise ActionError("That password (or code) is not right.", "forbidden")
 
 

@@ -19,14 +19,18 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def reauthenticate(self, user: object, password: str) -> bool:
         """The password re-entry ("sudo mode") locks out after repeated wrong passwords."""
-        from .actions import LOCKED_OUT, reauthentication_locked, record_reauthentication_failure
+        from individuate.core.errors import ActionError
 
-        if reauthentication_locked(user):  # type: ignore[arg-type]
-            raise forms.ValidationError(LOCKED_OUT)
-        ok = bool(super().reauthenticate(user, password))
-        if not ok:
-            record_reauthentication_failure(user)  # type: ignore[arg-type]
-        return ok
+        from .actions import attempt_reauthentication
+        from .models import User
+
+        assert isinstance(user, User)
+        try:
+            return attempt_reauthentication(
+                user, lambda: bool(super(AccountAdapter, self).reauthenticate(user, password))
+            )
+        except ActionError as exc:
+            raise forms.ValidationError(exc.message) from exc
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         """A therapist without two-factor is led to set it up before anything else; an

@@ -149,13 +149,16 @@ class DeleteAccountForm(forms.Form):
         self.user = user
 
     def clean_password(self) -> str:
-        from .actions import LOCKED_OUT, reauthentication_locked, record_reauthentication_failure
+        from individuate.core.errors import ActionError
+
+        from .actions import attempt_reauthentication
 
         password = self.cleaned_data["password"]
-        if reauthentication_locked(self.user):
-            raise forms.ValidationError(LOCKED_OUT)
-        if not self.user.check_password(password):
-            record_reauthentication_failure(self.user)
+        try:
+            ok = attempt_reauthentication(self.user, lambda: self.user.check_password(password))
+        except ActionError as exc:
+            raise forms.ValidationError(exc.message) from exc
+        if not ok:
             raise forms.ValidationError("That is not your password.")
         return password
 

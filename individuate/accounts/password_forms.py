@@ -11,12 +11,18 @@ class ChangePasswordForm(AllauthChangePasswordForm):
     """allauth's form, with the same lock-out after wrong current passwords as re-entry."""
 
     def clean_oldpassword(self) -> str:
-        from .actions import LOCKED_OUT, reauthentication_locked, record_reauthentication_failure
+        from individuate.core.errors import ActionError
 
-        if reauthentication_locked(self.user):
-            raise forms.ValidationError(LOCKED_OUT)
+        from .actions import attempt_reauthentication
+
+        cleaned: list[str] = []
+
+        def check() -> bool:
+            cleaned.append(str(super(ChangePasswordForm, self).clean_oldpassword()))  # raises if wrong
+            return True
+
         try:
-            return str(super().clean_oldpassword())
-        except forms.ValidationError:
-            record_reauthentication_failure(self.user)
-            raise
+            attempt_reauthentication(self.user, check)
+        except ActionError as exc:
+            raise forms.ValidationError(exc.message) from exc
+        return cleaned[0]

@@ -6,11 +6,13 @@ import json
 from datetime import datetime
 from typing import Any
 
+from allauth.account.adapter import get_adapter as get_account_adapter
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.syndication.views import Feed
 from django.core import signing
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -33,10 +35,11 @@ DATA_SALT = "individuate.articles.commenter-data"
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    header = getattr(settings, "TRUSTED_PROXY_IP_HEADER", "")
-    if header and request.META.get(header):
-        return request.META[header].split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR") or None
+    """The visitor's address as login throttling sees it (allauth, set by TRUSTED_PROXY_IP_HEADER)."""
+    try:
+        return str(get_account_adapter().get_client_ip(request)) or None
+    except PermissionDenied:
+        return None
 
 
 def author_box(article: Article) -> dict[str, Any] | None:

@@ -75,9 +75,9 @@ def take(key: str, limit: int, window: timedelta) -> bool:
     return True
 
 
-def record(key: str) -> None:
+def record(key: str) -> LimitEvent:
     """Count one use (the caller already holds the lock and checked the count)."""
-    LimitEvent.objects.create(key=LimitKey.objects.get(key=key), at=timezone.now())
+    return LimitEvent.objects.create(key=LimitKey.objects.get(key=key), at=timezone.now())
 
 
 def prune() -> int:

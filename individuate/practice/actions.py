@@ -19,7 +19,7 @@ from django.utils.text import slugify
 from django_tasks import default_task_backend
 from PIL import Image, ImageOps
 
-from individuate.boundaries.policy import is_connected, therapist_may_see_clients
+from individuate.boundaries.policy import is_connected, may_name_client, therapist_may_see_clients
 from individuate.core import limits
 from individuate.core.errors import ActionError
 from individuate.core.mail import queue_email
@@ -463,6 +463,15 @@ def note_for(appointment: Appointment, viewer: User) -> str:
     ):
         return ""
     return appointment.reason
+
+
+def note_shown_to(appointment: Appointment, viewer: User) -> str:
+    """The note as the appointments page shows it to ``viewer`` (what their e-mail may say is
+    waiting): :func:`note_for`, and to the therapist only while they may name the client."""
+    note = note_for(appointment, viewer)
+    if note and viewer.pk == appointment.therapist_id and not may_name_client(viewer, appointment.client):
+        return ""
+    return note
 
 
 # ---------------------------------------------------------------- public requests

@@ -5,6 +5,7 @@ Arguments are ids, flags and times only, resolved when the task runs."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.urls import reverse
@@ -14,6 +15,9 @@ from django_tasks import task
 from .models import Appointment
 from .notify import appointment_info, send_appointment_email
 
+if TYPE_CHECKING:
+    from individuate.accounts.models import User
+
 
 @task()
 def send_appointment_emails(
@@ -22,16 +26,24 @@ def send_appointment_emails(
     appointment = Appointment.objects.select_related("therapist", "client").filter(pk=appointment_id).first()
     if appointment is None:
         return
+    from .actions import note_shown_to
+
     info = appointment_info(appointment)
     before = (datetime.fromisoformat(previous[0]), datetime.fromisoformat(previous[1])) if previous else None
-    # A typed reason may hold private detail: it stays on the site; the e-mail only says it is there.
-    reason = "A short note is waiting for you on the site." if has_note else ""
+
+    # A typed reason may hold private detail: it stays on the site; the e-mail only says it is
+    # there — to the person it was written for, who sees it on their appointments page (not
+    # to its author, and not to a therapist who may not name the client).
+    def reason(recipient: User) -> str:
+        waiting = has_note and note_shown_to(appointment, recipient)
+        return "A short note is waiting for you on the site." if waiting else ""
+
     send_appointment_email(
         event,
         info,
         to=appointment.client.email,
         recipient_tz=info.attendee_tz,
-        reason=reason,
+        reason=reason(appointment.client),
         manage_path=reverse("practice:appointments"),
         previous=before,
     )
@@ -40,7 +52,7 @@ def send_appointment_emails(
         info,
         to=info.therapist_email,
         recipient_tz=info.therapist_tz,
-        reason=reason,
+        reason=reason(appointment.therapist),
         manage_path=reverse("portal:practice_dashboard"),
         previous=before,
     )

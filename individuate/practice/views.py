@@ -199,17 +199,15 @@ def appointments(request: AuthedRequest) -> HttpResponse:
     connected = set(policy.connected_client_ids(user)) if user.is_therapist else set()
     appointments = actions.upcoming_for(user).select_related("therapist__practice", "therapist__therapist_profile")
     for a in appointments.prefetch_related("events"):
-        shown = True
         if user.pk == a.therapist_id:
             other = (
                 a.client.name if names and a.client_id in connected else ("a former client" if names else "a client")
             )
-            shown = names and a.client_id in connected
         else:
             other = a.therapist.name
         # The note the other side (or the system) wrote when declining or cancelling is for this person.
-        note = actions.note_for(a, user)
-        if note and shown:
+        note = actions.note_shown_to(a, user)
+        if note:
             notes[a.pk] = note
         rows.append(
             (

@@ -67,3 +67,22 @@ def test_after_the_connection_ended_the_export_names_nobody(db: None) -> None:
     ContactRequest.objects.all().delete()  # public requests are not a connection's
     assert MARK not in _export_text(therapist)
     assert MARK in _export_text(client)  # the client's own export keeps their words
+
+
+def test_the_api_export_token_takes_a_current_totp_code_where_two_factor_is_on(db: None) -> None:
+    import time
+
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+    from allauth.mfa.utils import decrypt
+
+    therapist = make_therapist_user("code.t@example.com", "Dr. Code")
+    client = Client()
+    client.force_login(therapist)
+    wrong = client.post("/api/me/export-token", {"code": "000000"}, content_type="application/json")
+    assert wrong.status_code == 403
+    secret = decrypt(Authenticator.objects.get(user=therapist, type="totp").data["secret"])
+    code = format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    got = client.post("/api/me/export-token", {"code": code}, content_type="application/json")
+    assert got.status_code == 201
+    assert client.get("/api/me/export", {"token": got.json()["token"]}).status_code == 200

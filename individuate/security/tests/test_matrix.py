@@ -20,11 +20,14 @@ by every non-owner, and the tables are fingerprinted before and after.
 from __future__ import annotations
 
 import hashlib
+import io
 import re
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
@@ -32,7 +35,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from conftest import connect, link, make_therapist_user, make_user
+from conftest import PASSWORD, connect, link, make_therapist_user, make_user
 from individuate.accounts.actions import issue_api_token
 from individuate.accounts.models import User
 from individuate.articles.models import Article, Comment
@@ -41,6 +44,7 @@ from individuate.boundaries.models import SCOPES, ConsentGrant, TrackedPerson
 from individuate.checkins import actions as checkins
 from individuate.healing import actions as healing
 from individuate.measures import actions as measures
+from individuate.mediation import actions as mediation
 from individuate.practice import actions as practice
 from individuate.practice.models import ContactRequest
 from individuate.practice.tests.test_booking import _open_all_week, _slot
@@ -97,31 +101,32 @@ PAGES: dict[str, str] = {
     "checkins:journal_undo": "owned",
     # mediation: a case is reached only by its mediator and its two parents; anyone else
     # gets 404 (mediation/tests has its own matrix of parents, family, other clients and
-    # therapists). Here they are tried by every viewer for leaks and 5xx.
+    # therapists). Here the owner is a parent in a case whose mediator is none of the
+    # viewers, so every other viewer is refused the case's pages.
     "mediation:cases": "own",
     "mediation:case_new": "own",
-    "mediation:case": "own",
-    "mediation:case_settings": "own",
-    "mediation:section": "own",
-    "mediation:section_preview": "own",
-    "mediation:invite": "own",
+    "mediation:case": "owned",
+    "mediation:case_settings": "owned",
+    "mediation:section": "owned",
+    "mediation:section_preview": "owned",
+    "mediation:invite": "owned",
     "mediation:join": "own",
-    "mediation:comment": "own",
-    "mediation:decide": "own",
-    "mediation:agree": "own",
-    "mediation:note": "own",
-    "mediation:contact": "own",
-    "mediation:versions": "own",
-    "mediation:compare": "own",
-    "mediation:pdf": "own",
-    "mediation:json": "own",
-    "mediation:audit": "own",
-    "mediation:calendar": "own",
+    "mediation:comment": "owned",
+    "mediation:decide": "owned",
+    "mediation:agree": "owned",
+    "mediation:note": "owned",
+    "mediation:contact": "owned",
+    "mediation:versions": "owned",
+    "mediation:compare": "owned",
+    "mediation:pdf": "owned",
+    "mediation:json": "owned",
+    "mediation:audit": "owned",
+    "mediation:calendar": "owned",
     "mediation:feed": "public",
-    "mediation:feed_issue": "own",
-    "mediation:feed_revoke": "own",
-    "mediation:link_session": "own",
-    "mediation:import": "own",
+    "mediation:feed_issue": "owned",
+    "mediation:feed_revoke": "owned",
+    "mediation:link_session": "owned",
+    "mediation:import": "owned",
     "practice:public_page_edit": "own",
     "boundaries:invitation_answer": "own",  # answers the viewer's own pending invitation (404 for anyone else's)
     "accounts:api_token_revoke": "owned",
@@ -192,25 +197,25 @@ PAGES: dict[str, str] = {
 FOREIGN = ("accounts/", "admin/", "api/", "static/")
 
 OPERATIONS: dict[str, str] = {
-    # mediation (its own matrix of case members is in mediation/tests): tried by everyone for leaks and 5xx
+    # mediation (its own matrix of case members is in mediation/tests): the owner's case is theirs
     "/api/mediation/cases": "own",
-    "/api/mediation/cases/{case_id}": "own",
-    "/api/mediation/cases/{case_id}/agreements": "own",
-    "/api/mediation/cases/{case_id}/comments": "own",
-    "/api/mediation/cases/{case_id}/comments/{comment_id}/decision": "own",
-    "/api/mediation/cases/{case_id}/compare": "own",
-    "/api/mediation/cases/{case_id}/contact": "own",
-    "/api/mediation/cases/{case_id}/diff": "own",
-    "/api/mediation/cases/{case_id}/hours": "own",
-    "/api/mediation/cases/{case_id}/invitations": "own",
-    "/api/mediation/cases/{case_id}/notes": "own",
-    "/api/mediation/cases/{case_id}/notes/{note_id}": "own",
-    "/api/mediation/cases/{case_id}/parenting-time": "own",
-    "/api/mediation/cases/{case_id}/sections/{section}": "own",
-    "/api/mediation/cases/{case_id}/versions": "own",
-    "/api/mediation/cases/{case_id}/versions/{number}": "own",
     "/api/mediation/join": "own",
     "/api/mediation/parenting-time": "own",
+    "/api/mediation/cases/{case_id}": "owned",
+    "/api/mediation/cases/{case_id}/agreements": "owned",
+    "/api/mediation/cases/{case_id}/comments": "owned",
+    "/api/mediation/cases/{case_id}/comments/{comment_id}/decision": "owned",
+    "/api/mediation/cases/{case_id}/compare": "owned",
+    "/api/mediation/cases/{case_id}/contact": "owned",
+    "/api/mediation/cases/{case_id}/diff": "owned",
+    "/api/mediation/cases/{case_id}/hours": "owned",
+    "/api/mediation/cases/{case_id}/invitations": "owned",
+    "/api/mediation/cases/{case_id}/notes": "owned",
+    "/api/mediation/cases/{case_id}/notes/{note_id}": "owned",
+    "/api/mediation/cases/{case_id}/parenting-time": "owned",
+    "/api/mediation/cases/{case_id}/sections/{section}": "owned",
+    "/api/mediation/cases/{case_id}/versions": "owned",
+    "/api/mediation/cases/{case_id}/versions/{number}": "owned",
     # plans (healing)
     "/api/plans": "own",
     "/api/plan": "own",
@@ -387,7 +392,24 @@ def _world() -> World:
     goal = healing.add_goal(owner, plan, step, "MXGOAL less calls")
     script = healing.save_script(owner, title="MXSCRIPT no thanks")
     small = healing.add_small_step(owner, goal.pk, "Let it ring", timezone.localdate() + timedelta(days=1))
-    markers |= {"goal": "MXGOAL", "script": "MXSCRIPT"}
+    exercise = healing.get_plan(plan).steps[0].exercises[0].id
+    healing.save_exercise(owner, plan, exercise, "MXEXERCISE my answer")
+    markers |= {"goal": "MXGOAL", "script": "MXSCRIPT", "exercise": "MXEXERCISE"}
+    # A mediation case the owner is parent A of; its mediator is none of the viewers.
+    mediator = make_therapist_user("mx.mediator@example.com", "Dr. Mediator")
+    case = mediation.open_case(
+        mediator,
+        title="MXCASE family",
+        parent_a="Alex",
+        parent_b="Other parent",
+        children=[("Kid", date(2018, 5, 2))],
+        starts=timezone.localdate() + timedelta(days=7),
+    )
+    _, invitation = mediation.invite_parent(mediator, case, "A", owner.email)
+    mediation.join_case(owner, invitation)
+    mediation.comment(owner, case, "decision_making", "MXMEDCOMMENT about weekends")
+    note = mediation.add_private_note(owner, case, "MXMEDNOTE for the mediator")
+    markers |= {"case": "MXCASE", "case_comment": "MXMEDCOMMENT", "case_note": "MXMEDNOTE"}
     suggestion = healing.suggest_step(t_all, owner.pk, step, "A suggested step")
     response = measures.start_response(owner, "phq9")
     assignment = measures.assign(t_all, owner.pk, "gad7", "once", timezone.localdate() + timedelta(days=3))
@@ -430,6 +452,12 @@ def _world() -> World:
         "appointment_id": appointment.pk,
         "action": "cancel",
         "request_id": request.pk,
+        "exercise_id": exercise,
+        "case_id": case.pk,
+        "note_id": note.pk,
+        "section": "decision_making",
+        "key": "decision_making",
+        "number": 1,
     }
     viewers: dict[str, User | None] = {
         "owner": owner,
@@ -475,11 +503,37 @@ def _fill(route: str, params: dict[str, Any]) -> str:
     return "/" + re.sub(r"<(?:(\w+):)?(\w+)>", value, route)
 
 
-def _schema_operations() -> Iterator[tuple[str, str]]:
+QUERY_EXAMPLES = {"integer": "1", "date": "2030-01-07", "date-time": "2030-01-07T10:00:00Z"}
+
+
+def _schema_operations() -> Iterator[tuple[str, str, str]]:
+    """(path, method, the path as a Django route: each parameter typed as the schema types it)."""
     schema = Client().get("/api/openapi.json").json()
     for path, operations in schema["paths"].items():
-        for method in operations:
-            yield path, method
+        for method, operation in operations.items():
+            route, query = path.lstrip("/"), {}
+            for parameter in operation.get("parameters", []):
+                name, kind = parameter["name"], parameter.get("schema", {})
+                if parameter["in"] == "path":
+                    converter = "int" if kind.get("type") == "integer" else "str"
+                    route = route.replace("{" + name + "}", f"<{converter}:{name}>")
+                elif parameter.get("required"):  # a value of the right type, so the check is reached
+                    query[name] = QUERY_EXAMPLES.get(kind.get("format") or kind.get("type"), "x")
+            yield path, method, route + (f"?{urlencode(query)}" if query else "")
+
+
+def _parameters_without_a_value(params: dict[str, Any]) -> list[str]:
+    """Route parameters the world has no value for: such a route would be tried with "None"
+    and refused to everyone, proving nothing."""
+    routes = [(name, route) for name, route, _ in _page_routes()]
+    routes += [(f"{method.upper()} {path}", route) for path, method, route in _schema_operations()]
+    missing = []
+    for name, route in routes:
+        for converter, parameter in re.findall(r"<(?:(\w+):)?(\w+)>", route):
+            kind = "int" if converter == "int" else "str"
+            if f"{parameter}:{kind}" not in params and parameter not in params:
+                missing.append(f"{name}: {parameter}")
+    return missing
 
 
 def _client(user: User | None) -> Client:
@@ -502,10 +556,12 @@ def test_every_route_is_expected(db: None) -> None:
     pages = {name for name, _, _ in _page_routes()}
     missing = sorted(pages - set(PAGES))
     assert not missing, f"new pages without an entry in PAGES (say who may see them): {missing}"
-    operations = {path for path, _ in _schema_operations()}
+    operations = {path for path, _, _ in _schema_operations()}
     missing = sorted(operations - set(OPERATIONS))
     assert not missing, f"new API operations without an entry in OPERATIONS: {missing}"
     assert not set(PAGES) - pages and not set(OPERATIONS) - operations, "expectations for routes that are gone"
+    missing = _parameters_without_a_value(_world().params)
+    assert not missing, f"route parameters without a value in the world's params (add one): {missing}"
 
 
 def test_every_viewer_on_every_page_and_operation(db: None) -> None:
@@ -516,8 +572,8 @@ def test_every_viewer_on_every_page_and_operation(db: None) -> None:
     shared_seen: set[str] = set()
     targets = [(name, _fill(route, world.params), PAGES[name]) for name, route, _ in _page_routes()]
     targets += [
-        (path, _fill(path.lstrip("/").replace("{", "<").replace("}", ">"), world.params), OPERATIONS[path])
-        for path, method in _schema_operations()
+        (path, _fill(route, world.params), OPERATIONS[path])
+        for path, method, route in _schema_operations()
         if method == "get"
     ]
     targets = list(dict.fromkeys(targets))
@@ -543,6 +599,24 @@ def test_every_viewer_on_every_page_and_operation(db: None) -> None:
             )
             if category in ("owned", "shared", "connection") and not may_read and response.status_code not in DENIED:
                 problems.append(f"{viewer} GET {url} ({category}): {response.status_code}, expected one of {DENIED}")
+    # Every viewer's own data export (the zip the settings page and the API hand out).
+    for viewer, client in clients.items():
+        if viewer == "anonymous":
+            continue
+        token = client.post("/api/me/export-token", {"password": PASSWORD}, content_type="application/json")
+        assert token.status_code == 201, (viewer, token.content)
+        download = client.get("/api/me/export", {"token": token.json()["token"]})
+        assert download.status_code == 200, (viewer, download.content[:200])
+        with zipfile.ZipFile(io.BytesIO(download.content)) as archive:
+            text = "\n".join(archive.read(n).decode("utf-8", "replace") for n in archive.namelist())
+        if viewer == "owner":
+            assert set(world.markers.values()) <= {m for m in world.markers.values() if m in text}, (
+                "the owner's export holds everything they wrote"
+            )
+            continue
+        leaked = {m for m in world.markers.values() if m in text} - _allowed_markers(viewer, "own", world.markers)
+        if leaked:
+            problems.append(f"{viewer}'s own data export shows {sorted(leaked)}")
     assert seen_by_owner == set(world.markers.values()), "the planted strings are shown to their owner"
     assert world.markers["journal"] in shared_seen, "the therapist the journal is shared with reads it"
     assert not problems, "\n".join(problems)
@@ -612,8 +686,8 @@ def test_no_non_owner_write_changes_anything() -> None:
     naming = ("owned", "shared", "connection")
     writes = [(name, "post", _fill(route, world.params)) for name, route, _ in _page_routes() if PAGES[name] in naming]
     writes += [
-        (path, method, _fill(path.lstrip("/").replace("{", "<").replace("}", ">"), world.params))
-        for path, method in _schema_operations()
+        (path, method, _fill(route, world.params))
+        for path, method, route in _schema_operations()
         if method != "get" and OPERATIONS[path] in naming
     ]
     problems = []

@@ -59,3 +59,15 @@ def test_one_environment_setting_configures_allauth() -> None:
     assert _settings_with({"TRUSTED_PROXY_IP_HEADER": "HTTP_X_FORWARDED_FOR", "TRUSTED_PROXY_COUNT": "2"}) == "2 None"
     assert _settings_with({"TRUSTED_PROXY_IP_HEADER": "X-Real-IP"}) == "0 X-Real-IP"
     assert _settings_with({"TRUSTED_PROXY_IP_HEADER": ""}) == "0 None"
+
+
+@override_settings(TRUSTED_PROXY_IP_HEADER="X-Forwarded-For", ALLAUTH_TRUSTED_PROXY_COUNT=1)
+def test_comments_count_the_visitor_behind_the_proxy_as_logins_do() -> None:
+    """The same one setting: article comments' per-address limits see the visitor, not the
+    proxy (or everyone shares one address), and not a forged header either."""
+    from django.test import RequestFactory
+
+    from individuate.articles.views import client_ip
+
+    request = RequestFactory().get("/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.77")
+    assert client_ip(request) == "203.0.113.77"

@@ -16,7 +16,7 @@ from django.db import connections
 from django.test import Client
 from django.urls import reverse
 
-from conftest import make_therapist_user, make_user
+from conftest import PASSWORD, make_therapist_user, make_user
 from individuate.accounts.models import User
 from individuate.boundaries import actions as boundaries
 from individuate.boundaries.models import FamilyLink, TherapistConnection, TrackedPerson
@@ -129,3 +129,59 @@ def test_simultaneous_public_requests_hold_the_mailbox_and_connection_limits(mon
     # One connection, many mailboxes: five an hour.
     _race([Client() for _ in range(N)], lambda i, c: post(N + i, c, email=f"p{i}@example.com", ip="10.9.9.9"))
     assert ContactRequest.objects.count() == 3 + 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ten_simultaneous_wrong_passwords_get_at_most_five_tries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The re-authentication lock-out counts attempts under a lock: a burst of guesses at
+    once is not checked all against the same count of zero. (Checking a password takes a
+    while in production, Argon2; the fast test hasher is slowed down to match.)"""
+    import time
+
+    from individuate.accounts.actions import REAUTH_FAILURES
+
+    check_password = User.check_password
+
+    def slow_check(self: User, raw: str) -> bool:
+        time.sleep(0.2)
+        return check_password(self, raw)
+
+    monkeypatch.setattr(User, "check_password", slow_check)
+    user = make_user("guessed@example.com", "Guessed")
+    clients = [_logged_in(user) for _ in range(N)]
+    statuses = _race(
+        clients,
+        lambda i, c: (
+            c.post("/api/me/export-token", {"password": f"guess-{i}"}, content_type="application/json").status_code
+        ),
+    )
+    assert statuses == Counter({403: REAUTH_FAILURES, 429: N - REAUTH_FAILURES}), statuses
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_export_token_downloads_once_however_many_ask_at_once() -> None:
+    from individuate.accounts.actions import issue_export_token
+
+    user = make_user("exporter@example.com", "Exporter")
+    token = issue_export_token(user, password=PASSWORD)
+    clients = [_logged_in(user) for _ in range(N)]
+    statuses = _race(clients, lambda i, c: c.get("/api/me/export", {"token": token}).status_code)
+    assert statuses == Counter({200: 1, 403: N - 1}), statuses
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ten_simultaneous_therapist_invitations_to_one_address_give_one() -> None:
+    therapist = make_therapist_user("inviting.t@example.com", "Dr. Inviting")
+    clients = [_logged_in(therapist) for _ in range(N)]
+    mail.outbox.clear()
+    statuses = _race(
+        clients,
+        lambda i, c: (
+            c.post(
+                "/api/connections/invite", {"email": "new.client@example.com"}, content_type="application/json"
+            ).status_code
+        ),
+    )
+    assert statuses == Counter({201: 1, 409: N - 1}), statuses
+    assert TherapistConnection.objects.filter(invite_email="new.client@example.com").count() == 1
+    assert [m.to for m in mail.outbox] == [["new.client@example.com"]]
