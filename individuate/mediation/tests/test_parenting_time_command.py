@@ -103,14 +103,14 @@ def test_the_real_command_with_the_issues_document_as_written(tmp_path):
     # The issue's minimal document, character for character as the issue spells it.
     path = tmp_path / "PLAN.json"
     path.write_text(
-        '''{"parents": ["Alex", "Sam"],
+        """{"parents": ["Alex", "Sam"],
  "regular": {"pattern": "2-2-5-5", "starts": "2027-01-04", "first": "Alex"},
  "holidays": [{"name": "Christmas Eve", "date": {"month": 12, "day": 24}, "start_offset": 0, "nights": 1,
                "even_years": "Alex", "odd_years": "Sam"},
               {"name": "Thanksgiving", "date": {"month": 11, "weekday": "thu", "nth": 4}, "start_offset": -1,
                "nights": 4, "every_year": "Sam"}],
  "vacations": [{"parent": "Sam", "from": "2027-07-05", "nights": 14}],
- "one_time": [{"parent": "Alex", "from": "2027-03-12", "nights": 2}]}'''
+ "one_time": [{"parent": "Alex", "from": "2027-03-12", "nights": 2}]}"""
     )
     # Nights Mar 10-14 are indices 9-13 (BBBBB); the one-time change gives Mar 12-13 to Alex:
     # B B|A A|B (the night of the 15th, index 0 = A, is outside: --to is exclusive), so
