@@ -13,6 +13,7 @@ from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from individuate.boundaries.policy import therapist_may_see_clients
@@ -545,7 +546,7 @@ def compare(request: AuthedRequest, case_id: int) -> HttpResponse:
 
 def _signatures(version: PlanVersion) -> list[pdf.Signature]:
     return [
-        pdf.Signature(a.party.name, a.typed_name, a.signed_on, "agreed through their own Individuate account")
+        pdf.Signature(a.party.name, a.typed_name, a.signed_on, "agreed through their own Individuate account", a.sha256)
         for a in version.agreements.select_related("party")
     ]
 
@@ -590,11 +591,12 @@ def audit(request: AuthedRequest, case_id: int) -> HttpResponse:
 
 
 def _calendar(party: Party, case_pk: int) -> bytes:
-    version = actions.agreed_version(party.case) or actions.draft(party.case)
+    agreed = actions.agreed_version(party.case)
+    version = agreed or actions.draft(party.case)
     sched = schedule.parse(version.document)
-    today = date.today()
+    today = timezone.localdate()
     names = " and ".join(c.first_name for c in party.case.children.all()) or "The children"
-    draft_note = "" if actions.agreed_version(party.case) else " (draft, not yet agreed)"
+    draft_note = "" if agreed else " (draft, not yet agreed)"
     return custody_calendar(
         sched,
         party.name,
@@ -603,6 +605,7 @@ def _calendar(party: Party, case_pk: int) -> bytes:
         feed_id=f"case-{case_pk}",
         children=names,
         name=f"{names} — parenting time{draft_note}",
+        stamp=version.created_at,
     )
 
 
