@@ -149,6 +149,13 @@ def visible_comments(viewer: User, role: Role) -> QuerySet[Comment]:
     return comments.filter(Q(author=viewer) | Q(author_id=role.case.mediator_id))
 
 
+def log_comment_reads(viewer: User, role: Role, comments: list[Comment], *, via: str, path: str = "") -> None:
+    """One access-log row per author whose comments ``viewer`` was shown (not their own)."""
+    authors = {c.author_id: c.author for c in comments if c.author_id != viewer.pk}
+    for author in authors.values():
+        check(viewer, role.case, DISCUSSION, via=via, path=path, owner=author)
+
+
 def visible_notes(viewer: User, role: Role) -> QuerySet[PrivateNote]:
     notes = PrivateNote.objects.filter(case=role.case).select_related("author")
     return notes if role.mediator else notes.filter(author=viewer)

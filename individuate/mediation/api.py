@@ -398,8 +398,10 @@ def diff(request: AuthedRequest, case_id: int, before: int, after: int) -> list[
     summary="Comments and proposals you may read (paginated)",
 )
 def list_comments(request: AuthedRequest, case_id: int, limit: Limit = PAGE_SIZE, offset: Offset = 0) -> dict[str, Any]:
-    role = _case(request, case_id, access.DISCUSSION)
-    return paginate(access.visible_comments(request.user, role), limit, offset, _comment_out)
+    role = _case(request, case_id)
+    page = paginate(access.visible_comments(request.user, role), limit, offset, lambda c: c)
+    access.log_comment_reads(request.user, role, page["items"], via=VIA, path=request.path)
+    return {**page, "items": [_comment_out(c) for c in page["items"]]}
 
 
 @router.post(

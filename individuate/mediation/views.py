@@ -108,8 +108,8 @@ def case(request: AuthedRequest, case_id: int) -> HttpResponse:
     current = actions.draft(the_case)
     year = _year(request, schedule.parse(current.document).starts.year)
     view = overview.build(current.document, year)
-    access.check(request.user, the_case, access.DISCUSSION, via=VIA, path=request.path)
     comments = list(access.visible_comments(request.user, role))
+    access.log_comment_reads(request.user, role, comments, via=VIA, path=request.path)
     by_section: dict[str, list[Comment]] = {}
     for item in comments:
         by_section.setdefault(item.section, []).append(item)
@@ -485,9 +485,16 @@ def compare(request: AuthedRequest, case_id: int) -> HttpResponse:
     current = actions.draft(role.case)
     proposal_id = _int(request, "proposal")
     if proposal_id is not None:
-        access.check(request.user, role.case, access.DISCUSSION, via=VIA, path=request.path)
-        proposal = access.visible_comments(request.user, role).filter(pk=proposal_id).exclude(proposal=None).first()
+        proposal = (
+            Comment.objects.filter(case=role.case, pk=proposal_id).exclude(proposal=None).select_related("author").first()
+        )
         if proposal is None:
+            raise Http404("There is no such proposal.")
+        # In separate-sessions mode the other parent's proposal does not exist for a parent (logged as denied).
+        decision = access.check(
+            request.user, role.case, access.DISCUSSION, via=VIA, path=request.path, owner=proposal.author
+        )
+        if not decision.allowed:
             raise Http404("There is no such proposal.")
         before_n, after_n = current.number, 0
         before_doc, before_label = current.document, f"the draft (version {current.number})"
