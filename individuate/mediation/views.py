@@ -485,9 +485,8 @@ def compare(request: AuthedRequest, case_id: int) -> HttpResponse:
     current = actions.draft(role.case)
     proposal_id = _int(request, "proposal")
     if proposal_id is not None:
-        proposal = (
-            Comment.objects.filter(case=role.case, pk=proposal_id).exclude(proposal=None).select_related("author").first()
-        )
+        proposals = Comment.objects.filter(case=role.case).exclude(proposal=None).select_related("author")
+        proposal = proposals.filter(pk=proposal_id).first()
         if proposal is None:
             raise Http404("There is no such proposal.")
         # In separate-sessions mode the other parent's proposal does not exist for a parent (logged as denied).
