@@ -118,6 +118,7 @@ class PlanCommentIn(Schema):
     section: str = Field(max_length=40)
     text: str = Field(min_length=1, max_length=4000)
     proposal: dict[str, Any] | None = Field(default=None, description="A section value; makes this a proposal")
+    to: Literal["A", "B"] | None = Field(default=None, description="Mediator only: for this parent only")
 
 
 class PlanCommentOut(Schema):
@@ -128,6 +129,7 @@ class PlanCommentOut(Schema):
     proposal: dict[str, Any] | None
     status: str
     version: int
+    to: str | None = Field(default=None, description="The parent (A or B) a mediator's comment is for; null: both")
 
 
 class DecisionIn(Schema):
@@ -258,6 +260,7 @@ def _comment_out(comment: Comment) -> dict[str, Any]:
         "proposal": comment.proposal,
         "status": comment.status,
         "version": comment.version.number,
+        "to": comment.to_party.role if comment.to_party is not None else None,
     }
 
 
@@ -409,7 +412,9 @@ def list_comments(request: AuthedRequest, case_id: int, limit: Limit = PAGE_SIZE
 )
 def add_comment(request: AuthedRequest, case_id: int, payload: PlanCommentIn) -> Status[dict[str, Any]]:
     role = _case(request, case_id)
-    created = actions.comment(request.user, role.case, payload.section, payload.text, proposal=payload.proposal)
+    created = actions.comment(
+        request.user, role.case, payload.section, payload.text, proposal=payload.proposal, to=payload.to
+    )
     return Status(201, _comment_out(created))
 
 

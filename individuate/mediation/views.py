@@ -397,7 +397,9 @@ def comment(request: AuthedRequest, case_id: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         attempt(
-            request, lambda: actions.comment(request.user, role.case, data["section"], data["text"]), "Comment added."
+            request,
+            lambda: actions.comment(request.user, role.case, data["section"], data["text"], to=data["to"] or None),
+            "Comment added."
         )
         return redirect(reverse("mediation:case", args=[case_id]) + f"#section-{data['section']}")
     form_errors(request, form)

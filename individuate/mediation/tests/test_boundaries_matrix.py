@@ -159,6 +159,54 @@ def test_separate_sessions_keep_each_parents_comments_from_the_other(case, media
     assert client.get(f"/api/mediation/cases/{case.pk}/comments", **auth).json()["count"] == 2
 
 
+def test_in_separate_sessions_the_mediator_answers_one_parent_without_the_other_reading_it(
+    case, mediator, alice, jordan
+):
+    actions.update_case(mediator, case, separate_sessions=True, must_not_meet=False)
+    actions.comment(jordan, case, "exchanges", "I do not want to see Alex at the hand-overs.")
+    m = Client()
+    m.force_login(mediator)
+    m.post(
+        reverse("mediation:comment", args=[case.pk]),
+        {"section": "exchanges", "text": "Understood, Sam: grandmother Ilse can do the pick-ups.", "to": "B"},
+    )
+    client, auth = api(mediator)
+    response = client.post(
+        f"/api/mediation/cases/{case.pk}/comments",
+        data=json.dumps({"section": "exchanges", "text": "A question for both of you next week.", "to": None}),
+        content_type="application/json",
+        **auth,
+    )
+    assert response.status_code == 201 and response.json()["to"] is None
+    for_both = "A question for both of you next week."
+    for_sam = "Understood, Sam: grandmother Ilse can do the pick-ups."
+
+    def seen(user):
+        client, auth = api(user)
+        texts = [c["text"] for c in client.get(f"/api/mediation/cases/{case.pk}/comments", **auth).json()["items"]]
+        page = _page(user, reverse("mediation:case", args=[case.pk])).content.decode()
+        assert all((t in page) for t in texts), texts
+        return texts
+
+    assert seen(alice) == [for_both]
+    assert "grandmother Ilse" not in _page(alice, reverse("mediation:case", args=[case.pk])).content.decode()
+    assert seen(jordan) == ["I do not want to see Alex at the hand-overs.", for_sam, for_both]
+    assert "for Sam only" in _page(jordan, reverse("mediation:case", args=[case.pk])).content.decode()
+    # Out of separate sessions the addressed comment still reaches only its parent.
+    actions.update_case(mediator, case, separate_sessions=False, must_not_meet=False)
+    assert for_sam not in seen(alice)
+    # A parent cannot address a comment (only the mediator does), and nothing is written.
+    client, auth = api(alice)
+    before = case.comments.count()
+    response = client.post(
+        f"/api/mediation/cases/{case.pk}/comments",
+        data=json.dumps({"section": "exchanges", "text": "Only for the mediator?", "to": "B"}),
+        content_type="application/json",
+        **auth,
+    )
+    assert response.status_code == 403 and case.comments.count() == before
+
+
 def test_outsiders_cannot_write_either(people, case, outsider, stranger, mother):
     for user in (outsider, stranger, mother):
         client, auth = api(user)
