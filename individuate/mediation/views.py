@@ -399,7 +399,7 @@ def comment(request: AuthedRequest, case_id: int) -> HttpResponse:
         attempt(
             request,
             lambda: actions.comment(request.user, role.case, data["section"], data["text"], to=data["to"] or None),
-            "Comment added."
+            "Comment added.",
         )
         return redirect(reverse("mediation:case", args=[case_id]) + f"#section-{data['section']}")
     form_errors(request, form)
