@@ -5,9 +5,10 @@ A case is not one person's records, so the generic grant rules do not fit; the r
 * the case's mediator sees everything in the case — with two-factor on, like every
   therapist reading anyone's data;
 * a parent sees the shared plan (versions, agreements, sessions), their own comments,
-  notes and contact details; the other parent's comments only when the case is not in
-  separate-sessions mode; the other parent's contact details only if that parent shared
-  them; the other parent's private notes to the mediator never;
+  notes and contact details; the mediator's comments unless addressed to the other parent
+  only; the other parent's comments only when the case is not in separate-sessions mode;
+  the other parent's contact details only if that parent shared them; the other parent's
+  private notes to the mediator never;
 * everybody else — a linked family member, another client, another therapist — is told
   the case does not exist (404).
 
@@ -143,10 +144,21 @@ def open_case(viewer: User | None, case_id: int, kind: str = PLAN, *, via: str, 
 
 def visible_comments(viewer: User, role: Role) -> QuerySet[Comment]:
     """The comments and proposals ``viewer`` may read (already checked as a kind by the caller)."""
-    comments = Comment.objects.filter(case=role.case).select_related("author", "version")
-    if role.mediator or not role.case.separate_sessions:
+    comments = Comment.objects.filter(case=role.case).select_related("author", "version", "to_party")
+    if role.mediator:
+        return comments
+    # the mediator's words for the other parent only are not for this parent
+    comments = comments.filter(Q(to_party__isnull=True) | Q(to_party=role.party))
+    if not role.case.separate_sessions:
         return comments
     return comments.filter(Q(author=viewer) | Q(author_id=role.case.mediator_id))
+
+
+def log_comment_reads(viewer: User, role: Role, comments: list[Comment], *, via: str, path: str = "") -> None:
+    """One access-log row per author whose comments ``viewer`` was shown (not their own)."""
+    authors = {c.author_id: c.author for c in comments if c.author_id != viewer.pk}
+    for author in authors.values():
+        check(viewer, role.case, DISCUSSION, via=via, path=path, owner=author)
 
 
 def visible_notes(viewer: User, role: Role) -> QuerySet[PrivateNote]:

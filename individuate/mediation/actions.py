@@ -284,9 +284,27 @@ def version(case: Case, number: int) -> PlanVersion:
 
 
 @transaction.atomic
-def comment(user: User, case: Case, section: str, text: str, *, proposal: dict[str, Any] | None = None) -> Comment:
-    """A comment on a section of the draft; with ``proposal`` (a section value) a proposed change."""
+def comment(
+    user: User,
+    case: Case,
+    section: str,
+    text: str,
+    *,
+    proposal: dict[str, Any] | None = None,
+    to: str | None = None,
+) -> Comment:
+    """A comment on a section of the draft; with ``proposal`` (a section value) a proposed change.
+
+    ``to`` ("A" or "B"): the mediator's comment for that parent only — how the mediator answers
+    one parent in separate sessions without the other reading it."""
     role = _member(user, case)
+    to_party = None
+    if to:
+        if not role.mediator:
+            raise ActionError("Only the mediator addresses a comment to one parent.", "forbidden")
+        if to not in (Party.Role.A, Party.Role.B):
+            raise ActionError("Address the comment to parent A or parent B, or to both.")
+        to_party = _party(case, to)
     if section not in plan_document.SECTION_BY_KEY:
         raise ActionError(f"There is no section {section!r}.", "not_found")
     text = text.strip()
@@ -313,6 +331,7 @@ def comment(user: User, case: Case, section: str, text: str, *, proposal: dict[s
         author=user,
         text=text,
         proposal=proposal,
+        to_party=to_party,
         status=Comment.Status.OPEN if proposal is not None else Comment.Status.COMMENT,
     )
 

@@ -118,6 +118,7 @@ class PlanCommentIn(Schema):
     section: str = Field(max_length=40)
     text: str = Field(min_length=1, max_length=4000)
     proposal: dict[str, Any] | None = Field(default=None, description="A section value; makes this a proposal")
+    to: Literal["A", "B"] | None = Field(default=None, description="Mediator only: for this parent only")
 
 
 class PlanCommentOut(Schema):
@@ -128,6 +129,7 @@ class PlanCommentOut(Schema):
     proposal: dict[str, Any] | None
     status: str
     version: int
+    to: str | None = Field(default=None, description="The parent (A or B) a mediator's comment is for; null: both")
 
 
 class DecisionIn(Schema):
@@ -258,6 +260,7 @@ def _comment_out(comment: Comment) -> dict[str, Any]:
         "proposal": comment.proposal,
         "status": comment.status,
         "version": comment.version.number,
+        "to": comment.to_party.role if comment.to_party is not None else None,
     }
 
 
@@ -398,8 +401,10 @@ def diff(request: AuthedRequest, case_id: int, before: int, after: int) -> list[
     summary="Comments and proposals you may read (paginated)",
 )
 def list_comments(request: AuthedRequest, case_id: int, limit: Limit = PAGE_SIZE, offset: Offset = 0) -> dict[str, Any]:
-    role = _case(request, case_id, access.DISCUSSION)
-    return paginate(access.visible_comments(request.user, role), limit, offset, _comment_out)
+    role = _case(request, case_id)
+    page = paginate(access.visible_comments(request.user, role), limit, offset, lambda c: c)
+    access.log_comment_reads(request.user, role, page["items"], via=VIA, path=request.path)
+    return {**page, "items": [_comment_out(c) for c in page["items"]]}
 
 
 @router.post(
@@ -407,7 +412,9 @@ def list_comments(request: AuthedRequest, case_id: int, limit: Limit = PAGE_SIZE
 )
 def add_comment(request: AuthedRequest, case_id: int, payload: PlanCommentIn) -> Status[dict[str, Any]]:
     role = _case(request, case_id)
-    created = actions.comment(request.user, role.case, payload.section, payload.text, proposal=payload.proposal)
+    created = actions.comment(
+        request.user, role.case, payload.section, payload.text, proposal=payload.proposal, to=payload.to
+    )
     return Status(201, _comment_out(created))
 
 

@@ -7,7 +7,7 @@ Times are local to the plan's time zone and carry a VTIMEZONE, so a calendar app
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -30,11 +30,13 @@ def custody_calendar(
     feed_id: str = "plan",
     children: str = "The children",
     name: str = "",
+    stamp: datetime | None = None,
 ) -> bytes:
     """``parent``'s custody periods and every exchange in the nights ``[start, end)``, as ICS bytes.
 
     ``feed_id`` keeps event UIDs stable across refreshes of the same feed, so a calendar
-    app updates events instead of duplicating them.
+    app updates events instead of duplicating them; ``stamp`` (when the plan version was
+    written) is every event's DTSTAMP and LAST-MODIFIED, so a changed plan reads as newer.
     """
     if parent not in schedule.parents:
         raise ValueError(f"{parent!r} is not a parent in this plan")
@@ -45,7 +47,7 @@ def custody_calendar(
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", name or f"Parenting time — {parent}")
     cal.add("x-wr-timezone", schedule.timezone)
-    stamp = datetime(2000, 1, 1, tzinfo=ZoneInfo("UTC"))
+    stamp = stamp.astimezone(UTC) if stamp is not None else datetime(2000, 1, 1, tzinfo=UTC)
     other = schedule.other(parent)
     runs = periods(schedule.nights(start, end))
     for i, period in enumerate(runs):
@@ -53,6 +55,7 @@ def custody_calendar(
             event = icalendar.Event()
             event.add("uid", _uid(feed_id, parent, "period", period.first_night))
             event.add("dtstamp", stamp)
+            event.add("last-modified", stamp)
             event.add("dtstart", _at(schedule, period.first_night, zone))
             event.add("dtend", _at(schedule, period.end, zone))
             event.add("summary", f"{children} with {parent}")
@@ -70,6 +73,7 @@ def custody_calendar(
         at = _at(schedule, period.first_night, zone)
         exchange.add("uid", _uid(feed_id, parent, "exchange", period.first_night))
         exchange.add("dtstamp", stamp)
+        exchange.add("last-modified", stamp)
         exchange.add("dtstart", at)
         exchange.add("dtend", at + timedelta(minutes=EXCHANGE_MINUTES))
         direction = "hand over to" if giver == parent else "pick up from"

@@ -68,6 +68,7 @@ class InviteForm(forms.Form):
 class CommentForm(forms.Form):
     section = forms.ChoiceField(choices=[(s.key, s.title) for s in plan_document.SECTIONS], widget=forms.HiddenInput)
     text = forms.CharField(label="Your comment", max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    to = forms.ChoiceField(choices=[("", "Both parents"), *Party.Role.choices], required=False)
 
 
 class AgreeForm(forms.Form):

@@ -136,6 +136,8 @@ class Comment(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mediation_comments")
     text = models.TextField(max_length=4000)
     proposal = models.JSONField(null=True, blank=True)  # a section value (plan_document.section_value)
+    # A mediator's comment for one parent only (in separate sessions, a reply to that parent); null: both.
+    to_party = models.ForeignKey(Party, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.COMMENT)
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.CharField(max_length=500, blank=True)

@@ -17,6 +17,7 @@ class Signature:
     typed_name: str
     signed_on: date
     account: str  # how the account is named on the document (never an address)
+    sha256: str = ""  # the fingerprint the agreement is bound to
 
 
 def render_html(
@@ -32,15 +33,33 @@ def render_html(
     """The plan as HTML for printing. ``shared_contacts`` holds only what a parent chose to share."""
     signatures = signatures or []
     context = overview.build(document, year)
+    fingerprint = plan_document.sha256(document)
+    signed_by = {s.parent: s for s in signatures}
+    agreed = len(signed_by) == 2 and all(s.sha256 in ("", fingerprint) for s in signatures)
+    in_order = [signed_by[p] for p in context["parents"] if p in signed_by]
     context.update(
         case_label=case_label,
         mediator=mediator,
-        sha256=plan_document.sha256(document),
+        sha256=fingerprint,
         signatures=signatures,
-        signed_by={s.parent: s for s in signatures},
+        signed_by=signed_by,
         shared_contacts=shared_contacts or {},
         must_not_meet=must_not_meet,
-        agreed=bool(signatures) and len({s.parent for s in signatures}) == 2,
+        agreed=agreed,
+        seal=plan_document.seal(
+            fingerprint,
+            [
+                {
+                    "parent": s.parent,
+                    "typed_name": s.typed_name,
+                    "signed_on": s.signed_on.isoformat(),
+                    "sha256": s.sha256 or fingerprint,
+                }
+                for s in in_order
+            ],
+        )
+        if agreed
+        else "",
     )
     return render_to_string("mediation/plan_pdf.html", context)
 

@@ -197,6 +197,16 @@ def sha256(document: dict[str, Any]) -> str:
     return hashlib.sha256(canonical(document)).hexdigest()
 
 
+def seal(plan_sha256: str, agreements: list[dict[str, str]]) -> str:
+    """The SHA-256 of the plan's fingerprint and the agreements to it, as printed on the PDF.
+
+    ``agreements`` are ``{"parent", "typed_name", "signed_on" (YYYY-MM-DD), "sha256"}``, in the
+    order of the plan's ``parents``; the bytes hashed are
+    ``canonical({"plan_sha256": …, "agreements": […]})`` — recomputable by hand.
+    """
+    return sha256({"plan_sha256": plan_sha256, "agreements": agreements})
+
+
 def validate(document: Any) -> list[str]:
     """Every problem with the whole document: the schedule's and the sections'."""
     errors = schedule.validate(document)

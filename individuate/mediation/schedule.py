@@ -279,13 +279,14 @@ class Schedule:
 
     def _holiday_nights(self, start: date, end: date) -> list[tuple[date, str, str]]:
         taken: dict[date, tuple[str, str]] = {}
-        # A holiday starts at most a month before its date and lasts at most a month, so
-        # looking one year either side of the range finds every occurrence that reaches it.
-        for year in range(start.year - 1, end.year + 2):
-            for rule in self.holidays:
+        # Where holidays overlap, the one listed first wins — also when the later one began
+        # the year before (a winter break from 27 December over a rule for 1 January): so
+        # the rules are the outer loop. A holiday starts at most a month before its date and
+        # lasts at most a month, so one year either side of the range finds every occurrence.
+        for rule in self.holidays:
+            for year in range(start.year - 1, end.year + 2):
                 parent = rule.parent_in(year)
                 for night in rule.nights_in(year):
-                    # Where holidays overlap, the one listed first wins.
                     if start <= night < end and night not in taken:
                         taken[night] = (parent, f"{rule.name} {year}")
         return [(night, parent, label) for night, (parent, label) in taken.items()]
@@ -414,7 +415,7 @@ def _parse_cycle(regular: dict[str, Any], errors: list[str]) -> tuple[str, str]:
                 "A is the first parent's night, B the other's."
             )
         return CUSTOM, cycle
-    if pattern not in PATTERNS:
+    if not isinstance(pattern, str) or pattern not in PATTERNS:
         errors.append(f"regular.pattern: unknown pattern {pattern!r}; choose one of {', '.join(PATTERNS)} or custom.")
         return str(pattern), ""
     if "cycle" in regular:
@@ -439,7 +440,9 @@ def _parse_date(value: Any, where: str, errors: list[str]) -> date | None:
         parsed = date.fromisoformat(value)
     except ValueError:
         year, month, day = (int(p) for p in value.split("-"))
-        if 1 <= month <= 12:
+        if year == 0:
+            errors.append(f"{where}: there is no year 0 (got {value!r}).")
+        elif 1 <= month <= 12:
             errors.append(f"{where}: {MONTHS[month - 1]} {year} has no day {day}.")
         else:
             errors.append(f"{where}: there is no month {month} (got {value!r}).")

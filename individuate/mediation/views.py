@@ -13,6 +13,7 @@ from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from individuate.boundaries.policy import therapist_may_see_clients
@@ -107,8 +108,8 @@ def case(request: AuthedRequest, case_id: int) -> HttpResponse:
     current = actions.draft(the_case)
     year = _year(request, schedule.parse(current.document).starts.year)
     view = overview.build(current.document, year)
-    access.check(request.user, the_case, access.DISCUSSION, via=VIA, path=request.path)
     comments = list(access.visible_comments(request.user, role))
+    access.log_comment_reads(request.user, role, comments, via=VIA, path=request.path)
     by_section: dict[str, list[Comment]] = {}
     for item in comments:
         by_section.setdefault(item.section, []).append(item)
@@ -396,7 +397,9 @@ def comment(request: AuthedRequest, case_id: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         attempt(
-            request, lambda: actions.comment(request.user, role.case, data["section"], data["text"]), "Comment added."
+            request,
+            lambda: actions.comment(request.user, role.case, data["section"], data["text"], to=data["to"] or None),
+            "Comment added.",
         )
         return redirect(reverse("mediation:case", args=[case_id]) + f"#section-{data['section']}")
     form_errors(request, form)
@@ -484,9 +487,15 @@ def compare(request: AuthedRequest, case_id: int) -> HttpResponse:
     current = actions.draft(role.case)
     proposal_id = _int(request, "proposal")
     if proposal_id is not None:
-        access.check(request.user, role.case, access.DISCUSSION, via=VIA, path=request.path)
-        proposal = access.visible_comments(request.user, role).filter(pk=proposal_id).exclude(proposal=None).first()
+        proposals = Comment.objects.filter(case=role.case).exclude(proposal=None).select_related("author")
+        proposal = proposals.filter(pk=proposal_id).first()
         if proposal is None:
+            raise Http404("There is no such proposal.")
+        # In separate-sessions mode the other parent's proposal does not exist for a parent (logged as denied).
+        decision = access.check(
+            request.user, role.case, access.DISCUSSION, via=VIA, path=request.path, owner=proposal.author
+        )
+        if not decision.allowed:
             raise Http404("There is no such proposal.")
         before_n, after_n = current.number, 0
         before_doc, before_label = current.document, f"the draft (version {current.number})"
@@ -545,7 +554,7 @@ def compare(request: AuthedRequest, case_id: int) -> HttpResponse:
 
 def _signatures(version: PlanVersion) -> list[pdf.Signature]:
     return [
-        pdf.Signature(a.party.name, a.typed_name, a.signed_on, "agreed through their own Individuate account")
+        pdf.Signature(a.party.name, a.typed_name, a.signed_on, "agreed through their own Individuate account", a.sha256)
         for a in version.agreements.select_related("party")
     ]
 
@@ -590,11 +599,12 @@ def audit(request: AuthedRequest, case_id: int) -> HttpResponse:
 
 
 def _calendar(party: Party, case_pk: int) -> bytes:
-    version = actions.agreed_version(party.case) or actions.draft(party.case)
+    agreed = actions.agreed_version(party.case)
+    version = agreed or actions.draft(party.case)
     sched = schedule.parse(version.document)
-    today = date.today()
+    today = timezone.localdate()
     names = " and ".join(c.first_name for c in party.case.children.all()) or "The children"
-    draft_note = "" if actions.agreed_version(party.case) else " (draft, not yet agreed)"
+    draft_note = "" if agreed else " (draft, not yet agreed)"
     return custody_calendar(
         sched,
         party.name,
@@ -603,6 +613,7 @@ def _calendar(party: Party, case_pk: int) -> bytes:
         feed_id=f"case-{case_pk}",
         children=names,
         name=f"{names} — parenting time{draft_note}",
+        stamp=version.created_at,
     )
 
 

@@ -159,6 +159,54 @@ def test_separate_sessions_keep_each_parents_comments_from_the_other(case, media
     assert client.get(f"/api/mediation/cases/{case.pk}/comments", **auth).json()["count"] == 2
 
 
+def test_in_separate_sessions_the_mediator_answers_one_parent_without_the_other_reading_it(
+    case, mediator, alice, jordan
+):
+    actions.update_case(mediator, case, separate_sessions=True, must_not_meet=False)
+    actions.comment(jordan, case, "exchanges", "I do not want to see Alex at the hand-overs.")
+    m = Client()
+    m.force_login(mediator)
+    m.post(
+        reverse("mediation:comment", args=[case.pk]),
+        {"section": "exchanges", "text": "Understood, Sam: grandmother Ilse can do the pick-ups.", "to": "B"},
+    )
+    client, auth = api(mediator)
+    response = client.post(
+        f"/api/mediation/cases/{case.pk}/comments",
+        data=json.dumps({"section": "exchanges", "text": "A question for both of you next week.", "to": None}),
+        content_type="application/json",
+        **auth,
+    )
+    assert response.status_code == 201 and response.json()["to"] is None
+    for_both = "A question for both of you next week."
+    for_sam = "Understood, Sam: grandmother Ilse can do the pick-ups."
+
+    def seen(user):
+        client, auth = api(user)
+        texts = [c["text"] for c in client.get(f"/api/mediation/cases/{case.pk}/comments", **auth).json()["items"]]
+        page = _page(user, reverse("mediation:case", args=[case.pk])).content.decode()
+        assert all((t in page) for t in texts), texts
+        return texts
+
+    assert seen(alice) == [for_both]
+    assert "grandmother Ilse" not in _page(alice, reverse("mediation:case", args=[case.pk])).content.decode()
+    assert seen(jordan) == ["I do not want to see Alex at the hand-overs.", for_sam, for_both]
+    assert "for Sam only" in _page(jordan, reverse("mediation:case", args=[case.pk])).content.decode()
+    # Out of separate sessions the addressed comment still reaches only its parent.
+    actions.update_case(mediator, case, separate_sessions=False, must_not_meet=False)
+    assert for_sam not in seen(alice)
+    # A parent cannot address a comment (only the mediator does), and nothing is written.
+    client, auth = api(alice)
+    before = case.comments.count()
+    response = client.post(
+        f"/api/mediation/cases/{case.pk}/comments",
+        data=json.dumps({"section": "exchanges", "text": "Only for the mediator?", "to": "B"}),
+        content_type="application/json",
+        **auth,
+    )
+    assert response.status_code == 403 and case.comments.count() == before
+
+
 def test_outsiders_cannot_write_either(people, case, outsider, stranger, mother):
     for user in (outsider, stranger, mother):
         client, auth = api(user)
@@ -196,3 +244,118 @@ def test_a_third_person_cannot_join(case, mediator, stranger, alice):
     )
     assert response.status_code == 404
     assert hash_token(raw) == hashed
+
+
+# --- every kind of case record, for every actor, through pages and the API ------------------------
+#
+# Parent B (Jordan) owns one record of each kind: a proposal on the plan (the case in
+# separate-sessions mode), a private note to the mediator, unshared contact details; the plan
+# itself is shared. "read": 200 and the record is in the answer; "hidden": 200 for the case but
+# the record is not in it (nor an allowed row in Jordan's access log); a number: that status.
+PROPOSAL = "Please keep the Tuesday calls short."
+NOTE = "I am afraid of the hand-overs at the house."
+CONTACT = "12 Hidden Lane, 555-0100"
+KIND_OF = {
+    "plan": "mediation_plan",
+    "comment": "mediation_comment",
+    "note": "mediation_private_note",
+    "contact": "mediation_contact",
+}
+OUTSIDE = {"family_member": 404, "another_client": 404, "another_therapist": 404, "mediator_without_2fa": 403}
+EXPECTED = {
+    "plan": {"parent_a": "read", "parent_b": "read", "mediator": "read", **OUTSIDE},
+    "comment": {"parent_a": "hidden", "parent_b": "read", "mediator": "read", **OUTSIDE},
+    "note": {"parent_a": "hidden", "parent_b": "read", "mediator": "read", **OUTSIDE},
+    "contact": {"parent_a": "hidden", "parent_b": "read", "mediator": "read", **OUTSIDE},
+}
+# the per-record reads: the other parent is told the record does not exist
+PER_RECORD_HIDDEN_STATUS = {"comment": 404, "note": 404}
+
+
+@pytest.fixture
+def owned(case, mediator, jordan):
+    actions.update_case(mediator, case, separate_sessions=True, must_not_meet=False)
+    proposal = actions.comment(
+        jordan, case, "communication", PROPOSAL, proposal={"between_parents": "Calls on Tuesdays, ten minutes."}
+    )
+    note = actions.add_private_note(jordan, case, NOTE)
+    actions.set_contact(jordan, case, details=CONTACT, share=False)
+    AccessEvent.objects.all().delete()
+    return {"proposal": proposal, "note": note}
+
+
+def _read(client, auth, kind, via, case, owned):
+    """(status, whether the record is in the answer) for one way of reading one kind."""
+    if via == "page":
+        if kind == "comment":
+            url = reverse("mediation:compare", args=[case.pk]) + f"?proposal={owned['proposal'].pk}"
+        else:
+            url = reverse("mediation:case", args=[case.pk])
+        response = client.get(url)
+        body = response.content.decode() if response.status_code == 200 else ""
+        marker = {"plan": "Regular schedule", "comment": "Calls on Tuesdays", "note": NOTE, "contact": CONTACT}[kind]
+        return response.status_code, marker in body
+    base = f"/api/mediation/cases/{case.pk}"
+    if kind == "plan":
+        response = client.get(f"{base}/versions/1", **auth)
+        return response.status_code, response.status_code == 200 and response.json()["document"] is not None
+    if kind == "comment":
+        response = client.get(f"{base}/comments", **auth)
+        return response.status_code, response.status_code == 200 and any(
+            c["text"] == PROPOSAL for c in response.json()["items"]
+        )
+    if kind == "note":
+        response = client.get(f"{base}/notes/{owned['note'].pk}", **auth)
+        return response.status_code, response.status_code == 200 and response.json()["text"] == NOTE
+    response = client.get(base, **auth)
+    return response.status_code, response.status_code == 200 and response.json()["parties"][1][
+        "contact_details"
+    ] == CONTACT
+
+
+@pytest.mark.parametrize("via", ["page", "api"])
+@pytest.mark.parametrize("kind", sorted(EXPECTED))
+@pytest.mark.parametrize("actor", [*ACTORS, "mediator"])
+def test_every_case_record_kind_for_every_actor(people, case, owned, mediator, jordan, actor, kind, via):
+    user = mediator if actor == "mediator" else _as(people, actor)
+    client, auth = api(user)
+    client.force_login(user)
+    status, shown = _read(client, auth, kind, via, case, owned)
+    expected = EXPECTED[kind][actor]
+    log = AccessEvent.objects.filter(owner=jordan, viewer=user)
+    if expected == "read":
+        assert (status, shown) == (200, True), (actor, kind, via)
+        if actor != "parent_b":
+            assert log.filter(kind=KIND_OF[kind], allowed=True).exists(), (actor, kind, via)
+    elif expected == "hidden":
+        per_record = via == "page" and kind == "comment" or via == "api" and kind == "note"
+        assert status == (PER_RECORD_HIDDEN_STATUS[kind] if per_record else 200), (actor, kind, via)
+        assert not shown, (actor, kind, via)
+        assert not log.filter(kind=KIND_OF[kind], allowed=True).exists(), (actor, kind, via)
+        if per_record:  # asking for it by id is a denial in Jordan's log
+            assert log.filter(kind=KIND_OF[kind], allowed=False).exists(), (actor, kind, via)
+    else:
+        assert status == expected and not shown, (actor, kind, via)
+        assert log.filter(allowed=False).exists() and not log.filter(allowed=True).exists(), (actor, kind, via)
+    if actor == "parent_b":
+        assert not log.exists()  # reading one's own records is not an access by someone else
+
+
+@pytest.mark.parametrize("kind", sorted(KIND_OF.values()))
+def test_case_record_kinds_are_owner_only_in_the_boundaries_policy(case, jordan, therapist, kind):
+    """No therapist grant ever opens a case record: even a connected therapist holding every grant."""
+    from conftest import connect
+    from individuate.boundaries import policy
+    from individuate.boundaries.models import SCOPES
+    from individuate.core.records import OWNER_ONLY
+
+    assert policy.KINDS[kind].scope == OWNER_ONLY
+    connect(therapist, jordan, tuple(SCOPES))
+    decision = policy.decide(therapist, jordan, kind)
+    assert (decision.allowed, decision.status) == (False, 404)
+    assert policy.decide(jordan, jordan, kind).allowed
+    client, auth = api(therapist)
+    assert client.get(f"/api/people/{jordan.pk}/records/{kind}", **auth).status_code == 404
+    page = Client()
+    page.force_login(therapist)
+    assert page.get(reverse("boundaries:shared_records", args=[jordan.pk, kind])).status_code == 404

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import io
+import json
 from datetime import date
 
 from pypdf import PdfReader
@@ -28,8 +30,8 @@ def test_agreed_plan_pdf_has_sections_schedule_calendar_figures_and_both_agreeme
         year=2027,
         mediator="Dr. Robin Vale",
         signatures=[
-            Signature("Alex", "Alex Example", date(2027, 1, 2), "account alex"),
-            Signature("Sam", "Sam Example", date(2027, 1, 3), "account sam"),
+            Signature("Sam", "Sam Example", date(2027, 1, 3), "account sam", plan_document.sha256(doc)),
+            Signature("Alex", "Alex Example", date(2027, 1, 2), "account alex", plan_document.sha256(doc)),
         ],
         shared_contacts={"Sam": "sam-shared@example.invalid"},
     )
@@ -50,6 +52,23 @@ def test_agreed_plan_pdf_has_sections_schedule_calendar_figures_and_both_agreeme
     assert "agreed as “Sam Example” on 3 January 2027" in flowing
     assert "Both parents agreed to exactly this version" in text
     assert "sam-shared@example.invalid" in text
+    # The seal: SHA-256 of the canonical JSON of the fingerprint and both agreements (in the
+    # plan's parent order, whatever order they were signed in), recomputed here by hand.
+    fingerprint = hashlib.sha256(
+        json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    ).hexdigest()
+    sealed = {
+        "agreements": [
+            {"parent": "Alex", "sha256": fingerprint, "signed_on": "2027-01-02", "typed_name": "Alex Example"},
+            {"parent": "Sam", "sha256": fingerprint, "signed_on": "2027-01-03", "typed_name": "Sam Example"},
+        ],
+        "plan_sha256": fingerprint,
+    }
+    seal = hashlib.sha256(json.dumps(sealed, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+    unbroken = text.replace("\n", "")
+    assert "Seal of this plan and both agreements" in flowing
+    assert seal in unbroken
+    assert "".join(text.split()).count(f"boundtoSHA-256{fingerprint}") == 2
 
 
 def test_draft_pdf_says_it_is_not_agreed_and_shows_no_contact_details():
@@ -57,4 +76,18 @@ def test_draft_pdf_says_it_is_not_agreed_and_shows_no_contact_details():
     text = "\n".join(pages_text(pdf))
     assert "has not been agreed" in text
     assert "signature and date" in text
+    assert "Seal of this plan" not in text
     assert "@" not in text
+
+
+def test_an_agreement_bound_to_another_fingerprint_is_not_shown_as_agreed():
+    pdf = render_pdf(
+        ISSUE_EXAMPLE,
+        year=2027,
+        signatures=[
+            Signature("Alex", "Alex Example", date(2027, 1, 2), "account", plan_document.sha256(ISSUE_EXAMPLE)),
+            Signature("Sam", "Sam Example", date(2027, 1, 3), "account", "0" * 64),
+        ],
+    )
+    text = "\n".join(pages_text(pdf))
+    assert "has not been agreed" in text and "Seal of this plan" not in text

@@ -106,6 +106,35 @@ def test_every_named_pattern_over_26_whole_cycles(pattern):
     assert figures(plan(pattern), START, START + timedelta(days=364)) == WHOLE_YEAR[pattern]
 
 
+# The calendar year 2027 (365 nights, not a whole number of cycles): the nights of Jan 1-3 are
+# indices 11-13 (before the start, counted backwards); Jan 4 - Dec 31 are 362 nights = 25 whole
+# cycles + indices 0-11.  So Alex = A(11..13) + 25 x A(cycle) + A(0..11), and the exchanges are
+# [11..13]->0 (if the letters differ) + 25 x changes inside a cycle + 24 wraps between cycles
+# + 1 wrap into the last part (when 13 and 0 differ) + changes inside indices 0-11.
+CALENDAR_2027 = {
+    # AAAAAAA BBBBBBB: 0 + 175 + 7 = 182 (49.86 %), Sam 183 (50.14 %); 1 + 25 + 24 + 1 + 1 = 52
+    "alternating-weeks": (182, 183, Decimal("49.9"), Decimal("50.1"), 52),
+    # AABBAAA BBAABBB (5 changes inside, 13 B -> 0 A): A at 0,1,4,5,6,9,10 = 7 of 0-11;
+    # 0 + 175 + 7 = 182; 1 + 125 + 24 + 1 + 5 = 156
+    "2-2-3": (182, 183, Decimal("49.9"), Decimal("50.1"), 156),
+    # AABBAAAAA BBBBB (3 inside): 0 + 175 + 7 = 182; 1 + 75 + 24 + 1 + 3 = 104
+    "2-2-5-5": (182, 183, Decimal("49.9"), Decimal("50.1"), 104),
+    # AAABBBB AAAABBB (3 inside): A at 0-2, 7-10 = 7 of 0-11; 182; 1 + 75 + 24 + 1 + 3 = 104
+    "3-4-4-3": (182, 183, Decimal("49.9"), Decimal("50.1"), 104),
+    # AAAABBA AAAAAAA (2 inside; 13 and 0 both A): 3 + 300 + 10 = 313 (85.75 %), Sam 52
+    # (14.25 %); 0 + 50 + 0 + 0 + 2 = 52
+    "every-other-weekend": (313, 52, Decimal("85.8"), Decimal("14.2"), 52),
+    # AABABBA AABAAAA (6 inside; B at 2,4,5,9): 3 + 250 + 8 = 261 (71.51 %), Sam 104
+    # (28.49 %); 0 + 150 + 0 + 0 + 6 = 156
+    "every-other-weekend-midweek": (261, 104, Decimal("71.5"), Decimal("28.5"), 156),
+}
+
+
+@pytest.mark.parametrize("pattern", sorted(CALENDAR_2027))
+def test_every_named_pattern_over_the_calendar_year_2027(pattern):
+    assert figures(plan(pattern), date(2027, 1, 1), date(2028, 1, 1)) == CALENDAR_2027[pattern]
+
+
 @pytest.mark.parametrize("pattern", sorted(TEN_NIGHTS))
 def test_every_named_pattern_over_part_of_a_cycle(pattern):
     assert figures(plan(pattern), START, START + timedelta(days=10)) == TEN_NIGHTS[pattern]
@@ -196,6 +225,29 @@ def test_even_odd_alternation_across_new_year_follows_the_year_the_holiday_start
     assert [schedule.night(date(2029, 1, d)).parent for d in (1, 2)] == ["Alex", "Alex"]
     # The night of 3 January is the regular schedule again: 2028-01-03 is day 364 = index 0 (Alex).
     assert schedule.night(date(2028, 1, 3)).layer == "regular"
+
+
+def test_the_holiday_listed_first_wins_also_over_one_that_began_the_year_before():
+    new_years_day = {"name": "New Year's Day", "date": {"month": 1, "day": 1}, "nights": 1, "every_year": "Alex"}
+    second_half = {
+        "name": "Winter break, second half",
+        "date": {"month": 12, "day": 27},
+        "nights": 7,
+        "even_years": "Alex",
+        "odd_years": "Sam",
+    }
+    schedule = parse(plan(holidays=[new_years_day, second_half]))
+    # The 2027 (odd: Sam) winter break covers the nights of 27 Dec 2027 - 2 Jan 2028, but the
+    # night of 1 January is New Year's Day 2028, listed first: Alex.
+    night = schedule.night(date(2028, 1, 1))
+    assert (night.parent, night.rule) == ("Alex", "New Year's Day 2028")
+    assert [(n.parent, n.rule) for n in schedule.nights(date(2027, 12, 31), date(2028, 1, 3)) if n.date.day != 1] == [
+        ("Sam", "Winter break, second half 2027"),
+        ("Sam", "Winter break, second half 2027"),
+    ]
+    # Listed the other way round, the winter break wins the night.
+    swapped = parse(plan(holidays=[second_half, new_years_day]))
+    assert swapped.night(date(2028, 1, 1)).parent == "Sam"
 
 
 def test_thanksgiving_2027_is_25_november_and_mothers_day_9_may():
@@ -295,6 +347,9 @@ def test_compare_lists_the_nights_that_differ():
     ("change", "message"),
     [
         (lambda d: d["regular"].update(pattern="2-2-4"), "unknown pattern '2-2-4'"),
+        (lambda d: d["regular"].update(pattern=["2-2-5-5"]), "unknown pattern ['2-2-5-5']"),
+        (lambda d: d["regular"].update(pattern={"name": "2-2-5-5"}), "unknown pattern {'name'"),
+        (lambda d: d["regular"].update(starts="0000-01-01"), "there is no year 0"),
         (lambda d: d["regular"].update(pattern="custom", cycle=""), "the cycle is empty"),
         (lambda d: d["regular"].update(pattern="custom", cycle="AB" * 20), "the cycle has 40 nights"),
         (lambda d: d["regular"].update(pattern="custom", cycle="AABC"), "only the letters A and B"),
