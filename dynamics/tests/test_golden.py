@@ -14,12 +14,13 @@ from __future__ import annotations
 import gzip
 import json
 import math
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from dynamics import cli
 from dynamics.cli import main
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -81,15 +82,33 @@ def test_jsonl_has_the_same_entries(name: str, tmp_path: Path) -> None:
     assert errors == old["errors"]
 
 
+# Run in a fresh interpreter, as the command runs: forking inside pytest, after earlier
+# tests left threads behind (servers, task workers, pyarrow's pool), can deadlock a child.
+_CHUNKED = """
+import multiprocessing, os, sys
+from dynamics import cli
+cli.CHUNK, cli.PARALLEL_MIN = 5, 1
+os.sched_getaffinity = lambda pid: {0, 1}
+real = cli.mp.get_context
+def counted(method):
+    print("fork pool", file=sys.stderr)
+    return real(method)
+cli.mp.get_context = counted
+raise SystemExit(cli.main(sys.argv[1:]))
+"""
+
+
 @pytest.mark.parametrize("name", ["pairs_default", "pairs_window", "solo_window", "pairs_times_prompt"])
 @pytest.mark.parametrize("fmt", ["json", "jsonl"])
-def test_small_chunks_and_worker_processes_give_the_same_text(
-    name: str, fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_small_chunks_and_worker_processes_give_the_same_text(name: str, fmt: str, tmp_path: Path) -> None:
     """Streaming in chunks of 5 pairs, formatted by forked workers, changes no byte."""
     _, whole = run_case(name, tmp_path, "--format", fmt)
-    monkeypatch.setattr(cli, "CHUNK", 5)
-    monkeypatch.setattr(cli, "PARALLEL_MIN", 1)
-    monkeypatch.setattr(cli.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
-    _, chunked = run_case(name, tmp_path, "--format", fmt)
-    assert chunked == whole
+    case = GOLDEN[name]
+    out = tmp_path / "chunked.out"
+    argv = [case["argv"][0], str(ROOT / case["argv"][1]), *case["argv"][2:], "--out", str(out), "--format", fmt]
+    done = subprocess.run(
+        [sys.executable, "-c", _CHUNKED, *argv], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == GOLDEN[name]["exit"], done.stderr
+    assert "fork pool" in done.stderr, "the text was formatted by worker processes"
+    assert out.read_text(encoding="utf-8") == whole
