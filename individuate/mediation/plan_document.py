@@ -316,11 +316,15 @@ def _flatten(value: Any, prefix: str, out: dict[str, str], parents: Any = None) 
         for k in sorted(value):
             _flatten(value[k], f"{prefix}.{k}" if prefix else str(k), out, parents)
     elif isinstance(value, list) and prefix in ("holidays", "vacations", "one_time"):
+        seen: dict[str, int] = {}
         for i, item in enumerate(value):
             if not isinstance(item, dict):
                 out[f"{prefix}[{i}]"] = json.dumps(item, ensure_ascii=False)
                 continue
-            label = item.get("name") or (f"from {item['from']}" if "from" in item else str(i))
+            label = str(item.get("name") or (f"from {item['from']}" if "from" in item else i))
+            seen[label] = seen.get(label, 0) + 1
+            if seen[label] > 1:  # two rules of one name stay two entries
+                label = f"{label} ({seen[label]})"
             out[f"{prefix}[{label}]"] = _describe_item(prefix, item, parents)
     elif isinstance(value, list):
         out[prefix] = json.dumps(value, ensure_ascii=False)
@@ -335,12 +339,48 @@ class Change:
     before: str | None
     after: str | None
 
+    @property
+    def label(self) -> str:
+        return label_of(self.path)
+
     def describe(self) -> str:
         if self.before is None:
-            return f"{self.path}: added “{self.after}”"
+            return f"{self.label}: added “{self.after}”"
         if self.after is None:
-            return f"{self.path}: removed (was “{self.before}”)"
-        return f"{self.path}: “{self.before}” → “{self.after}”"
+            return f"{self.label}: removed (was “{self.before}”)"
+        return f"{self.label}: “{self.before}” → “{self.after}”"
+
+
+_ITEM_LABELS = {"holidays": "Holiday", "vacations": "Vacation", "one_time": "One-time change"}
+_PATH_LABELS = {
+    "title": "Title",
+    "parents": "The parents' names",
+    "timezone": "Time zone",
+    "regular.pattern": "Regular schedule",
+    "regular.cycle": "Custom cycle of nights",
+    "regular.starts": "The schedule starts on",
+    "regular.first": "Parent of the first night",
+    "exchange.time": "Exchange time",
+    "exchange.place": "Exchange place",
+    "school.days": "School days",
+    "school.from": "School starts at",
+    "school.to": "School ends at",
+}
+
+
+def label_of(path: str) -> str:
+    """A flattened path in plain words: ``sections.communication.reply_within_hours`` is
+    "Reply within (hours)", ``holidays[Mother's Day]`` is "Holiday “Mother's Day”"."""
+    parts = path.split(".")
+    if parts[0] == "sections" and len(parts) == 3:
+        section = SECTION_BY_KEY.get(parts[1])
+        field = next((f for f in section.fields if f.name == parts[2]), None) if section else None
+        if field is not None:
+            return field.label
+    top, _, rest = path.partition("[")
+    if rest and top in _ITEM_LABELS:
+        return f"{_ITEM_LABELS[top]} “{rest[:-1]}”"
+    return _PATH_LABELS.get(path, path)
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import copy
+import json
 
 from individuate.mediation import plan_document
 from individuate.mediation.holidays import common_holidays
@@ -45,13 +46,27 @@ def test_diff_reads_like_a_list_of_changes():
     )
     after = plan_document.with_section(after, "holidays", {"holidays": [ISSUE_EXAMPLE["holidays"][1]]})
     lines = [(c.section, c.describe()) for c in plan_document.diff(before, after)]
-    assert ("regular_schedule", "regular.pattern: “alternating-weeks” → “2-2-5-5”") in lines
+    assert ("regular_schedule", "Regular schedule: “alternating-weeks” → “2-2-5-5”") in lines
     assert (
         "holidays",
-        "holidays[Thanksgiving]: added “the fourth Thursday of November, starting 1 night before; 4 nights; "
+        "Holiday “Thanksgiving”: added “the fourth Thursday of November, starting 1 night before; 4 nights; "
         "Sam every year”",
     ) in lines
     assert len(lines) == 2
+
+
+def test_diff_names_fields_in_plain_words_and_keeps_same_named_rules_apart():
+    before = plan_document.new_document(["Alex", "Sam"], "2027-01-04")
+    rule = ISSUE_EXAMPLE["holidays"][0]
+    before["holidays"] = [rule, rule]
+    after = json.loads(json.dumps(before))
+    after["holidays"][1] = rule | {"nights": 2}
+    after["sections"].setdefault("communication", {})["reply_within_hours"] = 12
+    texts = [c.describe() for c in plan_document.diff(before, after)]
+    assert len(texts) == 2, texts
+    assert texts[0].startswith("Holiday “Christmas Eve (2)”: “") and "2 nights" in texts[0]
+    assert texts[1] == "Reply within (hours): added “12”"
+    assert all("sections." not in t and "[" not in t for t in texts)
 
 
 def test_section_fields_are_validated():
