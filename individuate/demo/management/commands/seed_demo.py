@@ -123,6 +123,6 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo accounts (all fictional), password for each: ") + DEMO_PASSWORD)
         self.stdout.write(f"  adult child : {CHILD}")
         self.stdout.write(f"  parent      : {PARENT}")
-        self.stdout.write(f"  mediation   : {MEDIATION_A} and {MEDIATION_B} (separating parents, a parenting plan both have agreed to)")
+        self.stdout.write(f"  mediation   : {MEDIATION_A} and {MEDIATION_B} (separating parents, an agreed plan)")
         self.stdout.write(f"  therapist   : {THERAPIST}  (two-factor on: get a code with")
         self.stdout.write(f"                .venv/bin/python manage.py demo_totp {THERAPIST})")
