@@ -61,10 +61,16 @@ def sections(document: dict[str, Any]) -> list[SectionView]:
     return views
 
 
+def first_year(starts: date) -> int:
+    """The year the figures open on: the start's year, or the next one when the plan starts
+    in the second half of a year (a plan that starts on 7 December is read from January)."""
+    return starts.year if starts.month <= 6 else starts.year + 1
+
+
 def build(document: dict[str, Any], year: int | None = None) -> dict[str, Any]:
-    """The plan in plain words and figures for ``year`` (default: the schedule's start year)."""
+    """The plan in plain words and figures for ``year`` (default: ``first_year`` of its start)."""
     sched = schedule.parse(document)
-    year = year or sched.starts.year
+    year = year or first_year(sched.starts)
     average = schedule.two_year_average(sched, year)
     hours = schedule.hours_time(sched, date(year, 1, 1), date(year + 1, 1, 1))
     return {

@@ -106,7 +106,7 @@ def case(request: AuthedRequest, case_id: int) -> HttpResponse:
     role = _open(request, case_id)
     the_case = role.case
     current = actions.draft(the_case)
-    year = _year(request, schedule.parse(current.document).starts.year)
+    year = _year(request, overview.first_year(schedule.parse(current.document).starts))
     view = overview.build(current.document, year)
     comments = list(access.visible_comments(request.user, role))
     access.log_comment_reads(request.user, role, comments, via=VIA, path=request.path)
@@ -328,7 +328,7 @@ def section_edit(request: AuthedRequest, case_id: int, key: str) -> HttpResponse
     role = _open(request, case_id)
     section = _section(key)
     current = actions.draft(role.case)
-    year = _year(request, schedule.parse(current.document).starts.year)
+    year = _year(request, overview.first_year(schedule.parse(current.document).starts))
     built = _forms(section, current.document, request.POST or None)
     live: dict[str, Any] = _live(current.document, year)
     if request.method == "POST":
@@ -378,7 +378,7 @@ def section_preview(request: AuthedRequest, case_id: int, key: str) -> HttpRespo
     role = _open(request, case_id)
     section = _section(key)
     current = actions.draft(role.case)
-    year = _year(request, schedule.parse(current.document).starts.year)
+    year = _year(request, overview.first_year(schedule.parse(current.document).starts))
     value, errors = _value(_forms(section, current.document, request.POST, value={}))
     if value is None:
         return render(request, "mediation/_live.html", {"errors": errors, "year": year})
@@ -510,7 +510,7 @@ def compare(request: AuthedRequest, case_id: int) -> HttpResponse:
             raise Http404(error.message) from error
         before_doc, before_label = before_v.document, f"version {before_n}"
         after_doc, after_label = after_v.document, f"version {after_n}"
-    year = _year(request, schedule.parse(after_doc).starts.year)
+    year = _year(request, overview.first_year(schedule.parse(after_doc).starts))
     start, end = date(year, 1, 1), date(year + 1, 1, 1)
     result = schedule.compare(schedule.parse(before_doc), schedule.parse(after_doc), start, end)
     view = overview.build(after_doc, year)
@@ -566,7 +566,7 @@ def plan_pdf(request: AuthedRequest, case_id: int) -> HttpResponse:
     shared = {p.name: p.contact_details for p in role.case.parties.all() if p.share_contact and p.contact_details}
     body = pdf.render_pdf(
         version.document,
-        year=_year(request, schedule.parse(version.document).starts.year),
+        year=_year(request, overview.first_year(schedule.parse(version.document).starts)),
         case_label=f"{role.case.title}, version {version.number}",
         mediator=role.case.mediator.name if role.case.mediator else "",
         signatures=_signatures(version),
@@ -592,7 +592,7 @@ def audit(request: AuthedRequest, case_id: int) -> HttpResponse:
     role = _open(request, case_id)
     version = _version(request, role)
     sched = schedule.parse(version.document)
-    year = _year(request, sched.starts.year)
+    year = _year(request, overview.first_year(sched.starts))
     response = HttpResponse(schedule.audit_csv(sched, date(year, 1, 1), date(year + 1, 1, 1)), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="nights-{year}-v{version.number}.csv"'
     return response

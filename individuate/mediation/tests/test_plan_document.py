@@ -78,3 +78,15 @@ def test_section_fields_are_validated():
     assert any("choose one of joint, Alex, Sam" in e for e in errors)
     assert any("from 1 to 60" in e for e in errors)
     assert any("no section 'nonsense'" in e for e in errors)
+
+
+def test_figures_open_on_the_first_year_the_plan_mostly_covers():
+    from datetime import date
+
+    from individuate.mediation import overview
+
+    assert overview.first_year(date(2027, 1, 4)) == 2027
+    assert overview.first_year(date(2027, 6, 30)) == 2027
+    assert overview.first_year(date(2027, 7, 1)) == 2028
+    late = plan_document.new_document(["Alex", "Sam"], "2026-12-07")
+    assert overview.build(late)["year"] == 2027
