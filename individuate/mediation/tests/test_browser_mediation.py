@@ -79,6 +79,7 @@ def test_mediator_and_both_parents_finish_a_plan(live_server: Any) -> None:
 
         # Two holidays from the common set.
         m.goto(f"{base}/mediation/{case.pk}/sections/holidays/")
+        assert m.evaluate("document.documentElement.scrollWidth") <= 390  # the rows' Delete box fits
         m.get_by_label("Thanksgiving").check()
         m.get_by_label("Mother's Day").check()
         m.get_by_role("button", name="Save to the draft").click()
