@@ -14,7 +14,10 @@ API operation (by path) must have an entry in ``PAGES`` / ``OPERATIONS`` saying 
 
 A route or operation missing from the expectations fails ``test_every_route_is_expected``.
 Then every write (any method but GET) on a URL naming one of the owner's objects is tried
-by every non-owner, and the tables are fingerprinted before and after.
+by every non-owner, and the tables are fingerprinted before and after. And every write at all,
+the viewer's own endpoints too, is tried by every non-owner with the owner's ids in its body
+(from the request schema and the forms the pages render): none may change one of the owner's
+rows or make a row point at one, unless ``ALLOWED_WRITES`` says why.
 """
 
 from __future__ import annotations
@@ -26,13 +29,16 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urljoin, urlsplit
 
 import pytest
+from django.apps import apps
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
 from django.utils import timezone
 
 from conftest import PASSWORD, connect, link, make_therapist_user, make_user
@@ -42,6 +48,7 @@ from individuate.articles.models import Article, Comment
 from individuate.boundaries import actions as boundaries
 from individuate.boundaries.models import SCOPES, ConsentGrant, TrackedPerson
 from individuate.checkins import actions as checkins
+from individuate.core.models import LimitEvent
 from individuate.healing import actions as healing
 from individuate.measures import actions as measures
 from individuate.mediation import actions as mediation
@@ -309,20 +316,21 @@ VIEWERS = [
 # Connected therapists with two-factor see the client's name (not their words) everywhere.
 SEES_NAME = {"therapist_all", "therapist_no_grant", "therapist_revoked"}
 DENIED = {302, 401, 403, 404, 405}
-# Writes a non-owner may make on a URL naming the owner's things (their own side of it).
-ALLOWED_WRITES = {
-    ("therapist_all", "healing:client_suggest"),
-    ("therapist_all", "measures:assignment_create"),
-    ("therapist_all", "measures:flag_seen"),
-    ("therapist_all", "measures:assignment_end"),
-    ("therapist_all", "practice:appointment_action"),
-    ("therapist_all", "boundaries:connection_end"),
-    ("therapist_all", "/api/appointments/{appointment_id}/cancel"),
-    ("therapist_all", "/api/appointments/{appointment_id}/decline"),
-    ("therapist_all", "/api/appointments/{appointment_id}/confirm"),
-    ("therapist_all", "/api/connections/{connection_id}/end"),
-    ("linked_parent", "checkins:joint_consent"),
-    ("therapist_all", "practice:contact_handled"),  # the therapist's own inbox (the id is not the owner's)
+# Writes a non-owner may make on the owner's things (their own side of them), and why: these may
+# change the owner's rows and add rows that reference them.
+ALLOWED_WRITES: dict[tuple[str, str], str] = {
+    ("therapist_all", "healing:client_suggest"): "suggests a step in the plan the client shares",
+    ("therapist_all", "measures:assignment_create"): "assigns a measure to their client",
+    ("therapist_all", "measures:flag_seen"): "marks their client's flag seen",
+    ("therapist_all", "measures:assignment_end"): "ends an assignment they made",
+    ("therapist_all", "practice:appointment_action"): "the therapist's side of the appointment",
+    ("therapist_all", "boundaries:connection_end"): "either side may end a connection",
+    ("therapist_all", "/api/appointments/{appointment_id}/cancel"): "the therapist's side of the appointment",
+    ("therapist_all", "/api/appointments/{appointment_id}/decline"): "the therapist's side of the appointment",
+    ("therapist_all", "/api/appointments/{appointment_id}/confirm"): "the therapist's side of the appointment",
+    ("therapist_all", "/api/connections/{connection_id}/end"): "either side may end a connection",
+    ("linked_parent", "checkins:joint_consent"): "the other person's own consent to the joint report",
+    ("therapist_all", "practice:contact_handled"): "the therapist's own inbox (the id is not the owner's)",
 }
 # What changes on any request and holds no record of the owner's: logs, sessions, counters, the queue.
 UNFINGERPRINTED = {
@@ -344,6 +352,7 @@ class World:
     params: dict[str, Any]
     markers: dict[str, str]  # kind -> marker
     owner: User
+    own_params: dict[str, dict[str, Any]]  # viewer -> ids of the viewer's own things
 
 
 def _world() -> World:
@@ -423,6 +432,7 @@ def _world() -> World:
     params = {
         "article_id": article.pk,
         "comment_id": comment.pk,
+        "parent_id": comment.pk,
         "author_id": t_all.pk,
         "tag": "mx-tag",
         "other_id": mother.pk,
@@ -459,11 +469,13 @@ def _world() -> World:
         "key": "decision_making",
         "number": 1,
     }
+    stranger = make_user("mx.stranger@example.com")
+    own = _own_records(stranger, mediator)
     viewers: dict[str, User | None] = {
         "owner": owner,
         "linked_parent": mum,
         "linked_child": kid,
-        "stranger": make_user("mx.stranger@example.com"),
+        "stranger": stranger,
         "second_family": second_a,
         "anonymous": None,
         "therapist_all": t_all,
@@ -473,7 +485,51 @@ def _world() -> World:
         "therapist_unconnected": t_out,
         "therapist_ended": t_end,
     }
-    return World(viewers, params, markers, owner)
+    return World(viewers, params, markers, owner, {"stranger": own})
+
+
+def _own_records(user: User, mediator: User) -> dict[str, Any]:
+    """A viewer's own things of each kind (no markers), so a write can name the viewer's own
+    object in the URL while its body names the owner's (a step under my goal with your script)."""
+    other = TrackedPerson.objects.create(owner=user, name="their mum", role="parent")
+    checkin = checkins.save_checkin(user, mood=5, note="own check-in")
+    contact = checkins.add_contact(user, other_id=other.pk, kind="call", response="declined")
+    entry = checkins.save_journal(user, text="own entry")
+    plan = healing.default_plan_for(user)
+    healing.start_plan(user, plan)
+    step = healing.get_plan(plan).steps[0].id
+    goal = healing.add_goal(user, plan, step, "own goal")
+    script = healing.save_script(user, title="own script")
+    small = healing.add_small_step(user, goal.pk, "own step", timezone.localdate() + timedelta(days=1))
+    response = measures.start_response(user, "phq9")
+    case = mediation.open_case(
+        mediator,
+        title="own case",
+        parent_a="Sam",
+        parent_b="Other",
+        children=[("Kid", date(2019, 1, 1))],
+        starts=timezone.localdate() + timedelta(days=7),
+    )
+    _, invitation = mediation.invite_parent(mediator, case, "A", user.email)
+    mediation.join_case(user, invitation)
+    note = mediation.add_private_note(user, case, "own note")
+    token, _ = issue_api_token(user, "own")
+    return {
+        "other_id": other.pk,
+        "checkin_id": checkin.pk,
+        "contact_id": contact.pk,
+        "entry_id": entry.pk,
+        "plan_id": plan,
+        "step_id:str": step,
+        "step_id:int": small.pk,
+        "goal_id": goal.pk,
+        "script_id": script.pk,
+        "exercise_id": healing.get_plan(plan).steps[0].exercises[0].id,
+        "response_id": response.pk,
+        "case_id": case.pk,
+        "note_id": note.pk,
+        "token_id": token.pk,
+    }
 
 
 def _page_routes() -> Iterator[tuple[str, str, list[tuple[str, str]]]]:
@@ -560,8 +616,16 @@ def test_every_route_is_expected(db: None) -> None:
     missing = sorted(operations - set(OPERATIONS))
     assert not missing, f"new API operations without an entry in OPERATIONS: {missing}"
     assert not set(PAGES) - pages and not set(OPERATIONS) - operations, "expectations for routes that are gone"
-    missing = _parameters_without_a_value(_world().params)
+    world = _world()
+    missing = _parameters_without_a_value(world.params)
     assert not missing, f"route parameters without a value in the world's params (add one): {missing}"
+    missing = [
+        f"{method.upper()} {path}: {field}"
+        for (path, method), body in _json_bodies(world.params).items()
+        for field, value in body.items()
+        if value is None
+    ]
+    assert not missing, f"id fields in request bodies without one of the owner's ids in the world's params: {missing}"
 
 
 def test_every_viewer_on_every_page_and_operation(db: None) -> None:
@@ -691,16 +755,339 @@ def test_no_non_owner_write_changes_anything() -> None:
         if method != "get" and OPERATIONS[path] in naming
     ]
     problems = []
+    before, written = _fingerprint(), _writes_so_far()
     for name, method, url in writes:
         for viewer, client in clients.items():
-            before = _fingerprint()
             if url.startswith("/api/"):
                 response = getattr(client, method)(url, GENERIC_JSON, content_type="application/json")
             else:
                 response = client.post(url, GENERIC_FORM)
             if response.status_code >= 500:
                 problems.append(f"{viewer} {method.upper()} {url}: {response.status_code}")
-            changed = sorted(t for t, h in _fingerprint().items() if before.get(t) != h)
+            if written is not None and written == (written := _writes_so_far()):
+                continue  # nothing written
+            after = _fingerprint()
+            changed = sorted(t for t, h in after.items() if before.get(t) != h)
+            before = after
             if changed and (viewer, name) not in ALLOWED_WRITES:
                 problems.append(f"{viewer} {method.upper()} {url} changed {changed}")
+    assert not problems, "\n".join(problems)
+
+
+# --------------------------------------------------------------- the owner's ids in the body
+# Every write (pages and API, on the owner's URLs and on the viewer's own) is tried by every
+# non-owner with the owner's ids in each id-like field it takes: the JSON body built from the
+# operation's request schema, the form body from the forms the owner's (and their therapist's)
+# pages render — with the owner's own values. Whole-table fingerprints cannot judge writes on
+# a viewer's own endpoints (the viewer may add rows of their own), so rows are attributed: the
+# owner's are those that reach the owner's account through foreign keys. The stranger also
+# sends them to URLs naming the stranger's own things (my goal, your script).
+
+# Logs, counters and the mail queue: a new row there may name the owner (an access-log entry,
+# an e-mail to them) without being a write on the owner's things.
+LOG_TABLES = UNFINGERPRINTED - {"accounts_apitoken"}
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    pk: str
+    foreign_keys: tuple[tuple[str, str, str], ...]  # (column, referenced table, referenced column)
+
+
+def _tables() -> list[Table]:
+    tables = {}
+    for model in apps.get_models(include_auto_created=True):
+        meta = model._meta
+        if meta.proxy or not meta.managed or meta.db_table in tables:
+            continue
+        fks = tuple(
+            (f.column, f.related_model._meta.db_table, f.target_field.column)
+            for f in meta.concrete_fields
+            if f.is_relation and (f.many_to_one or f.one_to_one)
+        )
+        tables[meta.db_table] = Table(meta.db_table, meta.pk.column, fks)
+    return list(tables.values())
+
+
+Rows = dict[str, dict[Any, dict[str, Any]]]  # table -> pk -> column -> value
+
+
+def _rows(tables: list[Table]) -> Rows:
+    rows: Rows = {}
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table.name)}")  # noqa: S608
+            columns = [c[0] for c in cursor.description]
+            rows[table.name] = {(r := dict(zip(columns, row, strict=True)))[table.pk]: r for row in cursor.fetchall()}
+    return rows
+
+
+def _owner_rows(tables: list[Table], rows: Rows, owner: User) -> dict[str, set[Any]]:
+    """Primary keys of every row that reaches the owner's account through foreign keys (their
+    people, check-ins, plan, connections and the grants under them, …)."""
+    owned: dict[str, set[Any]] = {t.name: set() for t in tables}
+    owned[User._meta.db_table] = {owner.pk}
+    grew = True
+    while grew:
+        grew = False
+        values = _owned_values(tables, rows, owned)
+        for table in tables:
+            for pk, row in rows[table.name].items():
+                if pk not in owned[table.name] and any(
+                    row[column] in values.get((target, to), ()) for column, target, to in table.foreign_keys
+                ):
+                    owned[table.name].add(pk)
+                    grew = True
+    return owned
+
+
+def _owned_values(tables: list[Table], rows: Rows, owned: dict[str, set[Any]]) -> dict[tuple[str, str], set[Any]]:
+    """(table, column) -> the values of that column in the owner's rows (what an FK to it holds)."""
+    wanted = {(target, to) for t in tables for _, target, to in t.foreign_keys}
+    return {(target, to): {rows[target][pk][to] for pk in owned[target]} for target, to in wanted if target in rows}
+
+
+def _example(kind: str) -> str:
+    """A value of this format (a date soon: a plan step, say, is planned in the next weeks)."""
+    soon = timezone.now() + timedelta(days=2)
+    return {"date": soon.date().isoformat(), "date-time": soon.isoformat()}.get(kind, "x")
+
+
+def _owner_ids(params: dict[str, Any]) -> list[int]:
+    """Every integer id in the world's params (the owner's things), for a list or map of ids."""
+    return sorted({v for v in params.values() if isinstance(v, int) and not isinstance(v, bool)})
+
+
+def _owner_value(name: str, kind: str, params: dict[str, Any]) -> Any:
+    """The owner's id for a field named like a route parameter (``goal_id``, ``script_id``)."""
+    return params.get(f"{name}:{kind}", params.get(name))
+
+
+def _id_like(name: str, schema: dict[str, Any]) -> bool:
+    keyed = isinstance(schema.get("additionalProperties"), dict)  # a map ({other_id: rating})
+    return name in ("id", "ids") or name.endswith(("_id", "_ids")) or keyed
+
+
+def _schema_value(name: str, schema: dict[str, Any], doc: dict[str, Any], params: dict[str, Any]) -> Any:
+    def resolve(node: dict[str, Any]) -> dict[str, Any]:
+        while "$ref" in node:
+            node = doc["components"]["schemas"][node["$ref"].rsplit("/", 1)[-1]]
+        return node
+
+    schema = resolve(schema)
+    for option in schema.get("anyOf", []):
+        if resolve(option).get("type") != "null":
+            return _schema_value(name, option, doc, params)
+    kind = schema.get("type")
+    if name.endswith("_id"):
+        return _owner_value(name, "int" if kind == "integer" else "str", params)
+    if kind == "array" and _id_like(name, schema):
+        return _owner_ids(params)
+    if kind == "object" and isinstance(schema.get("additionalProperties"), dict):  # keyed by ids?
+        value = _schema_value("", schema["additionalProperties"], doc, params)
+        return {str(i): value for i in _owner_ids(params)}
+    if name in GENERIC_JSON:
+        return GENERIC_JSON[name]
+    if "enum" in schema:
+        return schema["enum"][0]
+    if kind == "string":
+        return _example(schema.get("format", ""))
+    if kind == "integer":
+        return schema.get("minimum", 1)
+    return {"boolean": True, "object": {}, "array": [], "number": 1}.get(kind or "", "x")
+
+
+def _json_bodies(params: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    """(path, method) -> a body: the required fields and every id-like one, ids the owner's."""
+    doc = Client().get("/api/openapi.json").json()
+    bodies = {}
+    for path, operations in doc["paths"].items():
+        for method, operation in operations.items():
+            content = operation.get("requestBody", {}).get("content", {}).get("application/json")
+            if method == "get" or content is None:
+                continue
+            schema = content["schema"]
+            while "$ref" in schema:
+                schema = doc["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+            required = set(schema.get("required", []))
+            bodies[(path, method)] = {
+                name: _schema_value(name, field, doc, params)
+                for name, field in schema.get("properties", {}).items()
+                if name in required or _id_like(name, field)
+            }
+    return bodies
+
+
+class _FormParser(HTMLParser):
+    """The POST forms of a page: action, fields with the values as rendered, submit buttons."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[tuple[str, dict[str, str], list[tuple[str, str]]]] = []
+        self.select: str | None = None
+        self.inside = False  # in a POST form
+
+    def handle_starttag(self, tag: str, attributes: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attributes}
+        if tag == "form":
+            self.inside = a.get("method", "").lower() == "post"
+            if self.inside:
+                self.forms.append((a.get("action", ""), {}, []))
+            return
+        if not self.inside:
+            return
+        _, fields, buttons = self.forms[-1]
+        name, kind = a.get("name", ""), a.get("type", "text").lower()
+        if tag == "option" and self.select and a.get("value") and not fields.get(self.select):
+            fields[self.select] = a["value"]
+        if not name:
+            return
+        if tag == "button" or (tag == "input" and kind in ("submit", "image", "button")):
+            buttons.append((name, a.get("value", "")))
+        elif tag == "input":
+            value = a.get("value") or ("on" if kind in ("checkbox", "radio") else "")
+            fields.setdefault(name, value or GENERIC_FORM.get(name) or _example(kind))
+        elif tag == "select":
+            self.select = name
+            fields.setdefault(name, "")
+        elif tag == "textarea":
+            fields.setdefault(name, GENERIC_FORM.get(name, "x"))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self.select = None
+        elif tag == "form":
+            self.inside = False
+
+
+def _form_bodies(world: World, routes: list[str]) -> dict[str, list[dict[str, str]]]:
+    """URL name -> the bodies of the forms that post to it on the pages the owner, the therapist
+    they share everything with and the stranger (on their own things) see, as rendered: the
+    owner's ids, or where a field is named like one of the world's ids (``script``,
+    ``appointment``, ``other_id``) the owner's instead of the stranger's."""
+    bodies: dict[str, list[dict[str, str]]] = {}
+    shapes: dict[str, set[Any]] = {}
+    for viewer, params in [("owner", {}), ("therapist_all", {}), *world.own_params.items()]:
+        client = _client(world.viewers[viewer])
+        for url in dict.fromkeys(_fill(route, world.params | params) for route in routes):
+            response = client.get(url)
+            if response.status_code != 200 or response.streaming or "html" not in response.get("Content-Type", ""):
+                continue
+            parser = _FormParser()
+            parser.feed(response.content.decode("utf-8", "replace"))
+            for action, fields, buttons in parser.forms:
+                try:
+                    name = resolve(urlsplit(urljoin(url, action)).path).view_name
+                except Resolver404:
+                    continue
+                owners = {  # an id rendered in a field named like one of the world's ids
+                    f: world.params[k]
+                    for f, v in fields.items()
+                    for k in (f, f"{f}_id")
+                    if v.isdigit() and k.endswith("_id") and k in world.params
+                }
+                choices: list[tuple[str, str] | None] = list(buttons) or [None]
+                for button in choices:
+                    body = fields | {f: str(v) for f, v in owners.items()} | dict([button] if button else [])
+                    # One body per shape (a form per section or slot is one form) and per action.
+                    shape = (tuple(sorted(body)), button)
+                    if shape not in shapes.setdefault(name, set()):
+                        shapes[name].add(shape)
+                        bodies.setdefault(name, []).append(body)
+    return bodies
+
+
+def _writes_so_far() -> int | None:
+    """Rows written on this connection so far (None where the database cannot say): a request
+    that wrote nothing needs no look at the tables."""
+    if connection.vendor == "sqlite":
+        return connection.connection.total_changes  # type: ignore[union-attr]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT sum(n_tup_ins + n_tup_upd + n_tup_del) FROM pg_stat_xact_user_tables")
+            return int(cursor.fetchone()[0] or 0)
+    return None
+
+
+def _changes(
+    tables: list[Table], before: Rows, after: Rows, owned: dict[str, set[Any]], values: dict[tuple[str, str], set[Any]]
+) -> tuple[list[str], list[str]]:
+    """(the owner's rows changed or deleted, rows made to reference one of the owner's rows)."""
+    changed, references = [], []
+    for table in tables:
+        old, new = before[table.name], after[table.name]
+        if old == new:
+            continue
+        changed += [f"{table.name} #{pk}" for pk in owned[table.name] if pk in old and old[pk] != new.get(pk)]
+        if table.name in LOG_TABLES:
+            continue
+        for pk, row in new.items():
+            was = old.get(pk, {})
+            if was == row or pk in owned[table.name]:
+                continue
+            references += [  # a new row, or one of someone else's, now pointing at the owner's
+                f"{table.name} #{pk}.{column} -> {target} #{row[column]}"
+                for column, target, to in table.foreign_keys
+                if row[column] in values.get((target, to), ()) and was.get(column) != row[column]
+            ]
+    return changed, references
+
+
+@pytest.mark.django_db
+def test_no_non_owner_write_with_the_owners_ids_touches_the_owners_rows() -> None:
+    world = _world()
+    tables = _tables()
+    before = _rows(tables)
+    owned = _owner_rows(tables, before, world.owner)
+    values = _owned_values(tables, before, owned)  # what a foreign key to an owner's row holds
+    pages = [(name, route) for name, route, _ in _page_routes()]
+    forms = _form_bodies(world, [route for _, route in pages])
+    json_bodies = _json_bodies(world.params)
+    operations = [(path, method, route) for path, method, route in _schema_operations() if method != "get"]
+    # (viewer, the params its URLs are filled with): everyone on the owner's URLs, the stranger
+    # also on its own (the owner's ids still in the body).
+    runs = [(viewer, world.params) for viewer in VIEWERS if viewer != "owner"]
+    runs += [(viewer, world.params | own) for viewer, own in world.own_params.items()]
+    problems = []
+    requests = 0
+    for viewer, params in runs:
+        client = _client(world.viewers[viewer])
+        writes: list[tuple[str, str, str, Any]] = [
+            (name, "post", _fill(route, params), body)
+            for name, route in pages
+            for body in forms.get(name, [GENERIC_FORM])
+        ]
+        writes += [
+            (path, method, _fill(route, params), json_bodies.get((path, method))) for path, method, route in operations
+        ]
+        before, written = _rows(tables), _writes_so_far()
+        for name, method, url, body in writes:
+            for _attempt in range(2):
+                if url.startswith("/api/"):
+                    response = getattr(client, method)(url, body, content_type="application/json")
+                else:
+                    response = client.post(url, body)
+                if response.status_code != 429:
+                    break
+                LimitEvent.objects.all().delete()  # a limit reached would hide the check behind it
+                cache.clear()
+                before = _rows(tables)
+            requests += 1
+            where = f"{viewer} {method.upper()} {url} {body}"
+            if response.status_code >= 500:
+                problems.append(f"{where}: {response.status_code}")
+            if written is not None and written == (written := _writes_so_far()):
+                continue
+            after = _rows(tables)
+            changed, references = _changes(tables, before, after, owned, values)
+            before = after
+            if changed and (viewer, name) not in ALLOWED_WRITES:
+                problems.append(f"{where} changed the owner's {changed}")
+            if references and (viewer, name) not in ALLOWED_WRITES:
+                problems.append(f"{where} made rows reference the owner's: {references}")
+        assert client.get("/api/me").status_code == (401 if viewer == "anonymous" else 200), (
+            f"{viewer} was signed out (or in) by a write"
+        )
+    assert requests > 2000, requests
     assert not problems, "\n".join(problems)
