@@ -154,6 +154,8 @@ def save_article(
         from .images import process_cover
 
         article.cover.save(*process_cover(cover), save=False)
+    if article.pk and wanted in ("", article.slug):
+        _follow_first_title(article, title)
     article.title, article.body, article.summary, article.body_html = title, body, summary.strip()[:300], html
     article.cover_alt = cover_alt[:200]
     article.comments = comments if comments in Article.Comments.values else Article.Comments.AUTO
@@ -165,8 +167,32 @@ def save_article(
     return article
 
 
-def autosave(editor: User, article: Article, body: str) -> Article:
-    """Keep what is being typed (drafts only; a published text changes by saving)."""
+#: The title of a draft autosaved before it had one.
+UNTITLED = "Untitled draft"
+
+
+def start_draft(editor: User, *, title: str, body: str, site_article: bool = False) -> Article:
+    """The first autosave of a new article: a draft with what was typed so far (a title
+    or a text is enough; without a title it is called "Untitled draft" until it gets one)."""
+    title = " ".join(title.split())[:160]
+    if not title and not body.strip():
+        raise ActionError("Nothing typed yet.")
+    try:
+        _render(body)
+        renders = True
+    except ActionError:
+        renders = False  # a text that cannot be rendered yet is still kept, by autosave below
+    article = save_article(
+        editor, None, title=title or UNTITLED, body=body if renders else "", site_article=site_article
+    )
+    if not renders:
+        autosave(editor, article, body)
+    return article
+
+
+def autosave(editor: User, article: Article, body: str, title: str = "") -> Article:
+    """Keep what is being typed (drafts only; a published text changes by saving). A
+    non-empty title is kept too; an untitled draft's address follows its first title."""
     if not may_manage(editor, article):
         raise ActionError("No such article.", "not_found")
     if article.is_public:
@@ -176,9 +202,20 @@ def autosave(editor: User, article: Article, body: str) -> Article:
     except ActionError:
         article.body_html = ""
     article.body = body
+    fields = ["body", "body_html", "updated_at"]
+    title = " ".join(title.split())[:160]
+    if title and title != article.title:
+        _follow_first_title(article, title)
+        article.title = title
+        fields += ["title", "slug"]
     article.updated_at = timezone.now()
-    article.save(update_fields=["body", "body_html", "updated_at"])
+    article.save(update_fields=fields)
     return article
+
+
+def _follow_first_title(article: Article, title: str) -> None:
+    if article.title == UNTITLED and not article.slug_locked and title != UNTITLED:
+        article.slug = _unique_slug(title, exclude=article.pk)
 
 
 @transaction.atomic

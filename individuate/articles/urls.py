@@ -16,6 +16,7 @@ urlpatterns = [
     path("articles/by/<int:author_id>/", views.author_articles, name="author_articles"),
     path("articles/write/", views.my_articles, name="my_articles"),
     path("articles/write/new/", views.edit, name="article_new"),
+    path("articles/write/new/autosave/", views.autosave_new, name="article_autosave_new"),
     path("articles/write/preview/", views.preview, name="article_preview"),
     path("articles/write/<int:article_id>/", views.edit, name="article_edit"),
     path("articles/write/<int:article_id>/autosave/", views.autosave, name="article_autosave"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
@@ -300,9 +302,24 @@ def my_articles(request: AuthedRequest) -> HttpResponse:
     return render(request, "articles/mine.html", {"articles": qs.order_by("-updated_at")})
 
 
+#: Session key: the drafts a new-article page has already created, by the page's draft key.
+_DRAFTS = "articles_new_drafts"
+
+
+def _started_draft(request: AuthedRequest) -> Article | None:
+    """The draft that this new-article page (its ``draft_key``) already autosaved, if any."""
+    pk = request.session.get(_DRAFTS, {}).get(str(request.POST.get("draft_key", ""))[:64])
+    try:
+        return _own(request, pk) if pk else None
+    except Http404:  # deleted since, or no longer theirs: a new draft then
+        return None
+
+
 @_writer
 def edit(request: AuthedRequest, article_id: int | None = None) -> HttpResponse:
     article = _own(request, article_id) if article_id else None
+    if article is None and request.method == "POST":
+        article = _started_draft(request)  # Save pressed after the first autosave: the same draft
     initial = {}
     if article:
         initial = {
@@ -343,7 +360,10 @@ def edit(request: AuthedRequest, article_id: int | None = None) -> HttpResponse:
             form_errors(request, form)
             status = 400
     return render(
-        request, "articles/edit.html", {"form": form, "article": article, "schedule": ScheduleForm()}, status=status
+        request,
+        "articles/edit.html",
+        {"form": form, "article": article, "schedule": ScheduleForm(), "draft_key": secrets.token_urlsafe(16)},
+        status=status,
     )
 
 
@@ -362,10 +382,49 @@ def preview(request: AuthedRequest) -> HttpResponse:
 def autosave(request: AuthedRequest, article_id: int) -> HttpResponse:
     article = _own(request, article_id)
     try:
-        actions.autosave(request.user, article, request.POST.get("body", ""))  # type: ignore[arg-type]
+        actions.autosave(
+            request.user,  # type: ignore[arg-type]
+            article,
+            request.POST.get("body", ""),
+            request.POST.get("title", ""),
+        )
     except ActionError as exc:
         return HttpResponse(exc.message, status=exc.status)
     return HttpResponse(f"Draft kept at {timezone.localtime().strftime('%H:%M:%S')}.")
+
+
+@_writer
+@require_POST
+def autosave_new(request: AuthedRequest) -> HttpResponse:
+    """The first autosave on the new-article page: creates the draft, then hands the page
+    the draft's own autosave (an out-of-band swap) and address (``HX-Replace-Url``); the
+    form has no action, so Save then posts to the draft's edit page."""
+    title, body = request.POST.get("title", ""), request.POST.get("body", "")
+    key = str(request.POST.get("draft_key", ""))[:64]
+    article = _started_draft(request) if key else None
+    try:
+        if article is not None:
+            actions.autosave(request.user, article, body, title)  # type: ignore[arg-type]
+        elif not title.strip() and not body.strip():
+            return HttpResponse(status=204)
+        else:
+            article = actions.start_draft(
+                request.user,  # type: ignore[arg-type]
+                title=title,
+                body=body,
+                site_article=bool(request.POST.get("site_article")),
+            )
+            if key:
+                drafts = dict(request.session.get(_DRAFTS, {}))
+                drafts = dict(list(drafts.items())[-19:])  # the last few pages are enough
+                drafts[key] = article.pk
+                request.session[_DRAFTS] = drafts
+    except ActionError as exc:
+        return HttpResponse(exc.message, status=exc.status)
+    trigger = render_to_string("articles/_autosave_trigger.html", {"article": article, "oob": True}, request=request)
+    response = HttpResponse(f"Draft kept at {timezone.localtime().strftime('%H:%M:%S')}.{trigger}")
+    response["HX-Replace-Url"] = reverse("articles:article_edit", args=[article.pk])
+    return response
 
 
 @_writer

@@ -1,5 +1,6 @@
-"""A spam model for the app's tests: trained once per run, on the real collection when
-it is there (so verdicts are realistic), else on a small built-in set."""
+"""A spam model for the app's tests: trained once per run, like the product's, on the real
+collection when it is there (so verdicts are realistic), else on a small built-in set — with
+the written blog comments either way."""
 
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ def spam_model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 w = csv.writer(fh)
                 w.writerow(["text", "spam"])
                 w.writerows([(t, 0) for t in HAM] + [(t, 1) for t in SPAM])
-    training.fit(training.load_videos(directory)).save(out)
+    training.fit(training.load_training(directory)).save(out)
     return out
 
 

@@ -88,6 +88,56 @@ def test_autosave_keeps_draft_text_and_preview_renders(therapist: User) -> None:
     assert bomb.status_code == 422 and b"nested" in bomb.content
 
 
+def test_a_new_article_is_kept_from_its_first_autosave(therapist: User) -> None:
+    c = Client()
+    c.force_login(therapist)
+    page = c.get(reverse("articles:article_new")).content.decode()
+    create = reverse("articles:article_autosave_new")
+    assert f'hx-post="{create}"' in page and "input from:#id_title" in page
+    key = page.split('name="draft_key" id="id_draft_key" value="', 1)[1].split('"', 1)[0]
+    assert len(key) >= 16
+    # nothing typed yet: nothing stored
+    assert c.post(create, {"title": " ", "body": "", "draft_key": key}).status_code == 204
+    assert not Article.objects.exists()
+    # the first words of the text, no title yet: a draft, and the page is handed its address and autosave
+    first = c.post(create, {"title": "", "body": "My mother calls", "draft_key": key})
+    assert first.status_code == 200 and b"Draft kept" in first.content
+    a = Article.objects.get()
+    assert (a.status, a.body, a.author, a.title) == (
+        Article.Status.DRAFT,
+        "My mother calls",
+        therapist,
+        "Untitled draft",
+    )
+    assert first["HX-Replace-Url"] == reverse("articles:article_edit", args=[a.pk])
+    own = reverse("articles:article_autosave", args=[a.pk])
+    assert f'hx-post="{own}"' in first.content.decode() and 'hx-swap-oob="true"' in first.content.decode()
+    # a request still queued on the old trigger, and Save before the address changed: the same draft
+    assert c.post(create, {"title": "Calls", "body": "My mother calls every day", "draft_key": key}).status_code == 200
+    form = {"title": "Daily calls", "body": "All of it.", "comments": "auto", "draft_key": key}
+    saved = c.post(reverse("articles:article_new"), form)
+    assert saved.status_code == 302 and saved["Location"] == reverse("articles:article_edit", args=[a.pk])
+    a.refresh_from_db()
+    assert Article.objects.count() == 1 and (a.title, a.body) == ("Daily calls", "All of it.")
+    assert a.slug == "calls"  # an untitled draft's address followed its first title ("Calls"), then stays
+    # the draft's own autosave keeps the title as well
+    assert c.post(own, {"title": "Daily calls, again", "body": "More."}).status_code == 200
+    a.refresh_from_db()
+    assert (a.title, a.body, a.slug) == ("Daily calls, again", "More.", "calls")
+    # another page (another key) is another draft; someone else's key is no way in
+    assert c.post(create, {"title": "Second", "body": "", "draft_key": "other"}).status_code == 200
+    assert Article.objects.count() == 2
+    # a text that cannot be rendered yet (deep nesting) is kept all the same
+    assert c.post(create, {"title": "", "body": ">" * 500, "draft_key": "third"}).status_code == 200
+    assert Article.objects.filter(body=">" * 500, title="Untitled draft").count() == 1
+    other = make_therapist_user("other-writer@example.com", "Other Writer")
+    c.force_login(other)
+    assert c.post(create, {"title": "Mine", "body": "", "draft_key": key}).status_code == 200
+    assert Article.objects.filter(author=other).count() == 1
+    a.refresh_from_db()
+    assert a.title == "Daily calls, again"
+
+
 @pytest.mark.django_db(transaction=True)
 def test_scheduling_publishes_through_the_worker_and_refuses_the_past() -> None:
     from django.core.management import call_command

@@ -5,6 +5,7 @@ appointment form. Screenshots: test-artifacts/browser/articles-*.png."""
 
 from __future__ import annotations
 
+import re
 import time as _time
 from typing import Any
 
@@ -44,9 +45,16 @@ def test_visitor_comments_and_therapist_approves(live_server: Any) -> None:
         writer.locator("#id_summary").fill("One ritual changed at a time.")
         writer.locator("#id_body").fill("## Say it once\n\nTell them **kindly** that you will come every other week.")
         expect(writer.locator("#preview strong")).to_have_text("kindly")  # the live preview (htmx)
+        # Kept before the first Save: the first autosave creates the draft and moves the page to it.
+        expect(writer.locator("#autosave-state")).to_contain_text("Draft kept", timeout=20_000)
+        expect(writer).to_have_url(re.compile(r"/articles/write/\d+/$"))
+        draft = Article.objects.get(title="Sunday lunch, said kindly")
+        assert draft.status == Article.Status.DRAFT and "kindly" in draft.body
         writer.locator("#id_tags").fill("Boundaries")
         writer.locator("#article-form").get_by_role("button", name="Save").click()
         expect(writer.locator(".messages")).to_contain_text("Saved")
+        assert writer.url.endswith(f"/articles/write/{draft.pk}/")
+        assert Article.objects.filter(title="Sunday lunch, said kindly").count() == 1  # saved into the same draft
         shot(writer, "00-editor")
         writer.get_by_role("button", name="Publish now").click()
         expect(writer.locator(".messages")).to_contain_text("Published")

@@ -404,3 +404,23 @@ def test_moderation_queue_bulk_action_search_and_the_reason_shown(article: Artic
     assert c.post(queue, {"ids": [a.pk, b.pk], "action": "spam"}).status_code == 302
     assert dict(Comment.objects.values_list("pk", "status")) == {a.pk: "spam", b.pk: "spam", kept.pk: "pending"}
     assert ModerationDecision.objects.filter(to_status="spam", moderator=therapist).count() == 2
+
+
+def test_moderation_card_holds_its_reply_and_reads_as_one_line(article: Article, therapist: User) -> None:
+    import re
+
+    kept = _comment(article, "Max", "My aunt does this too", "pending")
+    c = Client()
+    c.force_login(therapist)
+    page = c.get(reverse("articles:moderation_queue")).content.decode()
+    card = page.split('class="card stack comment-row"', 1)[1].split('<div class="card', 1)[0]
+    # the head is one wrapping line of text beside the box, not flex columns
+    assert re.search(r'<input type="checkbox" name="ids" value="\d+"> <span><strong>Max</strong> on <a ', card)
+    # the reply is in the card, its fields tied to a form of its own (forms cannot nest)
+    assert "<details" in card and f'form="reply-form-{kept.pk}"' in card and "Reply to Max" in card
+    reply = reverse("articles:moderation_reply", args=[kept.pk])
+    assert re.search(rf'<form method="post" action="{reply}" id="reply-form-{kept.pk}" hidden>', page)
+    comment_form = c.get(article.get_absolute_url()).content.decode()
+    assert re.search(
+        r'> <span>I agree to the <a href="[^"]+">terms and how comment data is handled</a> \*</span>', comment_form
+    )

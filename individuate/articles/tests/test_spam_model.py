@@ -115,7 +115,9 @@ def test_unicode_tricks_do_not_hide_words() -> None:
     assert features.fingerprint("sub\u200bscribe \u202enow") == features.fingerprint("subscribe now")
 
 
-def test_signals_beyond_the_text_hold_a_comment_with_their_reason(tiny_data: Path) -> None:
+def test_signals_beyond_the_text_hold_a_comment_with_their_reason(
+    tiny_data: Path, tmp_path: Path, settings: object
+) -> None:
     model = training.fit(training.load_videos(tiny_data))
     text = "thank you, this helped with my mother"
     plain = spam.assess(text, spam.Signals(), model)
@@ -133,4 +135,65 @@ def test_signals_beyond_the_text_hold_a_comment_with_their_reason(tiny_data: Pat
     assert busy.probability > plain.probability and spammer.probability > plain.probability
     trusted = spam.assess(text, spam.Signals(approved_before=True), model)
     assert trusted.probability < plain.probability
-    assert spam.assess(text, spam.Signals(), None).verdict == spam.MODERATE  # no model: a person decides
+    settings.SPAM_MODEL_PATH = str(tmp_path / "none-yet.json")  # type: ignore[attr-defined]
+    none = spam.assess(text, spam.Signals(), None)  # None: the stored model, and there is none
+    assert none.verdict == spam.MODERATE and "no spam model" in none.reason_text  # a person decides
+
+
+#: Plainly genuine comments of the kind a therapy blog gets (none is in the written
+#: training file): the first four scored as spam when the model had seen only videos.
+GENUINE_BLOG = [
+    "Can I share this on my blog?",
+    "Great post! I subscribed to your newsletter.",
+    "fine comment about my mum",
+    "This helped me name what I feel around my mum. Thank you.",
+    "Thank you for this, my dad does exactly the same thing.",
+    "I disagree with the second step. Moving away is not possible for everyone.",
+    "Could you write about grandparents next time?",
+    "Beautifully written. I sent it to my brother.",
+    "My mother calls me five times a day and I always answer. I'm 34.",
+    "Is it normal to feel angry with my mum after reading this?",
+    "Danke, das hat mir sehr geholfen.",
+    "Gracias por escribir sobre la culpa.",
+    "thx, really needed this today",
+    "Do you offer sessions for parents on their own?",
+    "Great article, I shared it with my support group.",
+    "Subscribed! Thank you for writing about guilt so gently.",
+    "The NHS has a page on counselling that helped me: https://www.nhs.uk/mental-health/",
+]
+
+
+def test_the_written_blog_comments_are_well_formed() -> None:
+    samples = training.load_blog()
+    labels = [s.spam for s in samples]
+    assert labels.count(0) >= 300 and labels.count(1) >= 80
+    assert all(s.text.strip() and s.topic for s in samples)
+    fingerprints = [features.fingerprint(s.text) for s in samples]
+    assert len(set(fingerprints)) == len(fingerprints)  # no copies: nothing is held as a repeat
+    assert (training.BLOG_COMMENTS.parent / "README.md").exists()
+    assert not {features.fingerprint(t) for t in GENUINE_BLOG} & set(fingerprints)
+
+
+def test_genuine_blog_comments_get_no_spam_verdict(spam_model_path: Path) -> None:
+    model = SpamModel.load(spam_model_path)
+    assert model.meta["trained_on"][training.BLOG_GROUP] == len(training.load_blog())
+    topic = features.topic_words("Three steps out: space, small separations, a life of your own", "Boundaries")
+    for text in GENUINE_BLOG:
+        for signals in (spam.Signals(), spam.Signals(topic=topic)):
+            assessed = spam.assess(text, signals, model)
+            assert assessed.verdict != spam.SPAM, (text, assessed.probability)
+
+
+def test_blog_spam_is_still_caught(spam_model_path: Path) -> None:
+    model = SpamModel.load(spam_model_path)
+    for text in [
+        "Great post! Cheap viagra without prescription at www.pills-cheap-now.com",
+        "Nice blog admin, best casino bonus 300 free spins www.spinwin-casino.com",
+    ]:
+        assert spam.assess(text, spam.Signals(), model).verdict != spam.HAM
+
+
+def test_an_always_in_training_group_is_never_held_out(tiny_data: Path) -> None:
+    groups = training.load_videos(tiny_data)
+    groups[training.BLOG_GROUP] = training.load_blog()
+    assert [r.group for r in training.cross_video(groups)] == sorted(n for n in groups if n != training.BLOG_GROUP)

@@ -1,4 +1,5 @@
-"""Train the local spam model: the YouTube spam collection plus moderators' decisions."""
+"""Train the local spam model: the YouTube spam collection, the written blog comments kept in
+the repository, plus moderators' decisions."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Spam model present at {out}.")
             return
         try:
-            groups = training.load_videos(opts["data"] or None)
+            groups = training.load_training(opts["data"] or None)
         except training.TrainingDataError as exc:
             if opts["if_missing"]:  # `make run` goes on; comments are held for a person until a model exists
                 self.stderr.write(f"No spam model trained: {exc}")
@@ -48,7 +49,8 @@ class Command(BaseCommand):
         model.save(out)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Trained on {sum(len(g) for g in groups.values())} comments ({len(decided)} from moderators); "
+                f"Trained on {sum(len(g) for g in groups.values())} comments "
+                f"({len(groups[training.BLOG_GROUP])} written blog comments, {len(decided)} from moderators); "
                 f"ham below {model.ham_below:.2f}, spam from {model.spam_from:.2f}; written to {out}."
             )
         )
