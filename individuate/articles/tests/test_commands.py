@@ -11,6 +11,7 @@ from django.core.management import call_command
 
 from individuate.articles import actions, akismet_backend, spam
 from individuate.articles.models import Comment, SpamExample
+from individuate.articles.spam import training
 from individuate.articles.tests.conftest import HAM, SPAM
 
 
@@ -31,6 +32,28 @@ def test_train_spam_model_uses_moderator_decisions(tmp_path: Path, settings: obj
     call_command("train_spam_model", "--data", str(data), "--out", str(out), stdout=buf)
     assert "2 from moderators" in buf.getvalue() and out.exists()
     assert spam.SpamModel.load(out).meta["trained_on"]["moderators"] == 2
+
+
+def test_if_missing_trains_again_when_the_collection_changed(tmp_path: Path, db: None) -> None:
+    from io import StringIO
+
+    data = tmp_path / "data"
+    data.mkdir()
+    with open(data / "Y0-V0.csv", "w", newline="") as fh:
+        csv.writer(fh).writerows([["text", "spam"], *[(t, 0) for t in HAM], *[(t, 1) for t in SPAM]])
+    out = tmp_path / "m.json"
+    args = ("train_spam_model", "--data", str(data), "--out", str(out), "--if-missing")
+    call_command(*args, stdout=StringIO())
+    first = out.read_bytes()
+    buf = StringIO()
+    call_command(*args, stdout=buf)
+    assert "present" in buf.getvalue() and out.read_bytes() == first
+    with open(data / "Y1-V1.csv", "w", newline="") as fh:  # a new video in the collection
+        csv.writer(fh).writerows([["text", "spam"], *[(t, 0) for t in HAM], *[(t, 1) for t in SPAM]])
+    buf = StringIO()
+    call_command(*args, stdout=buf)
+    assert "trained on other data" in buf.getvalue()
+    assert len(spam.SpamModel.load(out).meta["trained_on"]) == len(training.load_training(data))
 
 
 def _run(*args: str) -> int:
