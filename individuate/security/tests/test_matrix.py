@@ -190,6 +190,7 @@ PAGES: dict[str, str] = {
     "articles:commenter_data": "public",
     "articles:my_articles": "own",
     "articles:article_new": "own",
+    "articles:article_autosave_new": "own",
     "articles:article_preview": "own",
     "articles:moderation_queue": "own",
     "articles:article_edit": "owned",
