@@ -276,7 +276,9 @@ def test_gunicorn_refuses_the_development_key_and_serves_with_a_real_one(env: di
         command, shell=True, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
     )
     # The development key with DEBUG off: the app refuses and gunicorn stops ("App failed to load").
-    assert refused.returncode == 4, refused.stderr[-2000:]
+    # Its exit status is 4, or 1 when two of the three workers fail at once and the second
+    # HaltServer is raised while the arbiter is already halting (seen on a loaded machine).
+    assert refused.returncode in (1, 4), refused.stderr[-2000:]
     assert "individuate.E001" in refused.stderr and "App failed to load" in refused.stderr
     log = (ROOT / "var" / f"readme-gunicorn-{port}.log").open("w+")
     process = subprocess.Popen(  # noqa: S602
