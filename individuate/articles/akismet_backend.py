@@ -37,14 +37,7 @@ def check(article: Article, data: Incoming, local: spam.Assessment) -> spam.Asse
     try:
         with _client() as client:
             result = client.comment_check(
-                user_ip=data.ip or "127.0.0.1",
-                comment_type="comment",
-                comment_author=data.name,
-                comment_author_email=data.email,
-                comment_author_url=data.website,
-                comment_content=data.body,
-                permalink=settings.SITE_ROOT + article.get_absolute_url(),
-                user_agent=data.user_agent,
+                **_fields(data.ip, data.name, data.email, data.website, data.body, article, data.user_agent)
             )
     except Exception as exc:  # noqa: BLE001 - any failure of the service: keep the local verdict
         log.warning("Akismet unavailable, the local verdict stands: %s", exc)
@@ -58,20 +51,37 @@ def check(article: Article, data: Incoming, local: spam.Assessment) -> spam.Asse
     return local
 
 
+def _fields(
+    ip: str | None, name: str, email: str, website: str, body: str, article: Article, user_agent: str
+) -> dict[str, str]:
+    """What Akismet is told about a comment: the same on arrival and in a moderator's report."""
+    return {
+        "user_ip": ip or "127.0.0.1",
+        "comment_type": "comment",
+        "comment_author": name,
+        "comment_author_email": email,
+        "comment_author_url": website,
+        "comment_content": body,
+        "permalink": settings.SITE_ROOT + article.get_absolute_url(),
+        "user_agent": user_agent,
+    }
+
+
 def report(comment: Comment, *, spam: bool) -> None:
     if not enabled():
         return
     try:
         with _client() as client:
             (client.submit_spam if spam else client.submit_ham)(
-                user_ip=comment.ip or "127.0.0.1",
-                comment_type="comment",
-                comment_author=comment.name,
-                comment_author_email=comment.email,
-                comment_author_url=comment.website,
-                comment_content=comment.body,
-                permalink=settings.SITE_ROOT + comment.article.get_absolute_url(),
-                user_agent=comment.user_agent,
+                **_fields(
+                    comment.ip,
+                    comment.name,
+                    comment.email,
+                    comment.website,
+                    comment.body,
+                    comment.article,
+                    comment.user_agent,
+                )
             )
     except Exception as exc:  # noqa: BLE001 - a report that fails changes nothing here
         log.warning("Akismet report failed: %s", exc)
