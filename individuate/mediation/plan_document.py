@@ -356,7 +356,7 @@ _PATH_LABELS = {
     "title": "Title",
     "parents": "The parents' names",
     "timezone": "Time zone",
-    "regular.pattern": "Regular schedule",
+    "regular.pattern": "Pattern",
     "regular.cycle": "Custom cycle of nights",
     "regular.starts": "The schedule starts on",
     "regular.first": "Parent of the first night",

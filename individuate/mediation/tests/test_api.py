@@ -62,7 +62,7 @@ def test_whole_flow_versions_proposal_agreement(case, mediator, alice, jordan):
     assert response.status_code == 200 and response.json()["status"] == "accepted"
 
     diff = m.get(f"/api/mediation/cases/{case.pk}/diff?before=2&after=3", **m_auth).json()
-    assert [c["text"] for c in diff] == ["Regular schedule: “2-2-5-5” → “3-4-4-3”"]
+    assert [c["text"] for c in diff] == ["Pattern: “2-2-5-5” → “3-4-4-3”"]
 
     j, j_auth = api(jordan)
     response = post(

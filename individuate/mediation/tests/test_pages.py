@@ -165,3 +165,15 @@ def test_audit_csv_and_json_export(case, alice):
     assert csv_text.splitlines()[0] == "date,weekday,parent,layer,rule"
     assert len(csv_text.splitlines()) == 366
     assert a.get(reverse("mediation:json", args=[case.pk])).json()["parents"] == ["Alex", "Sam"]
+
+
+def test_comparison_names_the_change_once_and_counts_the_nights_it_does_not_list(case, mediator):
+    first = actions.draft(case).number
+    schedule = {"regular": {"pattern": "2-2-5-5", "starts": "2027-01-04", "first": "Alex"}}
+    second = actions.save_section(mediator, case, "regular_schedule", schedule).number
+    url = reverse("mediation:compare", args=[case.pk]) + f"?before={first}&after={second}&year=2027"
+    page = login(mediator).get(url).content.decode()
+    assert page.count("Pattern: “") == 1 and "Regular schedule: Regular schedule" not in page
+    shown = re.search(r"(\d+) nights in 2027 go to the other parent", page)
+    assert shown is not None and int(shown.group(1)) > 12
+    assert f"and {int(shown.group(1)) - 12} more, marked on the calendar below." in page

@@ -46,7 +46,7 @@ def test_diff_reads_like_a_list_of_changes():
     )
     after = plan_document.with_section(after, "holidays", {"holidays": [ISSUE_EXAMPLE["holidays"][1]]})
     lines = [(c.section, c.describe()) for c in plan_document.diff(before, after)]
-    assert ("regular_schedule", "Regular schedule: “alternating-weeks” → “2-2-5-5”") in lines
+    assert ("regular_schedule", "Pattern: “alternating-weeks” → “2-2-5-5”") in lines
     assert (
         "holidays",
         "Holiday “Thanksgiving”: added “the fourth Thursday of November, starting 1 night before; 4 nights; "
