@@ -252,19 +252,15 @@ class ArticleIn(Schema):
 def create_article(request: AuthedRequest, payload: ArticleIn) -> Any:
     _writer(request)
     with transaction.atomic():  # refused publication (e.g. an empty text): nothing is stored
-        a = actions.save_article(
-            request.user,
-            None,
-            title=payload.title,
-            body=payload.body,
-            summary=payload.summary,
-            slug=payload.slug,
-            tags=payload.tags,
-            comments=payload.comments,
-        )
+        a = actions.save_article(request.user, None, **_article_fields(payload))
         if payload.publish:
             actions.publish(request.user, a)
     return Status(201, _managed(a))
+
+
+def _article_fields(payload: ArticleIn | ArticleEditIn) -> dict[str, Any]:
+    """What a writer sends about an article, as ``actions.save_article`` takes it."""
+    return {k: getattr(payload, k) for k in ("title", "body", "summary", "slug", "tags", "comments")}
 
 
 def _managed(a: Article) -> dict[str, Any]:
@@ -329,16 +325,7 @@ class ArticleEditIn(Schema):
 )
 def edit_article(request: AuthedRequest, article_id: int, payload: ArticleEditIn) -> Any:
     a = _own(request, article_id)
-    a = actions.save_article(
-        request.user,
-        a,
-        title=payload.title,
-        body=payload.body,
-        summary=payload.summary,
-        slug=payload.slug,
-        tags=payload.tags,
-        comments=payload.comments,
-    )
+    a = actions.save_article(request.user, a, **_article_fields(payload))
     return _managed(a)
 
 
