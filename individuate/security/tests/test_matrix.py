@@ -356,6 +356,32 @@ class World:
     own_params: dict[str, dict[str, Any]]  # viewer -> ids of the viewer's own things
 
 
+def _plan_records(user: User, goal_text: str, script_title: str, step_text: str) -> tuple[Any, Any, Any, Any, Any]:
+    """A started healing plan with a goal on its first step, a script and a small step."""
+    plan = healing.default_plan_for(user)
+    healing.start_plan(user, plan)
+    step = healing.get_plan(plan).steps[0].id
+    goal = healing.add_goal(user, plan, step, goal_text)
+    script = healing.save_script(user, title=script_title)
+    small = healing.add_small_step(user, goal.pk, step_text, timezone.localdate() + timedelta(days=1))
+    return plan, step, goal, script, small
+
+
+def _case_with_parent_a(mediator: User, user: User, title: str, parent_a: str, born: date) -> Any:
+    """A mediation case that ``user`` has joined as parent A."""
+    case = mediation.open_case(
+        mediator,
+        title=title,
+        parent_a=parent_a,
+        parent_b="Other parent",
+        children=[("Kid", born)],
+        starts=timezone.localdate() + timedelta(days=7),
+    )
+    _, invitation = mediation.invite_parent(mediator, case, "A", user.email)
+    mediation.join_case(user, invitation)
+    return case
+
+
 def _world() -> World:
     owner = make_user("mx.owner@example.com", "MXNAME Owner", perspective="adult_child")
     markers = {"name": "MXNAME"}
@@ -396,27 +422,13 @@ def _world() -> World:
     )
     entry = checkins.save_journal(owner, text="MXJOURNAL today")
     markers |= {"checkin": "MXCHECKIN", "contact": "MXCONTACT", "journal": "MXJOURNAL"}
-    plan = healing.default_plan_for(owner)
-    healing.start_plan(owner, plan)
-    step = healing.get_plan(plan).steps[0].id
-    goal = healing.add_goal(owner, plan, step, "MXGOAL less calls")
-    script = healing.save_script(owner, title="MXSCRIPT no thanks")
-    small = healing.add_small_step(owner, goal.pk, "Let it ring", timezone.localdate() + timedelta(days=1))
+    plan, step, goal, script, small = _plan_records(owner, "MXGOAL less calls", "MXSCRIPT no thanks", "Let it ring")
     exercise = healing.get_plan(plan).steps[0].exercises[0].id
     healing.save_exercise(owner, plan, exercise, "MXEXERCISE my answer")
     markers |= {"goal": "MXGOAL", "script": "MXSCRIPT", "exercise": "MXEXERCISE"}
     # A mediation case the owner is parent A of; its mediator is none of the viewers.
     mediator = make_therapist_user("mx.mediator@example.com", "Dr. Mediator")
-    case = mediation.open_case(
-        mediator,
-        title="MXCASE family",
-        parent_a="Alex",
-        parent_b="Other parent",
-        children=[("Kid", date(2018, 5, 2))],
-        starts=timezone.localdate() + timedelta(days=7),
-    )
-    _, invitation = mediation.invite_parent(mediator, case, "A", owner.email)
-    mediation.join_case(owner, invitation)
+    case = _case_with_parent_a(mediator, owner, "MXCASE family", "Alex", date(2018, 5, 2))
     mediation.comment(owner, case, "decision_making", "MXMEDCOMMENT about weekends")
     note = mediation.add_private_note(owner, case, "MXMEDNOTE for the mediator")
     markers |= {"case": "MXCASE", "case_comment": "MXMEDCOMMENT", "case_note": "MXMEDNOTE"}
@@ -496,23 +508,9 @@ def _own_records(user: User, mediator: User) -> dict[str, Any]:
     checkin = checkins.save_checkin(user, mood=5, note="own check-in")
     contact = checkins.add_contact(user, other_id=other.pk, kind="call", response="declined")
     entry = checkins.save_journal(user, text="own entry")
-    plan = healing.default_plan_for(user)
-    healing.start_plan(user, plan)
-    step = healing.get_plan(plan).steps[0].id
-    goal = healing.add_goal(user, plan, step, "own goal")
-    script = healing.save_script(user, title="own script")
-    small = healing.add_small_step(user, goal.pk, "own step", timezone.localdate() + timedelta(days=1))
+    plan, step, goal, script, small = _plan_records(user, "own goal", "own script", "own step")
     response = measures.start_response(user, "phq9")
-    case = mediation.open_case(
-        mediator,
-        title="own case",
-        parent_a="Sam",
-        parent_b="Other",
-        children=[("Kid", date(2019, 1, 1))],
-        starts=timezone.localdate() + timedelta(days=7),
-    )
-    _, invitation = mediation.invite_parent(mediator, case, "A", user.email)
-    mediation.join_case(user, invitation)
+    case = _case_with_parent_a(mediator, user, "own case", "Sam", date(2019, 1, 1))
     note = mediation.add_private_note(user, case, "own note")
     token, _ = issue_api_token(user, "own")
     return {
